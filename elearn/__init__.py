@@ -1,0 +1,74 @@
+"""eLearn ASN: the application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from config import CONFIGS, Config
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    """Build the app; the config class defaults to ELEARN_ENV (production)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config or CONFIGS[os.environ.get("ELEARN_ENV", "production")])
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    configure_secret_key(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_templating(app)
+    return app
+
+
+def configure_secret_key(app: Flask) -> None:
+    """Refuse to run in production without SECRET_KEY from the environment."""
+    from elearn.security import load_secret_key
+
+    load_secret_key(app)
+
+
+def register_extensions(app: Flask) -> None:
+    from elearn.auth.session import init_login
+    from elearn.database import init_database
+    from elearn.extensions import babel, csrf, db, limiter, migrate
+    from elearn.i18n import select_locale, select_timezone
+
+    init_database(app)
+    migrations = Path(app.root_path).parent / "migrations"
+    migrate.init_app(app, db, directory=str(migrations), render_as_batch=True, compare_type=True)
+    init_login(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from elearn.admin.views import bp as admin_bp
+    from elearn.auth.views import bp as auth_bp
+    from elearn.main.errors import register_error_handlers
+    from elearn.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    register_error_handlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    from elearn.accounts.cli import units_cli, users_cli
+    from elearn.demo.cli import demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(units_cli)
+    app.cli.add_command(demo_command)
+
+
+def register_templating(app: Flask) -> None:
+    from elearn.i18n import register_template_helpers
+    from elearn.security import register_security_headers
+
+    register_template_helpers(app)
+    register_security_headers(app)

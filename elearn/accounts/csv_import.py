@@ -1,0 +1,131 @@
+"""Bulk import of learners from CSV: every row checked first, then all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from elearn.accounts.services import AccountError, UserData, create_user
+from elearn.extensions import db
+from elearn.models import EmployeeType, Role, Unit
+
+REQUIRED_COLUMNS = ("nip", "nama", "kode_unit")
+OPTIONAL_COLUMNS = ("email", "jenis_pegawai", "jabatan", "pangkat_golongan")
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"baris {self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ImportedAccount:
+    nip: str
+    full_name: str
+    temporary_password: str
+
+
+class ImportFailed(Exception):
+    """No account was created; ``problems`` lists every bad row."""
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def decode_csv(data: bytes) -> str:
+    """Decode an uploaded file: UTF-8 (with or without BOM), else Windows-1252 from Excel."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def import_learners(text: str, *, max_rows: int) -> list[ImportedAccount]:
+    """Create one learner per row, each with a temporary password to change at first sign-in.
+
+    Raises ImportFailed, with the line number and reason of every bad row,
+    without creating anyone when any row is bad.
+    """
+    reader = _reader(text)
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise ImportFailed([ImportProblem(1, f"kolom wajib tidak ada: {', '.join(missing)}")])
+    unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown:
+        raise ImportFailed([ImportProblem(1, f"kolom tidak dikenal: {', '.join(unknown)}")])
+
+    units = {code: unit_id for unit_id, code in db.session.execute(select(Unit.id, Unit.code))}
+    problems: list[ImportProblem] = []
+    imported: list[ImportedAccount] = []
+    seen: dict[str, int] = {}
+    rows = 0
+    # A savepoint lets us check every row against the database (unique NIP and
+    # e-mail) and still roll back all of them if any row fails.
+    savepoint = db.session.begin_nested()
+    for row in reader:
+        line = reader.line_num
+        rows += 1
+        if rows > max_rows:
+            problems.append(ImportProblem(line, f"berkas melebihi batas {max_rows} baris"))
+            break
+        values = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
+        if None in row:
+            problems.append(ImportProblem(line, "jumlah kolom melebihi judul kolom"))
+            continue
+        if not any(values.values()):
+            continue
+        try:
+            data = _row_to_data(values, units)
+            if data.nip in seen:
+                raise AccountError(f"NIP sama dengan baris {seen[data.nip]}")
+            seen[data.nip] = line
+            password = secrets.token_urlsafe(9)
+            with db.session.begin_nested():
+                user = create_user(data, password, must_change_password=True)
+            imported.append(ImportedAccount(user.nip, user.full_name, password))
+        except AccountError as exc:
+            problems.append(ImportProblem(line, str(exc)))
+    if problems or not imported:
+        savepoint.rollback()
+        raise ImportFailed(problems or [ImportProblem(2, "berkas tidak berisi baris data")])
+    savepoint.commit()
+    return imported
+
+
+def _reader(text: str) -> csv.DictReader[str]:
+    first_line = text.split("\n", 1)[0]
+    # Excel with Indonesian regional settings saves CSV with semicolons.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    return csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _row_to_data(values: dict[str, str], units: dict[str, int]) -> UserData:
+    for column in REQUIRED_COLUMNS:
+        if not values.get(column):
+            raise AccountError(f"kolom '{column}' kosong")
+    unit_id = units.get(values["kode_unit"])
+    if unit_id is None:
+        raise AccountError(f"kode unit '{values['kode_unit']}' tidak dikenal")
+    raw_type = (values.get("jenis_pegawai") or "PNS").upper()
+    if raw_type not in EmployeeType.__members__:
+        raise AccountError("jenis_pegawai harus PNS atau PPPK")
+    return UserData(
+        nip=values["nip"],
+        full_name=values["nama"],
+        unit_id=unit_id,
+        employee_type=EmployeeType(raw_type),
+        email=values.get("email") or None,
+        position=values.get("jabatan") or None,
+        rank=values.get("pangkat_golongan") or None,
+        roles={Role.LEARNER},
+    )

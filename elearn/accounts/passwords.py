@@ -1,0 +1,50 @@
+"""Password hashing with argon2id (argon2-cffi's RFC 9106 low-memory profile)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
+
+
+@cache
+def _hasher(profile: str) -> PasswordHasher:
+    if profile == "fast-tests":
+        # Tests create hundreds of accounts; the real profile costs ~50 ms each.
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return PasswordHasher()
+
+
+def _current() -> PasswordHasher:
+    profile = current_app.config.get("PASSWORD_HASH_PROFILE", "") if has_app_context() else ""
+    return _hasher(profile)
+
+
+@cache
+def _dummy_hash(profile: PasswordHasher) -> str:
+    return profile.hash("dummy-password-for-timing")
+
+
+def hash_password(password: str) -> str:
+    """Return an argon2id hash of ``password``."""
+    return _current().hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check ``password``; a missing hash still costs one verification.
+
+    Verifying against a dummy hash keeps a failed sign-in for an unknown
+    account as slow as one for a known account, so timing reveals no NIPs.
+    """
+    hasher = _current()
+    try:
+        return hasher.verify(password_hash or _dummy_hash(hasher), password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Tell whether the hash was made with other parameters than today's."""
+    return _current().check_needs_rehash(password_hash)

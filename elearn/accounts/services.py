@@ -1,0 +1,178 @@
+"""Account rules: creating users, roles and scopes, passwords, deactivation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from elearn.accounts.nip import InvalidNip, normalize_nip, validate_nip
+from elearn.accounts.passwords import hash_password, needs_rehash, verify_password
+from elearn.extensions import db
+from elearn.models import EmployeeType, Role, RoleGrant, RoleScope, Unit, User, utcnow
+from elearn.models.user import SCOPED_ROLES, new_session_token
+
+
+class AccountError(ValueError):
+    """A rule about accounts was broken; the message is for the user (Indonesian)."""
+
+
+@dataclass
+class UserData:
+    """What an admin or an import row supplies for one account."""
+
+    nip: str
+    full_name: str
+    unit_id: int
+    employee_type: EmployeeType = EmployeeType.PNS
+    email: str | None = None
+    position: str | None = None
+    rank: str | None = None
+    roles: set[Role] = field(default_factory=lambda: {Role.LEARNER})
+    scope_unit_ids: set[int] = field(default_factory=set)
+
+
+def check_password_strength(password: str, nip: str = "") -> None:
+    """Raise AccountError when the password is too weak to accept."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise AccountError(f"Kata sandi minimal {minimum} karakter.")
+    if nip and normalize_nip(password) in {nip, nip[:8]}:
+        raise AccountError("Kata sandi tidak boleh sama dengan NIP atau tanggal lahir.")
+
+
+def find_user_by_login(login: str) -> User | None:
+    """Find an account by NIP (spaces allowed) or by e-mail address."""
+    login = (login or "").strip()
+    if "@" in login:
+        return db.session.scalar(select(User).where(func.lower(User.email) == login.lower()))
+    return db.session.scalar(select(User).where(User.nip == normalize_nip(login)))
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """Return the active user whose credentials match, upgrading an old hash."""
+    user = find_user_by_login(login)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        return None
+    if not user.is_active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def _check_user_data(data: UserData, existing: User | None) -> str:
+    try:
+        nip = validate_nip(data.nip, data.employee_type)
+    except InvalidNip as exc:
+        raise AccountError(str(exc)) from None
+    if not data.full_name.strip():
+        raise AccountError("Nama lengkap wajib diisi.")
+    if db.session.get(Unit, data.unit_id) is None:
+        raise AccountError("Unit kerja tidak ditemukan.")
+    clash = db.session.scalar(
+        select(User).where(
+            or_(User.nip == nip, func.lower(User.email) == (data.email or "").lower())
+        )
+    )
+    if clash is not None and clash is not existing:
+        field_name = "NIP" if clash.nip == nip else "E-mail"
+        raise AccountError(f"{field_name} sudah dipakai akun lain.")
+    if data.roles & SCOPED_ROLES and not data.scope_unit_ids:
+        raise AccountError("Koordinator dan evaluator harus diberi minimal satu unit.")
+    for unit_id in data.scope_unit_ids:
+        if db.session.get(Unit, unit_id) is None:
+            raise AccountError("Unit lingkup tidak ditemukan.")
+    if not data.roles:
+        raise AccountError("Pilih minimal satu peran.")
+    return nip
+
+
+def _apply(user: User, data: UserData, nip: str) -> None:
+    user.nip = nip
+    user.full_name = data.full_name.strip()
+    user.email = (data.email or "").strip().lower() or None
+    user.employee_type = data.employee_type
+    user.unit_id = data.unit_id
+    user.position = (data.position or "").strip() or None
+    user.rank = (data.rank or "").strip() or None
+    user.role_grants = [RoleGrant(role=role) for role in sorted(data.roles)]
+    user.role_scopes = [
+        RoleScope(role=role, unit_id=unit_id)
+        for role in sorted(data.roles & SCOPED_ROLES)
+        for unit_id in sorted(data.scope_unit_ids)
+    ]
+
+
+def create_user(data: UserData, password: str, *, must_change_password: bool = False) -> User:
+    """Add a new account (not committed); raise AccountError on bad data."""
+    nip = _check_user_data(data, None)
+    check_password_strength(password, nip)
+    user = User(password_hash=hash_password(password), must_change_password=must_change_password)
+    _apply(user, data, nip)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(user: User, data: UserData) -> None:
+    """Change an account's details, roles and scopes."""
+    nip = _check_user_data(data, user)
+    _apply(user, data, nip)
+    db.session.flush()
+
+
+def set_password(user: User, password: str, *, must_change: bool = False) -> None:
+    """Replace the password and sign the user out of every other session."""
+    check_password_strength(password, user.nip)
+    user.password_hash = hash_password(password)
+    user.must_change_password = must_change
+    user.session_token = new_session_token()
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """Let a signed-in user change their password after proving the old one."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError("Kata sandi saat ini salah.")
+    if current == new:
+        raise AccountError("Kata sandi baru harus berbeda dari yang lama.")
+    set_password(user, new)
+
+
+def set_active(user: User, active: bool) -> None:
+    """Activate or deactivate; deactivation ends every session at once."""
+    user.is_active = active
+    if not active:
+        user.session_token = new_session_token()
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie of ``user``."""
+    user.session_token = new_session_token()
+
+
+def scoped_unit_ids(user: User, role: Role) -> set[int]:
+    """Return the units ``user`` covers in ``role``, sub-units included."""
+    roots = {scope.unit_id for scope in user.role_scopes if scope.role == role}
+    return descendants_of(roots)
+
+
+def descendants_of(unit_ids: Iterable[int]) -> set[int]:
+    """Return the given units and every unit below them."""
+    result = set(unit_ids)
+    if not result:
+        return result
+    children: dict[int, list[int]] = {}
+    for unit_id, parent_id in db.session.execute(select(Unit.id, Unit.parent_id)):
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(unit_id)
+    frontier = list(result)
+    while frontier:
+        for child in children.get(frontier.pop(), []):
+            if child not in result:
+                result.add(child)
+                frontier.append(child)
+    return result

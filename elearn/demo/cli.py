@@ -1,0 +1,133 @@
+"""``flask demo``: sample units, one account per role in Palu and Mamuju, sample courses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+from sqlalchemy import select
+
+from elearn.accounts.services import UserData, create_user
+from elearn.accounts.units import UnitData, save_unit
+from elearn.extensions import db
+from elearn.models import EmployeeType, Role, Unit, UnitKind, User
+
+DEMO_PASSWORD = "demo-elearn-2026"  # noqa: S105 - published in the README on purpose
+
+UNITS = [
+    UnitData("palu", "Pemerintah Kota Palu", UnitKind.INSTANSI, None, "Asia/Makassar"),
+    UnitData("palu-bkpsdm", "Badan Kepegawaian dan Pengembangan SDM", UnitKind.PERANGKAT_DAERAH),
+    UnitData("palu-kominfo", "Dinas Komunikasi dan Informatika", UnitKind.PERANGKAT_DAERAH),
+    UnitData("palu-kominfo-aptika", "Bidang Aplikasi Informatika", UnitKind.UNIT_KERJA),
+    UnitData("mamuju", "Pemerintah Kabupaten Mamuju", UnitKind.INSTANSI, None, "Asia/Makassar"),
+    UnitData("mamuju-bkpsdm", "Badan Kepegawaian dan Pengembangan SDM", UnitKind.PERANGKAT_DAERAH),
+    UnitData("mamuju-bappeda", "Badan Perencanaan Pembangunan Daerah", UnitKind.PERANGKAT_DAERAH),
+    UnitData(
+        "palangkaraya", "Pemerintah Kota Palangka Raya", UnitKind.INSTANSI, None, "Asia/Pontianak"
+    ),
+    UnitData(
+        "palangkaraya-bkpsdm", "Badan Kepegawaian dan Pengembangan SDM", UnitKind.PERANGKAT_DAERAH
+    ),
+]
+PARENTS = {
+    "palu-bkpsdm": "palu",
+    "palu-kominfo": "palu",
+    "palu-kominfo-aptika": "palu-kominfo",
+    "mamuju-bkpsdm": "mamuju",
+    "mamuju-bappeda": "mamuju",
+    "palangkaraya-bkpsdm": "palangkaraya",
+}
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    nip: str
+    name: str
+    unit: str
+    roles: tuple[Role, ...]
+    scope: str | None = None
+    employee_type: EmployeeType = EmployeeType.PNS
+
+
+ACCOUNTS = [
+    DemoAccount("198609262015051001", "Andi Pratama", "palu-kominfo-aptika", (Role.LEARNER,)),
+    DemoAccount("199203142019032002", "Nur Aisyah", "mamuju-bappeda", (Role.LEARNER,)),
+    DemoAccount(
+        "199507222022212003",
+        "Rahmat Hidayat",
+        "palu-kominfo",
+        (Role.LEARNER,),
+        employee_type=EmployeeType.PPPK,
+    ),
+    DemoAccount(
+        "198011052006041004",
+        "Siti Rahmawati",
+        "palu-bkpsdm",
+        (Role.COORDINATOR, Role.LEARNER),
+        "palu",
+    ),
+    DemoAccount(
+        "198204172008012005",
+        "Muhammad Yusuf",
+        "mamuju-bkpsdm",
+        (Role.COORDINATOR, Role.LEARNER),
+        "mamuju",
+    ),
+    DemoAccount(
+        "197912302005011006", "Dewi Lestari", "palu-bkpsdm", (Role.EVALUATOR, Role.LEARNER), "palu"
+    ),
+    DemoAccount(
+        "198307082009022007",
+        "Hasan Basri",
+        "mamuju-bkpsdm",
+        (Role.EVALUATOR, Role.LEARNER),
+        "mamuju",
+    ),
+    DemoAccount("197605112000031008", "Admin eLearn", "palu-bkpsdm", (Role.ADMIN, Role.LEARNER)),
+]
+
+
+def ensure_units() -> dict[str, Unit]:
+    """Create the demo unit tree where missing; return units by code."""
+    units = {u.code: u for u in db.session.scalars(select(Unit))}
+    for data in UNITS:
+        if data.code not in units:
+            parent = PARENTS.get(data.code)
+            data.parent_id = units[parent].id if parent else None
+            units[data.code] = save_unit(data)
+    return units
+
+
+def ensure_accounts(units: dict[str, Unit]) -> list[tuple[DemoAccount, bool]]:
+    """Create the demo accounts where missing; return each with 'was created'."""
+    existing = set(db.session.scalars(select(User.nip)))
+    result = []
+    for account in ACCOUNTS:
+        created = account.nip not in existing
+        if created:
+            create_user(
+                UserData(
+                    nip=account.nip,
+                    full_name=account.name,
+                    unit_id=units[account.unit].id,
+                    employee_type=account.employee_type,
+                    roles=set(account.roles),
+                    scope_unit_ids={units[account.scope].id} if account.scope else set(),
+                ),
+                DEMO_PASSWORD,
+            )
+        result.append((account, created))
+    return result
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load demo units, accounts for every role in Palu and Mamuju, and the sample courses."""
+    units = ensure_units()
+    accounts = ensure_accounts(units)
+    db.session.commit()
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for account, created in accounts:
+        roles = ", ".join(role.value for role in account.roles)
+        state = "created" if created else "exists"
+        click.echo(f"  {account.nip}  {account.name:<16} {roles:<22} {account.unit} ({state})")

@@ -1,0 +1,66 @@
+"""Language and time-zone choice, and date formatting for templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask_login import current_user
+
+ZONE_NAMES = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def select_locale() -> str:
+    """Use the language the user picked, else Indonesian (the platform's first language)."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return str(chosen)
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return str(current_user.locale)
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def select_timezone() -> str:
+    """Show times in the zone of the user's unit (WIB/WITA/WIT)."""
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return str(current_user.timezone)
+    return str(current_app.config["DEFAULT_TIMEZONE"])
+
+
+def zone_abbreviation() -> str:
+    zone = str(get_timezone())
+    return ZONE_NAMES.get(zone, zone)
+
+
+def local_datetime(value: datetime | None) -> str:
+    """Format a UTC datetime in the viewer's zone: ``5 Februari 2026 14.30 WITA``."""
+    if value is None:
+        return "—"
+    return f"{format_datetime(value, 'd MMMM y HH.mm')} {zone_abbreviation()}"
+
+
+def local_date(value: datetime | None) -> str:
+    """Format a date the Indonesian way: ``5 Februari 2026``."""
+    if value is None:
+        return "—"
+    return format_date(value, "d MMMM y")
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.filters["local_date"] = local_date
+
+    @app.context_processor
+    def _language() -> dict[str, object]:
+        return {
+            "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "languages": app.config["LANGUAGES"],
+            "request_path": request.full_path.rstrip("?") if request else "/",
+        }

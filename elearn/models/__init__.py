@@ -1,0 +1,17 @@
+"""All models, imported here so Alembic and the app see every table."""
+
+from elearn.models.base import Base, utcnow
+from elearn.models.unit import Unit, UnitKind
+from elearn.models.user import EmployeeType, Role, RoleGrant, RoleScope, User
+
+__all__ = [
+    "Base",
+    "EmployeeType",
+    "Role",
+    "RoleGrant",
+    "RoleScope",
+    "Unit",
+    "UnitKind",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,117 @@
+"""Accounts: a civil servant identified by NIP, with roles scoped to units."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from elearn.models.base import Base, UTCDateTime, utcnow
+from elearn.models.unit import Unit
+
+
+class Role(StrEnum):
+    LEARNER = "learner"
+    COORDINATOR = "coordinator"
+    EVALUATOR = "evaluator"
+    ADMIN = "admin"
+
+
+# Roles that only make sense over some units (and their sub-units).
+SCOPED_ROLES = frozenset({Role.COORDINATOR, Role.EVALUATOR})
+
+
+class EmployeeType(StrEnum):
+    PNS = "PNS"
+    PPPK = "PPPK"
+
+
+def new_session_token() -> str:
+    """Return a fresh token; changing it signs the user out everywhere."""
+    return secrets.token_urlsafe(32)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nip: Mapped[str] = mapped_column(String(18), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    employee_type: Mapped[EmployeeType] = mapped_column(String(8), default=EmployeeType.PNS)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
+    position: Mapped[str | None] = mapped_column(String(200))  # jabatan
+    rank: Mapped[str | None] = mapped_column(String(100))  # pangkat/golongan
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    unit: Mapped[Unit] = relationship()
+    role_grants: Mapped[list[RoleGrant]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+    role_scopes: Mapped[list[RoleScope]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    # Flask-Login protocol. The id in the session is the session token, not the
+    # primary key, so rotating the token invalidates every session and cookie.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(grant.role) for grant in self.role_grants)
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def nip_grouped(self) -> str:
+        n = self.nip
+        return f"{n[:8]} {n[8:14]} {n[14]} {n[15:]}"
+
+    @property
+    def timezone(self) -> str | None:
+        return self.unit.resolved_timezone() if self.unit else None
+
+
+class RoleGrant(Base):
+    __tablename__ = "role_grant"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(String(20), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="role_grants")
+
+
+class RoleScope(Base):
+    """A unit a coordinator or evaluator is responsible for (sub-units included)."""
+
+    __tablename__ = "role_scope"
+    __table_args__ = (UniqueConstraint("user_id", "role", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(String(20))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+
+    user: Mapped[User] = relationship(back_populates="role_scopes")
+    unit: Mapped[Unit] = relationship()

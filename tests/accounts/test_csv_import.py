@@ -1,0 +1,109 @@
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from elearn.extensions import db
+from elearn.models import Role, User
+from tests.conftest import AuthActions, csrf_token
+from tests.factories import make_unit, make_user
+
+GOOD = (
+    "nip,nama,email,kode_unit,jabatan,jenis_pegawai,pangkat_golongan\n"
+    "198609262015051001,Andi Pratama,andi@palukota.go.id,palu,Analis Kebijakan,PNS,Penata / III-c\n"
+    '199203142019032002,"Nur Aisyah, S.E.",,palu,,PNS,\n'
+    "199507222022212003,Rahmat Hidayat,,palu,,PPPK,\n"
+)
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def test_cli_import_creates_learners_with_temporary_passwords(runner, app, tmp_path):
+    make_unit(code="palu")
+    path = tmp_path / "peserta.csv"
+    path.write_text(GOOD, encoding="utf-8-sig")
+    result = runner.invoke(args=["users", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "imported 3 learners" in result.output
+    user = db.session.scalar(select(User).where(User.nip == "199203142019032002"))
+    assert user is not None and user.full_name == "Nur Aisyah, S.E."
+    assert user.must_change_password and user.roles == {Role.LEARNER}
+
+
+def test_cli_import_reports_every_bad_row_and_imports_nothing(runner, app, tmp_path):
+    make_unit(code="palu")
+    make_user(nip="198011052006041004", unit=make_unit(code="mamuju"))
+    before = count_users()
+    bad = (
+        "nip;nama;kode_unit\n"
+        "198609262015051001;Andi Pratama;palu\n"
+        "198613262015051001;Tanggal Salah;palu\n"
+        "198609262015051002;Unit Salah;sigi\n"
+        "198609262015051001;NIP Ganda;palu\n"
+        "198011052006041004;Sudah Ada;palu\n"
+        ";Tanpa NIP;palu\n"
+    )
+    path = tmp_path / "peserta.csv"
+    path.write_text(bad, encoding="utf-8")
+    result = runner.invoke(args=["users", "import", str(path)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines == [
+        f"{path}:3: Tanggal lahir pada NIP (8 angka pertama) tidak valid.",
+        f"{path}:4: kode unit 'sigi' tidak dikenal",
+        f"{path}:5: NIP sama dengan baris 2",
+        f"{path}:6: NIP sudah dipakai akun lain.",
+        f"{path}:7: kolom 'nip' kosong",
+    ]
+    assert count_users() == before
+
+
+def test_missing_columns_reported_on_line_1(runner, app, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("nip,name\n1,2\n")
+    result = runner.invoke(args=["users", "import", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:1: kolom wajib tidak ada: nama, kode_unit" in result.output
+
+
+def test_line_numbers_count_quoted_multiline_cells(runner, app, tmp_path):
+    make_unit(code="palu")
+    path = tmp_path / "x.csv"
+    path.write_text(
+        'nip,nama,kode_unit\n198609262015051001,"Andi\nPratama",palu\n1986,Rusak,palu\n'
+    )
+    result = runner.invoke(args=["users", "import", str(path)])
+    assert f"{path}:4: NIP harus terdiri dari 18 angka." in result.output
+
+
+def test_web_import_shows_problems_and_temporary_passwords(client: FlaskClient, auth: AuthActions):
+    from io import BytesIO
+
+    unit = make_unit(code="palu")
+    admin = make_user(Role.ADMIN, unit=unit, nip="197605112000031008")
+    auth.login(admin.nip)
+
+    bad = b"nip,nama,kode_unit\n198609262015051001,Andi,palu\n123,Rusak,palu\n"
+    response = client.post(
+        "/admin/users/import",
+        data={
+            "csrf_token": csrf_token(client, "/admin/users/import"),
+            "file": (BytesIO(bad), "peserta.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert "baris 3: NIP harus terdiri dari 18 angka." in page
+    assert db.session.scalar(select(User).where(User.nip == "198609262015051001")) is None
+
+    response = client.post(
+        "/admin/users/import",
+        data={
+            "csrf_token": csrf_token(client, "/admin/users/import"),
+            "file": (BytesIO(GOOD.encode()), "peserta.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert "3 peserta diimpor" in page
+    assert "Kata sandi sementara" in page

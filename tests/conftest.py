@@ -1,0 +1,139 @@
+"""Shared fixtures: an app per test on SQLite and, when configured, PostgreSQL.
+
+Set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)
+to run every database test on PostgreSQL too; without it those runs skip.
+REQUIRE_POSTGRES=1 (set by .ci/run) turns that skip into a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+from werkzeug.test import TestResponse
+
+from config import TestConfig
+from elearn import create_app
+from elearn.extensions import db
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+SHARED_TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
+
+
+@functools.cache
+def _postgres_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url:
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail("REQUIRE_POSTGRES is set but TEST_DATABASE_URL is empty")
+        pytest.skip("PostgreSQL run skipped: TEST_DATABASE_URL is not set")
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL not reachable at TEST_DATABASE_URL: {exc}")
+        pytest.skip(f"PostgreSQL run skipped: not reachable ({type(exc).__name__})")
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The database URL for one run of a test: a fresh SQLite file, or PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+    return _postgres_url()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context.
+
+    Tests run inside an app context (for factories); without this, requests
+    would share it, and with it ``g``, the signed-in user and the DB session.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        # End the test's own transaction, as a separate process would have.
+        db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    """An application with an empty schema, inside an app context."""
+    config = type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
+    application = create_app(config)
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        shared = db.engine.dialect.name != "sqlite"  # SQLite gets a new file per test
+        if shared:
+            db.drop_all()
+        db.create_all()
+        yield application
+        db.session.remove()
+        if shared:
+            db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for ``app``."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner for ``app``'s flask commands."""
+    return app.test_cli_runner()
+
+
+CSRF_FIELD = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token(client: FlaskClient, url: str = "/login") -> str:
+    """Fetch ``url`` and return the CSRF token its form carries."""
+    page = client.get(url).get_data(as_text=True)
+    match = CSRF_FIELD.search(page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1) or match.group(2)
+
+
+class AuthActions:
+    """Sign in and out through the real login form."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, login: str, password: str = DEFAULT_PASSWORD, **extra: str):  # type: ignore[no-untyped-def]
+        token = csrf_token(self._client, "/login")
+        data = {"login": login, "password": password, "csrf_token": token, **extra}
+        return self._client.post("/login", data=data)
+
+    def logout(self):  # type: ignore[no-untyped-def]
+        token = csrf_token(self._client, "/")
+        return self._client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    """Sign-in helpers bound to ``client``."""
+    return AuthActions(client)
+
+
+__all__ = ["SHARED_TESTDATA", "csrf_token", "make_user"]

@@ -1,0 +1,74 @@
+import pytest
+from flask.testing import FlaskClient
+
+from config import Config
+from elearn import create_app
+from elearn.security import MissingSecretKey
+from tests.conftest import AuthActions, csrf_token
+from tests.factories import make_unit, make_user
+
+
+def test_healthz_checks_the_database(client: FlaskClient):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_a_broken_database(client: FlaskClient, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from elearn.extensions import db
+
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", unreachable)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {"status": "error", "database": "unreachable"}
+
+
+def test_pages_are_indonesian_first_with_lang_attribute(client: FlaskClient):
+    page = client.get("/login").get_data(as_text=True)
+    assert '<html lang="id">' in page
+    assert "Kata sandi" in page and "Masuk" in page
+
+
+def test_language_switch_to_english(client: FlaskClient):
+    token = csrf_token(client, "/login")
+    response = client.post("/language/en", data={"csrf_token": token, "next": "/login"})
+    assert response.headers["Location"] == "/login"
+    page = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Password" in page and "Sign in" in page
+
+
+def test_not_found_page_is_friendly(client: FlaskClient):
+    response = client.get("/tidak-ada")
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.get_data(as_text=True)
+
+
+def test_security_headers(client: FlaskClient):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_times_are_shown_in_the_users_zone(client: FlaskClient, auth: AuthActions):
+    palangkaraya = make_unit("Pemerintah Kota Palangka Raya", timezone="Asia/Pontianak")
+    user = make_user(unit=palangkaraya)
+    auth.login(user.nip)
+    auth.logout()
+    auth.login(user.nip)
+    page = client.get("/").get_data(as_text=True)
+    assert "WIB" in page and "Terakhir masuk" in page
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch: pytest.MonkeyPatch):
+    config = type("Prod", (Config,), {"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with pytest.raises(MissingSecretKey):
+        create_app(config)
