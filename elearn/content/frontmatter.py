@@ -1,0 +1,114 @@
+"""YAML front matter between ``---`` lines at the top of a source file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from elearn.content.errors import SourceError
+from elearn.content.quiz import QuizSettings
+
+FENCE = "---"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source file split into its front matter and body.
+
+    ``body_line`` is the 1-based line number of the body's first line, so
+    parsers of the body can report positions in the original file.
+    """
+
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+
+
+def split_front_matter(text: str, path: str) -> tuple[Document, list[SourceError]]:
+    """Split ``text``; a missing front matter block gives empty meta."""
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != FENCE:
+        return Document({}, text, 1), []
+    for index in range(1, len(lines)):
+        if lines[index].strip() == FENCE:
+            raw = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1 :])
+            return _load_meta(raw, path, body, index + 2)
+    return Document({}, text, 1), [
+        SourceError(path, 1, "front matter dibuka dengan '---' tetapi tidak pernah ditutup")
+    ]
+
+
+def _load_meta(
+    raw: str, path: str, body: str, body_line: int
+) -> tuple[Document, list[SourceError]]:
+    try:
+        meta = yaml.safe_load(raw) if raw.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = 2 + mark.line if mark is not None else 1
+        problem = getattr(exc, "problem", None) or "tidak dapat dibaca"
+        return Document({}, body, body_line), [
+            SourceError(path, line, f"front matter YAML tidak valid: {problem}")
+        ]
+    if not isinstance(meta, dict):
+        return Document({}, body, body_line), [
+            SourceError(path, 2, "front matter harus berupa pasangan 'kunci: nilai'")
+        ]
+    return Document(meta, body, body_line), []
+
+
+QUIZ_KEYS = {"title", "pass_mark", "max_attempts", "time_limit", "draw", "shuffle", "required"}
+
+
+def quiz_settings(
+    meta: dict[str, Any], path: str, default_title: str
+) -> tuple[QuizSettings, list[SourceError]]:
+    """Validate a quiz's front matter; unknown keys and bad values are errors."""
+    errors: list[SourceError] = []
+
+    def fail(message: str) -> None:
+        errors.append(SourceError(path, 1, message))
+
+    for key in sorted(set(meta) - QUIZ_KEYS):
+        fail(f"kunci front matter tidak dikenal: '{key}'")
+
+    title = meta.get("title", default_title)
+    if not isinstance(title, str) or not title.strip():
+        fail("'title' harus berupa teks yang tidak kosong")
+        title = default_title
+
+    def integer(key: str, low: int, high: int | None) -> int | None:
+        value = meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            fail(f"'{key}' harus bilangan bulat")
+            return None
+        if value < low or (high is not None and value > high):
+            bound = f"{low}–{high}" if high is not None else f"≥ {low}"
+            fail(f"'{key}' harus dalam rentang {bound}, bukan {value}")
+            return None
+        return value
+
+    def flag(key: str, default: bool) -> bool:
+        value = meta.get(key, default)
+        if not isinstance(value, bool):
+            fail(f"'{key}' harus true atau false")
+            return default
+        return value
+
+    pass_mark = integer("pass_mark", 0, 100)
+    settings = QuizSettings(
+        title=title.strip(),
+        pass_mark=70 if pass_mark is None else pass_mark,
+        max_attempts=integer("max_attempts", 1, None),
+        time_limit=integer("time_limit", 1, 24 * 60),
+        draw=integer("draw", 1, None),
+        shuffle=flag("shuffle", False),
+        required=flag("required", True),
+    )
+    return settings, errors

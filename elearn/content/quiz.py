@@ -1,0 +1,124 @@
+"""The parsed form of a quiz, shared by the Markdown quiz syntax and Moodle GIFT.
+
+Everything here is plain, frozen data: parsers build it, the publisher renders
+its texts to sanitised HTML and stores it, the quiz engine scores against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class TextFormat(StrEnum):
+    """How a piece of author text is turned into HTML (Moodle's four formats)."""
+
+    MARKDOWN = "markdown"
+    HTML = "html"
+    PLAIN = "plain"
+    MOODLE = "moodle"  # Moodle's auto-format: HTML allowed, blank lines become paragraphs
+
+
+class QuestionKind(StrEnum):
+    SINGLE = "single"  # one correct choice (GIFT weighted answers may give partial credit)
+    MULTIPLE = "multiple"  # several correct choices, partial credit
+    TRUE_FALSE = "truefalse"
+    SHORT = "short"  # typed answer compared case- and space-insensitively
+    NUMERIC = "numeric"
+    MATCHING = "matching"
+    ESSAY = "essay"  # kept, never auto-scored
+
+
+@dataclass(frozen=True)
+class Text:
+    """Author text in its source form; rendered and sanitised at publish time."""
+
+    source: str
+    format: TextFormat = TextFormat.MARKDOWN
+
+
+EMPTY_TEXT = Text("")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option of a choice question; ``fraction`` is its credit, -1.0 to 1.0."""
+
+    text: Text
+    fraction: float
+    feedback: Text = EMPTY_TEXT
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    text: str
+    fraction: float = 1.0
+    feedback: Text = EMPTY_TEXT
+
+
+@dataclass(frozen=True)
+class NumericAnswer:
+    """Accepts ``value ± tolerance``; GIFT ranges ``a..b`` become their midpoint ± half."""
+
+    value: float
+    tolerance: float = 0.0
+    fraction: float = 1.0
+    feedback: Text = EMPTY_TEXT
+
+
+@dataclass(frozen=True)
+class MatchPair:
+    prompt: Text
+    answer: str
+
+
+@dataclass(frozen=True)
+class TrueFalseAnswer:
+    correct: bool
+    feedback_true: Text = EMPTY_TEXT  # shown when the learner answered "true"
+    feedback_false: Text = EMPTY_TEXT
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of a quiz pool.
+
+    ``key`` is stable across republishing while the question's source is
+    unchanged (a short hash), so attempts and item analysis can refer to it.
+    Only the fields for its ``kind`` are filled.
+    """
+
+    key: str
+    kind: QuestionKind
+    name: str
+    text: Text
+    line: int
+    general_feedback: Text = EMPTY_TEXT
+    choices: tuple[Choice, ...] = ()
+    short_answers: tuple[ShortAnswer, ...] = ()
+    numeric_answers: tuple[NumericAnswer, ...] = ()
+    pairs: tuple[MatchPair, ...] = ()
+    true_false: TrueFalseAnswer | None = None
+    category: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuizSettings:
+    """Options from a quiz file's front matter (defaults when absent)."""
+
+    title: str
+    pass_mark: int = 70  # percent
+    max_attempts: int | None = None  # None: unlimited
+    time_limit: int | None = None  # minutes; None: untimed
+    draw: int | None = None  # questions drawn per attempt; None: the whole pool
+    shuffle: bool = False
+    required: bool = True  # must be passed to complete the course
+
+
+@dataclass(frozen=True)
+class Quiz:
+    settings: QuizSettings
+    questions: tuple[Question, ...]
+    intro: Text = EMPTY_TEXT
+    source_path: str = ""
