@@ -48,21 +48,27 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from elearn.admin.views import bp as admin_bp
     from elearn.auth.views import bp as auth_bp
+    from elearn.coordinator.views import bp as coordinator_bp
+    from elearn.courses.views import bp as courses_bp
     from elearn.main.errors import register_error_handlers
     from elearn.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(coordinator_bp)
+    app.register_blueprint(courses_bp)
     register_error_handlers(app)
 
 
 def register_cli(app: Flask) -> None:
     from elearn.accounts.cli import units_cli, users_cli
+    from elearn.content.cli import courses_cli
     from elearn.demo.cli import demo_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(units_cli)
+    app.cli.add_command(courses_cli)
     app.cli.add_command(demo_command)
 
 

@@ -112,3 +112,11 @@ def quiz_settings(
         required=flag("required", True),
     )
     return settings, errors
+
+
+def draw_problem(settings: QuizSettings, pool_size: int, path: str) -> SourceError | None:
+    """Return an error when ``draw`` asks for more questions than the pool holds."""
+    if settings.draw is None or settings.draw <= pool_size:
+        return None
+    message = f"'draw' ({settings.draw}) lebih besar dari jumlah pertanyaan ({pool_size})"
+    return SourceError(path, 1, message)

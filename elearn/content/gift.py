@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from elearn.content.errors import ContentErrors, SourceError
-from elearn.content.frontmatter import quiz_settings, split_front_matter
+from elearn.content.frontmatter import draw_problem, quiz_settings, split_front_matter
 from elearn.content.gift_answers import parse_answers
 from elearn.content.gift_text import (
     Block,
@@ -53,6 +53,9 @@ def parse_gift_quiz(text: str, path: str, default_title: str) -> Quiz:
     title = reader.first_category_leaf or default_title
     settings, setting_errors = quiz_settings(document.meta, path, title)
     errors.extend(setting_errors)
+    too_many = draw_problem(settings, len(reader.questions), path)
+    if too_many is not None and reader.questions:
+        errors.append(too_many)
     if errors:
         raise ContentErrors(errors)
     return Quiz(settings, tuple(reader.questions), source_path=path)

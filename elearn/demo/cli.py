@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
+from flask import current_app
 from sqlalchemy import select
 
 from elearn.accounts.services import UserData, create_user
 from elearn.accounts.units import UnitData, save_unit
+from elearn.content.cli import parse_folders
+from elearn.content.publish import store_version
 from elearn.extensions import db
 from elearn.models import EmployeeType, Role, Unit, UnitKind, User
 
@@ -120,12 +124,40 @@ def ensure_accounts(units: dict[str, Unit]) -> list[tuple[DemoAccount, bool]]:
     return result
 
 
+# Which demo unit manages each sample course, so coordinators see scoping at work.
+COURSE_OWNERS = {
+    "manajemen-proyek": "palu",
+    "administrasi-digital": "palu",
+    "kepemimpinan": "mamuju",
+}
+
+
+def publish_sample_courses(units: dict[str, Unit]) -> list[str]:
+    """Publish the sample course folders that exist; return one line per course."""
+    root = Path(current_app.config["COURSES_DIR"])
+    folders = [root / slug for slug in COURSE_OWNERS if (root / slug).is_dir()]
+    parsed, errors = parse_folders(folders)
+    if errors:
+        raise click.ClickException("\n".join(str(e) for e in errors))
+    lines = []
+    batch = frozenset(course.slug for course in parsed)
+    for course in parsed:
+        unit = units[COURSE_OWNERS[course.slug]]
+        result = store_version(course, unit=unit, actor=None, publish=True, known_slugs=batch)
+        state = "published" if result.created or result.status_changed else "unchanged"
+        lines.append(f"  {course.slug:<22} v{result.version.number} {state} ({unit.code})")
+    return lines
+
+
 @click.command("demo")
 def demo_command() -> None:
     """Load demo units, accounts for every role in Palu and Mamuju, and the sample courses."""
     units = ensure_units()
     accounts = ensure_accounts(units)
+    courses = publish_sample_courses(units)
     db.session.commit()
+    click.echo("Sample courses:")
+    click.echo("\n".join(courses) or "  (none found)")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for account, created in accounts:
         roles = ", ".join(role.value for role in account.roles)

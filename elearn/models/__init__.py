@@ -1,11 +1,25 @@
 """All models, imported here so Alembic and the app see every table."""
 
 from elearn.models.base import Base, utcnow
+from elearn.models.course import (
+    Course,
+    CourseAsset,
+    CourseItem,
+    CourseVersion,
+    ItemKind,
+    VersionStatus,
+)
 from elearn.models.unit import Unit, UnitKind
 from elearn.models.user import EmployeeType, Role, RoleGrant, RoleScope, User
 
 __all__ = [
     "Base",
+    "Course",
+    "CourseAsset",
+    "CourseItem",
+    "CourseVersion",
+    "ItemKind",
+    "VersionStatus",
     "EmployeeType",
     "Role",
     "RoleGrant",

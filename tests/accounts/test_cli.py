@@ -147,3 +147,18 @@ def test_demo_creates_every_role_in_two_units_and_all_sign_in(runner, app):
         response = AuthActions(client).login(account.nip, DEMO_PASSWORD)
         assert response.status_code == 302, account.nip
         assert client.get("/account/password").status_code == 200
+
+
+def test_demo_publishes_the_sample_courses_with_owner_units(runner, app):
+    from elearn.models import Course
+
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    owners = {c.slug: c.unit.code for c in db.session.scalars(select(Course))}
+    assert owners == {
+        "manajemen-proyek": "palu",
+        "administrasi-digital": "palu",
+        "kepemimpinan": "mamuju",
+    }
+    assert all(c.published_version for c in db.session.scalars(select(Course)))
+    assert "unchanged" in runner.invoke(args=["demo"]).output

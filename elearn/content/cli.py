@@ -1,0 +1,157 @@
+"""``flask courses ...``: check, publish, list and archive course folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from elearn.content.errors import ContentErrors, SourceError
+from elearn.content.parse import ParsedCourse, parse_course
+from elearn.content.publish import PublishError, StoreResult, archive_course, store_version
+from elearn.extensions import db
+from elearn.models import Course, Unit
+
+courses_cli = click.Group("courses", help="Check and publish Markdown course folders.")
+
+
+def parse_folders(paths: list[Path]) -> tuple[list[ParsedCourse], list[SourceError]]:
+    """Parse every folder, collecting all errors of all of them."""
+    parsed, errors = [], []
+    for path in paths:
+        try:
+            parsed.append(parse_course(path, label=str(path)))
+        except ContentErrors as exc:
+            errors.extend(exc.errors)
+    return parsed, errors
+
+
+def publish_parsed(parsed: list[ParsedCourse], unit: Unit | None) -> list[StoreResult]:
+    """Publish a batch in prerequisite order; raise PublishError and store nothing on failure."""
+    batch = frozenset(course.slug for course in parsed)
+    results = []
+    try:
+        for course in _prerequisite_order(parsed):
+            results.append(
+                store_version(course, unit=unit, actor=None, publish=True, known_slugs=batch)
+            )
+    except PublishError:
+        db.session.rollback()
+        raise
+    return results
+
+
+def _prerequisite_order(parsed: list[ParsedCourse]) -> list[ParsedCourse]:
+    by_slug = {course.slug: course for course in parsed}
+    ordered: list[ParsedCourse] = []
+    visiting: set[str] = set()
+
+    def visit(course: ParsedCourse) -> None:
+        if course in ordered:
+            return
+        if course.slug in visiting:
+            where = f"{course.slug}/course.md"
+            raise PublishError([SourceError(where, 1, "prasyarat melingkar")])
+        visiting.add(course.slug)
+        for slug in course.meta.prerequisites:
+            if slug in by_slug:
+                visit(by_slug[slug])
+        visiting.discard(course.slug)
+        ordered.append(course)
+
+    for course in parsed:
+        visit(course)
+    return ordered
+
+
+def _resolve_paths(paths: tuple[Path, ...], all_courses: bool) -> list[Path]:
+    if all_courses:
+        root = Path(current_app.config["COURSES_DIR"])
+        return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not paths:
+        raise click.UsageError("give one or more course folders, or --all")
+    return list(paths)
+
+
+def _echo_errors(errors: list[SourceError]) -> None:
+    for error in errors:
+        click.echo(str(error), err=True)
+    click.echo(f"{len(errors)} error(s); nothing was published", err=True)
+
+
+@courses_cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--all", "all_courses", is_flag=True, help="Every folder in COURSES_DIR.")
+def check_command(paths: tuple[Path, ...], all_courses: bool) -> None:
+    """Check course folders; print every error as path:line: message, exit 1 on any."""
+    parsed, errors = parse_folders(_resolve_paths(paths, all_courses))
+    if errors:
+        for error in errors:
+            click.echo(str(error), err=True)
+        raise SystemExit(1)
+    for course in parsed:
+        quizzes = sum(item.is_quiz for item in course.items)
+        click.echo(
+            f"{course.slug}: ok — {len(course.items) - quizzes} modules, {quizzes} quizzes, "
+            f"{len(course.assets)} assets, {course.meta.jp} JP, version {course.content_hash[:12]}"
+        )
+
+
+@courses_cli.command("publish")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--all", "all_courses", is_flag=True, help="Every folder in COURSES_DIR.")
+@click.option("--unit", "unit_code", help="Unit whose coordinators manage new courses.")
+def publish_command(paths: tuple[Path, ...], all_courses: bool, unit_code: str | None) -> None:
+    """Publish course folders; with any error, nothing is published."""
+    unit = None
+    if unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            raise click.UsageError(f"unknown unit code '{unit_code}'")
+    parsed, errors = parse_folders(_resolve_paths(paths, all_courses))
+    if errors:
+        _echo_errors(errors)
+        raise SystemExit(1)
+    try:
+        results = publish_parsed(parsed, unit)
+    except PublishError as exc:
+        _echo_errors(exc.errors)
+        raise SystemExit(1) from None
+    db.session.commit()
+    for result in results:
+        version = result.version
+        if result.created:
+            state = "published as a new version"
+        elif result.status_changed:
+            state = "published (existing version)"
+        else:
+            state = "unchanged"
+        click.echo(f"{version.course.slug} v{version.number} ({version.short_hash}): {state}")
+
+
+@courses_cli.command("list")
+def list_command() -> None:
+    """List courses with their versions and states."""
+    for course in db.session.scalars(select(Course).order_by(Course.slug)):
+        owner = course.unit.code if course.unit else "(platform)"
+        click.echo(f"{course.slug}  [{owner}]")
+        for version in course.versions:
+            click.echo(
+                f"  v{version.number} {version.short_hash} {version.status:<9} "
+                f"{version.jp} JP  {version.title}"
+            )
+
+
+@courses_cli.command("archive")
+@click.argument("slug")
+def archive_command(slug: str) -> None:
+    """Withdraw a course from the catalog (enrolled learners keep their version)."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        raise click.ClickException(f"unknown course '{slug}'")
+    if not archive_course(course):
+        raise click.ClickException(f"'{slug}' has no published version")
+    db.session.commit()
+    click.echo(f"{slug} archived")

@@ -1,0 +1,357 @@
+"""Read a course folder into checked, frozen data; every error is ``path:line``."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from elearn.content.assets import ALLOWED_ASSET_TYPES, MAX_ASSET_BYTES, asset_type_problem
+from elearn.content.errors import ContentErrors, SourceError
+from elearn.content.frontmatter import split_front_matter
+from elearn.content.gift import parse_gift_quiz
+from elearn.content.quiz import Quiz
+from elearn.content.quizformat import parse_markdown_quiz
+from elearn.content.render import asset_references
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ITEM_FILE = re.compile(
+    r"^(?P<nn>\d{2})-(?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)(?P<ext>\.quiz\.md|\.md|\.gift)$"
+)
+COMPETENCIES = ("teknis", "manajerial", "sosial-kultural")
+LEVELS = ("dasar", "menengah", "lanjut")
+LANGUAGES = ("id", "en")
+COURSE_KEYS = {
+    "title", "summary", "category", "competency", "jp", "level", "language",
+    "prerequisites", "certificate",
+}  # fmt: skip
+MODULE_KEYS = {"title", "minutes"}
+MAX_JP = 200
+WORDS_PER_MINUTE = 130  # reading speed for Indonesian prose on a phone, rounded down
+
+
+@dataclass(frozen=True)
+class CourseMeta:
+    title: str
+    summary: str
+    category: str
+    competency: str
+    jp: int
+    level: str
+    language: str
+    prerequisites: tuple[str, ...]
+    certificate: bool
+
+
+@dataclass(frozen=True)
+class ParsedItem:
+    """A module (Markdown body) or a quiz (parsed pool) of a course."""
+
+    position: int
+    name: str
+    path: str
+    source_format: str  # "markdown" | "quiz.md" | "gift"
+    title: str
+    minutes: int | None
+    content_hash: str
+    body: str = ""
+    quiz: Quiz | None = None
+
+    @property
+    def is_quiz(self) -> bool:
+        return self.quiz is not None
+
+
+@dataclass(frozen=True)
+class Asset:
+    path: str  # relative to assets/
+    data: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class ParsedCourse:
+    slug: str
+    meta: CourseMeta
+    overview: str
+    items: tuple[ParsedItem, ...]
+    assets: tuple[Asset, ...]
+    content_hash: str
+
+
+def parse_course(folder: Path, *, label: str | None = None) -> ParsedCourse:
+    """Parse and check one course folder; raise ContentErrors with every problem.
+
+    ``label`` is how paths appear in messages (default: the folder as given).
+    """
+    label = label or str(folder)
+    errors: list[SourceError] = []
+    slug = folder.name
+    if not SLUG.match(slug):
+        errors.append(
+            SourceError(label, 1, "nama folder kursus harus huruf kecil, angka dan tanda hubung")
+        )
+    files = _collect_files(folder, label, errors)
+    if "course.md" not in files:
+        raise ContentErrors([*errors, SourceError(f"{label}/course.md", 1, "course.md tidak ada")])
+
+    meta, overview = _parse_course_md(files["course.md"], f"{label}/course.md", errors)
+    assets = _collect_assets(files, label, errors)
+    asset_paths = {asset.path for asset in assets}
+    _check_asset_references(overview, 1, f"{label}/course.md", asset_paths, errors)
+
+    items: list[ParsedItem] = []
+    positions: dict[int, str] = {}
+    for relative in sorted(files):
+        if relative == "course.md" or relative.startswith("assets/"):
+            continue
+        item_path = f"{label}/{relative}"
+        match = ITEM_FILE.match(relative)
+        if match is None:
+            errors.append(SourceError(item_path, 1, _unknown_file_message(relative)))
+            continue
+        position = int(match["nn"])
+        if position in positions:
+            errors.append(
+                SourceError(
+                    item_path, 1, f"nomor urut {match['nn']} sudah dipakai {positions[position]}"
+                )
+            )
+            continue
+        positions[position] = relative
+        item = _parse_item(match, files[relative], item_path, asset_paths, errors)
+        if item is not None:
+            items.append(item)
+    if not any(
+        name.endswith(".md") and not name.endswith(".quiz.md") for name in positions.values()
+    ):
+        errors.append(
+            SourceError(f"{label}/course.md", 1, "kursus belum memiliki modul (NN-nama.md)")
+        )
+    if meta is not None and slug in meta.prerequisites:
+        errors.append(
+            SourceError(f"{label}/course.md", 1, "kursus tidak boleh menjadi prasyaratnya sendiri")
+        )
+
+    if errors or meta is None:
+        raise ContentErrors(errors)
+    return ParsedCourse(
+        slug=slug,
+        meta=meta,
+        overview=overview,
+        items=tuple(items),
+        assets=tuple(assets),
+        content_hash=_content_hash(files),
+    )
+
+
+def _collect_files(folder: Path, label: str, errors: list[SourceError]) -> dict[str, bytes]:
+    if not folder.is_dir():
+        raise ContentErrors([SourceError(label, 1, "folder kursus tidak ditemukan")])
+    files: dict[str, bytes] = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if any(part.startswith(".") for part in relative.split("/")):
+            continue  # editor and OS litter such as .DS_Store
+        if path.is_symlink():
+            errors.append(SourceError(f"{label}/{relative}", 1, "tautan simbolik tidak diizinkan"))
+        elif path.is_file():
+            files[relative] = path.read_bytes()
+    return files
+
+
+def _unknown_file_message(relative: str) -> str:
+    if "/" in relative:
+        return "subfolder tidak diizinkan selain assets/"
+    return (
+        "nama berkas tidak dikenali; gunakan NN-nama.md (modul), NN-nama.quiz.md atau "
+        "NN-nama.gift (kuis), dengan NN dua angka dan nama huruf kecil/angka/tanda hubung"
+    )
+
+
+def _decode(data: bytes, path: str, errors: list[SourceError]) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        errors.append(SourceError(path, line, "berkas harus berenkode UTF-8"))
+        return None
+
+
+def _parse_course_md(
+    data: bytes, path: str, errors: list[SourceError]
+) -> tuple[CourseMeta | None, str]:
+    text = _decode(data, path, errors)
+    if text is None:
+        return None, ""
+    document, front_errors = split_front_matter(text, path)
+    errors.extend(front_errors)
+    if front_errors:
+        return None, document.body
+    meta = _course_meta(document.meta, path, errors)
+    return meta, document.body
+
+
+def _course_meta(raw: dict[str, Any], path: str, errors: list[SourceError]) -> CourseMeta | None:
+    before = len(errors)
+
+    def fail(message: str) -> None:
+        errors.append(SourceError(path, 1, message))
+
+    for key in sorted(set(raw) - COURSE_KEYS):
+        fail(f"kunci front matter tidak dikenal: '{key}'")
+
+    def text(key: str, *, required: bool = True) -> str:
+        value = raw.get(key)
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            fail(f"'{key}' wajib diisi dengan teks")
+            return ""
+        return value.strip()
+
+    def choice(key: str, options: tuple[str, ...], default: str | None = None) -> str:
+        value = raw.get(key, default)
+        if value not in options:
+            fail(f"'{key}' harus salah satu dari: {', '.join(options)}")
+            return options[0]
+        return str(value)
+
+    title, summary, category = text("title"), text("summary"), text("category")
+    if category and not SLUG.match(category):
+        fail("'category' harus huruf kecil, angka dan tanda hubung, mis. manajemen-proyek")
+    jp = raw.get("jp")
+    if isinstance(jp, bool) or not isinstance(jp, int) or not 1 <= jp <= MAX_JP:
+        fail(f"'jp' harus bilangan bulat 1–{MAX_JP} (jam pelajaran yang diakui)")
+        jp = 1
+    prerequisites = raw.get("prerequisites", []) or []
+    if not isinstance(prerequisites, list) or not all(
+        isinstance(p, str) and SLUG.match(p) for p in prerequisites
+    ):
+        fail("'prerequisites' harus daftar slug kursus, mis. [manajemen-proyek]")
+        prerequisites = []
+    certificate = raw.get("certificate", True)
+    if not isinstance(certificate, bool):
+        fail("'certificate' harus true atau false")
+        certificate = True
+    meta = CourseMeta(
+        title=title,
+        summary=summary,
+        category=category,
+        competency=choice("competency", COMPETENCIES),
+        jp=jp,
+        level=choice("level", LEVELS, "dasar"),
+        language=choice("language", LANGUAGES, "id"),
+        prerequisites=tuple(dict.fromkeys(prerequisites)),
+        certificate=certificate,
+    )
+    return meta if len(errors) == before else None
+
+
+def _collect_assets(files: dict[str, bytes], label: str, errors: list[SourceError]) -> list[Asset]:
+    assets = []
+    for relative, data in files.items():
+        if not relative.startswith("assets/"):
+            continue
+        path = f"{label}/{relative}"
+        name = relative.removeprefix("assets/")
+        suffix = Path(name).suffix.lower()
+        if suffix not in ALLOWED_ASSET_TYPES:
+            allowed = ", ".join(sorted(s.lstrip(".") for s in ALLOWED_ASSET_TYPES))
+            errors.append(
+                SourceError(path, 1, f"jenis berkas aset tidak diizinkan (hanya {allowed})")
+            )
+            continue
+        if len(data) > MAX_ASSET_BYTES:
+            errors.append(SourceError(path, 1, f"aset melebihi {MAX_ASSET_BYTES // 2**20} MB"))
+            continue
+        problem = asset_type_problem(suffix, data)
+        if problem:
+            errors.append(SourceError(path, 1, problem))
+            continue
+        assets.append(Asset(name, data, ALLOWED_ASSET_TYPES[suffix]))
+    return assets
+
+
+def _check_asset_references(
+    source: str, first_line: int, path: str, assets: set[str], errors: list[SourceError]
+) -> None:
+    for line, reference in asset_references(source):
+        name = reference.removeprefix("assets/")
+        if name not in assets:
+            errors.append(
+                SourceError(path, first_line + line - 1, f"aset '{reference}' tidak ada di assets/")
+            )
+
+
+def _parse_item(
+    match: re.Match[str], data: bytes, path: str, assets: set[str], errors: list[SourceError]
+) -> ParsedItem | None:
+    text = _decode(data, path, errors)
+    if text is None:
+        return None
+    name, ext = match["name"], match["ext"]
+    default_title = name.replace("-", " ").capitalize()
+    item = partial(
+        ParsedItem,
+        position=int(match["nn"]),
+        name=name,
+        path=path,
+        content_hash=hashlib.sha256(data).hexdigest(),
+    )
+    if ext == ".md":
+        module = _parse_module(text, path, default_title, assets, errors)
+        if module is None:
+            return None
+        title, minutes, body = module
+        return item(source_format="markdown", title=title, minutes=minutes, body=body)
+    try:
+        if ext == ".gift":
+            quiz = parse_gift_quiz(text, path, default_title)
+        else:
+            quiz = parse_markdown_quiz(text, path, default_title)
+    except ContentErrors as exc:
+        errors.extend(exc.errors)
+        return None
+    return item(
+        source_format="gift" if ext == ".gift" else "quiz.md",
+        title=quiz.settings.title,
+        minutes=quiz.settings.time_limit,
+        quiz=quiz,
+    )
+
+
+def _parse_module(
+    text: str, path: str, default_title: str, assets: set[str], errors: list[SourceError]
+) -> tuple[str, int, str] | None:
+    """Return (title, minutes, Markdown body) of a module, or None after recording errors."""
+    document, front_errors = split_front_matter(text, path)
+    errors.extend(front_errors)
+    before = len(errors)
+    for key in sorted(set(document.meta) - MODULE_KEYS):
+        errors.append(SourceError(path, 1, f"kunci front matter tidak dikenal: '{key}'"))
+    title = document.meta.get("title", default_title)
+    if not isinstance(title, str) or not title.strip():
+        errors.append(SourceError(path, 1, "'title' harus berupa teks"))
+    minutes = document.meta.get("minutes")
+    if minutes is None:
+        minutes = max(1, round(len(document.body.split()) / WORDS_PER_MINUTE))
+    elif isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 600:
+        errors.append(SourceError(path, 1, "'minutes' harus bilangan bulat 1–600"))
+    if not document.body.strip():
+        errors.append(SourceError(path, document.body_line, "modul tidak berisi materi"))
+    _check_asset_references(document.body, document.body_line, path, assets, errors)
+    if front_errors or len(errors) > before:
+        return None
+    return str(title).strip(), minutes, document.body
+
+
+def _content_hash(files: dict[str, bytes]) -> str:
+    """Hash names and contents, so any change to any file makes a new version."""
+    digest = hashlib.sha256()
+    for relative in sorted(files):
+        digest.update(relative.encode() + b"\0" + hashlib.sha256(files[relative]).digest())
+    return digest.hexdigest()

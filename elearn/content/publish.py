@@ -1,0 +1,182 @@
+"""Store a parsed course as an immutable version, and move versions between states."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import func, select
+
+from elearn.content.errors import ContentErrors, SourceError
+from elearn.content.parse import ParsedCourse, ParsedItem
+from elearn.content.quizrecord import quiz_record
+from elearn.content.render import render_markdown
+from elearn.extensions import db
+from elearn.models import (
+    Course,
+    CourseAsset,
+    CourseItem,
+    CourseVersion,
+    ItemKind,
+    Unit,
+    User,
+    VersionStatus,
+    utcnow,
+)
+
+
+class PublishError(ContentErrors):
+    """Publishing was refused for a reason found only against the database."""
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    version: CourseVersion
+    created: bool  # False: an identical version already existed
+    status_changed: bool
+
+
+def asset_base(slug: str, content_hash: str) -> str:
+    """Return the URL prefix under which a version's assets are served."""
+    return f"/courses/{slug}/v/{content_hash[:12]}/assets"
+
+
+def store_version(
+    parsed: ParsedCourse,
+    *,
+    unit: Unit | None,
+    actor: User | None,
+    publish: bool,
+    known_slugs: frozenset[str] = frozenset(),
+) -> StoreResult:
+    """Save ``parsed`` as a version of its course (draft, or published at once).
+
+    Content that matches an existing version reuses it: republishing unchanged
+    content changes nothing. ``known_slugs`` are courses being published in the
+    same batch, which count as existing prerequisites.
+    """
+    course = db.session.scalar(select(Course).where(Course.slug == parsed.slug))
+    if course is None:
+        course = Course(slug=parsed.slug, unit_id=unit.id if unit else None)
+        db.session.add(course)
+        db.session.flush()
+    _check_prerequisites(parsed, known_slugs)
+
+    existing = db.session.scalar(
+        select(CourseVersion).where(
+            CourseVersion.course_id == course.id,
+            CourseVersion.content_hash == parsed.content_hash,
+        )
+    )
+    created = existing is None
+    version = existing or _new_version(course, parsed, actor)
+    changed = False
+    if publish and version.status != VersionStatus.PUBLISHED:
+        publish_version(version)
+        changed = True
+    db.session.flush()
+    return StoreResult(version, created, changed)
+
+
+def publish_version(version: CourseVersion) -> None:
+    """Make ``version`` the one new learners get; the previous one is archived."""
+    now = utcnow()
+    current = version.course.published_version
+    if current is not None and current is not version:
+        current.status = VersionStatus.ARCHIVED
+        current.archived_at = now
+        # Flush first: the one-published-per-course index is checked per statement.
+        db.session.flush()
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = version.published_at or now
+    version.archived_at = None
+
+
+def archive_course(course: Course) -> bool:
+    """Withdraw a course from the catalog; return False when nothing was published."""
+    current = course.published_version
+    if current is None:
+        return False
+    current.status = VersionStatus.ARCHIVED
+    current.archived_at = utcnow()
+    return True
+
+
+def _check_prerequisites(parsed: ParsedCourse, known_slugs: frozenset[str]) -> None:
+    wanted = set(parsed.meta.prerequisites) - known_slugs
+    if not wanted:
+        return
+    found = set(db.session.scalars(select(Course.slug).where(Course.slug.in_(wanted))))
+    missing = sorted(wanted - found)
+    if missing:
+        message = f"kursus prasyarat belum ada: {', '.join(missing)}"
+        raise PublishError([SourceError(f"{parsed.slug}/course.md", 1, message)])
+
+
+def _new_version(course: Course, parsed: ParsedCourse, actor: User | None) -> CourseVersion:
+    base = asset_base(parsed.slug, parsed.content_hash)
+    number = db.session.scalar(
+        select(func.coalesce(func.max(CourseVersion.number), 0)).where(
+            CourseVersion.course_id == course.id
+        )
+    )
+    meta = parsed.meta
+    version = CourseVersion(
+        course=course,
+        number=(number or 0) + 1,
+        content_hash=parsed.content_hash,
+        status=VersionStatus.DRAFT,
+        title=meta.title,
+        summary=meta.summary,
+        category=meta.category,
+        competency=meta.competency,
+        jp=meta.jp,
+        level=meta.level,
+        language=meta.language,
+        prerequisites=list(meta.prerequisites),
+        certificate=meta.certificate,
+        overview_html=render_markdown(parsed.overview, asset_base=base).html,
+        created_by=actor,
+        items=[_item(item, base) for item in parsed.items],
+        assets=[
+            CourseAsset(
+                path=asset.path,
+                content_type=asset.content_type,
+                sha256=_sha256(asset.data),
+                data=asset.data,
+            )
+            for asset in parsed.assets
+        ],
+    )
+    db.session.add(version)
+    return version
+
+
+def _item(item: ParsedItem, base: str) -> CourseItem:
+    if item.quiz is not None:
+        return CourseItem(
+            position=item.position,
+            name=item.name,
+            kind=ItemKind.QUIZ,
+            title=item.title,
+            minutes=item.minutes,
+            content_hash=item.content_hash,
+            source_format=item.source_format,
+            quiz=quiz_record(item.quiz, asset_base=base),
+        )
+    rendered = render_markdown(item.body, asset_base=base)
+    return CourseItem(
+        position=item.position,
+        name=item.name,
+        kind=ItemKind.MODULE,
+        title=item.title,
+        minutes=item.minutes,
+        content_hash=item.content_hash,
+        source_format=item.source_format,
+        html=rendered.html,
+        toc=[asdict(entry) for entry in rendered.toc],
+    )
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,217 @@
+"""The one HTML sanitiser: every piece of author HTML passes here before it is stored.
+
+One allowlist (tags, attributes, class tokens, URL schemes) and one function,
+``sanitize_html``. Markdown output, raw HTML embedded in Markdown, GIFT/Moodle
+text: all of it ends up here, so a hole can only be fixed in one place.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any, cast
+
+import bleach
+from bleach.html5lib_shim import BleachHTMLParser, Filter  # type: ignore[attr-defined]
+from pygments.token import STANDARD_TYPES
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+        "strong", "em", "b", "i", "u", "s", "del", "ins", "mark", "sub", "sup", "small",
+        "abbr", "code", "pre", "kbd", "blockquote",
+        "ul", "ol", "li", "dl", "dt", "dd",
+        "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
+        "a", "img", "div", "span", "figure", "figcaption", "details", "summary",
+    }
+)  # fmt: skip
+
+# Elements removed together with everything inside them. Stripping only the tag
+# would leave script source, CSS or SVG text visible on the page.
+DROPPED_WITH_CONTENT = frozenset(
+    {
+        "script", "style", "template", "noscript", "iframe", "frame", "frameset",
+        "object", "embed", "applet", "svg", "math", "textarea", "title", "xmp",
+        "noembed", "noframes", "plaintext", "head", "select", "audio", "video",
+    }
+)  # fmt: skip
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_CELL_ATTRIBUTES = frozenset({"colspan", "rowspan", "align", "class"})
+ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
+    **{tag: frozenset({"id"}) for tag in _HEADINGS},
+    "a": frozenset({"href", "title", "class"}),
+    "img": frozenset({"src", "alt", "title", "width", "height"}),
+    "td": _CELL_ATTRIBUTES,
+    "th": _CELL_ATTRIBUTES,
+    "ol": frozenset({"start"}),
+    "abbr": frozenset({"title"}),
+    "sup": frozenset({"id"}),  # footnote references
+    "li": frozenset({"id"}),  # footnote bodies
+    "div": frozenset({"class"}),
+    "p": frozenset({"class"}),  # admonition titles
+    "span": frozenset({"class"}),
+    "table": frozenset({"class"}),
+}
+
+_ADMONITION_TYPES = frozenset(
+    {
+        "note", "abstract", "summary", "info", "todo", "tip", "hint", "important",
+        "success", "question", "warning", "caution", "attention", "failure", "danger",
+        "error", "bug", "example", "quote", "seealso",
+    }
+)  # fmt: skip
+# Exactly the class tokens our Markdown extensions emit (admonition, footnotes,
+# toc, pymdownx.highlight with Pygments); anything else could borrow the
+# application's own CSS to fake interface elements.
+ALLOWED_CLASSES = (
+    frozenset({"admonition", "admonition-title", "footnote", "footnote-ref", "footnote-backref"})
+    | frozenset({"toc", "highlight", "highlighttable", "linenos", "linenodiv", "normal"})
+    | frozenset({"code", "hll", "filename"})
+    | _ADMONITION_TYPES
+    | frozenset(name for name in STANDARD_TYPES.values() if name)
+)
+
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+_ID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.-]{0,127}")
+_NUMBER_RE = re.compile(r"[0-9]{1,4}")
+_SIZE_RE = re.compile(r"[0-9]{1,5}%?")
+_ALIGNMENTS = frozenset({"left", "center", "right", "justify"})
+_VALUE_CHECKS: dict[str, Callable[[str], bool]] = {
+    "id": lambda value: _ID_RE.fullmatch(value) is not None,
+    "class": lambda value: bool(value.split()) and set(value.split()) <= ALLOWED_CLASSES,
+    "colspan": lambda value: _NUMBER_RE.fullmatch(value) is not None,
+    "rowspan": lambda value: _NUMBER_RE.fullmatch(value) is not None,
+    "start": lambda value: re.fullmatch(r"-?[0-9]{1,9}", value) is not None,
+    "width": lambda value: _SIZE_RE.fullmatch(value) is not None,
+    "height": lambda value: _SIZE_RE.fullmatch(value) is not None,
+    "align": lambda value: value.lower() in _ALIGNMENTS,
+}
+
+
+def _allow_attribute(tag: str, name: str, value: str) -> bool:
+    """Decide one attribute; URL schemes are checked separately by bleach."""
+    if name not in ALLOWED_ATTRIBUTES.get(tag, ()):
+        return False
+    check = _VALUE_CHECKS.get(name)
+    return check is None or check(value)
+
+
+_Token = dict[str, Any]
+_URL_NOISE_RE = re.compile(r"[\x00-\x20\x7f-\xa0\s`]+")
+_SCHEME_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+_EXTERNAL_SCHEMES = frozenset({"http", "https"})
+_NETWORK_PATH_RE = re.compile(r"[/\\]{2}")
+
+
+def _url_scheme(value: str) -> str | None:
+    """Return the scheme a browser would see in ``value`` (lower case), or None if relative."""
+    # Decode like a browser before looking, so "&#106;avascript:" and
+    # "java\tscript:" are recognised for what they are.
+    normalized = _URL_NOISE_RE.sub("", html.unescape(value))
+    if _NETWORK_PATH_RE.match(normalized):
+        return "https"  # "//host/x" leaves the site; browsers read a backslash as "/"
+    match = _SCHEME_RE.match(normalized)
+    return match.group(1).lower() if match else None
+
+
+class _DropContent(Filter):
+    """Drop the elements of ``DROPPED_WITH_CONTENT`` and everything inside them."""
+
+    def __iter__(self) -> Iterator[_Token]:
+        depth = 0
+        for token in super().__iter__():
+            kind = token["type"]
+            if depth:
+                if kind == "StartTag":
+                    depth += 1
+                elif kind == "EndTag":
+                    depth -= 1
+                continue
+            if kind in ("StartTag", "EmptyTag") and token["name"] in DROPPED_WITH_CONTENT:
+                depth = 1 if kind == "StartTag" else 0
+                continue
+            yield token
+
+
+class _AttributeFilter(Filter):
+    """Check URLs once more, mark external links and point ``assets/`` at the course version."""
+
+    def __init__(self, source: Any, asset_base: str | None = None) -> None:
+        super().__init__(source)
+        self.asset_base = asset_base.rstrip("/") if asset_base is not None else None
+
+    def __iter__(self) -> Iterator[_Token]:
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token.get("data"):
+                token["data"] = self._fix_attributes(token["name"], token["data"])
+            yield token
+
+    def _fix_attributes(self, tag: str, attributes: dict[Any, str]) -> dict[Any, str]:
+        fixed: dict[Any, str] = {}
+        external = False
+        for key, value in attributes.items():
+            if key[1] in ("href", "src"):
+                scheme = _url_scheme(value)
+                if scheme is not None and scheme not in ALLOWED_PROTOCOLS:
+                    continue  # bleach should have caught it; never let it through
+                external = external or (tag == "a" and scheme in _EXTERNAL_SCHEMES)
+                if scheme is None and self.asset_base is not None:
+                    value = _rewrite_asset(value, self.asset_base)
+            # Values keep their entities unresolved; a literal '"' would make the
+            # serializer switch to single quotes, where bleach escapes '&' twice.
+            fixed[key] = value.replace('"', "&quot;")
+        if external:
+            fixed[(None, "rel")] = "noopener noreferrer"
+        return fixed
+
+
+def _rewrite_asset(url: str, asset_base: str) -> str:
+    """Map ``assets/x`` or ``./assets/x`` to ``asset_base/x``; leave other URLs alone."""
+    path = url[2:] if url.startswith("./") else url
+    if not path.startswith("assets/"):
+        return url
+    rest = path.removeprefix("assets/")
+    # Only rewrite paths that stay inside assets/ ("assets/../x" is left broken).
+    file_part = rest.split("?", 1)[0].split("#", 1)[0]
+    if file_part and posixpath.normpath(file_part).startswith(".."):
+        return url
+    return f"{asset_base}/{rest}"
+
+
+class _Cleaner(bleach.Cleaner):
+    """A bleach Cleaner that parses like a browser and drops dangerous subtrees first.
+
+    Stock bleach removes disallowed tags while tokenizing, which keeps a
+    script's source as visible text; parsing without that step and filtering
+    the tree lets ``_DropContent`` remove the whole element.
+    """
+
+    def __init__(self, asset_base: str | None) -> None:
+        super().__init__(
+            tags=ALLOWED_TAGS,
+            attributes=_allow_attribute,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+            filters=[partial(_AttributeFilter, asset_base=asset_base)],
+        )
+        self.parser = BleachHTMLParser(
+            tags=None, strip=True, consume_entities=False, namespaceHTMLElements=False
+        )
+        walk: Any = self.walker  # the stubs type it as an instance; it is a class
+        self.walker = cast(Any, lambda dom: _DropContent(walk(dom)))
+
+
+def sanitize_html(html_text: str, *, asset_base: str | None = None) -> str:
+    """Return ``html_text`` reduced to the allowlist, with asset URLs under ``asset_base``."""
+    # A new Cleaner per call: bleach's parser keeps state and is not thread-safe.
+    # The second pass re-parses the first pass's output the way a browser will
+    # (stripping tags can leave e.g. a <p> nested in a <p>), so what we store is
+    # a fixed point: sanitising it again changes nothing.
+    once = _Cleaner(None).clean(html_text)
+    return _Cleaner(asset_base).clean(once)

@@ -1,0 +1,61 @@
+from pathlib import Path
+
+from sqlalchemy import select
+
+from elearn.extensions import db
+from elearn.models import Course, CourseVersion, VersionStatus
+from tests.content.course_fixtures import MODULE_MD, write_course
+from tests.factories import make_unit
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_check_reports_errors_with_exit_1(runner, app, tmp_path: Path):
+    broken = write_course(tmp_path, **{"01-siklus.md": "---\nminutes: banyak\n---\nIsi\n"})
+    result = runner.invoke(args=["courses", "check", str(broken)])
+    assert result.exit_code == 1
+    assert f"{broken}/01-siklus.md:1: 'minutes' harus bilangan bulat 1–600" in result.output
+
+
+def test_check_ok(runner, app, tmp_path: Path):
+    result = runner.invoke(args=["courses", "check", str(write_course(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert "dasar-proyek: ok — 1 modules, 2 quizzes, 1 assets, 2 JP" in result.output
+
+
+def test_publish_is_all_or_nothing(runner, app, tmp_path: Path):
+    good = write_course(tmp_path / "a")
+    bad = write_course(tmp_path / "b", "rusak", **{"course.md": "---\ntitle: X\n---\n"})
+    result = runner.invoke(args=["courses", "publish", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert "nothing was published" in result.output
+    assert db.session.scalar(select(Course)) is None
+
+
+def test_publish_list_republish_and_archive(runner, app, tmp_path: Path):
+    make_unit(code="palu")
+    folder = write_course(tmp_path)
+    result = runner.invoke(args=["courses", "publish", str(folder), "--unit", "palu"])
+    assert result.exit_code == 0, result.output
+    assert "dasar-proyek v1" in result.output and "published as a new version" in result.output
+    assert "unchanged" in runner.invoke(args=["courses", "publish", str(folder)]).output
+
+    (folder / "01-siklus.md").write_text(MODULE_MD + "\nTambahan.\n")
+    assert "dasar-proyek v2" in runner.invoke(args=["courses", "publish", str(folder)]).output
+    listing = runner.invoke(args=["courses", "list"]).output
+    assert "dasar-proyek  [palu]" in listing
+    assert "archived" in listing and "published" in listing
+
+    assert runner.invoke(args=["courses", "archive", "dasar-proyek"]).exit_code == 0
+    statuses = set(db.session.scalars(select(CourseVersion.status)))
+    assert statuses == {VersionStatus.ARCHIVED}
+    again = runner.invoke(args=["courses", "archive", "dasar-proyek"])
+    assert again.exit_code == 1 and "no published version" in again.output
+
+
+def test_publish_all_sample_courses(runner, app):
+    app.config["COURSES_DIR"] = str(REPO / "courses")
+    result = runner.invoke(args=["courses", "publish", "--all"])
+    assert result.exit_code == 0, result.output
+    slugs = set(db.session.scalars(select(Course.slug)))
+    assert {"manajemen-proyek", "kepemimpinan", "administrasi-digital"} <= slugs
