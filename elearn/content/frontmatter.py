@@ -61,7 +61,11 @@ def _load_meta(
     return Document(meta, body, body_line), []
 
 
-QUIZ_KEYS = {"title", "pass_mark", "max_attempts", "time_limit", "draw", "shuffle", "required"}
+QUIZ_KEYS = {
+    "title", "pass_mark", "max_attempts", "time_limit", "draw", "shuffle", "required", "review"
+}  # fmt: skip
+REVIEW_MODES = ("full", "feedback", "score")
+MAX_TITLE = 200
 
 
 def quiz_settings(
@@ -80,6 +84,8 @@ def quiz_settings(
     if not isinstance(title, str) or not title.strip():
         fail("'title' harus berupa teks yang tidak kosong")
         title = default_title
+    elif len(title.strip()) > MAX_TITLE:
+        fail(f"'title' paling panjang {MAX_TITLE} karakter")
 
     def integer(key: str, low: int, high: int | None) -> int | None:
         value = meta.get(key)
@@ -101,6 +107,10 @@ def quiz_settings(
             return default
         return value
 
+    review = meta.get("review", "full")
+    if review not in REVIEW_MODES:
+        fail(f"'review' harus salah satu dari: {', '.join(REVIEW_MODES)}")
+        review = "full"
     pass_mark = integer("pass_mark", 0, 100)
     settings = QuizSettings(
         title=title.strip(),
@@ -110,6 +120,7 @@ def quiz_settings(
         draw=integer("draw", 1, None),
         shuffle=flag("shuffle", False),
         required=flag("required", True),
+        review=review,
     )
     return settings, errors
 

@@ -30,6 +30,8 @@ COURSE_KEYS = {
 }  # fmt: skip
 MODULE_KEYS = {"title", "minutes"}
 MAX_JP = 200
+MAX_TITLE = 200  # the database columns' sizes
+MAX_SUMMARY = 1000
 WORDS_PER_MINUTE = 130  # reading speed for Indonesian prose on a phone, rounded down
 
 
@@ -98,10 +100,12 @@ def parse_course(folder: Path, *, label: str | None = None) -> ParsedCourse:
     if "course.md" not in files:
         raise ContentErrors([*errors, SourceError(f"{label}/course.md", 1, "course.md tidak ada")])
 
-    meta, overview = _parse_course_md(files["course.md"], f"{label}/course.md", errors)
+    meta, overview, overview_line = _parse_course_md(
+        files["course.md"], f"{label}/course.md", errors
+    )
     assets = _collect_assets(files, label, errors)
     asset_paths = {asset.path for asset in assets}
-    _check_asset_references(overview, 1, f"{label}/course.md", asset_paths, errors)
+    _check_asset_references(overview, overview_line, f"{label}/course.md", asset_paths, errors)
 
     items: list[ParsedItem] = []
     positions: dict[int, str] = {}
@@ -183,16 +187,16 @@ def _decode(data: bytes, path: str, errors: list[SourceError]) -> str | None:
 
 def _parse_course_md(
     data: bytes, path: str, errors: list[SourceError]
-) -> tuple[CourseMeta | None, str]:
+) -> tuple[CourseMeta | None, str, int]:
+    """Return the course's metadata, overview Markdown and the overview's first line."""
     text = _decode(data, path, errors)
     if text is None:
-        return None, ""
+        return None, "", 1
     document, front_errors = split_front_matter(text, path)
     errors.extend(front_errors)
     if front_errors:
-        return None, document.body
-    meta = _course_meta(document.meta, path, errors)
-    return meta, document.body
+        return None, document.body, document.body_line
+    return _course_meta(document.meta, path, errors), document.body, document.body_line
 
 
 def _course_meta(raw: dict[str, Any], path: str, errors: list[SourceError]) -> CourseMeta | None:
@@ -204,13 +208,13 @@ def _course_meta(raw: dict[str, Any], path: str, errors: list[SourceError]) -> C
     for key in sorted(set(raw) - COURSE_KEYS):
         fail(f"kunci front matter tidak dikenal: '{key}'")
 
-    def text(key: str, *, required: bool = True) -> str:
+    def text(key: str, limit: int) -> str:
         value = raw.get(key)
-        if value is None and not required:
-            return ""
         if not isinstance(value, str) or not value.strip():
             fail(f"'{key}' wajib diisi dengan teks")
             return ""
+        if len(value.strip()) > limit:
+            fail(f"'{key}' paling panjang {limit} karakter")
         return value.strip()
 
     def choice(key: str, options: tuple[str, ...], default: str | None = None) -> str:
@@ -220,7 +224,8 @@ def _course_meta(raw: dict[str, Any], path: str, errors: list[SourceError]) -> C
             return options[0]
         return str(value)
 
-    title, summary, category = text("title"), text("summary"), text("category")
+    title, summary = text("title", MAX_TITLE), text("summary", MAX_SUMMARY)
+    category = text("category", 80)
     if category and not SLUG.match(category):
         fail("'category' harus huruf kecil, angka dan tanda hubung, mis. manajemen-proyek")
     jp = raw.get("jp")
@@ -316,6 +321,8 @@ def _parse_item(
     except ContentErrors as exc:
         errors.extend(exc.errors)
         return None
+    document, _ = split_front_matter(text, path)
+    _check_asset_references(document.body, document.body_line, path, assets, errors)
     return item(
         source_format="gift" if ext == ".gift" else "quiz.md",
         title=quiz.settings.title,
@@ -336,6 +343,8 @@ def _parse_module(
     title = document.meta.get("title", default_title)
     if not isinstance(title, str) or not title.strip():
         errors.append(SourceError(path, 1, "'title' harus berupa teks"))
+    elif len(title.strip()) > MAX_TITLE:
+        errors.append(SourceError(path, 1, f"'title' paling panjang {MAX_TITLE} karakter"))
     minutes = document.meta.get("minutes")
     if minutes is None:
         minutes = max(1, round(len(document.body.split()) / WORDS_PER_MINUTE))

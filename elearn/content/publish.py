@@ -103,14 +103,37 @@ def archive_course(course: Course) -> bool:
 
 
 def _check_prerequisites(parsed: ParsedCourse, known_slugs: frozenset[str]) -> None:
+    where = f"{parsed.slug}/course.md"
     wanted = set(parsed.meta.prerequisites) - known_slugs
-    if not wanted:
-        return
     found = set(db.session.scalars(select(Course.slug).where(Course.slug.in_(wanted))))
     missing = sorted(wanted - found)
     if missing:
         message = f"kursus prasyarat belum ada: {', '.join(missing)}"
-        raise PublishError([SourceError(f"{parsed.slug}/course.md", 1, message)])
+        raise PublishError([SourceError(where, 1, message)])
+    if _reaches(set(parsed.meta.prerequisites), parsed.slug):
+        raise PublishError([SourceError(where, 1, "prasyarat melingkar")])
+
+
+def _reaches(start: set[str], target: str) -> bool:
+    """Tell whether following stored prerequisites from ``start`` leads back to ``target``."""
+    graph: dict[str, list[str]] = {}
+    rows = db.session.execute(
+        select(Course.slug, CourseVersion.prerequisites)
+        .join(CourseVersion, CourseVersion.course_id == Course.id)
+        .where(CourseVersion.status != VersionStatus.ARCHIVED)
+    )
+    for slug, prerequisites in rows:
+        graph.setdefault(slug, []).extend(prerequisites or [])
+    seen: set[str] = set()
+    frontier = list(start)
+    while frontier:
+        slug = frontier.pop()
+        if slug == target:
+            return True
+        if slug not in seen:
+            seen.add(slug)
+            frontier.extend(graph.get(slug, []))
+    return False
 
 
 def _new_version(course: Course, parsed: ParsedCourse, actor: User | None) -> CourseVersion:

@@ -114,6 +114,9 @@ class QuizSettings:
     draw: int | None = None  # questions drawn per attempt; None: the whole pool
     shuffle: bool = False
     required: bool = True  # must be passed to complete the course
+    # What the review after submission shows: "full" (score, correct answers and
+    # feedback), "feedback" (score and feedback) or "score" (the score only).
+    review: str = "full"
 
 
 @dataclass(frozen=True)

@@ -96,3 +96,26 @@ def test_sample_courses_are_valid_and_substantial(slug: str) -> None:
     assert {q.source_format for q in quizzes} == {"quiz.md", "gift"}
     assert course.assets
     assert all(len(m.body.split()) >= 500 for m in modules)
+
+
+def test_overview_and_quiz_asset_errors_point_at_the_right_line(tmp_path: Path) -> None:
+    from tests.content.course_fixtures import COURSE_MD, QUIZ_MD
+
+    overview = COURSE_MD + "\n![peta](assets/peta.png)\n"
+    quiz = QUIZ_MD.replace(
+        "## Berapa menit satu JP?", "## Berapa menit satu JP?\n![x](assets/jam.png)"
+    )
+    errors = errors_of(
+        write_course(tmp_path, **{"course.md": overview, "02-kuis-siklus.quiz.md": quiz})
+    )
+    assert "dasar-proyek/course.md:14: aset 'assets/peta.png' tidak ada di assets/" in errors
+    assert (
+        "dasar-proyek/02-kuis-siklus.quiz.md:13: aset 'assets/jam.png' tidak ada di assets/"
+        in errors
+    )
+
+
+def test_overlong_title_is_an_error(tmp_path: Path) -> None:
+    module = "---\ntitle: " + "x" * 201 + "\n---\nIsi\n"
+    errors = errors_of(write_course(tmp_path, **{"01-siklus.md": module}))
+    assert "dasar-proyek/01-siklus.md:1: 'title' paling panjang 200 karakter" in errors

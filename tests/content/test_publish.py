@@ -104,3 +104,21 @@ def test_unknown_prerequisite_refuses_publishing(app, tmp_path: Path):
     assert str(excinfo.value.errors[0]) == (
         "lanjutan/course.md:1: kursus prasyarat belum ada: tidak-ada"
     )
+
+
+def test_prerequisite_cycles_across_uploads_are_refused(app, tmp_path: Path):
+    def course_md(prerequisites: str) -> str:
+        return (
+            "---\ntitle: T\nsummary: S\ncategory: umum\ncompetency: teknis\njp: 2\n"
+            f"prerequisites: [{prerequisites}]\n---\nIsi\n"
+        )
+
+    first = parse_course(write_course(tmp_path / "a", "dasar", **{"course.md": course_md("")}))
+    store_version(first, unit=None, actor=None, publish=True)
+    second = write_course(tmp_path / "b", "lanjut", **{"course.md": course_md("dasar")})
+    store_version(parse_course(second), unit=None, actor=None, publish=True)
+    db.session.commit()
+    loop = write_course(tmp_path / "c", "dasar", **{"course.md": course_md("lanjut")})
+    with pytest.raises(PublishError) as excinfo:
+        store_version(parse_course(loop), unit=None, actor=None, publish=False)
+    assert str(excinfo.value.errors[0]) == "dasar/course.md:1: prasyarat melingkar"
