@@ -56,6 +56,13 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
 
+    # Study time: one page view counts at most this long, so an idle tab adds no hours.
+    VISIT_TIME_CAP_MINUTES = int(os.environ.get("VISIT_TIME_CAP_MINUTES", "30"))
+    # Answers arriving this long after a quiz deadline still count (slow connections).
+    QUIZ_GRACE_SECONDS = int(os.environ.get("QUIZ_GRACE_SECONDS", "30"))
+    # The yearly development duty of every PNS, in JP (PP 17/2020).
+    JP_TARGET_PER_YEAR = int(os.environ.get("JP_TARGET_PER_YEAR", "20"))
+
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     CSV_IMPORT_MAX_ROWS = int(os.environ.get("CSV_IMPORT_MAX_ROWS", "20000"))
     PASSWORD_MIN_LENGTH = 8

@@ -48,16 +48,20 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from elearn.admin.views import bp as admin_bp
     from elearn.auth.views import bp as auth_bp
+    from elearn.catalog.views import bp as catalog_bp
     from elearn.coordinator.views import bp as coordinator_bp
-    from elearn.courses.views import bp as courses_bp
+    from elearn.learning.views import bp as learning_bp
     from elearn.main.errors import register_error_handlers
     from elearn.main.views import bp as main_bp
+    from elearn.reports.views import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(coordinator_bp)
-    app.register_blueprint(courses_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(learning_bp)
+    app.register_blueprint(reports_bp)
     register_error_handlers(app)
 
 

@@ -9,11 +9,27 @@ from elearn.models.course import (
     ItemKind,
     VersionStatus,
 )
+from elearn.models.learning import (
+    AttemptState,
+    CourseEvaluation,
+    Enrollment,
+    ItemProgress,
+    LearningEvent,
+    QuizAttempt,
+    Verb,
+)
 from elearn.models.unit import Unit, UnitKind
 from elearn.models.user import EmployeeType, Role, RoleGrant, RoleScope, User
 
 __all__ = [
+    "AttemptState",
     "Base",
+    "CourseEvaluation",
+    "Enrollment",
+    "ItemProgress",
+    "LearningEvent",
+    "QuizAttempt",
+    "Verb",
     "Course",
     "CourseAsset",
     "CourseItem",

@@ -1,0 +1,58 @@
+"""Finding published courses: text search and filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
+
+from elearn.models import Course, CourseVersion, VersionStatus
+
+# JP bands offered as a filter: (label value, lowest, highest or None).
+JP_BANDS = {"1-2": (1, 2), "3-5": (3, 5), "6-10": (6, 10), "11+": (11, None)}
+
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    text: str = ""
+    category: str = ""
+    competency: str = ""
+    jp: str = ""
+
+
+def published_versions(query: CatalogQuery) -> Select[CourseVersion]:
+    """Select the published version of every course matching ``query``, by title."""
+    statement = (
+        select(CourseVersion)
+        .join(Course, CourseVersion.course_id == Course.id)
+        .where(CourseVersion.status == VersionStatus.PUBLISHED)
+        .order_by(CourseVersion.title)
+    )
+    if query.text.strip():
+        like = f"%{query.text.strip().lower()}%"
+        statement = statement.where(
+            or_(
+                func.lower(CourseVersion.title).like(like),
+                func.lower(CourseVersion.summary).like(like),
+            )
+        )
+    if query.category:
+        statement = statement.where(CourseVersion.category == query.category)
+    if query.competency:
+        statement = statement.where(CourseVersion.competency == query.competency)
+    if query.jp in JP_BANDS:
+        low, high = JP_BANDS[query.jp]
+        statement = statement.where(CourseVersion.jp >= low)
+        if high is not None:
+            statement = statement.where(CourseVersion.jp <= high)
+    return statement
+
+
+def categories() -> Select[str]:
+    """Select the categories that have a published course."""
+    return (
+        select(CourseVersion.category)
+        .where(CourseVersion.status == VersionStatus.PUBLISHED)
+        .distinct()
+        .order_by(CourseVersion.category)
+    )

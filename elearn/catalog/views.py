@@ -1,0 +1,111 @@
+"""The course catalog, course pages and enrolment."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from elearn.catalog.search import JP_BANDS, CatalogQuery, categories, published_versions
+from elearn.coordinator.forms import ActionForm
+from elearn.coordinator.scope import can_manage
+from elearn.extensions import db
+from elearn.learning.enrollment import (
+    EnrollmentRefused,
+    enroll,
+    enrollments_of,
+    find_enrollment,
+    prerequisite_status,
+)
+from elearn.models import Course, CourseAsset, CourseVersion, VersionStatus
+
+bp = Blueprint("catalog", __name__, url_prefix="/courses")
+
+COMPETENCIES = ("teknis", "manajerial", "sosial-kultural")
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    query = CatalogQuery(
+        text=request.args.get("q", "")[:100],
+        category=request.args.get("category", ""),
+        competency=request.args.get("competency", ""),
+        jp=request.args.get("jp", ""),
+    )
+    versions = db.session.scalars(published_versions(query)).all()
+    enrolled = {e.course_id: e for e in enrollments_of(current_user)}
+    return render_template(
+        "catalog/index.html",
+        versions=versions,
+        query=query,
+        categories=db.session.scalars(categories()).all(),
+        competencies=COMPETENCIES,
+        jp_bands=list(JP_BANDS),
+        enrolled=enrolled,
+    )
+
+
+@bp.route("/<slug>")
+@login_required
+def course(slug: str) -> str:
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        abort(404)
+    enrollment = find_enrollment(current_user, course)
+    version = enrollment.version if enrollment else course.published_version
+    if version is None:
+        abort(404)
+    return render_template(
+        "catalog/course.html",
+        course=course,
+        version=version,
+        enrollment=enrollment,
+        prerequisites=prerequisite_status(current_user, version),
+        action=ActionForm(),
+    )
+
+
+@bp.route("/<slug>/enroll", methods=["POST"])
+@login_required
+def enroll_in(slug: str) -> WerkzeugResponse:
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None or not ActionForm().validate_on_submit():
+        abort(404)
+    try:
+        enroll(current_user, course)
+    except EnrollmentRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".course", slug=slug))
+    db.session.commit()
+    flash(_("Anda terdaftar. Selamat belajar!"), "success")
+    return redirect(url_for("learning.resume", slug=slug))
+
+
+@bp.route("/<slug>/v/<short_hash>/assets/<path:name>")
+@login_required
+def asset(slug: str, short_hash: str, name: str) -> Response:
+    row = db.session.execute(
+        select(CourseAsset, CourseVersion.status, Course)
+        .join(CourseVersion, CourseAsset.version_id == CourseVersion.id)
+        .join(Course, CourseVersion.course_id == Course.id)
+        .where(
+            Course.slug == slug,
+            func.substr(CourseVersion.content_hash, 1, 12) == short_hash,
+            CourseAsset.path == name,
+        )
+    ).first()
+    if row is None:
+        abort(404)
+    asset, status, course = row
+    # Drafts are seen only by those who may publish them.
+    if status == VersionStatus.DRAFT and not can_manage(current_user, course):
+        abort(404)
+    response = Response(asset.data, content_type=asset.content_type)
+    # The URL names the content hash, so the file never changes under it.
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    response.headers["Content-Disposition"] = "inline"
+    response.set_etag(asset.sha256)
+    return response

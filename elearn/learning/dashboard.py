@@ -1,0 +1,62 @@
+"""What the learner's dashboard shows: courses in progress, completed, JP this year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from elearn import clock
+from elearn.learning.enrollment import enrollments_of
+from elearn.learning.progress import CourseProgress, course_progress
+from elearn.models import Enrollment, User
+
+
+@dataclass(frozen=True)
+class DashboardCourse:
+    enrollment: Enrollment
+    progress: CourseProgress
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    in_progress: list[DashboardCourse]
+    completed: list[DashboardCourse]
+    year: int
+    jp_this_year: int
+    jp_target: int
+
+    @property
+    def jp_percent(self) -> int:
+        return min(100, round(100 * self.jp_this_year / self.jp_target)) if self.jp_target else 100
+
+
+def user_zone(user: User) -> ZoneInfo:
+    return ZoneInfo(user.timezone or current_app.config["DEFAULT_TIMEZONE"])
+
+
+def local_year(moment: datetime, zone: ZoneInfo) -> int:
+    """The calendar year of ``moment`` in the learner's zone (the JP year)."""
+    return moment.astimezone(zone).year
+
+
+def dashboard_for(user: User) -> Dashboard:
+    """Gather the dashboard of ``user``."""
+    zone = user_zone(user)
+    year = local_year(clock.now(), zone)
+    in_progress, completed = [], []
+    jp = 0
+    for enrollment in enrollments_of(user):
+        entry = DashboardCourse(enrollment, course_progress(enrollment))
+        if enrollment.completed_at is None:
+            in_progress.append(entry)
+            continue
+        completed.append(entry)
+        if local_year(enrollment.completed_at, zone) == year:
+            jp += enrollment.version.jp
+    in_progress.sort(
+        key=lambda e: e.enrollment.last_seen_at or e.enrollment.enrolled_at, reverse=True
+    )
+    return Dashboard(in_progress, completed, year, jp, current_app.config["JP_TARGET_PER_YEAR"])

@@ -1,0 +1,138 @@
+"""Module progress, study time from server timestamps, and course completion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from elearn import clock
+from elearn.extensions import db
+from elearn.learning.events import record_event
+from elearn.models import CourseItem, Enrollment, ItemKind, ItemProgress, Verb
+
+
+def _progress_row(enrollment: Enrollment, item: CourseItem, now: datetime) -> ItemProgress:
+    for row in enrollment.progress:
+        if row.item_id == item.id:
+            return row
+    row = ItemProgress(item_id=item.id, first_opened_at=now, seconds_spent=0)
+    enrollment.progress.append(row)
+    return row
+
+
+def _credit_open_visit(enrollment: Enrollment, now: datetime) -> None:
+    """Add the time since the last page view to the item it was on, capped."""
+    if enrollment.last_item is None or enrollment.last_seen_at is None:
+        return
+    if enrollment.last_item.version_id != enrollment.version_id:
+        return
+    cap = timedelta(minutes=current_app.config["VISIT_TIME_CAP_MINUTES"])
+    elapsed = max(timedelta(0), min(now - enrollment.last_seen_at, cap))
+    _progress_row(enrollment, enrollment.last_item, now).seconds_spent += int(
+        elapsed.total_seconds()
+    )
+
+
+def open_item(enrollment: Enrollment, item: CourseItem) -> None:
+    """Note that the learner is now looking at ``item`` (this is where Lanjutkan resumes)."""
+    now = clock.now()
+    _credit_open_visit(enrollment, now)
+    _progress_row(enrollment, item, now)
+    enrollment.last_item = item
+    enrollment.last_seen_at = now
+
+
+def complete_module(enrollment: Enrollment, item: CourseItem) -> bool:
+    """Mark a module done ("tandai selesai"); return True the first time."""
+    now = clock.now()
+    _credit_open_visit(enrollment, now)
+    enrollment.last_seen_at = now
+    row = _progress_row(enrollment, item, now)
+    if row.completed_at is not None:
+        return False
+    row.completed_at = now
+    record_event(
+        enrollment, Verb.MODULE_COMPLETED, now, item=item, duration_seconds=row.seconds_spent
+    )
+    db.session.flush()
+    check_completion(enrollment)
+    return True
+
+
+def mark_quiz_passed(enrollment: Enrollment, item: CourseItem, at: datetime) -> None:
+    """Record the first pass of a quiz as the item's completion."""
+    row = _progress_row(enrollment, item, at)
+    if row.completed_at is None:
+        row.completed_at = at
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    modules_done: int
+    modules_total: int
+    quizzes_passed: int
+    quizzes_total: int
+    seconds_spent: int
+
+    @property
+    def percent(self) -> int:
+        total = self.modules_total + self.quizzes_total
+        done = self.modules_done + self.quizzes_passed
+        return round(100 * done / total) if total else 0
+
+
+def course_progress(enrollment: Enrollment) -> CourseProgress:
+    """Summarise the enrolment's progress on its current version."""
+    done = {
+        p.item_id
+        for p in enrollment.progress
+        if p.completed_at is not None and p.item.version_id == enrollment.version_id
+    }
+    items = enrollment.version.items
+    modules = [i for i in items if i.kind == ItemKind.MODULE]
+    quizzes = [i for i in items if i.kind == ItemKind.QUIZ]
+    seconds = sum(p.seconds_spent for p in enrollment.progress)
+    return CourseProgress(
+        modules_done=sum(i.id in done for i in modules),
+        modules_total=len(modules),
+        quizzes_passed=sum(i.id in done for i in quizzes),
+        quizzes_total=len(quizzes),
+        seconds_spent=seconds,
+    )
+
+
+def requirements_met(enrollment: Enrollment) -> bool:
+    """All modules completed and all required quizzes passed."""
+    done = {p.item_id for p in enrollment.progress if p.completed_at is not None}
+    for item in enrollment.version.items:
+        required = item.kind == ItemKind.MODULE or bool(
+            (item.quiz or {}).get("settings", {}).get("required", True)
+        )
+        if required and item.id not in done:
+            return False
+    return True
+
+
+def check_completion(enrollment: Enrollment) -> bool:
+    """Complete the enrolment exactly once when its requirements are met."""
+    if enrollment.completed_at is not None or not requirements_met(enrollment):
+        return False
+    now = clock.now()
+    # A conditional update: of two parallel requests, only one completes it.
+    result = db.session.execute(
+        update(Enrollment)
+        .where(Enrollment.id == enrollment.id, Enrollment.completed_at.is_(None))
+        .values(completed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.refresh(enrollment)
+        return False
+    set_committed_value(enrollment, "completed_at", now)
+    seconds = sum(p.seconds_spent for p in enrollment.progress)
+    record_event(enrollment, Verb.COMPLETED, now, duration_seconds=seconds)
+    return True

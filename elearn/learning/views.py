@@ -1,0 +1,242 @@
+"""The learner's side: dashboard, module reader, quizzes, evaluation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from elearn import clock
+from elearn.coordinator.forms import ActionForm
+from elearn.extensions import db
+from elearn.learning.attempts import (
+    AttemptRefused,
+    accepts_answers,
+    attempts_of,
+    save_answers,
+    settings_of,
+    start_attempt,
+    submit_attempt,
+)
+from elearn.learning.dashboard import dashboard_for
+from elearn.learning.enrollment import move_to_version, newer_version, progress_for
+from elearn.learning.evaluation import submit_evaluation
+from elearn.learning.forms import EvaluationForm
+from elearn.learning.paper import questions_for_learner
+from elearn.learning.progress import complete_module, course_progress, open_item
+from elearn.learning.review import review_questions
+from elearn.models import Course, CourseItem, Enrollment, ItemKind, QuizAttempt
+
+bp = Blueprint("learning", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in_only() -> None:
+    """Every page here belongs to the signed-in learner."""
+
+
+def _enrollment(slug: str) -> Enrollment:
+    """The current user's enrolment in ``slug``; anyone else's is a 404."""
+    enrollment = db.session.scalar(
+        select(Enrollment)
+        .join(Course, Enrollment.course_id == Course.id)
+        .where(Course.slug == slug, Enrollment.user_id == current_user.id)
+    )
+    if enrollment is None:
+        abort(404)
+    return enrollment
+
+
+def _item(enrollment: Enrollment, name: str) -> CourseItem:
+    item = next((i for i in enrollment.version.items if i.name == name), None)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _attempt(enrollment: Enrollment, item: CourseItem, number: int) -> QuizAttempt:
+    attempt = next((a for a in attempts_of(enrollment, item) if a.number == number), None)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+@bp.route("/me")
+def dashboard() -> str:
+    return render_template("learning/dashboard.html", dashboard=dashboard_for(current_user))
+
+
+@bp.route("/learn/<slug>")
+def resume(slug: str) -> Response:
+    """Go to the item last opened, else the first one not yet done."""
+    enrollment = _enrollment(slug)
+    item = enrollment.last_item
+    if item is None or item.version_id != enrollment.version_id:
+        done = {i for i, p in progress_for(enrollment).items() if p.completed_at}
+        items = enrollment.version.items
+        item = next((i for i in items if i.id not in done), items[0] if items else None)
+    if item is None:
+        abort(404)
+    return redirect(url_for(".item", slug=slug, name=item.name))
+
+
+def _neighbours(
+    enrollment: Enrollment, item: CourseItem
+) -> tuple[CourseItem | None, CourseItem | None]:
+    items = enrollment.version.items
+    index = items.index(item)
+    previous = items[index - 1] if index > 0 else None
+    following = items[index + 1] if index + 1 < len(items) else None
+    return previous, following
+
+
+@bp.route("/learn/<slug>/<name>")
+def item(slug: str, name: str) -> str:
+    enrollment = _enrollment(slug)
+    item = _item(enrollment, name)
+    open_item(enrollment, item)
+    db.session.commit()
+    previous, following = _neighbours(enrollment, item)
+    context = {
+        "enrollment": enrollment,
+        "item": item,
+        "previous": previous,
+        "following": following,
+        "progress": progress_for(enrollment),
+        "summary": course_progress(enrollment),
+        "action": ActionForm(),
+        "newer": newer_version(enrollment),
+    }
+    if item.kind == ItemKind.MODULE:
+        return render_template("learning/module.html", **context)
+    attempts = attempts_of(enrollment, item)
+    db.session.commit()
+    return render_template(
+        "learning/quiz.html", attempts=attempts, settings=settings_of(item), **context
+    )
+
+
+@bp.route("/learn/<slug>/<name>/complete", methods=["POST"])
+def complete(slug: str, name: str) -> Response:
+    enrollment = _enrollment(slug)
+    item = _item(enrollment, name)
+    if item.kind != ItemKind.MODULE or not ActionForm().validate_on_submit():
+        abort(400)
+    complete_module(enrollment, item)
+    db.session.commit()
+    if enrollment.is_complete:
+        flash(_("Selamat! Anda telah menyelesaikan kursus ini."), "success")
+        return redirect(url_for(".evaluation", slug=slug))
+    following = _neighbours(enrollment, item)[1]
+    target = following or item
+    return redirect(url_for(".item", slug=slug, name=target.name))
+
+
+@bp.route("/learn/<slug>/<name>/attempts", methods=["POST"])
+def start(slug: str, name: str) -> Response:
+    enrollment = _enrollment(slug)
+    item = _item(enrollment, name)
+    if item.kind != ItemKind.QUIZ or not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = start_attempt(enrollment, item)
+    except AttemptRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".item", slug=slug, name=name))
+    db.session.commit()
+    return redirect(url_for(".attempt", slug=slug, name=name, number=attempt.number))
+
+
+@bp.route("/learn/<slug>/<name>/attempts/<int:number>")
+def attempt(slug: str, name: str, number: int) -> str:
+    enrollment = _enrollment(slug)
+    item = _item(enrollment, name)
+    attempt = _attempt(enrollment, item, number)
+    db.session.commit()  # an expired attempt was just submitted
+    record = item.quiz or {}
+    if attempt.submitted_at is not None:
+        return render_template(
+            "learning/review.html",
+            enrollment=enrollment,
+            item=item,
+            attempt=attempt,
+            settings=record["settings"],
+            questions=review_questions(
+                record, attempt.paper, attempt.answers, attempt.results or []
+            ),
+        )
+    remaining = None
+    if attempt.deadline is not None:
+        remaining = max(0, int((attempt.deadline - clock.now()).total_seconds()))
+    return render_template(
+        "learning/attempt.html",
+        enrollment=enrollment,
+        item=item,
+        attempt=attempt,
+        settings=record["settings"],
+        questions=questions_for_learner(record, attempt.paper),
+        remaining=remaining,
+        action=ActionForm(),
+    )
+
+
+@bp.route("/learn/<slug>/<name>/attempts/<int:number>", methods=["POST"])
+def answer(slug: str, name: str, number: int) -> Response:
+    """Save answers ("Simpan") or submit them ("Kumpulkan") — one form, two buttons."""
+    enrollment = _enrollment(slug)
+    item = _item(enrollment, name)
+    attempt = _attempt(enrollment, item, number)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    here = url_for(".attempt", slug=slug, name=name, number=number)
+    if request.form.get("action") == "submit":
+        was_open = attempt.submitted_at is None
+        submit_attempt(attempt, request.form)
+        db.session.commit()
+        if was_open and enrollment.is_complete:
+            flash(_("Selamat! Anda telah menyelesaikan kursus ini."), "success")
+        return redirect(here)
+    if attempt.submitted_at is None and save_answers(attempt, request.form):
+        flash(_("Jawaban tersimpan."), "success")
+    elif not accepts_answers(attempt, clock.now()):
+        flash(
+            _("Waktu habis. Jawaban yang tersimpan sebelum batas waktu telah dinilai."), "warning"
+        )
+    db.session.commit()
+    return redirect(here)
+
+
+@bp.route("/learn/<slug>/move", methods=["POST"])
+def move(slug: str) -> Response:
+    enrollment = _enrollment(slug)
+    target = newer_version(enrollment)
+    if target is None or not ActionForm().validate_on_submit():
+        abort(400)
+    carried = move_to_version(enrollment, target)
+    db.session.commit()
+    flash(_("Pindah ke versi terbaru; %(n)d bagian tetap tercatat selesai.", n=carried), "success")
+    return redirect(url_for(".resume", slug=slug))
+
+
+@bp.route("/learn/<slug>/evaluation", methods=["GET", "POST"])
+def evaluation(slug: str) -> str | Response:
+    enrollment = _enrollment(slug)
+    if not enrollment.is_complete:
+        abort(404)
+    form = EvaluationForm()
+    if form.validate_on_submit():
+        submit_evaluation(
+            enrollment,
+            relevance=int(form.relevance.data or 0),
+            clarity=int(form.clarity.data or 0),
+            applicability=int(form.applicability.data or 0),
+            comment=form.comment.data or "",
+        )
+        db.session.commit()
+        flash(_("Terima kasih atas penilaian Anda."), "success")
+        return redirect(url_for(".dashboard"))
+    return render_template("learning/evaluation.html", enrollment=enrollment, form=form)
