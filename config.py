@@ -63,6 +63,25 @@ class Config:
     # The yearly development duty of every PNS, in JP (PP 17/2020).
     JP_TARGET_PER_YEAR = int(os.environ.get("JP_TARGET_PER_YEAR", "20"))
 
+    # Certificates. The number pattern may use {prefix}, {year} and {sequence}.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")  # for QR codes; else the request's
+    CERTIFICATE_NUMBER_PATTERN = os.environ.get(
+        "CERTIFICATE_NUMBER_PATTERN", "{prefix}/{year}/{sequence:05d}"
+    )
+    CERTIFICATE_NUMBER_PREFIX = os.environ.get("CERTIFICATE_NUMBER_PREFIX", "800/BKPSDM")
+    CERTIFICATE_ISSUER_NAME = os.environ.get(
+        "CERTIFICATE_ISSUER_NAME", "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"
+    )
+    CERTIFICATE_SIGNATORY_NAME = os.environ.get("CERTIFICATE_SIGNATORY_NAME", "Kepala BKPSDM")
+    CERTIFICATE_SIGNATORY_POSITION = os.environ.get(
+        "CERTIFICATE_SIGNATORY_POSITION", "Kepala Badan Kepegawaian dan Pengembangan SDM"
+    )
+    CERTIFICATE_SIGNATORY_NIP = os.environ.get("CERTIFICATE_SIGNATORY_NIP", "")
+    # PKCS#8 PEM or base64 raw Ed25519 key; empty: instance/certificate-signing-key.pem.
+    CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
+    EVIDENCE_MAX_BYTES = 2 * 1024 * 1024
+
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     CSV_IMPORT_MAX_ROWS = int(os.environ.get("CSV_IMPORT_MAX_ROWS", "20000"))
     PASSWORD_MIN_LENGTH = 8

@@ -47,12 +47,17 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from elearn.admin.views import bp as admin_bp
+    from elearn.api.views import bp as api_bp
     from elearn.auth.views import bp as auth_bp
     from elearn.catalog.views import bp as catalog_bp
+    from elearn.certificates.views import bp as certificates_bp
     from elearn.coordinator.views import bp as coordinator_bp
     from elearn.learning.views import bp as learning_bp
     from elearn.main.errors import register_error_handlers
     from elearn.main.views import bp as main_bp
+    from elearn.privacy.views import bp as privacy_bp
+    from elearn.records.views import bp as records_bp
+    from elearn.reports.export_views import bp as exports_bp
     from elearn.reports.views import bp as reports_bp
 
     app.register_blueprint(main_bp)
@@ -62,17 +67,30 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(records_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(privacy_bp)
     register_error_handlers(app)
 
 
 def register_cli(app: Flask) -> None:
     from elearn.accounts.cli import units_cli, users_cli
+    from elearn.api.cli import tokens_cli
+    from elearn.backup.cli import backup_cli
+    from elearn.certificates.cli import certificates_cli
     from elearn.content.cli import courses_cli
     from elearn.demo.cli import demo_command
+    from elearn.xapi.cli import xapi_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(units_cli)
     app.cli.add_command(courses_cli)
+    app.cli.add_command(certificates_cli)
+    app.cli.add_command(tokens_cli)
+    app.cli.add_command(xapi_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(demo_command)
 
 

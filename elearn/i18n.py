@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, session
 from flask_babel import format_date, format_datetime, get_locale, get_timezone
@@ -32,6 +33,12 @@ def select_timezone() -> str:
     if current_user and current_user.is_authenticated and current_user.timezone:
         return str(current_user.timezone)
     return str(current_app.config["DEFAULT_TIMEZONE"])
+
+
+def zone_of(user: object) -> ZoneInfo:
+    """The time zone a user's dates are shown (and their JP year counted) in."""
+    zone = getattr(user, "timezone", None) or current_app.config["DEFAULT_TIMEZONE"]
+    return ZoneInfo(zone)
 
 
 def zone_abbreviation() -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +91,24 @@ def app(database_url: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def limited_app(tmp_path: Path) -> Iterator[Flask]:
+    """An app (SQLite) with rate limiting switched on, as in production."""
+    config = type(
+        "Limited",
+        (TestConfig,),
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limited.sqlite'}",
+         "RATELIMIT_ENABLED": True},
+    )  # fmt: skip
+    application = create_app(config)
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        db.create_all()
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A test client for ``app``."""
     return app.test_client()
@@ -112,6 +132,51 @@ def csrf_token(client: FlaskClient, url: str = "/login") -> str:
     match = CSRF_FIELD.search(page)
     assert match, f"no CSRF token on {url}"
     return match.group(1) or match.group(2)
+
+
+class FrozenClock:
+    """A clock tests move by hand; patched into elearn.clock.now."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    """Freeze elearn's notion of now at 2026-03-02 08:00 UTC."""
+    frozen = FrozenClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+    monkeypatch.setattr("elearn.clock.now", frozen)
+    return frozen
+
+
+def run_in_parallel(app: Flask, count: int, work: Callable[[], object]) -> list[BaseException]:
+    """Run ``work`` in ``count`` threads released together, each in its own app context."""
+    db.session.commit()  # the test's own transaction would hold SQLite's write lock
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                work()
+                db.session.commit()
+            except BaseException as exc:  # noqa: BLE001 - reported to the test
+                errors.append(exc)
+                db.session.rollback()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
 
 
 class AuthActions:

@@ -24,6 +24,7 @@ from elearn.admin.forms import ConfirmForm, ImportForm, UnitForm, UserForm
 from elearn.auth.access import role_required
 from elearn.extensions import db
 from elearn.models import EmployeeType, Role, Unit, UnitKind, User
+from elearn.privacy.subject import anonymise
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -130,6 +131,23 @@ def toggle_active(user_id: int) -> Response:
     db.session.commit()
     message = _("Akun diaktifkan.") if user.is_active else _("Akun dinonaktifkan.")
     flash(message, "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/anonymise", methods=["POST"])
+def anonymise_user(user_id: int) -> Response:
+    """Erase a departed user's identity; their certificates stay verifiable as issued."""
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash(_("Anda tidak dapat menganonimkan akun Anda sendiri."), "error")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    anonymise(user)
+    db.session.commit()
+    flash(
+        _("Data pribadi pengguna telah dihapus; sertifikatnya tetap dapat diverifikasi."), "success"
+    )
     return redirect(url_for("admin.users"))
 
 

@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from elearn import clock
+from elearn.i18n import zone_of
 from elearn.learning.enrollment import enrollments_of
 from elearn.learning.progress import CourseProgress, course_progress
 from elearn.models import Enrollment, User
+from elearn.records.entries import jp_total_for_year
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,6 @@ class Dashboard:
         return min(100, round(100 * self.jp_this_year / self.jp_target)) if self.jp_target else 100
 
 
-def user_zone(user: User) -> ZoneInfo:
-    return ZoneInfo(user.timezone or current_app.config["DEFAULT_TIMEZONE"])
-
-
 def local_year(moment: datetime, zone: ZoneInfo) -> int:
     """The calendar year of ``moment`` in the learner's zone (the JP year)."""
     return moment.astimezone(zone).year
@@ -44,19 +42,17 @@ def local_year(moment: datetime, zone: ZoneInfo) -> int:
 
 def dashboard_for(user: User) -> Dashboard:
     """Gather the dashboard of ``user``."""
-    zone = user_zone(user)
+    zone = zone_of(user)
     year = local_year(clock.now(), zone)
     in_progress, completed = [], []
-    jp = 0
     for enrollment in enrollments_of(user):
         entry = DashboardCourse(enrollment, course_progress(enrollment))
         if enrollment.completed_at is None:
             in_progress.append(entry)
             continue
         completed.append(entry)
-        if local_year(enrollment.completed_at, zone) == year:
-            jp += enrollment.version.jp
     in_progress.sort(
         key=lambda e: e.enrollment.last_seen_at or e.enrollment.enrolled_at, reverse=True
     )
+    jp = jp_total_for_year(user, year)
     return Dashboard(in_progress, completed, year, jp, current_app.config["JP_TARGET_PER_YEAR"])

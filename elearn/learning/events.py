@@ -6,6 +6,7 @@ from datetime import datetime
 
 from elearn.extensions import db
 from elearn.models import CourseItem, Enrollment, LearningEvent, QuizAttempt, Verb
+from elearn.xapi.outbox import enqueue_statement
 
 
 def record_event(
@@ -31,4 +32,5 @@ def record_event(
         created_at=at,
     )
     db.session.add(event)
+    enqueue_statement(event)
     return event

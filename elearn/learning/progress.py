@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn import clock
+from elearn.certificates.issuance import issue_certificate
 from elearn.extensions import db
 from elearn.learning.events import record_event
 from elearn.models import CourseItem, Enrollment, ItemKind, ItemProgress, Verb
@@ -135,4 +136,5 @@ def check_completion(enrollment: Enrollment) -> bool:
     set_committed_value(enrollment, "completed_at", now)
     seconds = sum(p.seconds_spent for p in enrollment.progress)
     record_event(enrollment, Verb.COMPLETED, now, duration_seconds=seconds)
+    issue_certificate(enrollment)
     return True

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 
 from elearn.models.base import Base, utcnow
+from elearn.models.certificate import Certificate
 from elearn.models.course import (
     Course,
     CourseAsset,
@@ -18,12 +19,20 @@ from elearn.models.learning import (
     QuizAttempt,
     Verb,
 )
+from elearn.models.record import ExternalTraining, ReviewStatus
+from elearn.models.reporting import ApiToken, AuditEntry, StatementOutbox
 from elearn.models.unit import Unit, UnitKind
 from elearn.models.user import EmployeeType, Role, RoleGrant, RoleScope, User
 
 __all__ = [
     "AttemptState",
+    "ApiToken",
+    "AuditEntry",
     "Base",
+    "StatementOutbox",
+    "Certificate",
+    "ExternalTraining",
+    "ReviewStatus",
     "CourseEvaluation",
     "Enrollment",
     "ItemProgress",

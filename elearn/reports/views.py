@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from elearn import clock
 from elearn.accounts.services import scoped_unit_ids
 from elearn.auth.access import role_required
 from elearn.coordinator.scope import can_manage
 from elearn.extensions import db
+from elearn.i18n import zone_of
 from elearn.learning.evaluation import comments, summaries
-from elearn.models import Course, Role, User
+from elearn.models import AuditEntry, Course, Role, Unit, User
+from elearn.reports import charts
+from elearn.reports.dashboard import JP_BANDS, build_dashboard
+from elearn.reports.filters import COMPETENCIES, STATUSES, InvalidFilter, ReportFilter
+from elearn.reports.scope import report_unit_ids
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -61,3 +67,43 @@ def evaluation(slug: str) -> str:
         summary=summaries([course.id], units).get(course.id),
         comments=comments(course.id, units),
     )
+
+
+@bp.route("/")
+def dashboard() -> str | tuple[str, int]:
+    try:
+        report_filter = ReportFilter.from_args(request.args)
+    except InvalidFilter as exc:
+        return render_template("reports/bad_filter.html", message=str(exc)), 400
+    zone = zone_of(current_user)
+    units = report_unit_ids(current_user)
+    figures = build_dashboard(report_filter, units, zone, clock.now().astimezone(zone).date())
+    return render_template(
+        "reports/dashboard.html",
+        figures=figures,
+        filter=report_filter,
+        filter_units=_units_in_scope(units),
+        courses=db.session.scalars(select(Course.slug).order_by(Course.slug)).all(),
+        competencies=COMPETENCIES,
+        statuses=STATUSES,
+        jp_labels=JP_BANDS,
+        charts=charts,
+    )
+
+
+def _units_in_scope(units: set[int] | None) -> list[Unit]:
+    statement = select(Unit)
+    if units is not None:
+        statement = statement.where(Unit.id.in_(units))
+    return sorted(db.session.scalars(statement), key=lambda unit: unit.path)
+
+
+@bp.route("/audit")
+@role_required(Role.ADMIN)
+def audit_log() -> str:
+    page = db.paginate(
+        select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()),
+        page=request.args.get("page", 1, type=int),
+        per_page=100,
+    )
+    return render_template("reports/audit.html", pagination=page)

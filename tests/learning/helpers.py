@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask.testing import FlaskClient
@@ -16,19 +15,6 @@ from elearn.models import Course, CourseVersion, User
 from tests.conftest import AuthActions, csrf_token
 from tests.content.course_fixtures import write_course
 from tests.factories import make_user
-
-
-class FrozenClock:
-    """A clock tests move by hand; patched into elearn.clock.now."""
-
-    def __init__(self, start: datetime) -> None:
-        self.current = start
-
-    def __call__(self) -> datetime:
-        return self.current
-
-    def advance(self, **delta: float) -> None:
-        self.current += timedelta(**delta)
 
 
 def publish_course(

@@ -1,6 +1,5 @@
 """The quiz rules, enforced on the server."""
 
-import threading
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -8,10 +7,10 @@ from sqlalchemy import func, select
 from elearn.extensions import db
 from elearn.learning.attempts import start_attempt, submit_attempt
 from elearn.models import Enrollment, LearningEvent, QuizAttempt, Verb
+from tests.conftest import FrozenClock, run_in_parallel
 from tests.content.course_fixtures import QUIZ_MD
 from tests.learning.helpers import (
     QUIZ_URL,
-    FrozenClock,
     answer_form,
     paper_keys,
     publish_course,
@@ -171,30 +170,6 @@ def test_another_learners_attempts_and_progress_are_404(app, tmp_path: Path):
     assert other.post(url, {"action": "submit"}, page=token_page).status_code == 404
 
 
-def _parallel(app, count: int, work) -> list[BaseException]:  # type: ignore[no-untyped-def]
-    """Run ``work`` in ``count`` threads released together, each in its own app context."""
-    db.session.commit()  # the test's own transaction would hold SQLite's write lock
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                work()
-                db.session.commit()
-            except BaseException as exc:  # noqa: BLE001 - reported to the test
-                errors.append(exc)
-                db.session.rollback()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
-
-
 def test_parallel_starts_make_one_attempt(app, tmp_path: Path):
     publish_course(tmp_path)
     learner = sign_in(app)
@@ -207,7 +182,7 @@ def test_parallel_starts_make_one_attempt(app, tmp_path: Path):
         item = next(i for i in enrollment.version.items if i.name == "kuis-siklus")
         start_attempt(enrollment, item)
 
-    assert _parallel(app, 6, begin) == []
+    assert run_in_parallel(app, 6, begin) == []
     numbers = db.session.scalars(select(QuizAttempt.number)).all()
     assert numbers == [1]
 
@@ -229,7 +204,7 @@ def test_parallel_submits_score_once(app, tmp_path: Path):
     def submit() -> None:
         submit_attempt(db.session.get(QuizAttempt, attempt_id), Form(form))
 
-    assert _parallel(app, 6, submit) == []
+    assert run_in_parallel(app, 6, submit) == []
     verbs = db.session.scalars(select(LearningEvent.verb)).all()
     assert verbs.count(Verb.ATTEMPT_SUBMITTED) == 1
     assert verbs.count(Verb.PASSED) == 1

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from elearn.extensions import db
 from elearn.models import Enrollment, LearningEvent, Verb
+from tests.conftest import FrozenClock
 from tests.learning.helpers import (
     QUIZ_URL,
-    FrozenClock,
     answer_form,
     publish_course,
     sign_in,

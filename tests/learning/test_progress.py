@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from elearn.extensions import db
 from elearn.models import Enrollment, ItemProgress
+from tests.conftest import FrozenClock
 from tests.content.course_fixtures import MODULE_MD
-from tests.learning.helpers import FrozenClock, answer_form, publish_course, sign_in
+from tests.learning.helpers import answer_form, publish_course, sign_in
 
 ADVANCED = """---
 title: Manajemen Proyek Lanjutan

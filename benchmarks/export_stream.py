@@ -1,0 +1,362 @@
+"""Stream a million enrolments through the CSV and XLSX exports; print rows/s and peak memory.
+
+Seeds a temporary database (SQLite, or a throw-away schema in PostgreSQL with
+--database-url), then runs each phase in a fresh Python process so its peak
+RSS is its own: ``rows`` (the query only), ``csv`` and ``xlsx``.
+
+Run: .venv/bin/python benchmarks/export_stream.py [--rows 1000000] [--users 20000]
+     [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import String, insert, literal, select, text  # noqa: E402
+
+from config import TestConfig  # noqa: E402
+from elearn import create_app  # noqa: E402
+from elearn.extensions import db  # noqa: E402
+from elearn.models import (  # noqa: E402
+    Certificate,
+    Course,
+    CourseVersion,
+    Enrollment,
+    Unit,
+    User,
+)
+
+BATCH = 20_000
+ZONE = ZoneInfo("Asia/Makassar")
+INSTANSI = ("Pemerintah Kota Palu", "Pemerintah Kabupaten Mamuju", "Pemerintah Kota Palangka Raya")
+OPD = (
+    "Sekretariat Daerah",
+    "Dinas Kesehatan",
+    "Dinas Pendidikan dan Kebudayaan",
+    "Dinas Pekerjaan Umum dan Penataan Ruang",
+    "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
+    "Badan Perencanaan Pembangunan Daerah",
+    "Inspektorat",
+    "Kecamatan Palu Barat",
+)
+FIRST = ("Andi", "Rina", "Budi", "Sari", "Muhammad", "Nur", "Dewi", "Agus", "Fitri", "Ahmad")
+LAST = (
+    "Pratama",
+    "Lestari",
+    "Saputra",
+    "Wahyuni",
+    "Hidayat",
+    "Rahmawati",
+    "Lamaluta",
+    "Tandiabang",
+)
+TOPICS = (
+    "Manajemen Proyek",
+    "Kepemimpinan",
+    "Administrasi Digital",
+    "Pelayanan Publik",
+    "Penyusunan SKP",
+    "Pengadaan Barang/Jasa",
+    "Etika ASN",
+    "Analisis Kebijakan",
+    "Keuangan Daerah",
+    "Arsip Elektronik",
+)
+LEVELS = ("Dasar", "Menengah", "Lanjutan", "Praktik", "Studi Kasus")
+CATEGORIES = ("manajemen", "kepemimpinan", "digital", "pelayanan", "keuangan", "etika")
+COMPETENCIES = ("teknis", "manajerial", "sosial-kultural")
+
+
+def config_for(url: str, schema: str | None) -> type:
+    """An app config on ``url``; with ``schema``, every connection uses that PostgreSQL schema."""
+    settings: dict[str, Any] = {"SQLALCHEMY_DATABASE_URI": url}
+    if schema:
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "connect_args": {"options": f"-csearch_path={schema}"}
+        }
+    return type("Bench", (TestConfig,), settings)
+
+
+def batches(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def nip(i: int) -> str:
+    """A well-formed, unique PNS NIP: birth date, TMT CPNS, gender, sequence."""
+    born = datetime(1970, 1, 1) + timedelta(days=i % 9000)
+    return f"{born:%Y%m%d}20{10 + i % 15:02d}{1 + i % 12:02d}{1 + i % 2}{i // 9000 + 1:03d}"
+
+
+def seed(total: int, users: int) -> dict[str, float]:
+    """Insert units, ``users`` learners, enough courses, ``total`` enrolments and certificates."""
+    started = time.perf_counter()
+    leaves = []
+    for code, name in enumerate(INSTANSI):
+        root = Unit(code=f"i{code}", name=name, kind="instansi", timezone="Asia/Makassar")
+        db.session.add(root)
+        for index, opd in enumerate(OPD):
+            leaves.append(Unit(code=f"i{code}-{index}", name=opd, kind="perangkat_daerah"))
+            leaves[-1].parent = root
+            db.session.add(leaves[-1])
+    db.session.flush()
+    leaf_ids = [unit.id for unit in leaves]
+    courses = -(-total // users)
+    for number in range(courses):
+        course = Course(slug=f"kursus-{number:03d}")
+        topic, level = TOPICS[number % len(TOPICS)], LEVELS[number // len(TOPICS) % len(LEVELS)]
+        db.session.add(
+            CourseVersion(
+                course=course,
+                number=1,
+                content_hash=f"{number:064x}",
+                status="published",
+                title=f"{topic} — {level}",
+                summary="",
+                category=CATEGORIES[number % 6],
+                competency=COMPETENCIES[number % 3],
+                jp=2 + number % 19,
+                level="dasar",
+                language="id",
+                overview_html="",
+            )
+        )
+    db.session.commit()
+    versions = db.session.execute(select(CourseVersion.course_id, CourseVersion.id)).all()
+    for batch in batches(
+        {
+            "nip": nip(i),
+            "full_name": f"{FIRST[i % 10]} {LAST[i // 10 % 8]} {i}",
+            "unit_id": leaf_ids[i % len(leaf_ids)],
+            "password_hash": "-",
+            "session_token": f"bench-{i}",
+        }
+        for i in range(users)
+    ):
+        db.session.execute(insert(User), batch)
+    user_ids = db.session.scalars(select(User.id).order_by(User.id)).all()
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+
+    def enrolments() -> Iterator[dict[str, Any]]:
+        for n in range(total):
+            course_id, version_id = versions[n // users]
+            enrolled = start + timedelta(minutes=(n * 37) % 700_000)
+            done = enrolled + timedelta(days=3 + n % 40) if n % 5 < 3 else None
+            yield {
+                "user_id": user_ids[n % users],
+                "course_id": course_id,
+                "version_id": version_id,
+                "enrolled_at": enrolled,
+                "completed_at": done,
+                "updated_at": done or enrolled,
+            }
+
+    for batch in batches(enrolments()):
+        db.session.execute(insert(Enrollment), batch)
+    db.session.commit()
+    seeded = time.perf_counter()
+    # Certificates of the completed 60 %, in one INSERT … SELECT.
+    db.session.execute(
+        insert(Certificate).from_select(
+            [
+                "code",
+                "number",
+                "year",
+                "sequence",
+                "user_id",
+                "enrollment_id",
+                "version_id",
+                "issued_at",
+                "payload",
+                "signature",
+                "key_id",
+            ],
+            select(
+                literal("c") + Enrollment.id.cast(String),
+                literal("800/") + Enrollment.id.cast(String) + literal("/BKPSDM/2026"),
+                literal(2026),
+                Enrollment.id,
+                Enrollment.user_id,
+                Enrollment.id,
+                Enrollment.version_id,
+                Enrollment.completed_at,
+                text("'{}'"),
+                literal("-"),
+                literal("bench"),
+            ).where(Enrollment.completed_at.is_not(None)),
+        )
+    )
+    db.session.commit()
+    return {
+        "enrolments_s": seeded - started,
+        "certificates_s": time.perf_counter() - seeded,
+    }
+
+
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise LookupError(field)
+
+
+def reset_peak() -> int:
+    """Reset the peak-RSS mark to the current RSS and return it (KiB).
+
+    ru_maxrss alone misleads here: a child process inherits its parent's peak
+    through fork and exec, so the seeding process's size would show up. Linux
+    lets a process reset its own mark (``5`` to /proc/self/clear_refs).
+    """
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return _status_kib("VmRSS")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+
+
+def peak_rss() -> int:
+    """The peak RSS since reset_peak() (KiB)."""
+    try:
+        return _status_kib("VmHWM")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def run_phase(phase: str, url: str, schema: str | None, out_dir: Path) -> dict[str, Any]:
+    """One measured export, in this (fresh) process."""
+    from elearn.reports.exports import csv_chunks, xlsx_file
+    from elearn.reports.filters import ReportFilter
+    from elearn.reports.rows import UnitNames, enrollment_statement, stream_rows
+
+    app = create_app(config_for(url, schema))
+    with app.app_context():
+        names = UnitNames()
+        statement = enrollment_statement(ReportFilter(), None, names, ZONE)
+        count = 0
+
+        def counted() -> Iterator[Any]:
+            nonlocal count
+            for row in stream_rows(statement, names):
+                count += 1
+                yield row
+
+        baseline = reset_peak()
+        started = time.perf_counter()
+        path = out_dir / f"export.{phase}"
+        if phase == "rows":
+            for _ in counted():
+                pass
+        elif phase == "csv":
+            with path.open("wb") as file:
+                for chunk in csv_chunks(counted(), zone=ZONE):
+                    file.write(chunk)
+        else:
+            xlsx_file(counted(), path, zone=ZONE)
+        seconds = time.perf_counter() - started
+        peak = peak_rss()
+    return {
+        "phase": phase,
+        "rows": count,
+        "seconds": round(seconds, 1),
+        "rows_per_s": round(count / seconds),
+        "rss_before_mib": round(baseline / 1024, 1),
+        "rss_peak_mib": round(peak / 1024, 1),
+        "bytes": path.stat().st_size if path.exists() else 0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=20_000)
+    parser.add_argument("--database-url", default="", help="PostgreSQL; default: temporary SQLite")
+    parser.add_argument("--phase", choices=("rows", "csv", "xlsx"), help=argparse.SUPPRESS)
+    parser.add_argument("--schema", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--out", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(run_phase(args.phase, args.database_url, args.schema, Path(args.out))))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="export-bench-") as tmp:
+        url = args.database_url or f"sqlite:///{tmp}/bench.db"
+        schema = f"export_bench_{os.getpid()}" if args.database_url else ""
+        app = create_app(config_for(url, schema))
+        with app.app_context():
+            if schema:
+                with db.engine.begin() as connection:
+                    connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+            try:
+                db.create_all()
+                timings = seed(args.rows, args.users)
+                db.session.execute(text("ANALYZE"))
+                db.session.commit()
+                print(
+                    f"database: {db.engine.dialect.name}, {args.rows:,} enrolments, "
+                    f"{args.users:,} learners; seeded in {timings['enrolments_s']:.1f} s "
+                    f"+ certificates {timings['certificates_s']:.1f} s"
+                )
+                db.session.remove()
+                db.engine.dispose()
+                print(
+                    f"{'phase':<6} {'rows':>10} {'seconds':>8} {'rows/s':>9} "
+                    f"{'RSS before':>11} {'RSS peak':>9} {'delta':>7} {'output':>12}"
+                )
+                for phase in ("rows", "csv", "xlsx"):
+                    result = json.loads(
+                        subprocess.run(  # noqa: S603 - our own script, fixed arguments
+                            [
+                                sys.executable,
+                                __file__,
+                                "--phase",
+                                phase,
+                                "--database-url",
+                                url,
+                                "--schema",
+                                schema,
+                                "--out",
+                                tmp,
+                            ],
+                            check=True,
+                            capture_output=True,
+                            text=True,
+                        ).stdout
+                    )
+                    delta = result["rss_peak_mib"] - result["rss_before_mib"]
+                    print(
+                        f"{phase:<6} {result['rows']:>10,} {result['seconds']:>8} "
+                        f"{result['rows_per_s']:>9,} {result['rss_before_mib']:>8} MiB "
+                        f"{result['rss_peak_mib']:>5} MiB {delta:>4.0f} MiB "
+                        f"{result['bytes']:>12,}"
+                    )
+            finally:
+                if schema:
+                    db.session.remove()
+                    with db.engine.begin() as connection:
+                        connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+                db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""Forms of the token page."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from elearn.api.tokens import MAX_EXPIRY_DAYS, NAME_MAX
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Nama token"), validators=[DataRequired(), Length(max=NAME_MAX)])
+    expires_days = IntegerField(
+        _l("Berlaku (hari)"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_EXPIRY_DAYS)],
+    )
+
+
+class RevokeTokenForm(FlaskForm):
+    """Only the CSRF token: revoking needs no other input."""

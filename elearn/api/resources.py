@@ -1,0 +1,116 @@
+"""The queries behind each API resource: scoped, filtered, one page at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from elearn.certificates.issuance import verify_url
+from elearn.extensions import db
+from elearn.models import Certificate, Course, CourseVersion, Enrollment, User
+from elearn.records.entries import record_rows, yearly_totals
+from elearn.reports.filters import ReportFilter, apply_filter, narrow_units
+from elearn.reports.rows import UnitNames, enrollment_statement, stream_rows
+
+from elearn.api.pagination import Page, PageRequest, paginate
+from elearn.api.serializers import certificate_json, enrollment_json, jp_total_json
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whose pull this is: the units they may see (None: all) and their time zone."""
+
+    units: set[int] | None
+    zone: ZoneInfo
+
+
+def enrollment_page(
+    report_filter: ReportFilter,
+    viewer: Viewer,
+    page: PageRequest,
+    updated_since: datetime | None,
+) -> Page[Row]:
+    """Enrolments after the cursor, in id order."""
+    names = UnitNames()
+    statement = enrollment_statement(report_filter, viewer.units, names, viewer.zone).where(
+        Enrollment.id > page.after_id
+    )
+    if updated_since is not None:
+        statement = statement.where(Enrollment.updated_at >= updated_since)
+    rows = [enrollment_json(row) for row in stream_rows(statement.limit(page.limit + 1), names)]
+    return paginate(rows, page, lambda row: int(row["id"]))
+
+
+def certificate_page(
+    report_filter: ReportFilter,
+    viewer: Viewer,
+    page: PageRequest,
+    updated_since: datetime | None,
+) -> Page[Row]:
+    """Certificates of learners in scope after the cursor, in id order."""
+    names = UnitNames()
+    statement = apply_filter(
+        select(Certificate, User.unit_id)
+        .join(Enrollment, Certificate.enrollment_id == Enrollment.id)
+        .join(User, Enrollment.user_id == User.id)
+        .join(CourseVersion, Enrollment.version_id == CourseVersion.id)
+        .join(Course, Enrollment.course_id == Course.id),
+        report_filter,
+        allowed_units=viewer.units,
+        unit_ids_by_code=names.by_code,
+        zone=viewer.zone,
+    ).where(Certificate.id > page.after_id)
+    if updated_since is not None:
+        # The later of issue and revocation is on or after the bound iff either is.
+        statement = statement.where(
+            or_(Certificate.issued_at >= updated_since, Certificate.revoked_at >= updated_since)
+        )
+    statement = statement.order_by(Certificate.id).limit(page.limit + 1)
+    rows = [
+        certificate_json(
+            certificate,
+            instansi=names.instansi.get(unit_id, ""),
+            unit=names.path.get(unit_id, ""),
+            verification_url=verify_url(certificate.code),
+        )
+        for certificate, unit_id in db.session.execute(statement)
+    ]
+    return paginate(rows, page, lambda row: int(row["id"]))
+
+
+def jp_total_page(
+    report_filter: ReportFilter, viewer: Viewer, page: PageRequest, year: int
+) -> Page[Row]:
+    """Active learners in scope after the cursor, with their JP for ``year``."""
+    names = UnitNames()
+    statement = select(User).where(User.is_active.is_(True), User.id > page.after_id)
+    units = narrow_units(report_filter, viewer.units, names.by_code)
+    if units is not None:
+        statement = statement.where(User.unit_id.in_(units))
+    learners = paginate(
+        list(db.session.scalars(statement.order_by(User.id).limit(page.limit + 1))),
+        page,
+        lambda user: user.id,
+    )
+    target = int(current_app.config["JP_TARGET_PER_YEAR"])
+    rows = []
+    # One career record per learner (a few queries each), bounded by the page size.
+    for user in learners.rows:
+        found = {t.year: t for t in yearly_totals(record_rows(user), target)}.get(year)
+        rows.append(
+            jp_total_json(
+                user,
+                instansi=names.instansi.get(user.unit_id, ""),
+                unit=names.path.get(user.unit_id, ""),
+                year=year,
+                split=dict(found.by_competency) if found else {},
+            )
+        )
+    return Page(rows, learners.next_cursor)

@@ -1,0 +1,152 @@
+"""The read-only JSON API for evaluators' scripts (/api/v1)."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from elearn import clock
+from elearn.api.bearer import api_rate_limit, authenticate_request, rate_limit_key
+from elearn.api.errors import register_error_handlers
+from elearn.api.openapi import OPENAPI_DOCUMENT
+from elearn.api.pagination import Page, PageRequest
+from elearn.api.params import (
+    CERTIFICATE_FILTERS,
+    ENROLLMENT_FILTERS,
+    LEARNER_FILTERS,
+    completions_filter,
+    read_filter,
+    read_updated_since,
+    read_year,
+    refuse,
+)
+from elearn.api.resources import (
+    Viewer,
+    certificate_page,
+    enrollment_page,
+    jp_total_page,
+)
+from elearn.api.serializers import iso_utc
+from elearn.extensions import csrf, db, limiter
+from elearn.i18n import zone_of
+from elearn.models import ApiToken
+from elearn.reports.audit import audit
+from elearn.reports.filters import ReportFilter
+from elearn.reports.scope import report_unit_ids
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# GET only and never authenticated by cookies, so there is no cross-site request to forge.
+csrf.exempt(bp)
+limiter.shared_limit(api_rate_limit, scope="api", key_func=rate_limit_key)(bp)
+register_error_handlers(bp)
+
+PUBLIC_ENDPOINTS = frozenset({"api.openapi_document", "api.unknown"})
+READ_METHODS = ["GET", "HEAD", "OPTIONS"]
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    g.api_token = authenticate_request()
+    db.session.commit()  # keeps last_used_at, even if the pull itself fails
+
+
+def _token() -> ApiToken:
+    token: ApiToken = g.api_token
+    return token
+
+
+def _viewer() -> Viewer:
+    owner = _token().user
+    return Viewer(units=report_unit_ids(owner), zone=zone_of(owner))
+
+
+def _answer(resource: str, page: Page[dict[str, Any]], described: dict[str, str]) -> Response:
+    """Audit the pull, then send the page."""
+    token = _token()
+    audit(token.user, f"api.{resource}", {**described, "token": token.prefix}, len(page.rows))
+    db.session.commit()
+    response = jsonify({"data": list(page.rows), "next_cursor": page.next_cursor})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _described(report_filter: ReportFilter, page: PageRequest, **extra: str) -> dict[str, str]:
+    found = {**report_filter.describe(), "limit": str(page.limit), **extra}
+    if page.after_id:
+        found["after_id"] = str(page.after_id)
+    return {key: value for key, value in found.items() if value}
+
+
+@bp.get("/enrollments")
+def enrollments() -> Response:
+    """Every enrolment of learners in the token owner's scope."""
+    report_filter = read_filter(request.args, ENROLLMENT_FILTERS, "enrollments")
+    page = PageRequest.from_args(request.args)
+    since = read_updated_since(request.args)
+    found = enrollment_page(report_filter, _viewer(), page, since)
+    extra = {"updated_since": iso_utc(since) if since else ""}
+    return _answer("enrollments", found, _described(report_filter, page, **extra))
+
+
+@bp.get("/completions")
+def completions() -> Response:
+    """Completed enrolments only."""
+    report_filter = completions_filter(request.args)
+    page = PageRequest.from_args(request.args)
+    since = read_updated_since(request.args)
+    found = enrollment_page(report_filter, _viewer(), page, since)
+    extra = {"updated_since": iso_utc(since) if since else ""}
+    return _answer("completions", found, _described(report_filter, page, **extra))
+
+
+@bp.get("/certificates")
+def certificates() -> Response:
+    """Certificates of learners in scope, revoked ones included."""
+    report_filter = read_filter(request.args, CERTIFICATE_FILTERS, "certificates")
+    page = PageRequest.from_args(request.args)
+    since = read_updated_since(request.args)
+    found = certificate_page(report_filter, _viewer(), page, since)
+    extra = {"updated_since": iso_utc(since) if since else ""}
+    return _answer("certificates", found, _described(report_filter, page, **extra))
+
+
+@bp.get("/jp-totals")
+def jp_totals() -> Response:
+    """Each learner's JP for a year, split by competency."""
+    report_filter = read_filter(request.args, LEARNER_FILTERS, "jp-totals")
+    refuse(request.args, ["updated_since"], "jp-totals")
+    page = PageRequest.from_args(request.args)
+    viewer = _viewer()
+    year = read_year(request.args, clock.now().astimezone(viewer.zone).year)
+    found = jp_total_page(report_filter, viewer, page, year)
+    return _answer("jp-totals", found, _described(report_filter, page, year=str(year)))
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    """The OpenAPI 3.1 description of this API (public)."""
+    return jsonify(OPENAPI_DOCUMENT)
+
+
+@bp.route("/", defaults={"unknown": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown(unknown: str) -> NoReturn:
+    """Answer unknown paths and unsupported methods in JSON, with an Allow header on 405."""
+    if _exists_for_get(request.path):
+        raise MethodNotAllowed(
+            valid_methods=READ_METHODS, description=f"method {request.method} is not allowed"
+        )
+    raise NotFound("no such API resource")
+
+
+def _exists_for_get(path: str) -> bool:
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, _ = adapter.match(path, method="GET")
+    except HTTPException:
+        return False
+    return endpoint != "api.unknown"

@@ -1,0 +1,80 @@
+"""``flask certificates ...``: verify a downloaded credential, list and revoke."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from elearn.certificates.credential import InvalidCredential, decode_vc_jwt
+from elearn.certificates.issuance import revoke, signature_valid
+from elearn.certificates.keys import current_key_id, signing_key
+from elearn.extensions import db
+from elearn.models import Certificate, Role, User
+
+certificates_cli = click.Group("certificates", help="Verify, list and revoke certificates.")
+
+
+@certificates_cli.command("verify")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify_command(path: Path) -> None:
+    """Verify an Open Badges credential (.jwt) downloaded from a certificate page.
+
+    Checks the Ed25519 signature with this deployment's key, then the
+    certificate's state here. Exit status 0 only when it is valid.
+    """
+    token = path.read_text(encoding="utf-8").strip()
+    try:
+        credential = decode_vc_jwt(token, {current_key_id(): signing_key().public_key()})
+    except InvalidCredential as exc:
+        click.echo(f"{path}: INVALID — {exc}", err=True)
+        raise SystemExit(1) from None
+    code = str(credential["id"]).rstrip("/").rsplit("/", 2)[-2]
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    name = credential.get("name", "")
+    if certificate is None:
+        click.echo(f"{path}: signature valid, but certificate {code} is unknown here", err=True)
+        raise SystemExit(1)
+    if certificate.revoked_at is not None:
+        click.echo(
+            f"{path}: REVOKED on {certificate.revoked_at:%Y-%m-%d} — {certificate.revoked_reason}",
+            err=True,
+        )
+        raise SystemExit(1)
+    if not signature_valid(certificate):
+        click.echo(f"{path}: stored certificate fails its signature check", err=True)
+        raise SystemExit(1)
+    click.echo(f"{path}: VALID — {certificate.number} {name} ({certificate.payload['jp']} JP)")
+
+
+@certificates_cli.command("list")
+@click.option("--year", type=int, help="Only certificates numbered in this year.")
+def list_command(year: int | None) -> None:
+    """List certificates: number, code, course, JP and state."""
+    statement = select(Certificate).order_by(Certificate.year, Certificate.sequence)
+    if year:
+        statement = statement.where(Certificate.year == year)
+    for c in db.session.scalars(statement):
+        state = "revoked" if c.revoked_at else "valid"
+        click.echo(
+            f"{c.number}  {c.code}  {c.payload['course_slug']}  {c.payload['jp']} JP  {state}"
+        )
+
+
+@certificates_cli.command("revoke")
+@click.argument("code")
+@click.option("--reason", required=True, help="Why it is revoked (shown on the public page).")
+@click.option("--by", "by_nip", required=True, help="NIP of the admin revoking it.")
+def revoke_command(code: str, reason: str, by_nip: str) -> None:
+    """Revoke a certificate; its JP stop counting."""
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    admin = db.session.scalar(select(User).where(User.nip == by_nip))
+    if certificate is None:
+        raise click.ClickException(f"unknown certificate {code}")
+    if admin is None or not admin.has_role(Role.ADMIN):
+        raise click.ClickException("--by must be the NIP of an admin")
+    if not revoke(certificate, admin, reason):
+        raise click.ClickException("already revoked")
+    db.session.commit()
+    click.echo(f"{certificate.number} revoked")

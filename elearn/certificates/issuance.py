@@ -1,0 +1,214 @@
+"""Issuing a certificate exactly once when an enrolment completes, and revoking it."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from elearn import clock
+from elearn.accounts.nip import mask_nip
+from elearn.certificates.document import CertificateDocument
+from elearn.certificates.keys import current_key_id, signing_key
+from elearn.certificates.signing import sign_payload, verify_payload
+from elearn.extensions import db
+from elearn.i18n import zone_of
+from elearn.models import Certificate, Enrollment, QuizAttempt, User
+
+COMPETENCY_NAMES = {
+    "teknis": "Teknis",
+    "manajerial": "Manajerial",
+    "sosial-kultural": "Sosial Kultural",
+}
+_ATTEMPTS_ON_CLASH = 5
+
+
+def new_code() -> str:
+    """A random, URL-safe verification code of 128 bits."""
+    return secrets.token_urlsafe(16)
+
+
+def find_certificate(enrollment: Enrollment) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.enrollment_id == enrollment.id))
+
+
+def issue_certificate(enrollment: Enrollment) -> Certificate | None:
+    """Issue the certificate of a completed enrolment, once, even under parallel calls.
+
+    The unique constraints on (learner, version), on the enrolment and on
+    (year, sequence) make a second insert fail; the loser then returns the
+    winner's certificate, or retries with the next sequence number.
+    """
+    if enrollment.completed_at is None or not enrollment.version.certificate:
+        return None
+    existing = find_certificate(enrollment)
+    if existing is not None:
+        return existing
+    now = clock.now()
+    year = now.astimezone(zone_of(enrollment.user)).year
+    for _ in range(_ATTEMPTS_ON_CLASH):
+        sequence = 1 + (
+            db.session.scalar(
+                select(func.max(Certificate.sequence)).where(Certificate.year == year)
+            )
+            or 0
+        )
+        code = new_code()
+        number = current_app.config["CERTIFICATE_NUMBER_PATTERN"].format(
+            prefix=current_app.config["CERTIFICATE_NUMBER_PREFIX"], year=year, sequence=sequence
+        )
+        payload = certificate_payload(enrollment, code, number, now)
+        certificate = Certificate(
+            code=code,
+            number=number,
+            year=year,
+            sequence=sequence,
+            user_id=enrollment.user_id,
+            enrollment_id=enrollment.id,
+            version_id=enrollment.version_id,
+            issued_at=now,
+            payload=payload,
+            signature=sign_payload(signing_key(), payload),
+            key_id=current_key_id(),
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(certificate)
+                db.session.flush()
+        except IntegrityError:
+            existing = find_certificate(enrollment)
+            if existing is not None:
+                return existing
+            continue  # another certificate took this sequence number
+        return certificate
+    raise RuntimeError("could not allocate a certificate number")
+
+
+def certificate_payload(
+    enrollment: Enrollment, code: str, number: str, issued_at: datetime
+) -> dict[str, Any]:
+    """The signed content of the certificate (strings, ints and None only)."""
+    user: User = enrollment.user
+    version = enrollment.version
+    zone = zone_of(user)
+    course = version.course
+    issuer = (
+        course.unit.instansi.name if course.unit else current_app.config["CERTIFICATE_ISSUER_NAME"]
+    )
+    config = current_app.config
+    completed_at = enrollment.completed_at or issued_at
+    return {
+        "code": code,
+        "number": number,
+        "learner_name": user.full_name,
+        "nip": user.nip,
+        "rank": user.rank,
+        "position": user.position,
+        "instansi": user.unit.instansi.name,
+        "course_slug": course.slug,
+        "course_title": version.title,
+        "course_version": f"v{version.number} · {version.short_hash}",
+        "competency": version.competency,
+        "jp": version.jp,
+        "enrolled_on": enrollment.enrolled_at.astimezone(zone).date().isoformat(),
+        "completed_on": completed_at.astimezone(zone).date().isoformat(),
+        "score_summary": score_summary(enrollment),
+        "issuer_name": issuer,
+        "signatory_name": config["CERTIFICATE_SIGNATORY_NAME"],
+        "signatory_position": config["CERTIFICATE_SIGNATORY_POSITION"],
+        "signatory_nip": config["CERTIFICATE_SIGNATORY_NIP"] or None,
+        "issued_on": issued_at.astimezone(zone).date().isoformat(),
+    }
+
+
+def score_summary(enrollment: Enrollment) -> str:
+    """E.g. "Rata-rata nilai kuis 86,5 (2 kuis)": the best passed score of each quiz."""
+    best: dict[int, float] = {}
+    attempts = db.session.scalars(
+        select(QuizAttempt).where(
+            QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.passed.is_(True)
+        )
+    )
+    for attempt in attempts:
+        if attempt.item.version_id == enrollment.version_id and attempt.score is not None:
+            best[attempt.item_id] = max(best.get(attempt.item_id, 0.0), attempt.score)
+    if not best:
+        return "Seluruh modul diselesaikan"
+    average = f"{sum(best.values()) / len(best):.1f}".replace(".", ",")
+    return f"Rata-rata nilai kuis {average} ({len(best)} kuis)"
+
+
+def public_base_url() -> str:
+    """The site's public address: PUBLIC_BASE_URL, else the address of this request."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    if not base and has_request_context():
+        base = request.url_root.rstrip("/")
+    return base or "http://127.0.0.1:5000"
+
+
+def verify_url(code: str) -> str:
+    """The absolute URL of the public verification page (printed as a QR code)."""
+    return f"{public_base_url()}/certificates/{code}"
+
+
+def document_of(certificate: Certificate) -> CertificateDocument:
+    """Rebuild what the certificate says from its signed payload."""
+    p = certificate.payload
+    return CertificateDocument(
+        code=p["code"],
+        number=p["number"],
+        learner_name=p["learner_name"],
+        nip=p["nip"],
+        rank=p["rank"],
+        position=p["position"],
+        instansi=p["instansi"],
+        course_title=p["course_title"],
+        course_version=p["course_version"],
+        competency=COMPETENCY_NAMES.get(p["competency"], p["competency"]),
+        jp=p["jp"],
+        enrolled_on=date.fromisoformat(p["enrolled_on"]),
+        completed_on=date.fromisoformat(p["completed_on"]),
+        score_summary=p["score_summary"],
+        issuer_name=p["issuer_name"],
+        signatory_name=p["signatory_name"],
+        signatory_position=p["signatory_position"],
+        signatory_nip=p["signatory_nip"],
+        verify_url=verify_url(p["code"]),
+        issued_on=date.fromisoformat(p["issued_on"]),
+    )
+
+
+def signature_valid(certificate: Certificate) -> bool:
+    """Check the stored payload against its Ed25519 signature."""
+    return verify_payload(signing_key().public_key(), certificate.payload, certificate.signature)
+
+
+def public_view(certificate: Certificate) -> dict[str, Any]:
+    """Only what the public verification page needs: nothing more about the person."""
+    p = certificate.payload
+    return {
+        "learner_name": p["learner_name"],
+        "nip_masked": mask_nip(p["nip"]),
+        "course_title": p["course_title"],
+        "jp": p["jp"],
+        "completed_on": date.fromisoformat(p["completed_on"]),
+        "number": p["number"],
+        "issuer_name": p["issuer_name"],
+    }
+
+
+def revoke(certificate: Certificate, by: User, reason: str) -> bool:
+    """Revoke with a reason; False when it was already revoked."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("a reason is required")
+    if certificate.revoked_at is not None:
+        return False
+    certificate.revoked_at = clock.now()
+    certificate.revoked_reason = reason[:1000]
+    certificate.revoked_by_id = by.id
+    return True

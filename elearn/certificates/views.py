@@ -1,0 +1,149 @@
+"""Public verification, downloads (PDF, Open Badges credential) and revocation."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from elearn.certificates.credential import build_credential, encode_vc_jwt
+from elearn.certificates.forms import RevokeForm
+from elearn.certificates.issuance import (
+    document_of,
+    public_base_url,
+    public_view,
+    revoke,
+    signature_valid,
+)
+from elearn.certificates.keys import current_key_id, signing_key
+from elearn.certificates.pdf import render_certificate_pdf
+from elearn.certificates.signing import public_jwk
+from elearn.coordinator.scope import can_manage
+from elearn.extensions import db, limiter
+from elearn.models import Certificate
+
+bp = Blueprint("certificates", __name__, url_prefix="/certificates")
+
+CODE = re.compile(r"^[A-Za-z0-9_-]{22}$")
+
+
+def _verify_limit() -> str:
+    return str(current_app.config["VERIFY_RATE_LIMIT"])
+
+
+def _by_code(code: str) -> Certificate | None:
+    if not CODE.match(code):
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+
+
+def _may_manage(certificate: Certificate) -> bool:
+    return current_user.is_authenticated and can_manage(current_user, certificate.version.course)
+
+
+def _may_download(certificate: Certificate) -> bool:
+    return current_user.is_authenticated and (
+        certificate.user_id == current_user.id or _may_manage(certificate)
+    )
+
+
+@bp.route("/<code>")
+@limiter.limit(_verify_limit)
+def verify(code: str) -> tuple[str, int] | str:
+    certificate = _by_code(code)
+    if certificate is None:
+        # Unknown and malformed codes get the very same answer.
+        return render_template("certificates/unknown.html"), 404
+    return render_template(
+        "certificates/verify.html",
+        certificate=certificate,
+        view=public_view(certificate),
+        signature_ok=signature_valid(certificate),
+        may_download=_may_download(certificate),
+        may_manage=_may_manage(certificate),
+        form=RevokeForm(),
+    )
+
+
+@bp.route("/<code>/pdf")
+@login_required
+def pdf(code: str) -> Response:
+    certificate = _by_code(code)
+    if certificate is None or not _may_download(certificate):
+        abort(404)
+    data = render_certificate_pdf(document_of(certificate))
+    response = Response(data, mimetype="application/pdf")
+    filename = f"sertifikat-{certificate.payload['course_slug']}-{certificate.year}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/<code>/credential")
+@login_required
+def credential(code: str) -> Response:
+    certificate = _by_code(code)
+    if certificate is None or certificate.user_id != current_user.id:
+        abort(404)
+    token = encode_vc_jwt(_credential_json(certificate), signing_key())
+    response = Response(token, mimetype="application/vc+jwt")
+    filename = f"open-badge-{certificate.payload['course_slug']}-{certificate.year}.jwt"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _credential_json(certificate: Certificate) -> dict[str, object]:
+    base = public_base_url()
+    return build_credential(
+        document_of(certificate),
+        base_url=base,
+        issuer_name=certificate.payload["issuer_name"],
+        issuer_url=base,
+        subject_salt=certificate.code,
+        course_slug=certificate.payload["course_slug"],
+        issued_at=certificate.issued_at,
+    )
+
+
+@bp.route("/keys/<kid>")
+def key(kid: str) -> Response:
+    if kid != current_key_id():
+        abort(404)
+    response = current_app.json.response(public_jwk(signing_key().public_key()))
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@bp.route("/issuer")
+def issuer() -> Response:
+    base = public_base_url()
+    return current_app.json.response(
+        {
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            ],
+            "id": f"{base}/certificates/issuer",
+            "type": ["Profile"],
+            "name": current_app.config["CERTIFICATE_ISSUER_NAME"],
+            "url": base,
+        }
+    )
+
+
+@bp.route("/<code>/revoke", methods=["POST"])
+@login_required
+def revoke_certificate(code: str) -> WerkzeugResponse:
+    certificate = _by_code(code)
+    if certificate is None or not _may_manage(certificate):
+        abort(404)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("Alasan pencabutan wajib diisi."), "error")
+    elif revoke(certificate, current_user, form.reason.data or ""):
+        db.session.commit()
+        flash(_("Sertifikat dicabut. JP-nya tidak lagi dihitung."), "success")
+    return redirect(url_for(".verify", code=code))

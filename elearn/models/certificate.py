@@ -1,0 +1,59 @@
+"""Certificates: issued once per learner and course version, signed, revocable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from elearn.models.base import Base, UTCDateTime
+from elearn.models.course import CourseVersion
+from elearn.models.learning import Enrollment
+from elearn.models.user import User
+
+
+class Certificate(Base):
+    """The certificate of one completed enrolment.
+
+    ``payload`` is the signed snapshot of what the certificate says; the PDF,
+    the verification page and the credential are all made from it, so later
+    changes to names or courses never alter an issued certificate.
+    """
+
+    __tablename__ = "certificate"
+    __table_args__ = (
+        UniqueConstraint("user_id", "version_id"),
+        UniqueConstraint("enrollment_id"),
+        UniqueConstraint("year", "sequence"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(43), unique=True)
+    number: Mapped[str] = mapped_column(String(120), unique=True)
+    year: Mapped[int]
+    sequence: Mapped[int]
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), index=True
+    )
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id", ondelete="RESTRICT"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id", ondelete="RESTRICT"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    signature: Mapped[str] = mapped_column(String(200))
+    key_id: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    enrollment: Mapped[Enrollment] = relationship()
+    version: Mapped[CourseVersion] = relationship()
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

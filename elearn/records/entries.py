@@ -1,0 +1,119 @@
+"""A learner's record: platform completions and external trainings, with JP per year."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from elearn import clock
+from elearn.extensions import db
+from elearn.i18n import zone_of
+from elearn.models import Certificate, Enrollment, ExternalTraining, ReviewStatus, User
+from elearn.records.document import CareerRecordDocument, RecordRow, YearTotal
+from elearn.records.routes import ROUTE_LABELS
+
+STATUS_LABELS = {
+    ReviewStatus.PENDING: "Menunggu verifikasi",
+    ReviewStatus.VERIFIED: "Terverifikasi",
+    ReviewStatus.REJECTED: "Ditolak",
+}
+
+
+def record_rows(user: User) -> list[RecordRow]:
+    """Every development activity of ``user``, newest first."""
+    zone = zone_of(user)
+    rows: list[RecordRow] = []
+    certificates = {
+        c.enrollment_id: c
+        for c in db.session.scalars(select(Certificate).where(Certificate.user_id == user.id))
+    }
+    completed = db.session.scalars(
+        select(Enrollment).where(
+            Enrollment.user_id == user.id, Enrollment.completed_at.is_not(None)
+        )
+    )
+    for enrollment in completed:
+        if enrollment.completed_at is None:
+            continue
+        certificate = certificates.get(enrollment.id)
+        revoked = certificate is not None and certificate.is_revoked
+        version = enrollment.version
+        rows.append(
+            RecordRow(
+                started_on=enrollment.enrolled_at.astimezone(zone).date(),
+                finished_on=enrollment.completed_at.astimezone(zone).date(),
+                name=version.title,
+                organiser=certificate.payload["issuer_name"] if certificate else "eLearn ASN",
+                route=ROUTE_LABELS["e-learning"],
+                competency=version.competency,
+                jp=version.jp,
+                certificate_number=certificate.number if certificate else "",
+                source="eLearn ASN",
+                status="Dicabut" if revoked else "Terverifikasi",
+                counts=not revoked,
+            )
+        )
+    for training in db.session.scalars(
+        select(ExternalTraining).where(ExternalTraining.user_id == user.id)
+    ):
+        rows.append(
+            RecordRow(
+                started_on=training.started_on,
+                finished_on=training.finished_on,
+                name=training.name,
+                organiser=training.organiser,
+                route=ROUTE_LABELS.get(training.route, training.route),
+                competency=training.competency,
+                jp=training.jp,
+                certificate_number=training.certificate_number,
+                source="Eksternal",
+                status=STATUS_LABELS[ReviewStatus(training.status)],
+                counts=training.status == ReviewStatus.VERIFIED,
+            )
+        )
+    rows.sort(key=lambda row: (row.finished_on, row.name), reverse=True)
+    return rows
+
+
+def yearly_totals(rows: list[RecordRow], target: int) -> list[YearTotal]:
+    """JP per calendar year (of the finishing date), split by competency, newest first."""
+    totals: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        if row.counts:
+            totals[row.finished_on.year][row.competency] += row.jp
+    return [
+        YearTotal(year, sum(split.values()), target, dict(split))
+        for year, split in sorted(totals.items(), reverse=True)
+    ]
+
+
+def jp_total_for_year(user: User, year: int) -> int:
+    """The JP that count for ``user`` in ``year`` (revoked and unverified ones do not)."""
+    return sum(row.jp for row in record_rows(user) if row.counts and row.finished_on.year == year)
+
+
+def current_year(user: User) -> int:
+    return clock.now().astimezone(zone_of(user)).year
+
+
+def record_document(user: User) -> CareerRecordDocument:
+    """The whole record of ``user``, for the PDF and the CSV."""
+    rows = record_rows(user)
+    target = current_app.config["JP_TARGET_PER_YEAR"]
+    return CareerRecordDocument(
+        learner_name=user.full_name,
+        nip=user.nip,
+        employee_type=str(user.employee_type),
+        instansi=user.unit.instansi.name,
+        unit=user.unit.path,
+        printed_on=clock.now().astimezone(zone_of(user)).date(),
+        rows=tuple(rows),
+        totals=tuple(yearly_totals(rows, target)),
+    )
+
+
+def today_for(user: User) -> date:
+    return clock.now().astimezone(zone_of(user)).date()

@@ -1,0 +1,186 @@
+"""The career record: the learner's own, and coordinators reviewing their units."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from elearn.accounts.nip import normalize_nip
+from elearn.auth.access import role_required
+from elearn.extensions import db
+from elearn.models import Certificate, ExternalTraining, Role, User
+from elearn.records.entries import current_year, record_document
+from elearn.records.export import record_csv
+from elearn.records.forms import ReviewForm, TrainingForm
+from elearn.records.pdf import render_record_pdf
+from elearn.records.trainings import (
+    TrainingRefused,
+    TrainingReport,
+    add_training,
+    may_review,
+    review_training,
+    reviewable_units,
+    trainings_to_review,
+)
+
+bp = Blueprint("records", __name__)
+
+
+def _record_page(user: User, template: str) -> str:
+    document = record_document(user)
+    certificates = db.session.scalars(
+        select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.issued_at)
+    ).all()
+    trainings = db.session.scalars(
+        select(ExternalTraining)
+        .where(ExternalTraining.user_id == user.id)
+        .order_by(ExternalTraining.finished_on.desc())
+    ).all()
+    this_year = current_year(user)
+    total = next((t for t in document.totals if t.year == this_year), None)
+    return render_template(
+        template,
+        learner=user,
+        document=document,
+        certificates=certificates,
+        trainings=trainings,
+        this_year=this_year,
+        this_year_total=total.total if total else 0,
+        target=current_app.config["JP_TARGET_PER_YEAR"],
+    )
+
+
+@bp.route("/me/records")
+@login_required
+def mine() -> str:
+    return _record_page(current_user, "records/mine.html")
+
+
+@bp.route("/me/records/new", methods=["GET", "POST"])
+@login_required
+def new_training() -> str | WerkzeugResponse:
+    form = TrainingForm()
+    if form.validate_on_submit():
+        upload = form.evidence.data
+        report = TrainingReport(
+            name=form.name.data or "",
+            organiser=form.organiser.data or "",
+            route=form.route.data or "",
+            competency=form.competency.data or "",
+            started_on=form.started_on.data,  # type: ignore[arg-type]
+            finished_on=form.finished_on.data,  # type: ignore[arg-type]
+            jp=form.jp.data or 0,
+            certificate_number=form.certificate_number.data or "",
+            evidence_name=upload.filename or "",
+            evidence=upload.read(current_app.config["EVIDENCE_MAX_BYTES"] + 1),
+        )
+        try:
+            add_training(current_user, report, max_bytes=current_app.config["EVIDENCE_MAX_BYTES"])
+        except TrainingRefused as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Kegiatan dicatat dan menunggu verifikasi koordinator."), "success")
+            return redirect(url_for(".mine"))
+    return render_template("records/new.html", form=form)
+
+
+@bp.route("/me/records.csv")
+@login_required
+def mine_csv() -> Response:
+    response = Response(record_csv(record_document(current_user)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="riwayat-kompetensi.csv"'
+    return response
+
+
+@bp.route("/me/records.pdf")
+@login_required
+def mine_pdf() -> Response:
+    response = Response(
+        render_record_pdf(record_document(current_user)), mimetype="application/pdf"
+    )
+    response.headers["Content-Disposition"] = 'attachment; filename="riwayat-kompetensi.pdf"'
+    return response
+
+
+@bp.route("/records/trainings/<int:training_id>/evidence")
+@login_required
+def evidence(training_id: int) -> Response:
+    training = db.get_or_404(ExternalTraining, training_id)
+    if training.user_id != current_user.id and not may_review(current_user, training):
+        abort(404)
+    response = Response(training.evidence, mimetype=training.evidence_type)
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+@bp.route("/records/review")
+@role_required(Role.COORDINATOR, Role.ADMIN)
+def review_list() -> str:
+    pending = db.session.scalars(trainings_to_review(current_user)).all()
+    return render_template("records/review.html", pending=pending, form=ReviewForm())
+
+
+@bp.route("/records/trainings/<int:training_id>/review", methods=["POST"])
+@role_required(Role.COORDINATOR, Role.ADMIN)
+def review(training_id: int) -> WerkzeugResponse:
+    training = db.get_or_404(ExternalTraining, training_id)
+    if not may_review(current_user, training):
+        abort(404)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            review_training(
+                training,
+                current_user,
+                accept=form.decision.data == "verify",
+                note=form.note.data or "",
+            )
+        except TrainingRefused as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Keputusan disimpan."), "success")
+    return redirect(url_for(".review_list"))
+
+
+@bp.route("/records/learners")
+@role_required(Role.COORDINATOR, Role.ADMIN)
+def learners() -> str:
+    query = request.args.get("q", "").strip()
+    statement = select(User).order_by(User.full_name)
+    units = reviewable_units(current_user)
+    if units is not None:
+        statement = statement.where(User.unit_id.in_(units))
+    if query:
+        statement = statement.where(
+            or_(
+                func.lower(User.full_name).like(f"%{query.lower()}%"),
+                User.nip.like(f"%{normalize_nip(query)}%"),
+            )
+        )
+    page = db.paginate(statement, page=request.args.get("page", 1, type=int), per_page=50)
+    return render_template("records/learners.html", pagination=page, query=query)
+
+
+@bp.route("/records/learners/<int:user_id>")
+@role_required(Role.COORDINATOR, Role.ADMIN)
+def learner(user_id: int) -> str:
+    user = db.get_or_404(User, user_id)
+    units = reviewable_units(current_user)
+    if units is not None and user.unit_id not in units:
+        abort(404)
+    return _record_page(user, "records/learner.html")

@@ -1,0 +1,128 @@
+"""Streamed CSV and XLSX exports of enrolment data, scoped to the viewer's units."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask_login import current_user
+from sqlalchemy import select
+
+from elearn import clock
+from elearn.auth.access import role_required
+from elearn.extensions import db
+from elearn.i18n import zone_of
+from elearn.models import Course, CourseVersion, Role, Unit, User
+from elearn.reports.audit import audit
+from elearn.reports.exports import csv_chunks, xlsx_chunks
+from elearn.reports.filters import COMPETENCIES, InvalidFilter, ReportFilter
+from elearn.reports.rows import EnrollmentRow, UnitNames, enrollment_statement, stream_rows
+from elearn.reports.scope import report_unit_ids
+
+bp = Blueprint("exports", __name__, url_prefix="/reports/export")
+
+STAFF = (Role.EVALUATOR, Role.COORDINATOR, Role.ADMIN)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class CountedRows:
+    """Pass rows through, counting them for the audit log."""
+
+    def __init__(self, rows: Iterable[EnrollmentRow]) -> None:
+        self._rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[EnrollmentRow]:
+        for row in self._rows:
+            self.count += 1
+            yield row
+
+
+@bp.route("/")
+@role_required(*STAFF)
+def index() -> str | tuple[str, int]:
+    try:
+        report_filter = ReportFilter.from_args(request.args)
+    except InvalidFilter as exc:
+        return render_template("reports/bad_filter.html", message=str(exc)), 400
+    units = report_unit_ids(current_user)
+    return render_template(
+        "reports/export.html",
+        filter=report_filter,
+        filter_units=_units_in_scope(units),
+        courses=db.session.scalars(select(Course.slug).order_by(Course.slug)).all(),
+        categories=db.session.scalars(
+            select(CourseVersion.category).distinct().order_by(CourseVersion.category)
+        ).all(),
+        competencies=COMPETENCIES,
+    )
+
+
+@bp.route("/enrollments.csv")
+@role_required(*STAFF)
+def enrollments_csv() -> Response | tuple[str, int]:
+    return _download("csv")
+
+
+@bp.route("/enrollments.xlsx")
+@role_required(*STAFF)
+def enrollments_xlsx() -> Response | tuple[str, int]:
+    return _download("xlsx")
+
+
+def _download(kind: str) -> Response | tuple[str, int]:
+    """Stream the export; the audit entry is written once the stream ends."""
+    try:
+        report_filter = ReportFilter.from_args(request.args)
+    except InvalidFilter as exc:
+        return render_template("reports/bad_filter.html", message=str(exc)), 400
+    user: User = current_user._get_current_object()
+    zone = zone_of(user)
+    names = UnitNames()
+    statement = enrollment_statement(report_filter, report_unit_ids(user), names, zone)
+    rows = CountedRows(stream_rows(statement, names))
+    if kind == "csv":
+        chunks, mimetype = csv_chunks(rows, zone=zone), "text/csv; charset=utf-8"
+    else:
+        chunks, mimetype = xlsx_chunks(rows, zone=zone), XLSX_TYPE
+    body = stream_with_context(_audited(chunks, rows, user.id, f"export.{kind}", report_filter))
+    day = clock.now().astimezone(zone).strftime("%Y%m%d")
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="enrollments-{day}.{kind}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _audited(
+    chunks: Iterator[bytes],
+    rows: CountedRows,
+    user_id: int,
+    action: str,
+    report_filter: ReportFilter,
+) -> Iterator[bytes]:
+    """Yield ``chunks``, then audit the export, also when the client went away mid-stream."""
+    finished = False
+    try:
+        yield from chunks
+        finished = True
+    finally:
+        # A disconnect arrives here as GeneratorExit, possibly in the middle of a
+        # read; end whatever transaction is open before writing the audit entry.
+        db.session.rollback()
+        filters = report_filter.describe()
+        if not finished:
+            filters["interrupted"] = "true"
+        # The request's session is gone by now (streams outlive it): load the user anew.
+        audit(db.session.get(User, user_id), action, filters, rows.count)
+        db.session.commit()
+
+
+def _units_in_scope(units: set[int] | None) -> list[Unit]:
+    statement = select(Unit)
+    if units is not None:
+        statement = statement.where(Unit.id.in_(units))
+    return sorted(db.session.scalars(statement), key=lambda unit: unit.path)

@@ -1,0 +1,145 @@
+"""The filters every report view, export and API pull accepts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, and_, or_, select
+
+from elearn.accounts.services import descendants_of
+from elearn.models import Course, CourseVersion, Enrollment, User
+
+STATUSES = ("in_progress", "completed")
+COMPETENCIES = ("teknis", "manajerial", "sosial-kultural")
+
+
+class InvalidFilter(ValueError):
+    """A filter value is malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """``since``/``until`` bound the enrolment or completion date (inclusive, local days)."""
+
+    since: date | None = None
+    until: date | None = None
+    unit_code: str = ""  # a unit and everything below it
+    course: str = ""  # course slug
+    category: str = ""
+    competency: str = ""
+    status: str = ""  # in_progress | completed
+
+    def describe(self) -> dict[str, str]:
+        """The filter as plain strings, for the audit log."""
+        return {k: str(v) for k, v in asdict(self).items() if v}
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> ReportFilter:
+        """Read the filter from query arguments; raise InvalidFilter on bad values."""
+
+        def day(name: str) -> date | None:
+            raw = (args.get(name) or "").strip()
+            if not raw:
+                return None
+            try:
+                return date.fromisoformat(raw)
+            except ValueError:
+                raise InvalidFilter(f"{name}: expected a date as YYYY-MM-DD") from None
+
+        status = (args.get("status") or "").strip()
+        if status and status not in STATUSES:
+            raise InvalidFilter(f"status: expected one of {', '.join(STATUSES)}")
+        competency = (args.get("competency") or "").strip()
+        if competency and competency not in COMPETENCIES:
+            raise InvalidFilter(f"competency: expected one of {', '.join(COMPETENCIES)}")
+        found = cls(
+            since=day("since"),
+            until=day("until"),
+            unit_code=(args.get("unit") or "").strip(),
+            course=(args.get("course") or "").strip(),
+            category=(args.get("category") or "").strip(),
+            competency=competency,
+            status=status,
+        )
+        if found.since and found.until and found.since > found.until:
+            raise InvalidFilter("since: must not be after until")
+        return found
+
+
+def apply_filter(
+    statement: Select,  # type: ignore[type-arg]
+    report_filter: ReportFilter,
+    *,
+    allowed_units: set[int] | None,
+    unit_ids_by_code: Mapping[str, int],
+    zone: ZoneInfo,
+) -> Select:  # type: ignore[type-arg]
+    """Narrow a statement over Enrollment ⋈ User ⋈ CourseVersion ⋈ Course.
+
+    ``allowed_units`` is the viewer's scope (None: everything); a unit filter
+    outside it yields nothing rather than an error, so scope never leaks.
+    """
+    units = narrow_units(report_filter, allowed_units, unit_ids_by_code)
+    if units is not None:
+        statement = statement.where(User.unit_id.in_(units))
+    if report_filter.course:
+        statement = statement.where(Course.slug == report_filter.course)
+    if report_filter.category:
+        statement = statement.where(CourseVersion.category == report_filter.category)
+    if report_filter.competency:
+        statement = statement.where(CourseVersion.competency == report_filter.competency)
+    if report_filter.status == "completed":
+        statement = statement.where(Enrollment.completed_at.is_not(None))
+    elif report_filter.status == "in_progress":
+        statement = statement.where(Enrollment.completed_at.is_(None))
+    if report_filter.since or report_filter.until:
+        start = _start_of(report_filter.since, zone)
+        end = (
+            _start_of(report_filter.until + timedelta(days=1), zone)
+            if report_filter.until
+            else None
+        )
+        statement = statement.where(
+            or_(
+                _between(Enrollment.enrolled_at, start, end),
+                _between(Enrollment.completed_at, start, end),
+            )
+        )
+    return statement
+
+
+def narrow_units(
+    report_filter: ReportFilter, allowed_units: set[int] | None, unit_ids_by_code: Mapping[str, int]
+) -> set[int] | None:
+    """The viewer's scope narrowed to the chosen unit and its sub-units (None: everything)."""
+    if not report_filter.unit_code:
+        return allowed_units
+    chosen = unit_ids_by_code.get(report_filter.unit_code)
+    wanted = descendants_of({chosen}) if chosen is not None else set()
+    return wanted if allowed_units is None else wanted & allowed_units
+
+
+def _start_of(day: date | None, zone: ZoneInfo) -> datetime | None:
+    return datetime.combine(day, time(), tzinfo=zone) if day else None
+
+
+def _between(column, start: datetime | None, end: datetime | None):  # type: ignore[no-untyped-def]
+    conditions = []
+    if start is not None:
+        conditions.append(column >= start)
+    if end is not None:
+        conditions.append(column < end)
+    return and_(*conditions)
+
+
+def base_statement() -> Select:  # type: ignore[type-arg]
+    """Enrolments joined to their learner, version and course."""
+    return (
+        select(Enrollment, User, CourseVersion, Course)
+        .join(User, Enrollment.user_id == User.id)
+        .join(CourseVersion, Enrollment.version_id == CourseVersion.id)
+        .join(Course, Enrollment.course_id == Course.id)
+    )

@@ -1,0 +1,167 @@
+"""Who may call the API: a bearer token only, with JSON errors for everything refused."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from elearn.extensions import db
+from elearn.models import ApiToken, Role
+from tests.api.conftest import Agencies, api_get, issue_token
+from tests.conftest import AuthActions
+from tests.factories import make_unit, make_user
+
+RESOURCES = ["enrollments", "completions", "certificates", "jp-totals"]
+
+
+def _error(response) -> str:  # type: ignore[no-untyped-def]
+    body = response.get_json()
+    assert response.mimetype == "application/json"
+    assert body["error"]["status"] == response.status_code
+    return str(body["error"]["message"])
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_no_token_is_a_401_with_a_bearer_challenge(app: Flask, client: FlaskClient, resource):
+    response = api_get(client, resource)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer ")
+    assert _error(response) == "missing bearer token"
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("Bearer elat_bukan-token-yang-benar", "invalid token"),
+        ("Basic dXNlcjpwYXNz", "the Authorization header must be 'Bearer <token>'"),
+        ("Bearer", "the Authorization header must be 'Bearer <token>'"),
+    ],
+)
+def test_bad_headers_are_401(app: Flask, client: FlaskClient, agencies: Agencies, header, message):
+    response = client.get("/api/v1/enrollments", headers={"Authorization": header})
+    assert response.status_code == 401
+    assert "Bearer" in response.headers["WWW-Authenticate"]
+    assert _error(response) == message
+
+
+def test_a_token_in_the_query_string_is_ignored(app: Flask, client: FlaskClient, agencies):
+    for name in ("token", "access_token", "api_key"):
+        response = client.get("/api/v1/enrollments", query_string={name: agencies.token})
+        assert response.status_code == 401
+
+
+def test_expired_and_revoked_tokens_are_401(app: Flask, client: FlaskClient, clock):
+    owner = make_user(Role.EVALUATOR, scope=[make_unit()])
+    short = issue_token(owner, "sebentar", expires_days=1)
+    revoked = issue_token(owner, "dicabut")
+    assert api_get(client, "enrollments", short).status_code == 200
+    clock.advance(days=1)
+    response = api_get(client, "enrollments", short)
+    assert response.status_code == 401 and _error(response) == "token expired"
+    token = db.session.query(ApiToken).filter_by(name="dicabut").one()
+    token.revoked_at = clock.current
+    db.session.commit()
+    response = api_get(client, "enrollments", revoked)
+    assert response.status_code == 401 and _error(response) == "token revoked"
+
+
+def test_a_deactivated_owner_is_401(app: Flask, client: FlaskClient, agencies: Agencies):
+    agencies.evaluator.is_active = False
+    db.session.commit()
+    response = api_get(client, "enrollments", agencies.token)
+    assert response.status_code == 401 and _error(response) == "token owner is deactivated"
+
+
+def test_a_learner_only_owner_is_403(app: Flask, client: FlaskClient):
+    learner = make_user()
+    # Tokens are never issued to learners; this one predates a role change.
+    secret = "elat_" + "x" * 43
+    from elearn.api.tokens import hash_token
+
+    db.session.add(
+        ApiToken(user_id=learner.id, name="lama", token_hash=hash_token(secret), prefix=secret[:12])
+    )
+    db.session.commit()
+    for resource in RESOURCES:
+        response = api_get(client, resource, secret)
+        assert response.status_code == 403
+        assert "role" in _error(response)
+
+
+def test_a_session_cookie_alone_does_not_authenticate(app: Flask, client: FlaskClient, agencies):
+    AuthActions(client).login(agencies.evaluator.nip)
+    assert client.get("/account/tokens").status_code == 200  # the cookie is good for the UI
+    for resource in RESOURCES:
+        response = api_get(client, resource)
+        assert response.status_code == 401
+    # With the cookie and a token, only the token counts.
+    assert api_get(client, "enrollments", agencies.token).status_code == 200
+
+
+def test_last_used_is_written_at_most_once_a_minute(app: Flask, client: FlaskClient, clock):
+    owner = make_user(Role.ADMIN)
+    secret = issue_token(owner)
+    token = db.session.query(ApiToken).one()
+    assert token.last_used_at is None
+    api_get(client, "enrollments", secret)
+    db.session.expire_all()
+    assert token.last_used_at == clock.current
+    first = clock.current
+    clock.advance(seconds=59)
+    api_get(client, "enrollments", secret)
+    db.session.expire_all()
+    assert token.last_used_at == first
+    clock.advance(seconds=1)
+    api_get(client, "enrollments", secret)
+    db.session.expire_all()
+    assert token.last_used_at == first + timedelta(minutes=1)
+
+
+def test_openapi_document_is_public(app: Flask, client: FlaskClient):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.get_json()["openapi"] == "3.1.0"
+
+
+def test_unknown_paths_and_methods_answer_json(app: Flask, client: FlaskClient, agencies):
+    missing = api_get(client, "peserta", agencies.token)
+    assert missing.status_code == 404 and _error(missing) == "no such API resource"
+    for method in ("post", "put", "patch", "delete"):
+        response = getattr(client, method)("/api/v1/enrollments")
+        assert response.status_code == 405
+        assert "GET" in response.headers["Allow"]
+        assert _error(response) == f"method {method.upper()} is not allowed"
+    # POST with a session cookie: no CSRF page, no HTML, still 405.
+    AuthActions(client).login(agencies.evaluator.nip)
+    response = client.post("/api/v1/completions", data={"x": "1"})
+    assert response.status_code == 405 and response.mimetype == "application/json"
+
+
+def test_a_crash_is_a_json_500_without_a_trace(
+    app: Flask, client: FlaskClient, agencies: Agencies, monkeypatch: pytest.MonkeyPatch
+):
+    def explode(*args: object) -> None:
+        raise RuntimeError("rahasia internal")
+
+    monkeypatch.setattr("elearn.api.views.enrollment_page", explode)
+    response = api_get(client, "enrollments", agencies.token)
+    assert response.status_code == 500
+    assert _error(response) == "internal server error"
+    assert "rahasia" not in response.get_data(as_text=True)
+
+
+def test_rate_limit_per_token(limited_app: Flask):
+    limited_app.config["API_RATE_LIMIT"] = "3 per minute"
+    client = limited_app.test_client()
+    first = issue_token(make_user(Role.ADMIN))
+    second = issue_token(make_user(Role.ADMIN))
+    for _ in range(3):
+        assert api_get(client, "enrollments", first).status_code == 200
+    limited = api_get(client, "jp-totals", first)  # one budget across resources
+    assert limited.status_code == 429
+    assert "rate limit exceeded" in _error(limited)
+    assert "Retry-After" in limited.headers
+    assert api_get(client, "enrollments", second).status_code == 200  # others unaffected

@@ -1,0 +1,201 @@
+"""What each resource returns: scoped to the token owner's units, filtered, audited."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from elearn.extensions import db
+from elearn.models import AuditEntry, CourseVersion, ExternalTraining, Role
+from tests.api.conftest import Agencies, api_get, enrol, issue_token, pull_all
+from tests.certificates.helpers import complete_course
+from tests.content.course_fixtures import COURSE_MD
+from tests.factories import make_unit, make_user
+from tests.learning.helpers import publish_course
+
+JAN = datetime(2026, 1, 10, 2, 0, tzinfo=UTC)
+FEB = datetime(2026, 2, 10, 2, 0, tzinfo=UTC)
+RESOURCES = ["enrollments", "completions", "certificates", "jp-totals"]
+
+
+def _second_course(tmp_path: Path) -> CourseVersion:
+    course_md = (
+        COURSE_MD.replace("Dasar Manajemen Proyek", "Etika Pelayanan")
+        .replace("manajemen-proyek", "pelayanan")
+        .replace("competency: teknis", "competency: manajerial")
+        .replace("jp: 2", "jp: 3")
+    )
+    return publish_course(tmp_path, "etika", **{"course.md": course_md})
+
+
+@pytest.fixture
+def populated(app: Flask, tmp_path: Path, agencies: Agencies, version: CourseVersion, clock):
+    """Learners with enrolments and certificates in both agencies."""
+    dinas = make_unit("Dinas Kesehatan", parent=agencies.palu, code="palu-dinkes")
+    for unit, prefix in ((agencies.palu, "Palu"), (dinas, "Dinkes"), (agencies.mamuju, "Mamuju")):
+        learner = make_user(unit=unit, name=f"{prefix} Berjalan")
+        enrol(learner, version, at=JAN)
+        complete_course(app, tmp_path, unit=unit)
+    return dinas
+
+
+def _palu_only(rows: list[dict[str, object]]) -> None:
+    assert rows
+    for row in rows:
+        assert str(row["instansi"]) == "Pemerintah Kota Palu"
+        assert "Mamuju" not in str(row["name"]) and "Mamuju" not in str(row["unit"])
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_palu_evaluator_never_sees_mamuju(
+    app: Flask, client: FlaskClient, agencies: Agencies, populated, resource: str
+):
+    _palu_only(pull_all(client, resource, agencies.token, limit=1))
+    asked = api_get(client, resource, agencies.token, unit="mamuju")
+    assert asked.status_code == 200 and asked.get_json()["data"] == []
+
+
+def test_admin_sees_every_agency(app: Flask, client: FlaskClient, agencies: Agencies, populated):
+    admin_token = issue_token(make_user(Role.ADMIN, unit=agencies.mamuju))
+    units = {row["instansi"] for row in pull_all(client, "enrollments", admin_token)}
+    assert units == {"Pemerintah Kota Palu", "Pemerintah Kabupaten Mamuju"}
+    mamuju = pull_all(client, "certificates", admin_token, unit="mamuju")
+    assert len(mamuju) == 1
+
+
+def test_enrollments_and_completions(app: Flask, client, agencies: Agencies, populated, clock):
+    rows = pull_all(client, "enrollments", agencies.token)
+    assert len(rows) == 4  # two in Palu itself, two in its Dinas Kesehatan
+    assert {row["status"] for row in rows} == {"in_progress", "completed"}
+    running = next(row for row in rows if row["name"] == "Palu Berjalan")
+    assert running["completed_at"] is None and running["certificate_number"] is None
+    assert running["enrolled_at"] == "2026-01-10T02:00:00.000000Z"
+    assert running["course"] == "dasar-proyek" and running["jp"] == 2
+    done = [row for row in rows if row["status"] == "completed"]
+    assert all(str(row["certificate_number"]).startswith("800/BKPSDM/2026/") for row in done)
+    assert all(str(row["completed_at"]).endswith("Z") for row in done)
+
+    completions = pull_all(client, "completions", agencies.token)
+    assert [row["id"] for row in completions] == [row["id"] for row in done]
+    assert pull_all(client, "completions", agencies.token, status="completed") == completions
+    refused = api_get(client, "completions", agencies.token, status="in_progress")
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["message"].startswith("status:")
+
+
+def test_enrollment_filters(app: Flask, client, agencies: Agencies, version, tmp_path, clock):
+    etika = _second_course(tmp_path)
+    a = make_user(unit=agencies.palu, name="A")
+    b = make_user(unit=agencies.palu, name="B")
+    enrol(a, version, at=JAN, completed_at=FEB)
+    enrol(a, etika, at=FEB)
+    enrol(b, etika, at=JAN)
+
+    def names(**params: str) -> list[tuple[str, str]]:
+        rows = pull_all(client, "enrollments", agencies.token, **params)
+        return [(str(row["name"]), str(row["course"])) for row in rows]
+
+    assert names(course="etika") == [("A", "etika"), ("B", "etika")]
+    assert names(competency="manajerial") == [("A", "etika"), ("B", "etika")]
+    assert names(category="manajemen-proyek") == [("A", "dasar-proyek")]
+    assert names(status="in_progress") == [("A", "etika"), ("B", "etika")]
+    assert names(status="completed") == [("A", "dasar-proyek")]
+    # Enrolled or completed in February (local days, WITA).
+    assert names(since="2026-02-01", until="2026-02-28") == [("A", "dasar-proyek"), ("A", "etika")]
+    assert names(until="2026-01-31") == [("A", "dasar-proyek"), ("B", "etika")]
+    assert names(course="tidak-ada") == []
+
+
+def test_certificates(app: Flask, client, agencies: Agencies, tmp_path: Path, clock):
+    learner, certificate = complete_course(app, tmp_path, unit=agencies.palu)
+    rows = pull_all(client, "certificates", agencies.token)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["id"] == certificate.id and row["enrollment_id"] == certificate.enrollment_id
+    assert row["number"] == certificate.number and row["code"] == certificate.code
+    assert str(row["verification_url"]).endswith(f"/certificates/{certificate.code}")
+    assert row["nip"] == learner.user.nip and row["name"] == learner.user.full_name
+    assert row["course"] == "dasar-proyek" and row["jp"] == 2 and row["competency"] == "teknis"
+    assert row["issued_at"] == "2026-03-02T08:00:00.000000Z"
+    assert row["completed_on"] == "2026-03-02"
+    assert row["revoked_at"] is None and row["revoked_reason"] is None
+    assert row["updated_at"] == row["issued_at"]
+    assert "payload" not in row and "signature" not in row
+    assert certificate.signature not in str(rows)
+
+    clock.advance(days=3)
+    certificate.revoked_at = clock.current
+    certificate.revoked_reason = "Data ganda"
+    db.session.commit()
+    row = pull_all(client, "certificates", agencies.token)[0]
+    assert row["revoked_at"] == "2026-03-05T08:00:00.000000Z"
+    assert row["revoked_reason"] == "Data ganda"
+    assert row["updated_at"] == row["revoked_at"]
+    refused = api_get(client, "certificates", agencies.token, status="completed")
+    assert refused.status_code == 422
+
+
+def test_jp_totals_for_a_year(app: Flask, client, agencies: Agencies, version, tmp_path, clock):
+    etika = _second_course(tmp_path)
+    a = make_user(unit=agencies.palu, name="A")
+    enrol(a, version, at=JAN, completed_at=FEB)
+    enrol(a, etika, at=JAN, completed_at=datetime(2025, 12, 20, tzinfo=UTC))
+    db.session.add(
+        ExternalTraining(
+            user_id=a.id, name="Diklat", organiser="BPSDM", route="seminar",
+            competency="sosial-kultural", started_on=date(2026, 2, 1),
+            finished_on=date(2026, 2, 2), jp=5, certificate_number="",
+            evidence=b"%PDF", evidence_name="bukti.pdf", evidence_type="application/pdf",
+            status="verified",
+        )
+    )  # fmt: skip
+    db.session.commit()
+    make_user(unit=agencies.palu, name="Nonaktif").is_active = False
+    db.session.commit()
+
+    rows = {row["name"]: row for row in pull_all(client, "jp-totals", agencies.token)}
+    assert set(rows) == {"Evaluator Palu", "A"}  # active learners only
+    assert rows["A"]["year"] == 2026  # this year by default
+    assert rows["A"]["jp_total"] == 7
+    assert rows["A"]["jp_by_competency"] == {"teknis": 2, "manajerial": 0, "sosial-kultural": 5}
+    assert rows["A"]["nip"] == a.nip and rows["A"]["employee_type"] == "PNS"
+    last_year = {r["name"]: r for r in pull_all(client, "jp-totals", agencies.token, year=2025)}
+    assert last_year["A"]["jp_total"] == 3
+    assert last_year["A"]["jp_by_competency"]["manajerial"] == 3
+    assert last_year["Evaluator Palu"]["jp_total"] == 0
+    for name, value in (("course", "dasar-proyek"), ("updated_since", "2026-01-01T00:00:00Z")):
+        refused = api_get(client, "jp-totals", agencies.token, **{name: value})
+        assert refused.status_code == 422
+        assert refused.get_json()["error"]["message"] == f"{name}: not supported on /jp-totals"
+
+
+def test_every_pull_is_audited(app: Flask, client, agencies: Agencies, version, clock):
+    for index in range(3):
+        enrol(make_user(unit=agencies.palu, name=f"P{index}"), version, at=JAN)
+    api_get(client, "enrollments", agencies.token, course="dasar-proyek", limit=2)
+    api_get(client, "jp-totals", agencies.token, year=2026)
+    api_get(client, "enrollments", agencies.token, limit="banyak")  # refused: not a pull
+    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(e.action, e.row_count, e.user_id) for e in entries] == [
+        ("api.enrollments", 2, agencies.evaluator.id),
+        ("api.jp-totals", 4, agencies.evaluator.id),
+    ]
+    prefix = agencies.token[:12]
+    assert entries[0].filters == {"course": "dasar-proyek", "limit": "2", "token": prefix}
+    assert entries[1].filters == {"limit": "100", "year": "2026", "token": prefix}
+    assert entries[0].created_at == clock.current
+    assert agencies.token not in str([e.filters for e in entries])
+
+
+def test_coordinators_see_their_units(app: Flask, client, agencies: Agencies, populated):
+    coordinator = make_user(Role.COORDINATOR, unit=agencies.mamuju, scope=[agencies.mamuju])
+    rows = pull_all(client, "enrollments", issue_token(coordinator))
+    assert {row["instansi"] for row in rows} == {"Pemerintah Kabupaten Mamuju"}
+    sub = pull_all(client, "enrollments", agencies.token, unit="palu-dinkes")
+    assert {row["unit"] for row in sub} == {"Pemerintah Kota Palu › Dinas Kesehatan"}
+

@@ -1,0 +1,140 @@
+"""Issuing exactly once, public verification, revocation."""
+
+import re
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from elearn.certificates.issuance import issue_certificate
+from elearn.extensions import db
+from elearn.models import Certificate, Enrollment, Role
+from tests.certificates.helpers import complete_course
+from tests.conftest import AuthActions, csrf_token, run_in_parallel
+from tests.factories import make_unit, make_user
+from tests.learning.helpers import sign_in
+
+
+def test_completion_issues_one_signed_certificate(app: Flask, tmp_path: Path):
+    learner, certificate = complete_course(app, tmp_path)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", certificate.code)  # 128 random bits
+    assert certificate.number == "800/BKPSDM/2026/00001" or certificate.number.startswith(
+        "800/BKPSDM/"
+    )
+    payload = certificate.payload
+    assert payload["learner_name"] == learner.user.full_name and payload["jp"] == 2
+    assert payload["nip"] == learner.user.nip and payload["competency"] == "teknis"
+    # A second completion call changes nothing.
+    enrollment = db.session.scalar(select(Enrollment))
+    assert issue_certificate(enrollment).id == certificate.id
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
+
+
+def test_numbers_follow_the_configured_pattern_and_sequence(app: Flask, tmp_path: Path):
+    app.config["CERTIFICATE_NUMBER_PATTERN"] = "{prefix}/{sequence:03d}/{year}"
+    app.config["CERTIFICATE_NUMBER_PREFIX"] = "862"
+    _, first = complete_course(app, tmp_path)
+    _, second = complete_course(app, tmp_path)
+    year = first.year
+    assert (first.number, second.number) == (f"862/001/{year}", f"862/002/{year}")
+
+
+def test_parallel_issuance_gives_one_certificate(app: Flask, tmp_path: Path):
+    from tests.certificates.helpers import NO_QUIZZES
+    from tests.learning.helpers import publish_course
+
+    publish_course(tmp_path, **NO_QUIZZES)
+    learner = sign_in(app)
+    learner.enroll()
+    enrollment = db.session.scalar(select(Enrollment))
+    from elearn.models import utcnow
+
+    enrollment.completed_at = utcnow()  # completed, but no certificate yet
+    db.session.commit()
+    enrollment_id = enrollment.id
+
+    def issue() -> None:
+        issue_certificate(db.session.get(Enrollment, enrollment_id))
+
+    errors = run_in_parallel(app, 6, issue)
+    assert errors == []
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
+
+
+def test_verification_page_valid_shows_only_what_is_needed(app: Flask, tmp_path: Path):
+    learner, certificate = complete_course(app, tmp_path)
+    anonymous = app.test_client()
+    page = anonymous.get(f"/certificates/{certificate.code}").get_data(as_text=True)
+    assert "SAH" in page and learner.user.full_name in page
+    assert learner.user.nip not in page and learner.user.nip[:6] + "**********" in page
+    assert "2 JP" in page and certificate.number in page
+
+
+def test_unknown_and_malformed_codes_look_the_same(app: Flask):
+    client = app.test_client()
+    unknown = client.get("/certificates/AAAAAAAAAAAAAAAAAAAAAA")
+    malformed = client.get("/certificates/<script>")
+    assert unknown.status_code == malformed.status_code == 404
+
+    # Only the echo of the page's own address (the language switch) may differ.
+    def body(response) -> str:  # type: ignore[no-untyped-def]
+        return re.sub(r'name="next" value="[^"]*"', "", response.get_data(as_text=True))
+
+    assert body(unknown) == body(malformed)
+
+
+def test_tampered_stored_certificate_is_flagged(app: Flask, tmp_path: Path):
+    _, certificate = complete_course(app, tmp_path)
+    certificate.payload = {**certificate.payload, "jp": 40}
+    db.session.commit()
+    page = app.test_client().get(f"/certificates/{certificate.code}").get_data(as_text=True)
+    assert "TIDAK SAH" in page
+
+
+def test_pdf_and_credential_downloads_are_for_the_owner(app: Flask, tmp_path: Path):
+    learner, certificate = complete_course(app, tmp_path)
+    pdf = learner.client.get(f"/certificates/{certificate.code}/pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    credential = learner.client.get(f"/certificates/{certificate.code}/credential")
+    assert credential.status_code == 200 and credential.data.count(b".") == 2
+    other = sign_in(app, name="Lain")
+    assert other.client.get(f"/certificates/{certificate.code}/pdf").status_code == 404
+    assert other.client.get(f"/certificates/{certificate.code}/credential").status_code == 404
+
+
+def test_revocation_by_course_coordinator_stops_jp(app: Flask, tmp_path: Path):
+    palu = make_unit("Pemerintah Kota Palu", code="palu")
+    mamuju = make_unit("Pemerintah Kabupaten Mamuju", code="mamuju")
+    from elearn.content.parse import parse_course
+    from elearn.content.publish import store_version
+    from tests.certificates.helpers import NO_QUIZZES
+    from tests.content.course_fixtures import write_course
+
+    store_version(
+        parse_course(write_course(tmp_path, **NO_QUIZZES)), unit=palu, actor=None, publish=True
+    )
+    db.session.commit()
+    learner, certificate = complete_course(app, tmp_path, unit=palu)
+    assert "2</strong> / 20 JP" in learner.client.get("/me").get_data(as_text=True)
+
+    outsider = make_user(Role.COORDINATOR, unit=mamuju, scope=[mamuju], name="Yusuf")
+    client = app.test_client()
+    AuthActions(client).login(outsider.nip)
+    url = f"/certificates/{certificate.code}/revoke"
+    token = csrf_token(client, "/")
+    assert client.post(url, data={"csrf_token": token, "reason": "x"}).status_code == 404
+
+    coordinator = make_user(Role.COORDINATOR, unit=palu, scope=[palu], name="Siti")
+    client = app.test_client()
+    AuthActions(client).login(coordinator.nip)
+    token = csrf_token(client, f"/certificates/{certificate.code}")
+    client.post(url, data={"csrf_token": token, "reason": "Plagiarisme tugas akhir"})
+    page = app.test_client().get(f"/certificates/{certificate.code}").get_data(as_text=True)
+    assert "DICABUT" in page and "Plagiarisme tugas akhir" in page
+    assert "0</strong> / 20 JP" in learner.client.get("/me").get_data(as_text=True)
+
+
+def test_verification_is_rate_limited(limited_app: Flask):
+    client = limited_app.test_client()
+    codes = [client.get("/certificates/AAAAAAAAAAAAAAAAAAAAAA").status_code for _ in range(31)]
+    assert codes[:30] == [404] * 30 and codes[30] == 429

@@ -1,0 +1,243 @@
+"""Every route has an explicit access rule, checked for every role.
+
+Walks ``app.url_map``: a new route without a rule here fails the first test,
+so nobody adds a page without deciding who may see it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from elearn.content.parse import parse_course
+from elearn.content.publish import store_version
+from elearn.extensions import db
+from elearn.models import Certificate, ExternalTraining, QuizAttempt, Role, User
+from tests.conftest import AuthActions
+from tests.content.course_fixtures import write_course
+from tests.factories import make_unit, make_user
+
+ROLES = (
+    "anonymous",
+    "owner",
+    "other_learner",
+    "mamuju_learner",
+    "coordinator",
+    "evaluator",
+    "admin",
+)
+OK = 200
+LOGIN = 0  # "redirected to the sign-in page"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Expected GET status per role; POST-only routes use ``post``."""
+
+    expect: dict[str, int]
+    post: bool = False
+
+
+def rule(anonymous: int = LOGIN, **others: int) -> Rule:
+    return Rule({"anonymous": anonymous, **others})
+
+
+def everyone(status: int = OK) -> Rule:
+    return Rule(dict.fromkeys(ROLES, status))
+
+
+SIGNED_IN = rule(**dict.fromkeys(ROLES[1:], OK))
+OWNER_ONLY = rule(owner=OK, other_learner=404, mamuju_learner=404, coordinator=404, evaluator=404,
+                  admin=404)  # fmt: skip
+STAFF = rule(
+    owner=403, other_learner=403, mamuju_learner=403, coordinator=OK, evaluator=OK, admin=OK
+)
+COORDINATORS = rule(owner=403, other_learner=403, mamuju_learner=403, coordinator=OK,
+                    evaluator=403, admin=OK)  # fmt: skip
+ADMINS = rule(owner=403, other_learner=403, mamuju_learner=403, coordinator=403, evaluator=403,
+              admin=OK)  # fmt: skip
+TOKEN_ONLY = everyone(401)
+
+RULES: dict[str, Rule] = {
+    "static": everyone(),
+    "main.home": everyone(),
+    "main.healthz": everyone(),
+    "main.set_language": Rule(dict.fromkeys(ROLES, 302), post=True),
+    "auth.login": Rule({"anonymous": OK, **dict.fromkeys(ROLES[1:], 302)}),
+    "auth.logout": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}, post=True),
+    "auth.change_password": SIGNED_IN,
+    "admin.users": ADMINS, "admin.new_user": ADMINS, "admin.edit_user": ADMINS,
+    "admin.units": ADMINS, "admin.edit_unit": ADMINS, "admin.import_users": ADMINS,
+    "admin.toggle_active": Rule(ADMINS.expect | {"admin": 302}, post=True),
+    "admin.anonymise_user": Rule(ADMINS.expect | {"admin": 302}, post=True),
+    "catalog.index": SIGNED_IN, "catalog.course": SIGNED_IN, "catalog.asset": SIGNED_IN,
+    "catalog.enroll_in": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}, post=True),
+    "coordinator.courses": COORDINATORS, "coordinator.course": COORDINATORS,
+    "coordinator.version": COORDINATORS,
+    "coordinator.upload": Rule(COORDINATORS.expect, post=True),
+    "coordinator.publish": Rule(COORDINATORS.expect | {"coordinator": 302, "admin": 302},
+                                post=True),  # fmt: skip
+    "coordinator.archive": Rule(COORDINATORS.expect | {"coordinator": 302, "admin": 302},
+                                post=True),  # fmt: skip
+    "learning.dashboard": SIGNED_IN,
+    "learning.resume": rule(owner=302, other_learner=404, mamuju_learner=404, coordinator=404,
+                            evaluator=404, admin=404),  # fmt: skip
+    "learning.item": OWNER_ONLY, "learning.attempt": OWNER_ONLY,
+    "learning.evaluation": OWNER_ONLY,
+    "learning.complete": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
+    "learning.start": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
+    "learning.answer": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
+    "learning.move": Rule(OWNER_ONLY.expect | {"owner": 400}, post=True),
+    "certificates.verify": everyone(), "certificates.issuer": everyone(),
+    "certificates.key": everyone(),
+    "certificates.pdf": rule(owner=OK, other_learner=404, mamuju_learner=404, coordinator=OK,
+                             evaluator=404, admin=OK),  # fmt: skip
+    "certificates.credential": OWNER_ONLY,
+    "certificates.revoke_certificate": Rule(
+        {**OWNER_ONLY.expect, "owner": 404, "coordinator": 302, "admin": 302}, post=True
+    ),
+    "records.mine": SIGNED_IN, "records.mine_csv": SIGNED_IN, "records.mine_pdf": SIGNED_IN,
+    "records.new_training": SIGNED_IN,
+    "records.evidence": rule(owner=OK, other_learner=404, mamuju_learner=404, coordinator=OK,
+                             evaluator=404, admin=OK),  # fmt: skip
+    "records.review_list": COORDINATORS, "records.learners": COORDINATORS,
+    "records.learner": COORDINATORS,
+    "records.review": Rule(COORDINATORS.expect | {"coordinator": 302, "admin": 302}, post=True),
+    "privacy.my_data": SIGNED_IN,
+    "reports.dashboard": STAFF, "reports.evaluations": STAFF, "reports.evaluation": STAFF,
+    "reports.audit_log": ADMINS,
+    "exports.index": STAFF, "exports.enrollments_csv": STAFF, "exports.enrollments_xlsx": STAFF,
+    "api.openapi_document": everyone(),
+    "api.enrollments": TOKEN_ONLY, "api.completions": TOKEN_ONLY,
+    "api.certificates": TOKEN_ONLY, "api.jp_totals": TOKEN_ONLY, "api.unknown": everyone(404),
+}  # fmt: skip
+
+
+@pytest.fixture
+def world(app: Flask, tmp_path: Path) -> dict[str, object]:
+    """Two units, a Palu course with a certificate, an attempt and a reported training."""
+    palu = make_unit("Pemerintah Kota Palu", code="palu")
+    mamuju = make_unit("Pemerintah Kabupaten Mamuju", code="mamuju")
+    folder = write_course(tmp_path, **{"03-kuis-akhir.gift": ""})
+    version = store_version(parse_course(folder), unit=palu, actor=None, publish=True).version
+    db.session.commit()
+    users = {
+        "owner": make_user(unit=palu, name="Pemilik"),
+        "other_learner": make_user(unit=palu, name="Lain"),
+        "mamuju_learner": make_user(unit=mamuju, name="Mamuju"),
+        "coordinator": make_user(Role.COORDINATOR, Role.LEARNER, unit=palu, scope=[palu]),
+        "evaluator": make_user(Role.EVALUATOR, Role.LEARNER, unit=palu, scope=[palu]),
+        "admin": make_user(Role.ADMIN, Role.LEARNER, unit=palu),
+    }
+    owner = client_for(app, users["owner"])
+    from tests.learning.helpers import answer_form, csrf_token
+
+    def post(url: str, data: dict[str, object] | None = None) -> None:
+        owner.post(url, data={"csrf_token": csrf_token(owner, "/"), **(data or {})})
+
+    post("/courses/dasar-proyek/enroll")
+    post("/learn/dasar-proyek/siklus/complete")
+    post("/learn/dasar-proyek/kuis-siklus/attempts")
+    form = answer_form(version, "kuis-siklus", correct=True)
+    post("/learn/dasar-proyek/kuis-siklus/attempts/1", {**form, "action": "submit"})
+    db.session.add(
+        ExternalTraining(
+            user_id=users["owner"].id, name="Bimtek", organiser="BKPSDM", route="seminar",
+            competency="teknis", started_on=__import__("datetime").date(2026, 1, 5),
+            finished_on=__import__("datetime").date(2026, 1, 6), jp=4, evidence_name="b.pdf",
+            evidence_type="application/pdf", evidence=b"%PDF-1.4",
+        )
+    )  # fmt: skip
+    db.session.commit()
+    certificate = db.session.scalar(select(Certificate))
+    assert certificate is not None and db.session.scalar(select(QuizAttempt)) is not None
+    return {"users": users, "certificate": certificate, "version": version}
+
+
+def client_for(app: Flask, user: User | None) -> FlaskClient:
+    client = app.test_client()
+    if user is not None:
+        AuthActions(client).login(user.nip)
+    return client
+
+
+def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
+    from elearn.certificates.keys import current_key_id
+
+    users: dict[str, User] = world["users"]  # type: ignore[assignment]
+    certificate: Certificate = world["certificate"]  # type: ignore[assignment]
+    training = db.session.scalar(select(ExternalTraining))
+    values: dict[str, object] = {
+        "slug": "dasar-proyek", "name": "siklus", "number": 1, "code": certificate.code,
+        "user_id": users["owner"].id, "unit_id": users["owner"].unit_id,
+        "training_id": training.id if training else 1, "kid": current_key_id(),
+        "short_hash": certificate.version.short_hash, "filename": "css/app.css",
+        "unknown": "nothing",
+    }  # fmt: skip
+    if endpoint == "catalog.asset":
+        values["name"] = "diagram.png"
+    if endpoint in {"learning.attempt", "learning.answer", "learning.start"}:
+        values["name"] = "kuis-siklus"
+    rule_ = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    with app.test_request_context():
+        from flask import url_for
+
+        wanted = {k: v for k, v in values.items() if k in rule_.arguments}
+        if endpoint == "main.set_language":
+            wanted = {"code": "en"}
+        return url_for(endpoint, **wanted)
+
+
+def test_every_route_has_an_explicit_rule(app: Flask):
+    endpoints = {rule_.endpoint for rule_ in app.url_map.iter_rules()}
+    assert endpoints - set(RULES) == set(), "add a rule for each new route"
+    assert set(RULES) - endpoints == set(), "remove rules for routes that are gone"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_the_rule_says(app: Flask, world: dict[str, object], role: str):
+    from tests.learning.helpers import csrf_token
+
+    users: dict[str, User] = world["users"]  # type: ignore[assignment]
+    client = client_for(app, users.get(role))
+    token = csrf_token(client, "/login" if role == "anonymous" else "/")
+    failures = []
+    # Reads first, then writes; enrolling last, since it changes what every later rule sees.
+    order = sorted(RULES.items(), key=lambda kv: (kv[1].post, kv[0] == "catalog.enroll_in", kv[0]))
+    for endpoint, expected in order:
+        if endpoint in {"auth.logout", "admin.anonymise_user", "admin.toggle_active"}:
+            continue  # they end the session or change users: checked in their own tests
+        url = url_for_rule(app, endpoint, world)
+        if expected.post:
+            response = client.post(url, data={"csrf_token": token})
+        else:
+            response = client.get(url)
+        want = expected.expect[role]
+        got = response.status_code
+        to_login = got == 302 and "/login" in response.headers.get("Location", "")
+        ok = to_login if want == LOGIN else got == want and not (want == 302 and to_login)
+        response.close()
+        if not ok:
+            failures.append(f"{endpoint} {url}: expected {want}, got {got}")
+    assert failures == []
+
+
+def test_every_mutating_route_refuses_a_missing_csrf_token(app: Flask, world: dict[str, object]):
+    users: dict[str, User] = world["users"]  # type: ignore[assignment]
+    client = client_for(app, users["admin"])
+    refused = []
+    for rule_ in app.url_map.iter_rules():
+        if not rule_.methods or not rule_.methods & {"POST", "PUT", "PATCH", "DELETE"}:
+            continue
+        if rule_.endpoint.startswith("api."):
+            continue  # the API is read-only and token-authenticated, not cookie-based
+        url = url_for_rule(app, rule_.endpoint, world)
+        response = client.post(url, data={})
+        refused.append((rule_.endpoint, response.status_code))
+        response.close()
+    assert refused and all(status == 400 for _, status in refused), refused
