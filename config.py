@@ -82,6 +82,17 @@ class Config:
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
     EVIDENCE_MAX_BYTES = 2 * 1024 * 1024
 
+    # xAPI: actor/activity ids use XAPI_HOME_PAGE (else PUBLIC_BASE_URL); with
+    # XAPI_LRS_URL set, every learning event is queued for the LRS (flask xapi deliver).
+    XAPI_HOME_PAGE = os.environ.get("XAPI_HOME_PAGE", "")
+    XAPI_LRS_URL = os.environ.get("XAPI_LRS_URL", "")
+    XAPI_LRS_USERNAME = os.environ.get("XAPI_LRS_USERNAME", "")
+    XAPI_LRS_PASSWORD = os.environ.get("XAPI_LRS_PASSWORD", "")
+    XAPI_BATCH_SIZE = int(os.environ.get("XAPI_BATCH_SIZE", "50"))
+    XAPI_TIMEOUT_SECONDS = int(os.environ.get("XAPI_TIMEOUT_SECONDS", "10"))
+    XAPI_RETRY_BASE_SECONDS = int(os.environ.get("XAPI_RETRY_BASE_SECONDS", "60"))
+    XAPI_RETRY_MAX_SECONDS = int(os.environ.get("XAPI_RETRY_MAX_SECONDS", "3600"))
+
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     CSV_IMPORT_MAX_ROWS = int(os.environ.get("CSV_IMPORT_MAX_ROWS", "20000"))
     PASSWORD_MIN_LENGTH = 8

@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.records.views import bp as records_bp
     from elearn.reports.export_views import bp as exports_bp
     from elearn.reports.views import bp as reports_bp
+    from elearn.xapi.views import bp as xapi_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(xapi_bp)
     register_error_handlers(app)
 
 

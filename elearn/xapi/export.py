@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -72,11 +72,18 @@ def event_statement(scope: EventScope, codes: Mapping[str, int]) -> Select[Any]:
     return statement.order_by(LearningEvent.created_at, LearningEvent.id)
 
 
-def stream_statements(statement: Select[Any], home_page: str) -> Iterator[dict[str, Any]]:
-    """Yield statements in batches so memory stays flat however many events there are."""
-    for event in db.session.scalars(statement.execution_options(yield_per=BATCH)):
-        yield statement_for(event, home_page=home_page)
-        db.session.expunge(event)
+def stream_statements(
+    statement: Select[Any], home_page: str
+) -> Generator[dict[str, Any], None, None]:
+    """Yield statements in batches, so memory stays flat however many events there are."""
+    result = db.session.scalars(statement.execution_options(yield_per=BATCH))
+    try:
+        for event in result:
+            yield statement_for(event, home_page=home_page)
+            db.session.expunge(event)
+    finally:
+        # A download cut short must not leave PostgreSQL's server-side cursor open.
+        result.close()
 
 
 def json_line(statement: dict[str, Any]) -> str:

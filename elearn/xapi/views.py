@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import closing
+
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_login import current_user
 
@@ -42,12 +45,16 @@ def export_jsonl() -> Response | tuple[str, int]:
     # download cut short (or a worker killed mid-stream) is still on record.
     audit(user, "export.xapi", report_filter.describe(), count_events(scope, codes))
     db.session.commit()
-    statement = event_statement(scope, codes)
-    base = home_page()
-    lines = (json_line(s) for s in stream_statements(statement, base))
+    statements = stream_statements(event_statement(scope, codes), home_page())
+
+    def lines() -> Iterator[str]:
+        with closing(statements):  # also when the client goes away mid-download
+            for statement in statements:
+                yield json_line(statement)
+
     day = clock.now().astimezone(scope.zone).strftime("%Y%m%d")
     return Response(
-        stream_with_context(lines),
+        stream_with_context(lines()),
         mimetype="application/x-ndjson",
         headers={
             "Content-Disposition": f'attachment; filename="xapi-{day}.jsonl"',

@@ -112,6 +112,7 @@ RULES: dict[str, Rule] = {
     "reports.dashboard": STAFF, "reports.evaluations": STAFF, "reports.evaluation": STAFF,
     "reports.audit_log": ADMINS,
     "exports.index": STAFF, "exports.enrollments_csv": STAFF, "exports.enrollments_xlsx": STAFF,
+    "xapi.export_jsonl": STAFF,
     "api.openapi_document": everyone(),
     "api.enrollments": TOKEN_ONLY, "api.completions": TOKEN_ONLY,
     "api.certificates": TOKEN_ONLY, "api.jp_totals": TOKEN_ONLY, "api.unknown": everyone(404),
