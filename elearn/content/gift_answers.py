@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 
 from elearn.content.gift_text import (
     Block,
@@ -22,6 +21,7 @@ from elearn.content.gift_text import (
     split_weight,
 )
 from elearn.content.quiz import (
+    Answers,
     Choice,
     MatchPair,
     NumericAnswer,
@@ -35,18 +35,6 @@ TRUE_WORDS = {"T", "TRUE"}
 FALSE_WORDS = {"F", "FALSE"}
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 WILDCARD = "*"  # Moodle's "any other answer"
-
-
-@dataclass(frozen=True)
-class Answers:
-    """The answer fields of a question, filled for its ``kind`` only."""
-
-    kind: QuestionKind
-    choices: tuple[Choice, ...] = ()
-    short_answers: tuple[ShortAnswer, ...] = ()
-    numeric_answers: tuple[NumericAnswer, ...] = ()
-    pairs: tuple[MatchPair, ...] = ()
-    true_false: TrueFalseAnswer | None = None
 
 
 def parse_answers(block: Block, inside: Piece, default: TextFormat) -> Answers | None:

@@ -80,6 +80,18 @@ class TrueFalseAnswer:
 
 
 @dataclass(frozen=True)
+class Answers:
+    """The answer fields of a question, filled for its ``kind`` only (parsers build it)."""
+
+    kind: QuestionKind
+    choices: tuple[Choice, ...] = ()
+    short_answers: tuple[ShortAnswer, ...] = ()
+    numeric_answers: tuple[NumericAnswer, ...] = ()
+    pairs: tuple[MatchPair, ...] = ()
+    true_false: TrueFalseAnswer | None = None
+
+
+@dataclass(frozen=True)
 class Question:
     """One question of a quiz pool.
 

@@ -17,6 +17,7 @@ from enum import Enum
 from elearn.content.errors import ContentErrors, SourceError
 from elearn.content.frontmatter import draw_problem, quiz_settings, split_front_matter
 from elearn.content.quiz import (
+    Answers,
     Choice,
     NumericAnswer,
     Question,
@@ -300,16 +301,6 @@ def tail_message(line: Line, previous: Kind) -> str:
         "teks setelah jawaban tidak diperbolehkan; setelah jawaban hanya boleh ada "
         "satu blockquote '>' berisi umpan balik"
     )
-
-
-@dataclass(frozen=True)
-class Answers:
-    """The scored part of a question, filled according to its kind."""
-
-    kind: QuestionKind
-    choices: tuple[Choice, ...] = ()
-    short_answers: tuple[ShortAnswer, ...] = ()
-    numeric_answers: tuple[NumericAnswer, ...] = ()
 
 
 def choice_fields(options: list[Line], errors: Collector) -> Answers | None:
