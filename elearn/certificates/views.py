@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -109,18 +119,18 @@ def _credential_json(certificate: Certificate) -> dict[str, object]:
 
 
 @bp.route("/keys/<kid>")
-def key(kid: str) -> Response:
+def key(kid: str) -> WerkzeugResponse:
     if kid != current_key_id():
         abort(404)
-    response = current_app.json.response(public_jwk(signing_key().public_key()))
+    response = jsonify(public_jwk(signing_key().public_key()))
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 
 
 @bp.route("/issuer")
-def issuer() -> Response:
+def issuer() -> WerkzeugResponse:
     base = public_base_url()
-    return current_app.json.response(
+    return jsonify(
         {
             "@context": [
                 "https://www.w3.org/ns/credentials/v2",

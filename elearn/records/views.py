@@ -80,8 +80,8 @@ def new_training() -> str | WerkzeugResponse:
             organiser=form.organiser.data or "",
             route=form.route.data or "",
             competency=form.competency.data or "",
-            started_on=form.started_on.data,  # type: ignore[arg-type]
-            finished_on=form.finished_on.data,  # type: ignore[arg-type]
+            started_on=form.started_on.data,
+            finished_on=form.finished_on.data,
             jp=form.jp.data or 0,
             certificate_number=form.certificate_number.data or "",
             evidence_name=upload.filename or "",

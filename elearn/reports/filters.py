@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar, Unpack
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, or_, select
 
 from elearn.accounts.services import descendants_of
 from elearn.models import Course, CourseVersion, Enrollment, User
+
+# Any select statement; apply_filter hands back the same type it was given.
+AnySelect = Select[Unpack[tuple[Any, ...]]]
+S = TypeVar("S", bound=AnySelect)
 
 STATUSES = ("in_progress", "completed")
 COMPETENCIES = ("teknis", "manajerial", "sosial-kultural")
@@ -70,13 +75,13 @@ class ReportFilter:
 
 
 def apply_filter(
-    statement: Select,  # type: ignore[type-arg]
+    statement: S,
     report_filter: ReportFilter,
     *,
     allowed_units: set[int] | None,
     unit_ids_by_code: Mapping[str, int],
     zone: ZoneInfo,
-) -> Select:  # type: ignore[type-arg]
+) -> S:
     """Narrow a statement over Enrollment ⋈ User ⋈ CourseVersion ⋈ Course.
 
     ``allowed_units`` is the viewer's scope (None: everything); a unit filter
@@ -135,7 +140,7 @@ def _between(column, start: datetime | None, end: datetime | None):  # type: ign
     return and_(*conditions)
 
 
-def base_statement() -> Select:  # type: ignore[type-arg]
+def base_statement() -> AnySelect:
     """Enrolments joined to their learner, version and course."""
     return (
         select(Enrollment, User, CourseVersion, Course)
