@@ -80,6 +80,7 @@ class Config:
     # PKCS#8 PEM or base64 raw Ed25519 key; empty: instance/certificate-signing-key.pem.
     CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")  # per token
     EVIDENCE_MAX_BYTES = 2 * 1024 * 1024
 
     # xAPI: actor/activity ids use XAPI_HOME_PAGE (else PUBLIC_BASE_URL); with

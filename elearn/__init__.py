@@ -47,6 +47,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from elearn.admin.views import bp as admin_bp
+    from elearn.api.token_views import bp as api_tokens_bp
     from elearn.api.views import bp as api_bp
     from elearn.auth.views import bp as auth_bp
     from elearn.catalog.views import bp as catalog_bp
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(records_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(api_tokens_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(xapi_bp)
     register_error_handlers(app)

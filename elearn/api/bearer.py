@@ -24,7 +24,7 @@ def presented_token() -> str | None:
 
 
 def _challenge(error: str | None = None) -> WWWAuthenticate:
-    parameters = {"realm": REALM}
+    parameters: dict[str, str | None] = {"realm": REALM}
     if error:
         parameters["error"] = error
     return WWWAuthenticate("Bearer", parameters)

@@ -10,15 +10,14 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import or_, select
 
+from elearn.api.pagination import Page, PageRequest, paginate
+from elearn.api.serializers import certificate_json, enrollment_json, jp_total_json
 from elearn.certificates.issuance import verify_url
 from elearn.extensions import db
 from elearn.models import Certificate, Course, CourseVersion, Enrollment, User
 from elearn.records.entries import record_rows, yearly_totals
 from elearn.reports.filters import ReportFilter, apply_filter, narrow_units
 from elearn.reports.rows import UnitNames, enrollment_statement, stream_rows
-
-from elearn.api.pagination import Page, PageRequest, paginate
-from elearn.api.serializers import certificate_json, enrollment_json, jp_total_json
 
 Row = dict[str, Any]
 

@@ -13,7 +13,7 @@ from elearn import clock
 from elearn.extensions import db
 from elearn.models import ApiToken, Role, User
 
-TOKEN_PREFIX = "elat_"
+TOKEN_PREFIX = "elat_"  # noqa: S105 - a public marker that tells tokens apart, not a secret
 PREFIX_LENGTH = 12
 NAME_MAX = 100
 MAX_EXPIRY_DAYS = 3650

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any, NoReturn
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -42,8 +44,10 @@ csrf.exempt(bp)
 limiter.shared_limit(api_rate_limit, scope="api", key_func=rate_limit_key)(bp)
 register_error_handlers(bp)
 
+Fetch = Callable[[ReportFilter, Viewer, PageRequest, datetime | None], Page[dict[str, Any]]]
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document", "api.unknown"})
 READ_METHODS = ["GET", "HEAD", "OPTIONS"]
+ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
 @bp.before_request
@@ -81,37 +85,33 @@ def _described(report_filter: ReportFilter, page: PageRequest, **extra: str) -> 
     return {key: value for key, value in found.items() if value}
 
 
+def _changes(resource: str, report_filter: ReportFilter, fetch: Fetch) -> Response:
+    """A pull of rows that have an updated time: paged, optionally only recent changes."""
+    page = PageRequest.from_args(request.args)
+    since = read_updated_since(request.args)
+    found = fetch(report_filter, _viewer(), page, since)
+    extra = {"updated_since": iso_utc(since)} if since else {}
+    return _answer(resource, found, _described(report_filter, page, **extra))
+
+
 @bp.get("/enrollments")
 def enrollments() -> Response:
     """Every enrolment of learners in the token owner's scope."""
     report_filter = read_filter(request.args, ENROLLMENT_FILTERS, "enrollments")
-    page = PageRequest.from_args(request.args)
-    since = read_updated_since(request.args)
-    found = enrollment_page(report_filter, _viewer(), page, since)
-    extra = {"updated_since": iso_utc(since) if since else ""}
-    return _answer("enrollments", found, _described(report_filter, page, **extra))
+    return _changes("enrollments", report_filter, enrollment_page)
 
 
 @bp.get("/completions")
 def completions() -> Response:
     """Completed enrolments only."""
-    report_filter = completions_filter(request.args)
-    page = PageRequest.from_args(request.args)
-    since = read_updated_since(request.args)
-    found = enrollment_page(report_filter, _viewer(), page, since)
-    extra = {"updated_since": iso_utc(since) if since else ""}
-    return _answer("completions", found, _described(report_filter, page, **extra))
+    return _changes("completions", completions_filter(request.args), enrollment_page)
 
 
 @bp.get("/certificates")
 def certificates() -> Response:
     """Certificates of learners in scope, revoked ones included."""
     report_filter = read_filter(request.args, CERTIFICATE_FILTERS, "certificates")
-    page = PageRequest.from_args(request.args)
-    since = read_updated_since(request.args)
-    found = certificate_page(report_filter, _viewer(), page, since)
-    extra = {"updated_since": iso_utc(since) if since else ""}
-    return _answer("certificates", found, _described(report_filter, page, **extra))
+    return _changes("certificates", report_filter, certificate_page)
 
 
 @bp.get("/jp-totals")
@@ -132,8 +132,8 @@ def openapi_document() -> Response:
     return jsonify(OPENAPI_DOCUMENT)
 
 
-@bp.route("/", defaults={"unknown": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-@bp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/", defaults={"unknown": ""}, methods=ANY_METHOD, strict_slashes=False)
+@bp.route("/<path:unknown>", methods=ANY_METHOD)
 def unknown(unknown: str) -> NoReturn:
     """Answer unknown paths and unsupported methods in JSON, with an Allow header on 405."""
     if _exists_for_get(request.path):

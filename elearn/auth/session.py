@@ -29,6 +29,7 @@ def init_login(app: Flask) -> None:
             current_user.is_authenticated
             and current_user.must_change_password
             and request.endpoint not in {"auth.change_password", "auth.logout", "static"}
+            and request.blueprint != "api"  # the API answers in JSON and ignores cookies
         ):
             flash(_l("Silakan ganti kata sandi sementara Anda terlebih dahulu."), "warning")
             return redirect(url_for("auth.change_password"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, or_, select
@@ -14,7 +14,7 @@ from elearn.accounts.services import descendants_of
 from elearn.models import Course, CourseVersion, Enrollment, User
 
 # Any select statement; apply_filter hands back the same type it was given.
-AnySelect = Select[Unpack[tuple[Any, ...]]]
+AnySelect = Select[*tuple[Any, ...]]
 S = TypeVar("S", bound=AnySelect)
 
 STATUSES = ("in_progress", "completed")
@@ -50,9 +50,13 @@ class ReportFilter:
             if not raw:
                 return None
             try:
-                return date.fromisoformat(raw)
+                day = date.fromisoformat(raw)
             except ValueError:
                 raise InvalidFilter(f"{name}: expected a date as YYYY-MM-DD") from None
+            # Far dates overflow once shifted to UTC; no training record is that old or new.
+            if not 1900 <= day.year <= 2999:
+                raise InvalidFilter(f"{name}: expected a year between 1900 and 2999")
+            return day
 
         status = (args.get("status") or "").strip()
         if status and status not in STATUSES:
@@ -60,6 +64,10 @@ class ReportFilter:
         competency = (args.get("competency") or "").strip()
         if competency and competency not in COMPETENCIES:
             raise InvalidFilter(f"competency: expected one of {', '.join(COMPETENCIES)}")
+        for name in ("unit", "course", "category"):
+            value = args.get(name) or ""
+            if len(value) > 200 or not value.isprintable():
+                raise InvalidFilter(f"{name}: expected printable text of at most 200 characters")
         found = cls(
             since=day("since"),
             until=day("until"),

@@ -36,7 +36,9 @@ def issue_token(user: User, name: str = "skrip", expires_days: int | None = None
     return issued.secret
 
 
-def api_get(client: FlaskClient, path: str, token: str | None = None, **params: Any) -> TestResponse:
+def api_get(
+    client: FlaskClient, path: str, token: str | None = None, **params: Any
+) -> TestResponse:
     """GET /api/v1/<path> with the token as a bearer header."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return client.get(f"/api/v1/{path}", query_string=params, headers=headers)
@@ -47,11 +49,12 @@ def pull_all(client: FlaskClient, path: str, token: str, **params: Any) -> list[
     rows: list[dict[str, Any]] = []
     cursor = None
     while True:
-        extra = {"cursor": cursor} if cursor else {}
+        extra: dict[str, str] = {"cursor": cursor} if cursor else {}
         response = api_get(client, path, token, **params, **extra)
         assert response.status_code == 200, response.get_json()
         body = response.get_json()
         rows.extend(body["data"])
+        assert cursor is None or body["next_cursor"] != cursor, "the cursor did not move"
         cursor = body["next_cursor"]
         if cursor is None:
             return rows

@@ -7,17 +7,18 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from elearn.extensions import db
 from elearn.models import ApiToken, Role
 from tests.api.conftest import Agencies, api_get, issue_token
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, FrozenClock
 from tests.factories import make_unit, make_user
 
 RESOURCES = ["enrollments", "completions", "certificates", "jp-totals"]
 
 
-def _error(response) -> str:  # type: ignore[no-untyped-def]
+def _error(response: TestResponse) -> str:
     body = response.get_json()
     assert response.mimetype == "application/json"
     assert body["error"]["status"] == response.status_code
@@ -25,7 +26,9 @@ def _error(response) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("resource", RESOURCES)
-def test_no_token_is_a_401_with_a_bearer_challenge(app: Flask, client: FlaskClient, resource):
+def test_no_token_is_a_401_with_a_bearer_challenge(
+    app: Flask, client: FlaskClient, resource: str
+) -> None:
     response = api_get(client, resource)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer ")
@@ -40,20 +43,26 @@ def test_no_token_is_a_401_with_a_bearer_challenge(app: Flask, client: FlaskClie
         ("Bearer", "the Authorization header must be 'Bearer <token>'"),
     ],
 )
-def test_bad_headers_are_401(app: Flask, client: FlaskClient, agencies: Agencies, header, message):
+def test_bad_headers_are_401(
+    app: Flask, client: FlaskClient, agencies: Agencies, header: str, message: str
+) -> None:
     response = client.get("/api/v1/enrollments", headers={"Authorization": header})
     assert response.status_code == 401
     assert "Bearer" in response.headers["WWW-Authenticate"]
     assert _error(response) == message
 
 
-def test_a_token_in_the_query_string_is_ignored(app: Flask, client: FlaskClient, agencies):
+def test_a_token_in_the_query_string_is_ignored(
+    app: Flask, client: FlaskClient, agencies: Agencies
+) -> None:
     for name in ("token", "access_token", "api_key"):
         response = client.get("/api/v1/enrollments", query_string={name: agencies.token})
         assert response.status_code == 401
 
 
-def test_expired_and_revoked_tokens_are_401(app: Flask, client: FlaskClient, clock):
+def test_expired_and_revoked_tokens_are_401(
+    app: Flask, client: FlaskClient, clock: FrozenClock
+) -> None:
     owner = make_user(Role.EVALUATOR, scope=[make_unit()])
     short = issue_token(owner, "sebentar", expires_days=1)
     revoked = issue_token(owner, "dicabut")
@@ -68,14 +77,14 @@ def test_expired_and_revoked_tokens_are_401(app: Flask, client: FlaskClient, clo
     assert response.status_code == 401 and _error(response) == "token revoked"
 
 
-def test_a_deactivated_owner_is_401(app: Flask, client: FlaskClient, agencies: Agencies):
+def test_a_deactivated_owner_is_401(app: Flask, client: FlaskClient, agencies: Agencies) -> None:
     agencies.evaluator.is_active = False
     db.session.commit()
     response = api_get(client, "enrollments", agencies.token)
     assert response.status_code == 401 and _error(response) == "token owner is deactivated"
 
 
-def test_a_learner_only_owner_is_403(app: Flask, client: FlaskClient):
+def test_a_learner_only_owner_is_403(app: Flask, client: FlaskClient) -> None:
     learner = make_user()
     # Tokens are never issued to learners; this one predates a role change.
     secret = "elat_" + "x" * 43
@@ -91,7 +100,9 @@ def test_a_learner_only_owner_is_403(app: Flask, client: FlaskClient):
         assert "role" in _error(response)
 
 
-def test_a_session_cookie_alone_does_not_authenticate(app: Flask, client: FlaskClient, agencies):
+def test_a_session_cookie_alone_does_not_authenticate(
+    app: Flask, client: FlaskClient, agencies: Agencies
+) -> None:
     AuthActions(client).login(agencies.evaluator.nip)
     assert client.get("/account/tokens").status_code == 200  # the cookie is good for the UI
     for resource in RESOURCES:
@@ -101,7 +112,9 @@ def test_a_session_cookie_alone_does_not_authenticate(app: Flask, client: FlaskC
     assert api_get(client, "enrollments", agencies.token).status_code == 200
 
 
-def test_last_used_is_written_at_most_once_a_minute(app: Flask, client: FlaskClient, clock):
+def test_last_used_is_written_at_most_once_a_minute(
+    app: Flask, client: FlaskClient, clock: FrozenClock
+) -> None:
     owner = make_user(Role.ADMIN)
     secret = issue_token(owner)
     token = db.session.query(ApiToken).one()
@@ -120,15 +133,18 @@ def test_last_used_is_written_at_most_once_a_minute(app: Flask, client: FlaskCli
     assert token.last_used_at == first + timedelta(minutes=1)
 
 
-def test_openapi_document_is_public(app: Flask, client: FlaskClient):
+def test_openapi_document_is_public(app: Flask, client: FlaskClient) -> None:
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.get_json()["openapi"] == "3.1.0"
 
 
-def test_unknown_paths_and_methods_answer_json(app: Flask, client: FlaskClient, agencies):
-    missing = api_get(client, "peserta", agencies.token)
-    assert missing.status_code == 404 and _error(missing) == "no such API resource"
+def test_unknown_paths_and_methods_answer_json(
+    app: Flask, client: FlaskClient, agencies: Agencies
+) -> None:
+    for path in ("/api/v1/peserta", "/api/v1", "/api/v1/", "/api/v1/enrollments/1"):
+        missing = client.get(path, headers={"Authorization": f"Bearer {agencies.token}"})
+        assert missing.status_code == 404 and _error(missing) == "no such API resource"
     for method in ("post", "put", "patch", "delete"):
         response = getattr(client, method)("/api/v1/enrollments")
         assert response.status_code == 405
@@ -142,7 +158,7 @@ def test_unknown_paths_and_methods_answer_json(app: Flask, client: FlaskClient, 
 
 def test_a_crash_is_a_json_500_without_a_trace(
     app: Flask, client: FlaskClient, agencies: Agencies, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     def explode(*args: object) -> None:
         raise RuntimeError("rahasia internal")
 
@@ -153,7 +169,7 @@ def test_a_crash_is_a_json_500_without_a_trace(
     assert "rahasia" not in response.get_data(as_text=True)
 
 
-def test_rate_limit_per_token(limited_app: Flask):
+def test_rate_limit_per_token(limited_app: Flask) -> None:
     limited_app.config["API_RATE_LIMIT"] = "3 per minute"
     client = limited_app.test_client()
     first = issue_token(make_user(Role.ADMIN))

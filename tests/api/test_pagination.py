@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,6 +15,7 @@ from elearn.api.pagination import decode_cursor, encode_cursor
 from elearn.extensions import db
 from elearn.models import CourseVersion, Enrollment
 from tests.api.conftest import Agencies, api_get, enrol, pull_all
+from tests.conftest import FrozenClock
 from tests.factories import make_user
 
 START = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
@@ -26,13 +28,15 @@ def _enrolments(agencies: Agencies, version: CourseVersion, count: int) -> list[
     ]
 
 
-def test_cursor_round_trip_is_opaque_and_strict():
+def test_cursor_round_trip_is_opaque_and_strict() -> None:
     assert decode_cursor(encode_cursor(12345)) == 12345
     assert "=" not in encode_cursor(7)
     assert decode_cursor(None) == 0 and decode_cursor("") == 0
 
 
-def test_pages_follow_the_cursor(app: Flask, client: FlaskClient, agencies: Agencies, version):
+def test_pages_follow_the_cursor(
+    app: Flask, client: FlaskClient, agencies: Agencies, version: CourseVersion
+) -> None:
     made = _enrolments(agencies, version, 5)
     first = api_get(client, "enrollments", agencies.token, limit=2).get_json()
     assert [row["id"] for row in first["data"]] == [made[0].id, made[1].id]
@@ -48,7 +52,9 @@ def test_pages_follow_the_cursor(app: Flask, client: FlaskClient, agencies: Agen
     assert len(exact["data"]) == 5 and exact["next_cursor"] is None
 
 
-def test_default_and_maximum_limit(app: Flask, client: FlaskClient, agencies: Agencies, version):
+def test_default_and_maximum_limit(
+    app: Flask, client: FlaskClient, agencies: Agencies, version: CourseVersion
+) -> None:
     learners = [make_user(unit=agencies.palu, name=f"L{i}") for i in range(101)]
     for learner in learners:
         db.session.add(
@@ -67,8 +73,8 @@ def test_default_and_maximum_limit(app: Flask, client: FlaskClient, agencies: Ag
 
 
 def test_every_row_once_while_data_changes(
-    app: Flask, client: FlaskClient, agencies: Agencies, version: CourseVersion, clock
-):
+    app: Flask, client: FlaskClient, agencies: Agencies, version: CourseVersion, clock: FrozenClock
+) -> None:
     made = _enrolments(agencies, version, 6)
     first = api_get(client, "enrollments", agencies.token, limit=2).get_json()
     seen = [row["id"] for row in first["data"]]
@@ -93,14 +99,17 @@ def test_every_row_once_while_data_changes(
 
 def test_updated_since_pulls_only_changes(
     app: Flask, client: FlaskClient, agencies: Agencies, version: CourseVersion
-):
+) -> None:
     old, changed, fresh = _enrolments(agencies, version, 3)
     changed.updated_at = datetime(2026, 2, 1, 0, 0, 0, 500, tzinfo=UTC)
     fresh.updated_at = datetime(2026, 2, 3, tzinfo=UTC)
     db.session.commit()
 
     def ids(since: str) -> list[int]:
-        return [int(r["id"]) for r in pull_all(client, "enrollments", agencies.token, updated_since=since)]
+        return [
+            int(r["id"])
+            for r in pull_all(client, "enrollments", agencies.token, updated_since=since)
+        ]
 
     assert ids("2026-02-01T00:00:00Z") == [changed.id, fresh.id]
     # The same instant written in WITA, and with "+" sent unencoded (it arrives as a space).
@@ -123,7 +132,9 @@ def _row(client: FlaskClient, agencies: Agencies, wanted: int) -> dict[str, obje
     return next(row for row in rows if row["id"] == wanted)
 
 
-def test_certificates_updated_since_sees_revocations(app: Flask, client, agencies, tmp_path, clock):
+def test_certificates_updated_since_sees_revocations(
+    app: Flask, client: FlaskClient, agencies: Agencies, tmp_path: Path, clock: FrozenClock
+) -> None:
     from tests.certificates.helpers import complete_course
 
     _, certificate = complete_course(app, tmp_path, unit=agencies.palu)
@@ -160,8 +171,13 @@ def test_certificates_updated_since_sees_revocations(app: Flask, client, agencie
     ],
 )
 def test_bad_parameters_are_422_naming_the_parameter(
-    app: Flask, client: FlaskClient, agencies: Agencies, resource, params, message
-):
+    app: Flask,
+    client: FlaskClient,
+    agencies: Agencies,
+    resource: str,
+    params: dict[str, str],
+    message: str,
+) -> None:
     response = api_get(client, resource, agencies.token, **params)
     assert response.status_code == 422
     body = response.get_json()
@@ -169,7 +185,9 @@ def test_bad_parameters_are_422_naming_the_parameter(
     assert body["error"]["message"].startswith(message)
 
 
-def test_a_forged_cursor_just_moves_the_start(app: Flask, client, agencies: Agencies, version):
+def test_a_forged_cursor_just_moves_the_start(
+    app: Flask, client: FlaskClient, agencies: Agencies, version: CourseVersion
+) -> None:
     made = _enrolments(agencies, version, 3)
     forged = base64.urlsafe_b64encode(str(made[0].id).encode()).decode().rstrip("=")
     rows = api_get(client, "enrollments", agencies.token, cursor=forged).get_json()["data"]

@@ -11,9 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from elearn.extensions import db
-from elearn.models import AuditEntry, CourseVersion, ExternalTraining, Role
+from elearn.models import AuditEntry, CourseVersion, ExternalTraining, Role, Unit
 from tests.api.conftest import Agencies, api_get, enrol, issue_token, pull_all
 from tests.certificates.helpers import complete_course
+from tests.conftest import FrozenClock
 from tests.content.course_fixtures import COURSE_MD
 from tests.factories import make_unit, make_user
 from tests.learning.helpers import publish_course
@@ -34,8 +35,10 @@ def _second_course(tmp_path: Path) -> CourseVersion:
 
 
 @pytest.fixture
-def populated(app: Flask, tmp_path: Path, agencies: Agencies, version: CourseVersion, clock):
-    """Learners with enrolments and certificates in both agencies."""
+def populated(
+    app: Flask, tmp_path: Path, agencies: Agencies, version: CourseVersion, clock: FrozenClock
+) -> Unit:
+    """Learners with enrolments and certificates in both agencies; returns Palu's Dinkes."""
     dinas = make_unit("Dinas Kesehatan", parent=agencies.palu, code="palu-dinkes")
     for unit, prefix in ((agencies.palu, "Palu"), (dinas, "Dinkes"), (agencies.mamuju, "Mamuju")):
         learner = make_user(unit=unit, name=f"{prefix} Berjalan")
@@ -53,14 +56,16 @@ def _palu_only(rows: list[dict[str, object]]) -> None:
 
 @pytest.mark.parametrize("resource", RESOURCES)
 def test_palu_evaluator_never_sees_mamuju(
-    app: Flask, client: FlaskClient, agencies: Agencies, populated, resource: str
-):
+    app: Flask, client: FlaskClient, agencies: Agencies, populated: Unit, resource: str
+) -> None:
     _palu_only(pull_all(client, resource, agencies.token, limit=1))
     asked = api_get(client, resource, agencies.token, unit="mamuju")
     assert asked.status_code == 200 and asked.get_json()["data"] == []
 
 
-def test_admin_sees_every_agency(app: Flask, client: FlaskClient, agencies: Agencies, populated):
+def test_admin_sees_every_agency(
+    app: Flask, client: FlaskClient, agencies: Agencies, populated: Unit
+) -> None:
     admin_token = issue_token(make_user(Role.ADMIN, unit=agencies.mamuju))
     units = {row["instansi"] for row in pull_all(client, "enrollments", admin_token)}
     assert units == {"Pemerintah Kota Palu", "Pemerintah Kabupaten Mamuju"}
@@ -68,7 +73,9 @@ def test_admin_sees_every_agency(app: Flask, client: FlaskClient, agencies: Agen
     assert len(mamuju) == 1
 
 
-def test_enrollments_and_completions(app: Flask, client, agencies: Agencies, populated, clock):
+def test_enrollments_and_completions(
+    app: Flask, client: FlaskClient, agencies: Agencies, populated: Unit, clock: FrozenClock
+) -> None:
     rows = pull_all(client, "enrollments", agencies.token)
     assert len(rows) == 4  # two in Palu itself, two in its Dinas Kesehatan
     assert {row["status"] for row in rows} == {"in_progress", "completed"}
@@ -88,7 +95,14 @@ def test_enrollments_and_completions(app: Flask, client, agencies: Agencies, pop
     assert refused.get_json()["error"]["message"].startswith("status:")
 
 
-def test_enrollment_filters(app: Flask, client, agencies: Agencies, version, tmp_path, clock):
+def test_enrollment_filters(
+    app: Flask,
+    client: FlaskClient,
+    agencies: Agencies,
+    version: CourseVersion,
+    tmp_path: Path,
+    clock: FrozenClock,
+) -> None:
     etika = _second_course(tmp_path)
     a = make_user(unit=agencies.palu, name="A")
     b = make_user(unit=agencies.palu, name="B")
@@ -111,7 +125,9 @@ def test_enrollment_filters(app: Flask, client, agencies: Agencies, version, tmp
     assert names(course="tidak-ada") == []
 
 
-def test_certificates(app: Flask, client, agencies: Agencies, tmp_path: Path, clock):
+def test_certificates(
+    app: Flask, client: FlaskClient, agencies: Agencies, tmp_path: Path, clock: FrozenClock
+) -> None:
     learner, certificate = complete_course(app, tmp_path, unit=agencies.palu)
     rows = pull_all(client, "certificates", agencies.token)
     assert len(rows) == 1
@@ -140,7 +156,14 @@ def test_certificates(app: Flask, client, agencies: Agencies, tmp_path: Path, cl
     assert refused.status_code == 422
 
 
-def test_jp_totals_for_a_year(app: Flask, client, agencies: Agencies, version, tmp_path, clock):
+def test_jp_totals_for_a_year(
+    app: Flask,
+    client: FlaskClient,
+    agencies: Agencies,
+    version: CourseVersion,
+    tmp_path: Path,
+    clock: FrozenClock,
+) -> None:
     etika = _second_course(tmp_path)
     a = make_user(unit=agencies.palu, name="A")
     enrol(a, version, at=JAN, completed_at=FEB)
@@ -174,7 +197,9 @@ def test_jp_totals_for_a_year(app: Flask, client, agencies: Agencies, version, t
         assert refused.get_json()["error"]["message"] == f"{name}: not supported on /jp-totals"
 
 
-def test_every_pull_is_audited(app: Flask, client, agencies: Agencies, version, clock):
+def test_every_pull_is_audited(
+    app: Flask, client: FlaskClient, agencies: Agencies, version: CourseVersion, clock: FrozenClock
+) -> None:
     for index in range(3):
         enrol(make_user(unit=agencies.palu, name=f"P{index}"), version, at=JAN)
     api_get(client, "enrollments", agencies.token, course="dasar-proyek", limit=2)
@@ -192,10 +217,11 @@ def test_every_pull_is_audited(app: Flask, client, agencies: Agencies, version, 
     assert agencies.token not in str([e.filters for e in entries])
 
 
-def test_coordinators_see_their_units(app: Flask, client, agencies: Agencies, populated):
+def test_coordinators_see_their_units(
+    app: Flask, client: FlaskClient, agencies: Agencies, populated: Unit
+) -> None:
     coordinator = make_user(Role.COORDINATOR, unit=agencies.mamuju, scope=[agencies.mamuju])
     rows = pull_all(client, "enrollments", issue_token(coordinator))
     assert {row["instansi"] for row in rows} == {"Pemerintah Kabupaten Mamuju"}
     sub = pull_all(client, "enrollments", agencies.token, unit="palu-dinkes")
     assert {row["unit"] for row in sub} == {"Pemerintah Kota Palu › Dinas Kesehatan"}
-

@@ -6,14 +6,14 @@ import hashlib
 import re
 
 from flask import Flask
-from flask.testing import FlaskCliRunner
-from sqlalchemy import select
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import delete, select
 
 from elearn.api.tokens import TokenError, create_token
 from elearn.extensions import db
-from elearn.models import ApiToken, Role
+from elearn.models import ApiToken, Role, RoleGrant
 from tests.api.conftest import Agencies, api_get
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import AuthActions, FrozenClock, csrf_token
 from tests.factories import make_unit, make_user
 
 TOKEN = re.compile(r"elat_[A-Za-z0-9_-]{43}")
@@ -25,7 +25,7 @@ def _only_token() -> ApiToken:
     return tokens[0]
 
 
-def test_only_the_hash_and_prefix_are_stored(app: Flask, clock):
+def test_only_the_hash_and_prefix_are_stored(app: Flask, clock: FrozenClock) -> None:
     owner = make_user(Role.EVALUATOR, scope=[make_unit()])
     issued = create_token(owner, "  dasbor  ", expires_days=30)
     db.session.commit()
@@ -39,7 +39,7 @@ def test_only_the_hash_and_prefix_are_stored(app: Flask, clock):
     assert issued.secret not in {str(value) for value in columns.values()}
 
 
-def test_learners_cannot_hold_tokens(app: Flask):
+def test_learners_cannot_hold_tokens(app: Flask) -> None:
     learner = make_user()
     try:
         create_token(learner, "skrip")
@@ -49,10 +49,21 @@ def test_learners_cannot_hold_tokens(app: Flask):
         raise AssertionError("a learner got a token")
 
 
-def test_cli_creates_lists_and_revokes(app: Flask, runner: FlaskCliRunner, clock):
+def test_cli_creates_lists_and_revokes(
+    app: Flask, runner: FlaskCliRunner, clock: FrozenClock
+) -> None:
     owner = make_user(Role.COORDINATOR, scope=[make_unit()], name="Koordinator")
     created = runner.invoke(
-        args=["tokens", "create", "--nip", owner.nip_grouped, "--name", "etl", "--expires-days", "7"]
+        args=[
+            "tokens",
+            "create",
+            "--nip",
+            owner.nip_grouped,
+            "--name",
+            "etl",
+            "--expires-days",
+            "7",
+        ]
     )
     assert created.exit_code == 0, created.output
     secrets = TOKEN.findall(created.output)
@@ -74,7 +85,7 @@ def test_cli_creates_lists_and_revokes(app: Flask, runner: FlaskCliRunner, clock
     assert "already revoked" in again.output
 
 
-def test_cli_refuses_learners_and_unknown_ids(app: Flask, runner: FlaskCliRunner):
+def test_cli_refuses_learners_and_unknown_ids(app: Flask, runner: FlaskCliRunner) -> None:
     learner = make_user()
     refused = runner.invoke(args=["tokens", "create", "--nip", learner.nip, "--name", "x"])
     assert refused.exit_code == 1
@@ -84,7 +95,9 @@ def test_cli_refuses_learners_and_unknown_ids(app: Flask, runner: FlaskCliRunner
     assert runner.invoke(args=["tokens", "revoke", "999"]).exit_code == 1
 
 
-def test_page_shows_a_new_token_once_and_revokes_it(app: Flask, client, auth: AuthActions, clock):
+def test_page_shows_a_new_token_once_and_revokes_it(
+    app: Flask, client: FlaskClient, auth: AuthActions, clock: FrozenClock
+) -> None:
     owner = make_user(Role.EVALUATOR, scope=[make_unit()])
     auth.login(owner.nip)
     token = csrf_token(client, "/account/tokens")
@@ -114,7 +127,9 @@ def test_page_shows_a_new_token_once_and_revokes_it(app: Flask, client, auth: Au
     assert "Dicabut" in client.get("/account/tokens").get_data(as_text=True)
 
 
-def test_page_rejects_bad_input_and_others_tokens(app: Flask, client, auth: AuthActions):
+def test_page_rejects_bad_input_and_others_tokens(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
     unit = make_unit()
     owner = make_user(Role.EVALUATOR, scope=[unit])
     other = make_user(Role.EVALUATOR, scope=[unit])
@@ -122,7 +137,9 @@ def test_page_rejects_bad_input_and_others_tokens(app: Flask, client, auth: Auth
     db.session.commit()
     auth.login(owner.nip)
     token = csrf_token(client, "/account/tokens")
-    bad = client.post("/account/tokens", data={"csrf_token": token, "name": "", "expires_days": "0"})
+    bad = client.post(
+        "/account/tokens", data={"csrf_token": token, "name": "", "expires_days": "0"}
+    )
     assert bad.status_code == 400
     assert TOKEN.search(bad.get_data(as_text=True)) is None
     assert db.session.scalars(select(ApiToken).where(ApiToken.user_id == owner.id)).all() == []
@@ -132,18 +149,16 @@ def test_page_rejects_bad_input_and_others_tokens(app: Flask, client, auth: Auth
     assert db.session.get(ApiToken, others.token.id).revoked_at is None  # type: ignore[union-attr]
 
 
-def test_page_is_for_staff_only(app: Flask, client, auth: AuthActions):
+def test_page_is_for_staff_only(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
     auth.login(make_user().nip)
     assert client.get("/account/tokens").status_code == 403
 
 
-def test_tokens_of_a_demoted_owner_stop_working(app: Flask, client, agencies: Agencies):
-    from elearn.models import RoleGrant
-
+def test_tokens_of_a_demoted_owner_stop_working(
+    app: Flask, client: FlaskClient, agencies: Agencies
+) -> None:
     assert api_get(client, "enrollments", agencies.token).status_code == 200
-    db.session.execute(
-        RoleGrant.__table__.delete().where(RoleGrant.user_id == agencies.evaluator.id)
-    )
+    db.session.execute(delete(RoleGrant).where(RoleGrant.user_id == agencies.evaluator.id))
     db.session.commit()
     response = api_get(client, "enrollments", agencies.token)
     assert response.status_code == 403

@@ -113,6 +113,11 @@ RULES: dict[str, Rule] = {
     "reports.audit_log": ADMINS,
     "exports.index": STAFF, "exports.enrollments_csv": STAFF, "exports.enrollments_xlsx": STAFF,
     "xapi.export_jsonl": STAFF,
+    "api_tokens.index": STAFF,
+    "api_tokens.create": Rule(STAFF.expect | {"coordinator": 400, "evaluator": 400, "admin": 400},
+                              post=True),
+    "api_tokens.revoke": Rule(STAFF.expect | {"coordinator": 404, "evaluator": 404, "admin": 404},
+                              post=True),
     "api.openapi_document": everyone(),
     "api.enrollments": TOKEN_ONLY, "api.completions": TOKEN_ONLY,
     "api.certificates": TOKEN_ONLY, "api.jp_totals": TOKEN_ONLY, "api.unknown": everyone(404),
@@ -178,7 +183,7 @@ def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
         "user_id": users["owner"].id, "unit_id": users["owner"].unit_id,
         "training_id": training.id if training else 1, "kid": current_key_id(),
         "short_hash": certificate.version.short_hash, "filename": "css/app.css",
-        "unknown": "nothing",
+        "unknown": "nothing", "token_id": 999,
     }  # fmt: skip
     if endpoint == "catalog.asset":
         values["name"] = "diagram.png"
