@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
@@ -18,6 +19,9 @@ AnySelect = Select[*tuple[Any, ...]]
 S = TypeVar("S", bound=AnySelect)
 
 STATUSES = ("in_progress", "completed")
+_PLAIN = re.compile(r"^[^\x00-\x1f\x7f]{0,200}$")  # no control characters (NUL breaks PostgreSQL)
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 COMPETENCIES = ("teknis", "manajerial", "sosial-kultural")
 
 
@@ -54,8 +58,8 @@ class ReportFilter:
             except ValueError:
                 raise InvalidFilter(f"{name}: expected a date as YYYY-MM-DD") from None
             # Far dates overflow once shifted to UTC; no training record is that old or new.
-            if not 1900 <= day.year <= 2999:
-                raise InvalidFilter(f"{name}: expected a year between 1900 and 2999")
+            if not FIRST_DAY <= day <= LAST_DAY:
+                raise InvalidFilter(f"{name}: expected a date between {FIRST_DAY} and {LAST_DAY}")
             return day
 
         status = (args.get("status") or "").strip()
@@ -66,8 +70,8 @@ class ReportFilter:
             raise InvalidFilter(f"competency: expected one of {', '.join(COMPETENCIES)}")
         for name in ("unit", "course", "category"):
             value = args.get(name) or ""
-            if len(value) > 200 or not value.isprintable():
-                raise InvalidFilter(f"{name}: expected printable text of at most 200 characters")
+            if not _PLAIN.match(value):
+                raise InvalidFilter(f"{name}: expected at most 200 printable characters")
         found = cls(
             since=day("since"),
             until=day("until"),
