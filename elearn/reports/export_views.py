@@ -16,7 +16,7 @@ from elearn.models import Course, CourseVersion, Role, Unit, User
 from elearn.reports.audit import audit
 from elearn.reports.exports import csv_chunks, xlsx_chunks
 from elearn.reports.filters import COMPETENCIES, InvalidFilter, ReportFilter
-from elearn.reports.rows import EnrollmentRow, UnitNames, enrollment_statement, stream_rows
+from elearn.reports.rows import EnrollmentRow, UnitNames, enrollment_statement, paged_rows
 from elearn.reports.scope import report_unit_ids
 
 bp = Blueprint("exports", __name__, url_prefix="/reports/export")
@@ -77,15 +77,18 @@ def _download(kind: str) -> Response | tuple[str, int]:
     except InvalidFilter as exc:
         return render_template("reports/bad_filter.html", message=str(exc)), 400
     user: User = current_user._get_current_object()
-    zone = zone_of(user)
+    user_id, zone = user.id, zone_of(user)
     names = UnitNames()
     statement = enrollment_statement(report_filter, report_unit_ids(user), names, zone)
-    rows = CountedRows(stream_rows(statement, names))
+    # End the view's read transaction now rather than at teardown: on SQLite it
+    # holds the write lock, and the stream may not start (or end) for a while.
+    db.session.commit()
+    rows = CountedRows(paged_rows(statement, names))
     if kind == "csv":
-        chunks, mimetype = csv_chunks(rows, zone=zone), "text/csv; charset=utf-8"
+        chunks, mimetype = csv_chunks(rows, zone=zone), "text/csv"
     else:
         chunks, mimetype = xlsx_chunks(rows, zone=zone), XLSX_TYPE
-    body = stream_with_context(_audited(chunks, rows, user.id, f"export.{kind}", report_filter))
+    body = stream_with_context(_audited(chunks, rows, user_id, f"export.{kind}", report_filter))
     day = clock.now().astimezone(zone).strftime("%Y%m%d")
     return Response(
         body,

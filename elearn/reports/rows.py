@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
@@ -89,13 +90,23 @@ def enrollment_statement(
     return statement.order_by(Enrollment.id)
 
 
-def stream_rows(
+def stream_rows(statement: Select, names: UnitNames) -> Iterator[EnrollmentRow]:
+    """Yield the rows of ``enrollment_statement`` (narrowed or limited as you like), as given.
+
+    One query, fetched in batches; its transaction stays open until the caller ends it.
+    """
+    result = db.session.execute(statement.execution_options(yield_per=PAGE))
+    for values in result:
+        yield _row(values, names)
+
+
+def paged_rows(
     statement: Select,
     names: UnitNames,
     *,
     page: int | None = None,
 ) -> Iterator[EnrollmentRow]:
-    """Yield the rows of ``enrollment_statement`` page by page, memory staying flat.
+    """Yield every row of an unlimited ``enrollment_statement``, page by page.
 
     Pages are read by keyset (enrolment id greater than the last one seen) and
     the session's transaction is committed after each page, so a long download
@@ -109,42 +120,47 @@ def stream_rows(
         paged = statement if last_id is None else statement.where(Enrollment.id > last_id)
         batch = db.session.execute(paged.limit(page)).all()
         db.session.commit()
-        for (
-            enrollment_id,
-            nip,
-            name,
-            unit_id,
-            slug,
-            title,
-            number,
-            category,
-            competency,
-            jp,
-            enrolled_at,
-            completed_at,
-            certificate_number,
-            revoked_at,
-            updated_at,
-        ) in batch:
-            yield EnrollmentRow(
-                enrollment_id=enrollment_id,
-                nip=nip,
-                name=name,
-                instansi=names.instansi.get(unit_id, ""),
-                unit=names.path.get(unit_id, ""),
-                course=slug,
-                course_title=title,
-                version=number,
-                category=category,
-                competency=competency,
-                jp=jp,
-                status="completed" if completed_at else "in_progress",
-                enrolled_at=enrolled_at,
-                completed_at=completed_at,
-                certificate_number=certificate_number or "",
-                updated_at=updated_at,
-                certificate_revoked_at=revoked_at,
-            )
+        for values in batch:
+            yield _row(values, names)
         if len(batch) < page:
             return
         last_id = batch[-1][0]
+
+
+def _row(values: Sequence[Any], names: UnitNames) -> EnrollmentRow:
+    (
+        enrollment_id,
+        nip,
+        name,
+        unit_id,
+        slug,
+        title,
+        number,
+        category,
+        competency,
+        jp,
+        enrolled_at,
+        completed_at,
+        certificate_number,
+        revoked_at,
+        updated_at,
+    ) = values
+    return EnrollmentRow(
+        enrollment_id=enrollment_id,
+        nip=nip,
+        name=name,
+        instansi=names.instansi.get(unit_id, ""),
+        unit=names.path.get(unit_id, ""),
+        course=slug,
+        course_title=title,
+        version=number,
+        category=category,
+        competency=competency,
+        jp=jp,
+        status="completed" if completed_at else "in_progress",
+        enrolled_at=enrolled_at,
+        completed_at=completed_at,
+        certificate_number=certificate_number or "",
+        updated_at=updated_at,
+        certificate_revoked_at=revoked_at,
+    )
