@@ -6,16 +6,16 @@ from collections.abc import Iterable, Iterator
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_login import current_user
-from sqlalchemy import select
 
 from elearn import clock
 from elearn.auth.access import role_required
 from elearn.extensions import db
 from elearn.i18n import zone_of
-from elearn.models import Course, CourseVersion, Role, Unit, User
+from elearn.models import Role, User
 from elearn.reports.audit import audit
 from elearn.reports.exports import csv_chunks, xlsx_chunks
-from elearn.reports.filters import COMPETENCIES, InvalidFilter, ReportFilter
+from elearn.reports.filter_choices import filter_choices
+from elearn.reports.filters import InvalidFilter, ReportFilter
 from elearn.reports.rows import EnrollmentRow, UnitNames, enrollment_statement, paged_rows
 from elearn.reports.scope import report_unit_ids
 
@@ -49,12 +49,7 @@ def index() -> str | tuple[str, int]:
     return render_template(
         "reports/export.html",
         filter=report_filter,
-        filter_units=_units_in_scope(units),
-        courses=db.session.scalars(select(Course.slug).order_by(Course.slug)).all(),
-        categories=db.session.scalars(
-            select(CourseVersion.category).distinct().order_by(CourseVersion.category)
-        ).all(),
-        competencies=COMPETENCIES,
+        **filter_choices(units),
     )
 
 
@@ -122,10 +117,3 @@ def _audited(
         # The request's session is gone by now (streams outlive it): load the user anew.
         audit(db.session.get(User, user_id), action, filters, rows.count)
         db.session.commit()
-
-
-def _units_in_scope(units: set[int] | None) -> list[Unit]:
-    statement = select(Unit)
-    if units is not None:
-        statement = statement.where(Unit.id.in_(units))
-    return sorted(db.session.scalars(statement), key=lambda unit: unit.path)

@@ -13,10 +13,11 @@ from elearn.coordinator.scope import can_manage
 from elearn.extensions import db
 from elearn.i18n import zone_of
 from elearn.learning.evaluation import comments, summaries
-from elearn.models import AuditEntry, Course, Role, Unit, User
+from elearn.models import AuditEntry, Course, Role, User
 from elearn.reports import charts
 from elearn.reports.dashboard import JP_BANDS, build_dashboard
-from elearn.reports.filters import COMPETENCIES, STATUSES, InvalidFilter, ReportFilter
+from elearn.reports.filter_choices import filter_choices
+from elearn.reports.filters import InvalidFilter, ReportFilter
 from elearn.reports.scope import report_unit_ids
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -82,20 +83,10 @@ def dashboard() -> str | tuple[str, int]:
         "reports/dashboard.html",
         figures=figures,
         filter=report_filter,
-        filter_units=_units_in_scope(units),
-        courses=db.session.scalars(select(Course.slug).order_by(Course.slug)).all(),
-        competencies=COMPETENCIES,
-        statuses=STATUSES,
         jp_labels=JP_BANDS,
         charts=charts,
+        **filter_choices(units),
     )
-
-
-def _units_in_scope(units: set[int] | None) -> list[Unit]:
-    statement = select(Unit)
-    if units is not None:
-        statement = statement.where(Unit.id.in_(units))
-    return sorted(db.session.scalars(statement), key=lambda unit: unit.path)
 
 
 @bp.route("/audit")
