@@ -67,12 +67,20 @@ def _prerequisite_order(parsed: list[ParsedCourse]) -> list[ParsedCourse]:
 
 
 def _resolve_paths(paths: tuple[Path, ...], all_courses: bool) -> list[Path]:
+    """Course folders to work on; a folder without course.md stands for the courses inside it."""
     if all_courses:
-        root = Path(current_app.config["COURSES_DIR"])
-        return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        paths = (Path(current_app.config["COURSES_DIR"]),)
     if not paths:
         raise click.UsageError("give one or more course folders, or --all")
-    return list(paths)
+    folders: list[Path] = []
+    for path in paths:
+        if path.is_dir() and not (path / "course.md").exists():
+            folders.extend(
+                sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+            )
+        else:
+            folders.append(path)
+    return folders
 
 
 def _echo_errors(errors: list[SourceError]) -> None:

@@ -59,3 +59,25 @@ def test_publish_all_sample_courses(runner, app):
     assert result.exit_code == 0, result.output
     slugs = set(db.session.scalars(select(Course.slug)))
     assert {"manajemen-proyek", "kepemimpinan", "administrasi-digital"} <= slugs
+
+
+def test_check_a_folder_of_courses(runner, app):
+    result = runner.invoke(args=["courses", "check", str(REPO / "courses")])
+    assert result.exit_code == 0, result.output
+    assert result.output.count(": ok — ") == 3
+
+
+def test_a_failure_mid_publish_leaves_the_previous_version_live(runner, app, tmp_path, monkeypatch):
+    folder = write_course(tmp_path)
+    assert runner.invoke(args=["courses", "publish", str(folder)]).exit_code == 0
+    (folder / "01-siklus.md").write_text(MODULE_MD + "\nVersi baru.\n")
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("elearn.content.publish.quiz_record", broken)
+    result = runner.invoke(args=["courses", "publish", str(folder)])
+    assert result.exit_code != 0
+    db.session.rollback()
+    versions = db.session.execute(select(CourseVersion.number, CourseVersion.status)).all()
+    assert [(n, str(s)) for n, s in versions] == [(1, "published")]
