@@ -100,7 +100,8 @@ def register_cli(app: Flask) -> None:
 
 def register_templating(app: Flask) -> None:
     from elearn.i18n import register_template_helpers
-    from elearn.security import register_security_headers
+    from elearn.security import csrf_field, register_security_headers
 
+    app.jinja_env.globals["csrf_field"] = csrf_field
     register_template_helpers(app)
     register_security_headers(app)

@@ -7,6 +7,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, Response
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 
 class MissingSecretKey(RuntimeError):
@@ -57,6 +59,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+def csrf_field() -> Markup:
+    """The CSRF hidden input, without an id, so several forms can share a page."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
 
 
 def register_security_headers(app: Flask) -> None:
