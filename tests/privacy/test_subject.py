@@ -62,7 +62,16 @@ def test_no_nip_password_or_token_in_logs(
     AuthActions(client).login(user.nip, DEFAULT_PASSWORD)
     client.get("/me")
     client.get("/tidak-ada")
+    from elearn.api.tokens import create_token
+
+    evaluator = make_user(Role.EVALUATOR, name="Evaluator", scope=[user.unit])
+    issued = create_token(evaluator, "skrip")
+    db.session.commit()
+    api = app.test_client()
+    api.get("/api/v1/enrollments", headers={"Authorization": f"Bearer {issued.secret}"})
+    api.get("/api/v1/enrollments", headers={"Authorization": f"Bearer {issued.secret}x"})
     logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert issued.secret not in logged
     assert user.nip not in logged
     assert DEFAULT_PASSWORD not in logged and "salah-sandi-123" not in logged
     assert user.session_token not in logged
