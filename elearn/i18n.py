@@ -30,8 +30,8 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     """Show times in the zone of the user's unit (WIB/WITA/WIT)."""
-    if current_user and current_user.is_authenticated and current_user.timezone:
-        return str(current_user.timezone)
+    if current_user and current_user.is_authenticated:
+        return zone_of(current_user).key
     return str(current_app.config["DEFAULT_TIMEZONE"])
 
 

@@ -17,7 +17,7 @@ from elearn.certificates.keys import current_key_id, signing_key
 from elearn.certificates.signing import sign_payload, verify_payload
 from elearn.extensions import db
 from elearn.i18n import zone_of
-from elearn.models import Certificate, Enrollment, QuizAttempt, User
+from elearn.models import Certificate, CourseItem, Enrollment, QuizAttempt, User
 
 COMPETENCY_NAMES = {
     "teknis": "Teknis",
@@ -127,18 +127,20 @@ def certificate_payload(
 
 def score_summary(enrollment: Enrollment) -> str:
     """E.g. "Rata-rata nilai kuis 86,5 (2 kuis)": the best passed score of each quiz."""
-    best: dict[int, float] = {}
-    attempts = db.session.scalars(
-        select(QuizAttempt).where(
-            QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.passed.is_(True)
+    best_scores = db.session.scalars(
+        select(func.max(QuizAttempt.score))
+        .join(CourseItem, QuizAttempt.item_id == CourseItem.id)
+        .where(
+            QuizAttempt.enrollment_id == enrollment.id,
+            QuizAttempt.passed.is_(True),
+            CourseItem.version_id == enrollment.version_id,
         )
+        .group_by(QuizAttempt.item_id)
     )
-    for attempt in attempts:
-        if attempt.item.version_id == enrollment.version_id and attempt.score is not None:
-            best[attempt.item_id] = max(best.get(attempt.item_id, 0.0), attempt.score)
+    best = [score for score in best_scores if score is not None]
     if not best:
         return "Seluruh modul diselesaikan"
-    average = f"{sum(best.values()) / len(best):.1f}".replace(".", ",")
+    average = f"{sum(best) / len(best):.1f}".replace(".", ",")
     return f"Rata-rata nilai kuis {average} ({len(best)} kuis)"
 
 

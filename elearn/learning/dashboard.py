@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from elearn import clock
-from elearn.i18n import zone_of
 from elearn.learning.enrollment import enrollments_of
 from elearn.learning.progress import CourseProgress, course_progress
 from elearn.models import Enrollment, User
-from elearn.records.entries import jp_total_for_year
+from elearn.records.entries import current_year, jp_total_for_year
 
 
 @dataclass(frozen=True)
@@ -35,15 +31,9 @@ class Dashboard:
         return min(100, round(100 * self.jp_this_year / self.jp_target)) if self.jp_target else 100
 
 
-def local_year(moment: datetime, zone: ZoneInfo) -> int:
-    """The calendar year of ``moment`` in the learner's zone (the JP year)."""
-    return moment.astimezone(zone).year
-
-
 def dashboard_for(user: User) -> Dashboard:
     """Gather the dashboard of ``user``."""
-    zone = zone_of(user)
-    year = local_year(clock.now(), zone)
+    year = current_year(user)
     in_progress, completed = [], []
     for enrollment in enrollments_of(user):
         entry = DashboardCourse(enrollment, course_progress(enrollment))
