@@ -1,7 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 
 from elearn.models.base import Base, utcnow
-from elearn.models.certificate import Certificate
+from elearn.models.certificate import Certificate, CertificateCounter
 from elearn.models.course import (
     Course,
     CourseAsset,
@@ -31,6 +31,7 @@ __all__ = [
     "Base",
     "StatementOutbox",
     "Certificate",
+    "CertificateCounter",
     "ExternalTraining",
     "ReviewStatus",
     "CourseEvaluation",

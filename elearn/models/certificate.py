@@ -57,3 +57,16 @@ class Certificate(Base):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class CertificateCounter(Base):
+    """The last certificate sequence number handed out in a year.
+
+    One row per year, incremented by an upsert: parallel issuers queue on the
+    row for a moment instead of racing for ``max(sequence) + 1`` and failing.
+    """
+
+    __tablename__ = "certificate_counter"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_sequence: Mapped[int]
