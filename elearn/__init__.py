@@ -16,6 +16,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.config.from_object(config or CONFIGS[os.environ.get("ELEARN_ENV", "production")])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure_secret_key(app)
+    register_request_guards(app)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -28,6 +29,15 @@ def configure_secret_key(app: Flask) -> None:
     from elearn.security import load_secret_key
 
     load_secret_key(app)
+
+
+def register_request_guards(app: Flask) -> None:
+    """Request ids first, then the input checks (whose id converter must precede any route)."""
+    from elearn.main.input_guard import init_input_guard
+    from elearn.main.request_id import init_request_id
+
+    init_request_id(app)
+    init_input_guard(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -15,6 +15,8 @@ from elearn.models import EmployeeType, Role, Unit
 
 REQUIRED_COLUMNS = ("nip", "nama", "kode_unit")
 OPTIONAL_COLUMNS = ("email", "jenis_pegawai", "jabatan", "pangkat_golongan")
+# The column sizes of User; a longer value would fail in the database, not as a row problem.
+MAX_LENGTHS = {"nama": 200, "email": 254, "jabatan": 200, "pangkat_golongan": 100}
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,11 @@ def import_learners(text: str, *, max_rows: int) -> list[ImportedAccount]:
     without creating anyone when any row is bad.
     """
     reader = _reader(text)
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ImportFailed([ImportProblem(max(reader.line_num, 1), _unreadable(exc))]) from None
+    header = [name.strip().lower() for name in fieldnames]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise ImportFailed([ImportProblem(1, f"kolom wajib tidak ada: {', '.join(missing)}")])
@@ -72,7 +78,16 @@ def import_learners(text: str, *, max_rows: int) -> list[ImportedAccount]:
     # A savepoint lets us check every row against the database (unique NIP and
     # e-mail) and still roll back all of them if any row fails.
     savepoint = db.session.begin_nested()
-    for row in reader:
+    rows_read = iter(reader)
+    while True:
+        try:
+            row = next(rows_read)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The reader cannot resync after a broken row, so the rest is not checked.
+            problems.append(ImportProblem(reader.line_num, _unreadable(exc)))
+            break
         line = reader.line_num
         rows += 1
         if rows > max_rows:
@@ -109,7 +124,20 @@ def _reader(text: str) -> csv.DictReader[str]:
     return csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
+def _unreadable(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return f"isian lebih dari {csv.field_size_limit()} karakter (tanda kutip tidak ditutup?)"
+    return f"baris CSV tidak dapat dibaca ({error})"
+
+
 def _row_to_data(values: dict[str, str], units: dict[str, int]) -> UserData:
+    for column, value in values.items():
+        if "\x00" in value:
+            raise AccountError(f"kolom '{column}' berisi karakter NUL")
+        if len(value) > MAX_LENGTHS.get(column, 200):
+            raise AccountError(
+                f"kolom '{column}' lebih dari {MAX_LENGTHS.get(column, 200)} karakter"
+            )
     for column in REQUIRED_COLUMNS:
         if not values.get(column):
             raise AccountError(f"kolom '{column}' kosong")

@@ -13,6 +13,7 @@ from elearn.accounts.passwords import hash_password, needs_rehash, verify_passwo
 from elearn.extensions import db
 from elearn.models import EmployeeType, Role, RoleGrant, RoleScope, Unit, User, utcnow
 from elearn.models.user import SCOPED_ROLES, new_session_token
+from elearn.reports import rollups
 
 
 class AccountError(ValueError):
@@ -96,6 +97,7 @@ def _apply(user: User, data: UserData, nip: str) -> None:
     user.full_name = data.full_name.strip()
     user.email = (data.email or "").strip().lower() or None
     user.employee_type = data.employee_type
+    rollups.learner_moved(user, data.unit_id)
     user.unit_id = data.unit_id
     user.position = (data.position or "").strip() or None
     user.rank = (data.rank or "").strip() or None

@@ -22,7 +22,9 @@ from elearn.accounts.services import (
 from elearn.accounts.units import UnitData, save_unit, unit_choices
 from elearn.admin.forms import ConfirmForm, ImportForm, UnitForm, UserForm
 from elearn.auth.access import role_required
+from elearn.auth.duties import OwnRecordRefused
 from elearn.extensions import db
+from elearn.main.input_guard import page_number
 from elearn.models import EmployeeType, Role, Unit, UnitKind, User
 from elearn.privacy.subject import anonymise
 
@@ -40,7 +42,7 @@ def _admins_only() -> None:
 @bp.route("/users")
 def users() -> str:
     query = request.args.get("q", "").strip()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args)
     statement = select(User).order_by(User.full_name)
     if query:
         like = f"%{query.lower()}%"
@@ -68,7 +70,19 @@ def _user_form(user: User | None = None) -> UserForm:
     return form
 
 
-def _form_data(form: UserForm) -> UserData:
+def _form_data(form: UserForm, user: User | None = None) -> UserData:
+    data = _submitted(form)
+    if user is not None and user.id == current_user.id:
+        # One's own page shows no role or scope fields: absent means "unchanged". A request
+        # that does send them still reaches update_user, which refuses a change.
+        if not form.roles.raw_data:
+            data.roles = set(user.roles)
+        if not form.scope_unit_ids.raw_data:
+            data.scope_unit_ids = {scope.unit_id for scope in user.role_scopes}
+    return data
+
+
+def _submitted(form: UserForm) -> UserData:
     return UserData(
         nip=form.nip.data or "",
         full_name=form.full_name.data or "",
@@ -106,9 +120,12 @@ def edit_user(user_id: int) -> str | Response:
     form = _user_form(user)
     if form.validate_on_submit():
         try:
-            update_user(user, _form_data(form))
+            update_user(user, _form_data(form, user), actor=current_user)
             if form.password.data:
                 set_password(user, form.password.data, must_change=True)
+        except OwnRecordRefused:
+            db.session.commit()  # only the audit entry of the refusal
+            abort(403, _("Anda tidak dapat mengubah peran atau lingkup unit akun Anda sendiri."))
         except AccountError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -124,10 +141,11 @@ def toggle_active(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if user.id == current_user.id:
-        flash(_("Anda tidak dapat menonaktifkan akun Anda sendiri."), "error")
-        return redirect(url_for("admin.users"))
-    set_active(user, not user.is_active)
+    try:
+        set_active(user, not user.is_active, actor=current_user)
+    except OwnRecordRefused:
+        db.session.commit()  # only the audit entry of the refusal
+        abort(403, _("Anda tidak dapat menonaktifkan akun Anda sendiri."))
     db.session.commit()
     message = _("Akun diaktifkan.") if user.is_active else _("Akun dinonaktifkan.")
     flash(message, "success")

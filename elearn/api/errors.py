@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
-from elearn.extensions import db
+from elearn.main.request_id import current_request_id
 from elearn.reports.filters import InvalidFilter
 
 # Headers an HTTP error carries that the JSON answer must keep (RFC 6750, RFC 9110).
@@ -15,7 +15,8 @@ KEPT_HEADERS = ("WWW-Authenticate", "Allow", "Retry-After")
 
 def json_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """Build the API's error response."""
-    response = jsonify({"error": {"status": status, "message": message}})
+    body = {"status": status, "message": message, "request_id": current_request_id()}
+    response = jsonify({"error": body})
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
     for name, value in (headers or {}).items():
@@ -24,7 +25,11 @@ def json_error(status: int, message: str, headers: dict[str, str] | None = None)
 
 
 def register_error_handlers(bp: Blueprint) -> None:
-    """Answer every error raised under ``bp`` with JSON."""
+    """Answer every HTTP error raised under ``bp`` with JSON.
+
+    Other exceptions reach the app's handler (elearn.main.errors), which answers
+    /api/ paths in JSON too, with 503 when the database is away.
+    """
 
     @bp.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
@@ -38,9 +43,3 @@ def register_error_handlers(bp: Blueprint) -> None:
     @bp.errorhandler(InvalidFilter)
     def _bad_parameter(error: InvalidFilter) -> Response:
         return json_error(422, str(error))
-
-    @bp.errorhandler(Exception)
-    def _server_error(error: Exception) -> Response:
-        db.session.rollback()
-        current_app.logger.exception("unhandled API error on %s %s", request.method, request.path)
-        return json_error(500, "internal server error")

@@ -121,6 +121,10 @@ ERROR: Schema = {
             "properties": {
                 "status": {"type": "integer", "minimum": 400, "maximum": 599},
                 "message": {"type": "string"},
+                "request_id": {
+                    "type": "string",
+                    "description": "Also in the X-Request-ID header; quote it when reporting.",
+                },
             },
         }
     },
@@ -213,6 +217,11 @@ RESPONSES: dict[str, Schema] = {
         "description": "Rate limit per token exceeded (API_RATE_LIMIT).",
         "content": {"application/json": {"schema": _ref("schemas", "Error")}},
     },
+    "Unavailable": {
+        "description": "The database cannot be reached; retry after the given seconds.",
+        "headers": {"Retry-After": {"required": True, "schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": _ref("schemas", "Error")}},
+    },
 }
 
 
@@ -234,6 +243,7 @@ def _operation(
                 "403": _ref("responses", "Forbidden"),
                 "422": _ref("responses", "Unprocessable"),
                 "429": _ref("responses", "TooManyRequests"),
+                "503": _ref("responses", "Unavailable"),
             },
         }
     }

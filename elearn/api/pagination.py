@@ -9,13 +9,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from elearn.main.input_guard import MAX_DB_INT
 from elearn.reports.filters import InvalidFilter
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 _CURSOR = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _LIMIT = re.compile(r"^[0-9]{1,4}$")
-_ID = re.compile(r"^[1-9][0-9]{0,17}$")
+_ID = re.compile(r"^[1-9][0-9]{0,9}$")
 T = TypeVar("T")
 
 
@@ -66,6 +67,9 @@ def decode_cursor(raw: str | None) -> int:
         raise problem from None
     # Only the exact encoding of an id is accepted, so one page has one cursor.
     if not _ID.match(decoded) or encode_cursor(int(decoded)) != raw:
+        raise problem
+    # Ids are PostgreSQL integers; comparing with a larger number is an error there.
+    if int(decoded) > MAX_DB_INT:
         raise problem
     return int(decoded)
 

@@ -18,6 +18,7 @@ from elearn.certificates.signing import sign_payload, verify_payload
 from elearn.extensions import db
 from elearn.i18n import zone_of
 from elearn.models import Certificate, CourseItem, Enrollment, QuizAttempt, User
+from elearn.reports import rollups
 
 COMPETENCY_NAMES = {
     "teknis": "Teknis",
@@ -213,4 +214,5 @@ def revoke(certificate: Certificate, by: User, reason: str) -> bool:
     certificate.revoked_at = clock.now()
     certificate.revoked_reason = reason[:1000]
     certificate.revoked_by_id = by.id
+    rollups.certificate_revoked(certificate)
     return True

@@ -19,6 +19,7 @@ from elearn.learning.paper import answers_from_form, draw_paper
 from elearn.learning.progress import check_completion, mark_quiz_passed, open_item
 from elearn.learning.scoring import score_attempt
 from elearn.models import CourseItem, Enrollment, QuizAttempt, Verb
+from elearn.reports import rollups
 
 _rng = random.SystemRandom()
 
@@ -163,6 +164,7 @@ def _finish(attempt: QuizAttempt, submitted_at: datetime) -> bool:
     db.session.refresh(attempt)
     if outcome.rowcount != 1:  # type: ignore[attr-defined]
         return False
+    rollups.attempt_scored(attempt)
     enrollment = attempt.enrollment
     item = attempt.item
     duration = int((submitted_at - attempt.started_at).total_seconds())

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from elearn import clock
 from elearn.extensions import db
 from elearn.learning.events import record_event
+from elearn.reports import rollups
 from elearn.models import (
     Course,
     CourseVersion,
@@ -99,6 +100,7 @@ def enroll(user: User, course: Course) -> Enrollment:
             raise
         return found
     record_event(enrollment, Verb.ENROLLED, now)
+    rollups.enrolled(enrollment)
     return enrollment
 
 
@@ -130,6 +132,7 @@ def move_to_version(enrollment: Enrollment, version: CourseVersion) -> int:
         target = by_hash.get(attempt.item.content_hash)
         if target is not None and attempt.item.version_id == enrollment.version_id:
             attempt.item_id = target.id
+    rollups.version_changed(enrollment, version.id)
     enrollment.version_id = version.id
     enrollment.last_item_id = None
     enrollment.last_seen_at = None

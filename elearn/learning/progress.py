@@ -14,6 +14,7 @@ from elearn.certificates.issuance import issue_certificate
 from elearn.extensions import db
 from elearn.learning.events import record_event
 from elearn.models import CourseItem, Enrollment, ItemKind, ItemProgress, Verb
+from elearn.reports import rollups
 
 
 def _progress_row(enrollment: Enrollment, item: CourseItem, now: datetime) -> ItemProgress:
@@ -134,6 +135,7 @@ def check_completion(enrollment: Enrollment) -> bool:
         db.session.refresh(enrollment)
         return False
     set_committed_value(enrollment, "completed_at", now)
+    rollups.completed(enrollment, now)
     seconds = sum(p.seconds_spent for p in enrollment.progress)
     record_event(enrollment, Verb.COMPLETED, now, duration_seconds=seconds)
     issue_certificate(enrollment)

@@ -1,24 +1,147 @@
-"""Friendly 403/404/500 pages (JSON for API clients)."""
+"""Friendly error pages (JSON under /api/): 4xx as raised, 503 when the database is away, else 500.
+
+Every failure is logged as one line carrying the request id the client sees, so an
+outage that fails every request does not bury the log in tracebacks. A genuine 500
+gets its traceback once per distinct error (type and raising line) per process:
+enough to fix it, not a copy per request.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+import sqlite3
+import threading
+from typing import Any
+
+import psycopg
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from elearn.extensions import db
+from elearn.main.request_id import current_request_id
+
+RETRY_AFTER_SECONDS = 30
+_SQLITE_BUSY = ("database is locked", "database is busy", "unable to open database")
+_TRACED_LIMIT = 1000
+_traced: set[tuple[str, str, int]] = set()
+_traced_lock = threading.Lock()
+
+
+def is_api_request() -> bool:
+    """True when the client expects JSON: the API, or an explicit Accept."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when ``error`` means the database cannot be reached now, not a bug in a query."""
+    if isinstance(error, sa_exc.DisconnectionError | sa_exc.TimeoutError | sa_exc.InterfaceError):
+        return True
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    original = error.orig if isinstance(error, sa_exc.DBAPIError) else error
+    if isinstance(original, sqlite3.OperationalError):
+        # On SQLite most OperationalErrors are bugs ("no such table"); a lock is not.
+        return any(text in str(original).lower() for text in _SQLITE_BUSY)
+    return isinstance(
+        original, psycopg.OperationalError | psycopg.InterfaceError | sa_exc.OperationalError
+    )
+
+
+def _one_line(error: BaseException) -> str:
+    """The error's message as one short line, without SQLAlchemy's SQL and links."""
+    original = error.orig if isinstance(error, sa_exc.DBAPIError) else error
+    text = " ".join(str(original).split("\n", 1)[0].split())
+    return text[:300]
+
+
+def _log_failure(error: BaseException, status: int) -> None:
+    logger = current_app.logger
+    line = "%s %s %s -> %d %s: %s"
+    args = (
+        current_request_id(),
+        request.method,
+        request.path,
+        status,
+        type(error).__name__,
+        _one_line(error),
+    )
+    if status == 503 or not _first_of_its_kind(error):
+        logger.error(line, *args)
+    else:
+        logger.error(line, *args, exc_info=error)
+
+
+def _first_of_its_kind(error: BaseException) -> bool:
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    where = (frame.tb_frame.f_code.co_filename, frame.tb_lineno) if frame else ("", 0)
+    key = (type(error).__qualname__, *where)
+    with _traced_lock:
+        if key in _traced or len(_traced) >= _TRACED_LIMIT:
+            return False
+        _traced.add(key)
+        return True
+
+
+def _forget_user_if_database_down(status: int) -> None:
+    # The page header shows the signed-in user; loading them would hit the dead
+    # database again from inside the error handler. The page works anonymously.
+    if status == 503:
+        g._login_user = AnonymousUserMixin()
+
+
+def server_failure(error: Exception) -> Response:
+    """Answer an unexpected exception: 503 + Retry-After if the database is away, else 500."""
+    status = 503 if database_unavailable(error) else 500
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone; the pool replaces it
+        db.session.remove()
+    _log_failure(error, status)
+    request_id = current_request_id()
+    if is_api_request():
+        message = "database unavailable" if status == 503 else "internal server error"
+        response = jsonify(
+            {"error": {"status": status, "message": message, "request_id": request_id}}
+        )
+        response.headers["Cache-Control"] = "no-store"
+    else:
+        _forget_user_if_database_down(status)
+        response = _render_page(f"errors/{status}.html", request_id)
+    response.status_code = status
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _render_page(template: str, request_id: str) -> Response:
+    try:
+        return Response(render_template(template, request_id=request_id))
+    except Exception:  # noqa: BLE001 - the error page itself must not fail
+        current_app.logger.error("%s error page %s failed to render", request_id, template)
+        text = _("Terjadi kesalahan. Kode permintaan: %(id)s", id=request_id)
+        return Response(text, content_type="text/plain; charset=utf-8")
 
 
 def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> tuple[str | dict[str, object], int]:
-        code = error.code or 500
-        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-            return {"error": {"status": code, "message": error.description}}, code
-        template = f"errors/{code}.html" if code in {403, 404, 429} else "errors/generic.html"
-        return render_template(template, error=error, code=code), code
+    """Answer HTTP errors with their page and everything else with 500/503."""
 
-    @app.errorhandler(Exception)
-    def _server_error(error: Exception) -> tuple[str, int]:
-        db.session.rollback()
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        return render_template("errors/500.html"), 500
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Any:
+        code = error.code or 500
+        # Our own aborts carry an Indonesian description; werkzeug's defaults are English.
+        message = error.description if error.description != type(error).description else None
+        if is_api_request():
+            body = {
+                "status": code,
+                "message": error.description,
+                "request_id": current_request_id(),
+            }
+            return {"error": body}, code
+        template = f"errors/{code}.html" if code in {403, 404, 429} else "errors/generic.html"
+        return render_template(template, error=error, code=code, message=message), code
+
+    app.register_error_handler(Exception, server_failure)

@@ -13,6 +13,7 @@ from elearn.coordinator.scope import can_manage, manageable_courses
 from elearn.extensions import db
 from elearn.i18n import zone_of
 from elearn.learning.evaluation import comments, summaries
+from elearn.main.input_guard import page_number
 from elearn.models import AuditEntry, Course, Role, User
 from elearn.reports import charts
 from elearn.reports.dashboard import JP_BANDS, build_dashboard
@@ -103,7 +104,7 @@ def dashboard() -> str | tuple[str, int]:
 def audit_log() -> str:
     page = db.paginate(
         select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()),
-        page=request.args.get("page", 1, type=int),
+        page=page_number(request.args),
         per_page=100,
     )
     return render_template("reports/audit.html", pagination=page)
