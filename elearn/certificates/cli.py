@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from elearn.auth.duties import OwnRecordRefused
 from elearn.certificates.credential import InvalidCredential, decode_vc_jwt
-from elearn.certificates.issuance import revoke, signature_valid
+from elearn.certificates.issuance import issue_missing, revoke, signature_valid
 from elearn.certificates.keys import current_key_id, signing_key
 from elearn.extensions import db
 from elearn.models import Certificate, Role, User
@@ -62,6 +63,12 @@ def list_command(year: int | None) -> None:
         )
 
 
+@certificates_cli.command("issue-missing")
+def issue_missing_command() -> None:
+    """Issue the certificates of completed enrolments that have none yet (safe to run from cron)."""
+    click.echo(f"{issue_missing()} certificate(s) issued")
+
+
 @certificates_cli.command("revoke")
 @click.argument("code")
 @click.option("--reason", required=True, help="Why it is revoked (shown on the public page).")
@@ -74,7 +81,15 @@ def revoke_command(code: str, reason: str, by_nip: str) -> None:
         raise click.ClickException(f"unknown certificate {code}")
     if admin is None or not admin.has_role(Role.ADMIN):
         raise click.ClickException("--by must be the NIP of an admin")
-    if not revoke(certificate, admin, reason):
+    try:
+        revoked = revoke(certificate, admin, reason)
+    except OwnRecordRefused:
+        db.session.commit()  # only the audit entry of the refusal
+        raise click.ClickException(
+            f"{certificate.number} belongs to {admin.full_name} (--by): nobody revokes their "
+            "own certificate; another admin must run this"
+        ) from None
+    if not revoked:
         raise click.ClickException("already revoked")
     db.session.commit()
     click.echo(f"{certificate.number} revoked")

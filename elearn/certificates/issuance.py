@@ -8,24 +8,36 @@ from typing import Any
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from elearn import clock
 from elearn.accounts.nip import mask_nip
+from elearn.auth.duties import refuse_own_record
 from elearn.certificates.document import CertificateDocument
 from elearn.certificates.keys import current_key_id, signing_key
 from elearn.certificates.signing import sign_payload, verify_payload
 from elearn.extensions import db
 from elearn.i18n import zone_of
-from elearn.models import Certificate, CourseItem, Enrollment, QuizAttempt, User
+from elearn.models import (
+    Certificate,
+    CertificateCounter,
+    CourseItem,
+    CourseVersion,
+    Enrollment,
+    QuizAttempt,
+    User,
+)
 from elearn.reports import rollups
+from elearn.reports.audit import audit
 
 COMPETENCY_NAMES = {
     "teknis": "Teknis",
     "manajerial": "Manajerial",
     "sosial-kultural": "Sosial Kultural",
 }
-_ATTEMPTS_ON_CLASH = 5
+_OWED = "elearn.owed_certificates"  # key in the session's info dict
 
 
 def new_code() -> str:
@@ -40,9 +52,10 @@ def find_certificate(enrollment: Enrollment) -> Certificate | None:
 def issue_certificate(enrollment: Enrollment) -> Certificate | None:
     """Issue the certificate of a completed enrolment, once, even under parallel calls.
 
-    The unique constraints on (learner, version), on the enrolment and on
-    (year, sequence) make a second insert fail; the loser then returns the
-    winner's certificate, or retries with the next sequence number.
+    The number comes from the year's counter row (an upsert: parallel issuers
+    wait on the row for a moment instead of failing). The unique constraint on
+    the enrolment makes a second certificate fail; the loser's savepoint, its
+    counter increment included, is rolled back and it returns the winner's.
     """
     if enrollment.completed_at is None or not enrollment.version.certificate:
         return None
@@ -51,42 +64,117 @@ def issue_certificate(enrollment: Enrollment) -> Certificate | None:
         return existing
     now = clock.now()
     year = now.astimezone(zone_of(enrollment.user)).year
-    for _ in range(_ATTEMPTS_ON_CLASH):
-        sequence = 1 + (
-            db.session.scalar(
-                select(func.max(Certificate.sequence)).where(Certificate.year == year)
+    config = current_app.config
+    try:
+        with db.session.begin_nested():
+            sequence = _next_sequence(year)
+            code = new_code()
+            number = config["CERTIFICATE_NUMBER_PATTERN"].format(
+                prefix=config["CERTIFICATE_NUMBER_PREFIX"], year=year, sequence=sequence
             )
-            or 0
+            payload = certificate_payload(enrollment, code, number, now)
+            certificate = Certificate(
+                code=code,
+                number=number,
+                year=year,
+                sequence=sequence,
+                user_id=enrollment.user_id,
+                enrollment_id=enrollment.id,
+                version_id=enrollment.version_id,
+                issued_at=now,
+                payload=payload,
+                signature=sign_payload(signing_key(), payload),
+                key_id=current_key_id(),
+            )
+            db.session.add(certificate)
+            db.session.flush()
+    except IntegrityError:
+        existing = find_certificate(enrollment)
+        if existing is None:
+            raise
+        return existing
+    return certificate
+
+
+def _next_sequence(year: int) -> int:
+    """Take the next number of ``year`` from its counter row, creating the row on first use."""
+    counter = CertificateCounter.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    # The first number of a year carries on from any certificate already there.
+    first = (
+        select(func.coalesce(func.max(Certificate.sequence), 0) + 1)
+        .where(Certificate.year == year)
+        .scalar_subquery()
+    )
+    statement = (
+        insert(counter)
+        .values(year=year, last_sequence=first)
+        .on_conflict_do_update(
+            index_elements=[counter.c.year],
+            set_={"last_sequence": counter.c.last_sequence + 1},
         )
-        code = new_code()
-        number = current_app.config["CERTIFICATE_NUMBER_PATTERN"].format(
-            prefix=current_app.config["CERTIFICATE_NUMBER_PREFIX"], year=year, sequence=sequence
+        .returning(counter.c.last_sequence)
+    )
+    return int(db.session.execute(statement).scalar_one())
+
+
+def issue_after_completion(enrollment: Enrollment) -> Certificate | None:
+    """Issue in a transaction of its own, after the completion itself was committed.
+
+    A failure here is logged and rolled back alone: the learner's submitted
+    attempt and completion stay stored, and ``flask certificates issue-missing``
+    (for cron) issues the certificate later.
+    """
+    if enrollment.completed_at is None:
+        return None
+    try:
+        certificate = issue_certificate(enrollment)
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - whatever failed, the completion is already safe
+        db.session.rollback()
+        current_app.logger.exception(
+            "certificate for enrollment %s not issued yet; flask certificates issue-missing "
+            "will retry",
+            enrollment.id,
         )
-        payload = certificate_payload(enrollment, code, number, now)
-        certificate = Certificate(
-            code=code,
-            number=number,
-            year=year,
-            sequence=sequence,
-            user_id=enrollment.user_id,
-            enrollment_id=enrollment.id,
-            version_id=enrollment.version_id,
-            issued_at=now,
-            payload=payload,
-            signature=sign_payload(signing_key(), payload),
-            key_id=current_key_id(),
+        return None
+    return certificate
+
+
+def owe_certificate(enrollment: Enrollment) -> None:
+    """Note that this transaction completes ``enrollment``; issue after it commits."""
+    db.session.info.setdefault(_OWED, set()).add(enrollment.id)
+
+
+def issue_owed_certificates() -> None:
+    """Issue the certificates noted by ``owe_certificate``, each after its completion."""
+    for enrollment_id in sorted(db.session.info.pop(_OWED, set())):
+        enrollment = db.session.get(Enrollment, enrollment_id)
+        if enrollment is not None:
+            db.session.refresh(enrollment)  # a rolled-back completion reads as not complete
+            issue_after_completion(enrollment)
+
+
+def issue_missing() -> int:
+    """Issue every certificate a completed enrolment is still owed; return how many."""
+    owed = db.session.scalars(
+        select(Enrollment.id)
+        .join(CourseVersion, Enrollment.version_id == CourseVersion.id)
+        .outerjoin(Certificate, Certificate.enrollment_id == Enrollment.id)
+        .where(
+            Enrollment.completed_at.is_not(None),
+            CourseVersion.certificate.is_(True),
+            Certificate.id.is_(None),
         )
-        try:
-            with db.session.begin_nested():
-                db.session.add(certificate)
-                db.session.flush()
-        except IntegrityError:
-            existing = find_certificate(enrollment)
-            if existing is not None:
-                return existing
-            continue  # another certificate took this sequence number
-        return certificate
-    raise RuntimeError("could not allocate a certificate number")
+        .order_by(Enrollment.completed_at)
+    ).all()
+    issued = 0
+    for enrollment_id in owed:
+        enrollment = db.session.get(Enrollment, enrollment_id)
+        if enrollment is not None and issue_after_completion(enrollment) is not None:
+            issued += 1
+    return issued
 
 
 def certificate_payload(
@@ -205,7 +293,13 @@ def public_view(certificate: Certificate) -> dict[str, Any]:
 
 
 def revoke(certificate: Certificate, by: User, reason: str) -> bool:
-    """Revoke with a reason; False when it was already revoked."""
+    """Revoke with a reason; False when it was already revoked.
+
+    Raises OwnRecordRefused when ``by`` holds the certificate: another admin or
+    coordinator must decide on it.
+    """
+    details = {"certificate": certificate.number, "learner_id": certificate.user_id}
+    refuse_own_record(by, certificate.user_id, "certificates.revoke", details)
     reason = reason.strip()
     if not reason:
         raise ValueError("a reason is required")
@@ -215,4 +309,5 @@ def revoke(certificate: Certificate, by: User, reason: str) -> bool:
     certificate.revoked_reason = reason[:1000]
     certificate.revoked_by_id = by.id
     rollups.certificate_revoked(certificate)
+    audit(by, "certificates.revoke", details, 1)
     return True

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn import clock
-from elearn.certificates.issuance import issue_certificate
+from elearn.certificates.issuance import owe_certificate
 from elearn.extensions import db
 from elearn.learning.events import record_event
 from elearn.models import CourseItem, Enrollment, ItemKind, ItemProgress, Verb
@@ -138,5 +138,7 @@ def check_completion(enrollment: Enrollment) -> bool:
     rollups.completed(enrollment, now)
     seconds = sum(p.seconds_spent for p in enrollment.progress)
     record_event(enrollment, Verb.COMPLETED, now, duration_seconds=seconds)
-    issue_certificate(enrollment)
+    # Issued after this transaction commits, so a failure to issue can never
+    # undo the learner's submitted attempt or completed module.
+    owe_certificate(enrollment)
     return True

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from elearn import clock
+from elearn.certificates.issuance import issue_owed_certificates
 from elearn.coordinator.forms import ActionForm
 from elearn.extensions import db
 from elearn.learning.attempts import (
@@ -36,6 +37,13 @@ bp = Blueprint("learning", __name__)
 @login_required
 def _signed_in_only() -> None:
     """Every page here belongs to the signed-in learner."""
+
+
+@bp.after_request
+def _issue_owed_certificates(response: Response) -> Response:
+    """Issue the certificates owed by completions this request committed, each on its own."""
+    issue_owed_certificates()
+    return response
 
 
 def _enrollment(slug: str) -> Enrollment:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from elearn.certificates.issuance import find_certificate
+from elearn.certificates.issuance import find_certificate, issue_owed_certificates
 from elearn.extensions import db
 from elearn.learning.attempts import start_attempt, submit_attempt
 from elearn.learning.enrollment import enroll
@@ -80,6 +80,8 @@ def complete_course(
         else:
             pass_quiz(enrollment, item, answer(item))
     assert enrollment.completed_at is not None, f"{course.slug} was not completed"
+    db.session.commit()
+    issue_owed_certificates()
     return enrollment
 
 

@@ -17,6 +17,7 @@ EVALUATOR_NIP = "197912302005011006"  # Dewi Lestari, evaluator of Palu
 
 def complete_for(live_server: LiveServer, name: str, nip: str) -> str:
     """Have a new Palu learner complete Administrasi Digital; return the certificate code."""
+    from elearn.certificates.issuance import issue_owed_certificates
     from elearn.extensions import db
     from elearn.learning.enrollment import enroll
     from elearn.learning.progress import complete_module, mark_quiz_passed
@@ -34,6 +35,7 @@ def complete_for(live_server: LiveServer, name: str, nip: str) -> str:
         for item in enrollment.version.modules:
             complete_module(enrollment, item)
         db.session.commit()
+        issue_owed_certificates()
         code = db.session.scalar(select(Certificate.code).where(Certificate.user_id == learner.id))
         assert code is not None
         return code

@@ -7,6 +7,7 @@ from typing import Any
 from ralph.models.xapi.base.statements import BaseXapiStatement
 from sqlalchemy import select
 
+from elearn.certificates.issuance import issue_owed_certificates
 from elearn.extensions import db
 from elearn.learning.attempts import start_attempt, submit_attempt
 from elearn.learning.enrollment import enroll
@@ -29,6 +30,7 @@ def study(user: User, version: CourseVersion, clock: FrozenClock) -> Enrollment:
     clock.advance(minutes=4, seconds=30)
     complete_module(enrollment, module)
     db.session.commit()
+    issue_owed_certificates()
     return enrollment
 
 
@@ -41,6 +43,7 @@ def take_quiz(
     clock.advance(minutes=2)
     submit_attempt(attempt, answer_form(version, name, correct=correct))
     db.session.commit()
+    issue_owed_certificates()
     clock.advance(minutes=1)
 
 

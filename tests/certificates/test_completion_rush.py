@@ -1,0 +1,90 @@
+"""Many learners finishing at once: every submission kept, one certificate each."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from elearn.extensions import db
+from elearn.models import Certificate, CertificateCounter, Enrollment, QuizAttempt
+from tests.conftest import run_in_parallel
+from tests.learning.helpers import QUIZ_URL, Learner, answer_form, publish_course, sign_in
+
+RUSH = 50
+ONE_QUIZ = {"03-kuis-akhir.gift": ""}  # a module, then the quiz that completes the course
+
+
+def ready_to_submit(app: Flask, learner: Learner) -> str:
+    """Enrol, finish the module and start the quiz; return the attempt's URL."""
+    learner.enroll()
+    learner.post("/learn/dasar-proyek/siklus/complete")
+    response = learner.post(f"{QUIZ_URL}/attempts", page=QUIZ_URL)
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def test_fifty_learners_completing_together_all_get_numbered_certificates(
+    app: Flask, tmp_path: Path
+):
+    version = publish_course(tmp_path, **ONE_QUIZ)
+    answers = answer_form(version, "kuis-siklus", correct=True)
+    learners = [sign_in(app) for _ in range(RUSH)]
+    ready = [(learner, ready_to_submit(app, learner)) for learner in learners]
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def submit() -> None:
+        with lock:
+            learner, url = ready.pop()
+        response = learner.post(url, {**answers, "action": "submit"}, page=url)
+        statuses.append(response.status_code)
+
+    errors = run_in_parallel(app, RUSH, submit)
+
+    assert errors == [] and statuses == [302] * RUSH
+    db.session.expire_all()
+    submitted = db.session.scalar(
+        select(func.count()).where(QuizAttempt.submitted_at.is_not(None), QuizAttempt.passed)
+    )
+    completed = db.session.scalar(select(func.count()).where(Enrollment.completed_at.is_not(None)))
+    certificates = db.session.scalars(select(Certificate)).all()
+    assert submitted == completed == len(certificates) == RUSH
+    assert len({c.number for c in certificates}) == RUSH
+    assert sorted(c.sequence for c in certificates) == list(range(1, RUSH + 1))
+    year = certificates[0].year
+    assert db.session.get(CertificateCounter, year).last_sequence == RUSH
+
+
+def test_a_failure_to_issue_keeps_the_submission_and_is_issued_later(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    version = publish_course(tmp_path, **ONE_QUIZ)
+    learner = sign_in(app)
+    url = ready_to_submit(app, learner)
+
+    def database_trouble(*_args: object) -> int:
+        raise OperationalError("SELECT nextval", {}, Exception("could not serialize access"))
+
+    monkeypatch.setattr("elearn.certificates.issuance._next_sequence", database_trouble)
+    answers = answer_form(version, "kuis-siklus", correct=True)
+    response = learner.post(url, {**answers, "action": "submit"}, page=url)
+
+    assert response.status_code == 302  # the learner sees the result, not an error
+    db.session.expire_all()
+    attempt = db.session.scalar(select(QuizAttempt))
+    assert attempt.submitted_at is not None and attempt.passed and attempt.answers
+    assert db.session.scalar(select(Enrollment)).completed_at is not None
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+
+    monkeypatch.undo()
+    result = app.test_cli_runner().invoke(args=["certificates", "issue-missing"])
+    assert result.exit_code == 0 and "1 certificate(s) issued" in result.output
+    certificate = db.session.scalar(select(Certificate))
+    assert certificate is not None and certificate.user_id == learner.user.id
+    again = app.test_cli_runner().invoke(args=["certificates", "issue-missing"])
+    assert "0 certificate(s) issued" in again.output
