@@ -10,10 +10,12 @@ from sqlalchemy import func, or_, select
 
 from elearn.accounts.nip import InvalidNip, normalize_nip, validate_nip
 from elearn.accounts.passwords import hash_password, needs_rehash, verify_password
+from elearn.auth.duties import refuse_own_record
 from elearn.extensions import db
 from elearn.models import EmployeeType, Role, RoleGrant, RoleScope, Unit, User, utcnow
 from elearn.models.user import SCOPED_ROLES, new_session_token
 from elearn.reports import rollups
+from elearn.reports.audit import audit
 
 
 class AccountError(ValueError):
@@ -120,11 +122,34 @@ def create_user(data: UserData, password: str, *, must_change_password: bool = F
     return user
 
 
-def update_user(user: User, data: UserData) -> None:
-    """Change an account's details, roles and scopes."""
+def _access_of(user: User) -> tuple[set[Role], set[tuple[Role, int]]]:
+    return set(user.roles), {(scope.role, scope.unit_id) for scope in user.role_scopes}
+
+
+def update_user(user: User, data: UserData, *, actor: User | None = None) -> None:
+    """Change an account's details, roles and scopes.
+
+    ``actor`` is the admin doing it (None for the CLI): nobody grants, widens or drops
+    their own roles or unit scopes; another admin must, so each grant has a second person.
+    """
     nip = _check_user_data(data, user)
+    before = _access_of(user)
+    wanted = (
+        set(data.roles),
+        {(role, unit_id) for role in data.roles & SCOPED_ROLES for unit_id in data.scope_unit_ids},
+    )
+    changed = before != wanted
+    details = {
+        "user_id": user.id,
+        "roles": ",".join(sorted(data.roles)),
+        "scopes": ",".join(str(unit_id) for unit_id in sorted(data.scope_unit_ids)),
+    }
+    if actor is not None and changed:
+        refuse_own_record(actor, user.id, "admin.roles", details)
     _apply(user, data, nip)
     db.session.flush()
+    if actor is not None and changed:
+        audit(actor, "admin.roles", details, 1)
 
 
 def set_password(user: User, password: str, *, must_change: bool = False) -> None:
@@ -144,11 +169,20 @@ def change_own_password(user: User, current: str, new: str) -> None:
     set_password(user, new)
 
 
-def set_active(user: User, active: bool) -> None:
-    """Activate or deactivate; deactivation ends every session at once."""
+def set_active(user: User, active: bool, *, actor: User | None = None) -> None:
+    """Activate or deactivate; deactivation ends every session at once.
+
+    ``actor`` is the admin doing it (None for the CLI and tests); nobody switches their own
+    account, so an admin cannot lock out the last admin by mistake, nor revive themselves.
+    """
+    action = "admin.activate" if active else "admin.deactivate"
+    if actor is not None:
+        refuse_own_record(actor, user.id, action, {"user_id": user.id})
     user.is_active = active
     if not active:
         user.session_token = new_session_token()
+    if actor is not None:
+        audit(actor, action, {"user_id": user.id}, 1)
 
 
 def end_all_sessions(user: User) -> None:

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from elearn.auth.duties import OwnRecordRefused
 from elearn.certificates.credential import build_credential, encode_vc_jwt
 from elearn.certificates.forms import RevokeForm
 from elearn.certificates.issuance import (
@@ -153,7 +154,19 @@ def revoke_certificate(code: str) -> WerkzeugResponse:
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(_("Alasan pencabutan wajib diisi."), "error")
-    elif revoke(certificate, current_user, form.reason.data or ""):
+        return redirect(url_for(".verify", code=code))
+    try:
+        revoked = revoke(certificate, current_user, form.reason.data or "")
+    except OwnRecordRefused:
+        db.session.commit()  # only the audit entry of the refusal
+        abort(
+            403,
+            _(
+                "Anda tidak dapat mencabut sertifikat Anda sendiri; "
+                "admin atau koordinator lain yang memutuskannya."
+            ),
+        )
+    if revoked:
         db.session.commit()
         flash(_("Sertifikat dicabut. JP-nya tidak lagi dihitung."), "success")
     return redirect(url_for(".verify", code=code))

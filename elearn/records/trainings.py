@@ -9,11 +9,13 @@ from sqlalchemy import Select, select
 
 from elearn import clock
 from elearn.accounts.services import scoped_unit_ids
+from elearn.auth.duties import refuse_own_record
 from elearn.content.assets import asset_type_problem
 from elearn.extensions import db
 from elearn.models import ExternalTraining, ReviewStatus, Role, User
 from elearn.records.entries import today_for
 from elearn.records.routes import COMPETENCIES, ROUTE_LABELS
+from elearn.reports.audit import audit
 
 EVIDENCE_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                   ".png": "image/png"}  # fmt: skip
@@ -107,10 +109,17 @@ def trainings_to_review(user: User) -> Select[ExternalTraining]:
 
 
 def review_training(training: ExternalTraining, reviewer: User, *, accept: bool, note: str) -> None:
-    """Verify or reject a report; a rejection needs a reason the learner will read."""
+    """Verify or reject a report; a rejection needs a reason the learner will read.
+
+    Raises OwnRecordRefused when the reviewer reported it: verified JP count toward the
+    reviewer's own 20 JP duty, so another coordinator or an admin must decide.
+    """
+    details = {"training_id": training.id, "learner_id": training.user_id}
+    refuse_own_record(reviewer, training.user_id, "records.review", details)
     if not accept and not note.strip():
         raise TrainingRefused("Alasan penolakan wajib diisi.")
     training.status = ReviewStatus.VERIFIED if accept else ReviewStatus.REJECTED
     training.reviewed_by_id = reviewer.id
     training.reviewed_at = clock.now()
     training.review_note = note.strip()[:2000]
+    audit(reviewer, "records.verify" if accept else "records.reject", details, 1)

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from elearn.accounts.nip import normalize_nip
 from elearn.auth.access import role_required
+from elearn.auth.duties import OwnRecordRefused
 from elearn.extensions import db
 from elearn.models import Certificate, ExternalTraining, Role, User
 from elearn.records.entries import current_year, record_document
@@ -148,6 +149,15 @@ def review(training_id: int) -> WerkzeugResponse:
                 current_user,
                 accept=form.decision.data == "verify",
                 note=form.note.data or "",
+            )
+        except OwnRecordRefused:
+            db.session.commit()  # only the audit entry of the refusal
+            abort(
+                403,
+                _(
+                    "Anda tidak dapat memverifikasi atau menolak kegiatan Anda sendiri; "
+                    "koordinator lain atau admin yang memutuskannya."
+                ),
             )
         except TrainingRefused as exc:
             flash(str(exc), "error")
