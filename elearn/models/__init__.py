@@ -21,6 +21,12 @@ from elearn.models.learning import (
 )
 from elearn.models.record import ExternalTraining, ReviewStatus
 from elearn.models.reporting import ApiToken, AuditEntry, StatementOutbox
+from elearn.models.rollup import (
+    EnrollmentMonthCount,
+    LearnerJpYear,
+    QuestionScoreCount,
+    QuizScoreCount,
+)
 from elearn.models.unit import Unit, UnitKind
 from elearn.models.user import EmployeeType, Role, RoleGrant, RoleScope, User
 
@@ -36,6 +42,10 @@ __all__ = [
     "ReviewStatus",
     "CourseEvaluation",
     "Enrollment",
+    "EnrollmentMonthCount",
+    "LearnerJpYear",
+    "QuestionScoreCount",
+    "QuizScoreCount",
     "ItemProgress",
     "LearningEvent",
     "QuizAttempt",

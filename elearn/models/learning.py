@@ -37,7 +37,8 @@ class Enrollment(Base):
     version_id: Mapped[int] = mapped_column(
         ForeignKey("course_version.id", ondelete="RESTRICT"), index=True
     )
-    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Indexed for the reports' date filters (enrolled or completed in a range).
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     # Where "Lanjutkan" resumes, and when the learner was last seen there
     # (the start of the visit whose time has not been counted yet).
@@ -112,7 +113,9 @@ class QuizAttempt(Base):
     enrollment_id: Mapped[int] = mapped_column(
         ForeignKey("enrollment.id", ondelete="CASCADE"), index=True
     )
-    item_id: Mapped[int] = mapped_column(ForeignKey("course_item.id", ondelete="RESTRICT"))
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("course_item.id", ondelete="RESTRICT"), index=True
+    )
     number: Mapped[int]
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())

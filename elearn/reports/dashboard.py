@@ -1,31 +1,49 @@
-"""The figures of the evaluators' dashboard, scoped and filtered like every export."""
+"""The figures of the evaluators' dashboard, scoped and filtered like every export.
+
+Every figure is a fixed number of SQL aggregates, whatever the data size.
+Without a date filter they add up the rollups (``elearn.reports.rollups``);
+with one they aggregate the enrolments in range, found through the indexes
+on ``enrolled_at`` and ``completed_at``.
+"""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
-from statistics import mean
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, extract, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from elearn.extensions import db
 from elearn.learning.evaluation import EvaluationSummary, summaries
 from elearn.models import (
-    Certificate,
     Course,
     CourseItem,
     CourseVersion,
     Enrollment,
+    EnrollmentMonthCount,
     ExternalTraining,
+    ItemKind,
+    LearnerJpYear,
+    QuestionScoreCount,
     QuizAttempt,
+    QuizScoreCount,
     ReviewStatus,
     User,
 )
 from elearn.reports.filters import ReportFilter, apply_filter, base_statement, narrow_units
+from elearn.reports.item_analysis import (
+    ItemStat,
+    QuestionCounts,
+    ScoreCounts,
+    count_papers,
+    item_stats,
+    score_bands,
+)
 from elearn.reports.rows import UnitNames
+
+__all__ = ["JP_BANDS", "CourseRate", "Dashboard", "ItemStat", "build_dashboard"]
 
 JP_BANDS = ("0 JP", "1–9 JP", "10–19 JP", "≥ 20 JP")
 
@@ -42,23 +60,6 @@ class CourseRate:
         return round(100 * self.completed / self.enrolled, 1) if self.enrolled else 0.0
 
 
-@dataclass(frozen=True)
-class ItemStat:
-    quiz: str
-    key: str
-    name: str
-    answered: int
-    difficulty: float  # share answering correctly, 0–1
-    discrimination: float  # upper-group share minus lower-group share, −1–1
-
-    @property
-    def flagged(self) -> bool:
-        """Worth a second look: almost nobody or everybody right, or weak discrimination."""
-        return self.answered >= 5 and (
-            self.difficulty < 0.2 or self.difficulty > 0.95 or self.discrimination < 0.2
-        )
-
-
 @dataclass
 class Dashboard:
     by_course: list[CourseRate] = field(default_factory=list)
@@ -73,175 +74,278 @@ class Dashboard:
     evaluations: list[tuple[CourseRate, EvaluationSummary | None]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Scope:
+    report_filter: ReportFilter
+    units: set[int] | None  # the viewer's scope narrowed by the unit filter (None: all)
+    zone: ZoneInfo
+    names: UnitNames
+    allowed_units: set[int] | None
+
+    def enrolments(self, statement: Any, *, dates: bool = True) -> Any:
+        report_filter = self.report_filter
+        if not dates:
+            report_filter = ReportFilter(**{**report_filter.__dict__, "since": None, "until": None})
+        return apply_filter(
+            statement,
+            report_filter,
+            allowed_units=self.allowed_units,
+            unit_ids_by_code=self.names.by_code,
+            zone=self.zone,
+        )
+
+    def rollup(self, statement: Any, model: Any) -> Any:
+        """Narrow a statement over a rollup joined to CourseVersion and Course."""
+        statement = statement.join(CourseVersion, model.version_id == CourseVersion.id).join(
+            Course, CourseVersion.course_id == Course.id
+        )
+        if self.units is not None:
+            statement = statement.where(model.unit_id.in_(self.units))
+        if self.report_filter.course:
+            statement = statement.where(Course.slug == self.report_filter.course)
+        if self.report_filter.category:
+            statement = statement.where(CourseVersion.category == self.report_filter.category)
+        if self.report_filter.competency:
+            statement = statement.where(CourseVersion.competency == self.report_filter.competency)
+        return statement
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.report_filter.since or self.report_filter.until)
+
+
 def build_dashboard(
     report_filter: ReportFilter, allowed_units: set[int] | None, zone: ZoneInfo, today: date
 ) -> Dashboard:
     """Compute every figure; each query is scoped to ``allowed_units`` (None: all)."""
     names = UnitNames()
-    scoped = apply_filter(
-        base_statement(),
-        report_filter,
-        allowed_units=allowed_units,
-        unit_ids_by_code=names.by_code,
-        zone=zone,
-    ).subquery()
-    enrollment_ids = select(scoped.c.id)
+    units = narrow_units(report_filter, allowed_units, names.by_code)
+    scope = _Scope(report_filter, units, zone, names, allowed_units)
     dashboard = Dashboard()
-    _rates(dashboard, enrollment_ids, names)
-    _months(dashboard, enrollment_ids, zone, today)
-    _jp(dashboard, allowed_units, report_filter, names, today.year)
-    _scores(dashboard, enrollment_ids)
+    _rates(dashboard, scope)
+    _months(dashboard, scope, today)
+    _jp(dashboard, units, today.year)
+    _scores(dashboard, scope)
     _evaluations(dashboard, allowed_units)
     return dashboard
 
 
-def _rates(dashboard: Dashboard, enrollment_ids: Any, names: UnitNames) -> None:
-    completed = func.count(Enrollment.completed_at)
-    by_course = db.session.execute(
-        select(Course.slug, func.max(CourseVersion.title), func.count(Enrollment.id), completed)
-        .join(Course, Enrollment.course_id == Course.id)
-        .join(CourseVersion, Enrollment.version_id == CourseVersion.id)
-        .where(Enrollment.id.in_(enrollment_ids))
-        .group_by(Course.slug)
-        .order_by(Course.slug)
-    )
-    dashboard.by_course = [CourseRate(s, t, n, c) for s, t, n, c in by_course]
-    by_unit = db.session.execute(
-        select(User.unit_id, func.count(Enrollment.id), completed)
-        .join(User, Enrollment.user_id == User.id)
-        .where(Enrollment.id.in_(enrollment_ids))
-        .group_by(User.unit_id)
-    )
-    rows = [CourseRate(str(u), names.path.get(u, "?"), n, c) for u, n, c in by_unit]
+def _status_counts(status: str) -> tuple[Any, Any]:
+    """Enrolments and completed ones per rollup row, for the status filter."""
+    enrolled, completed = EnrollmentMonthCount.enrolled, EnrollmentMonthCount.enrolled_completed
+    if status == "completed":
+        return completed, completed
+    if status == "in_progress":
+        return enrolled - completed, literal(0)
+    return enrolled, completed
+
+
+def _rates(dashboard: Dashboard, scope: _Scope) -> None:
+    if scope.dated:
+        completed = func.count(Enrollment.completed_at)
+        by_course = db.session.execute(
+            scope.enrolments(
+                select(
+                    Course.slug, func.max(CourseVersion.title), func.count(Enrollment.id), completed
+                )
+                .select_from(Enrollment)
+                .join(User, Enrollment.user_id == User.id)
+                .join(CourseVersion, Enrollment.version_id == CourseVersion.id)
+                .join(Course, Enrollment.course_id == Course.id)
+            )
+            .group_by(Course.slug)
+            .order_by(Course.slug)
+        )
+        by_unit = db.session.execute(
+            scope.enrolments(
+                select(User.unit_id, func.count(Enrollment.id), completed)
+                .select_from(Enrollment)
+                .join(User, Enrollment.user_id == User.id)
+                .join(CourseVersion, Enrollment.version_id == CourseVersion.id)
+                .join(Course, Enrollment.course_id == Course.id)
+            ).group_by(User.unit_id)
+        )
+    else:
+        n, c = _status_counts(scope.report_filter.status)
+        title = func.max(case((n > 0, CourseVersion.title)))
+        by_course = db.session.execute(
+            scope.rollup(select(Course.slug, title, func.sum(n), func.sum(c)), EnrollmentMonthCount)
+            .group_by(Course.slug)
+            .having(func.sum(n) > 0)
+            .order_by(Course.slug)
+        )
+        by_unit = db.session.execute(
+            scope.rollup(
+                select(EnrollmentMonthCount.unit_id, func.sum(n), func.sum(c)),
+                EnrollmentMonthCount,
+            )
+            .group_by(EnrollmentMonthCount.unit_id)
+            .having(func.sum(n) > 0)
+        )
+    dashboard.by_course = [CourseRate(s, t, int(n), int(c)) for s, t, n, c in by_course]
+    rows = [CourseRate(str(u), scope.names.path.get(u, "?"), int(n), int(c)) for u, n, c in by_unit]
     dashboard.by_unit = sorted(rows, key=lambda r: r.title)
 
 
-def _months(dashboard: Dashboard, enrollment_ids: Any, zone: ZoneInfo, today: date) -> None:
-    """Enrolments and completions in each of the last twelve months (viewer's zone)."""
+def _month_starts(today: date) -> list[tuple[int, int]]:
+    """The last twelve months, oldest first, and the one after (its end)."""
     months = []
     year, month = today.year, today.month
     for _ in range(12):
         months.append((year, month))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     months.reverse()
-    enrolled: Counter[tuple[int, int]] = Counter()
-    completed: Counter[tuple[int, int]] = Counter()
-    rows = db.session.execute(
-        select(Enrollment.enrolled_at, Enrollment.completed_at).where(
-            Enrollment.id.in_(enrollment_ids)
-        )
-    )
-    for enrolled_at, completed_at in rows:
-        local = enrolled_at.astimezone(zone)
-        enrolled[(local.year, local.month)] += 1
-        if completed_at is not None:
-            done = completed_at.astimezone(zone)
-            completed[(done.year, done.month)] += 1
-    dashboard.months = [f"{m:02d}/{str(y)[2:]}" for y, m in months]
-    dashboard.enrolments_per_month = [enrolled[m] for m in months]
-    dashboard.completions_per_month = [completed[m] for m in months]
+    year, month = months[-1]
+    return [*months, (year, month + 1) if month < 12 else (year + 1, 1)]
 
 
-def _jp(
-    dashboard: Dashboard,
-    allowed_units: set[int] | None,
-    report_filter: ReportFilter,
-    names: UnitNames,
-    year: int,
-) -> None:
-    """How many learners in scope stand at 0, under 10, under 20 and at 20+ JP this year."""
-    learners = select(User.id).where(User.is_active.is_(True))
-    units = narrow_units(report_filter, allowed_units, names.by_code)
-    if units is not None:
-        learners = learners.where(User.unit_id.in_(units))
-    totals: defaultdict[int, int] = defaultdict(int)
-    for user_id in db.session.scalars(learners):
-        totals[user_id] = 0
-    platform = db.session.execute(
-        select(Enrollment.user_id, func.sum(CourseVersion.jp))
-        .join(CourseVersion, Enrollment.version_id == CourseVersion.id)
-        .outerjoin(Certificate, Certificate.enrollment_id == Enrollment.id)
-        .where(
-            Enrollment.user_id.in_(learners),
-            extract("year", Enrollment.completed_at) == year,
-            or_(Certificate.id.is_(None), Certificate.revoked_at.is_(None)),
+def _range_counts(scope: _Scope, ranges: list[tuple[datetime, datetime]], dates: bool) -> Any:
+    """Enrolments and completions of the scoped enrolments in each range, in one statement."""
+    columns = []
+    for start, end in ranges:
+        for column in (Enrollment.enrolled_at, Enrollment.completed_at):
+            inside = and_(column >= start, column < end)
+            columns.append(func.coalesce(func.sum(case((inside, 1), else_=0)), 0))
+    wanted = or_(
+        *(
+            and_(column >= start, column < end)
+            for start, end in ranges
+            for column in (Enrollment.enrolled_at, Enrollment.completed_at)
         )
-        .group_by(Enrollment.user_id)
     )
-    external = db.session.execute(
-        select(ExternalTraining.user_id, func.sum(ExternalTraining.jp))
-        .where(
-            and_(
-                ExternalTraining.user_id.in_(learners),
-                ExternalTraining.status == ReviewStatus.VERIFIED,
-                extract("year", ExternalTraining.finished_on) == year,
+    statement = scope.enrolments(base_statement().with_only_columns(*columns), dates=dates)
+    return db.session.execute(statement.where(wanted)).one()
+
+
+def _months(dashboard: Dashboard, scope: _Scope, today: date) -> None:
+    """Enrolments and completions in each of the last twelve months (viewer's zone)."""
+    starts = _month_starts(today)
+    local = [datetime(y, m, 1, tzinfo=scope.zone).astimezone(UTC) for y, m in starts]
+    dashboard.months = [f"{m:02d}/{str(y)[2:]}" for y, m in starts[:-1]]
+    if scope.dated:
+        found = _range_counts(scope, list(zip(local, local[1:], strict=False)), dates=True)
+        dashboard.enrolments_per_month = [int(v) for v in found[0::2]]
+        dashboard.completions_per_month = [int(v) for v in found[1::2]]
+        return
+    # The rollup counts UTC months; what lies between a local month start and
+    # the UTC one is counted from the enrolments themselves (a few hours each).
+    utc = [datetime(y, m, 1, tzinfo=UTC) for y, m in starts]
+    edges = _range_counts(
+        scope, [(min(a, b), max(a, b)) for a, b in zip(local, utc, strict=True)], False
+    )
+    signs = [1 if a < b else -1 for a, b in zip(local, utc, strict=True)]
+    shift_in = [s * int(v) for s, v in zip(signs, edges[0::2], strict=True)]
+    shift_done = [s * int(v) for s, v in zip(signs, edges[1::2], strict=True)]
+    n, _ = _status_counts(scope.report_filter.status)
+    done = (
+        literal(0)
+        if scope.report_filter.status == "in_progress"
+        else EnrollmentMonthCount.completed
+    )
+    per_month = {
+        month: (int(a), int(b))
+        for month, a, b in db.session.execute(
+            scope.rollup(
+                select(EnrollmentMonthCount.month, func.sum(n), func.sum(done)),
+                EnrollmentMonthCount,
             )
+            .where(EnrollmentMonthCount.month.in_([date(y, m, 1) for y, m in starts[:-1]]))
+            .group_by(EnrollmentMonthCount.month)
+        )
+    }
+    enrolled, completed = [], []
+    for i, (y, m) in enumerate(starts[:-1]):
+        a, b = per_month.get(date(y, m, 1), (0, 0))
+        enrolled.append(a + shift_in[i] - shift_in[i + 1])
+        completed.append(b + shift_done[i] - shift_done[i + 1])
+    dashboard.enrolments_per_month = enrolled
+    dashboard.completions_per_month = completed
+
+
+def _jp(dashboard: Dashboard, units: set[int] | None, year: int) -> None:
+    """How many learners in scope stand at 0, under 10, under 20 and at 20+ JP this year."""
+    external = (
+        select(ExternalTraining.user_id, func.sum(ExternalTraining.jp).label("jp"))
+        .where(
+            ExternalTraining.status == ReviewStatus.VERIFIED,
+            ExternalTraining.finished_on >= date(year, 1, 1),
+            ExternalTraining.finished_on < date(year + 1, 1, 1),
         )
         .group_by(ExternalTraining.user_id)
+        .subquery()
     )
-    for user_id, jp in [*platform, *external]:
-        totals[user_id] += int(jp or 0)
+    total = func.coalesce(LearnerJpYear.jp, 0) + func.coalesce(external.c.jp, 0)
+    band = case((total <= 0, 0), (total < 10, 1), (total < 20, 2), else_=3)
+    statement = (
+        select(band, func.count())
+        .select_from(User)
+        .outerjoin(
+            LearnerJpYear, and_(LearnerJpYear.user_id == User.id, LearnerJpYear.year == year)
+        )
+        .outerjoin(external, external.c.user_id == User.id)
+        .where(User.is_active.is_(True))
+        .group_by(band)
+    )
+    if units is not None:
+        statement = statement.where(User.unit_id.in_(units))
     bands = [0, 0, 0, 0]
-    for jp in totals.values():
-        bands[0 if jp == 0 else 1 if jp < 10 else 2 if jp < 20 else 3] += 1
+    for index, count in db.session.execute(statement):
+        bands[int(index)] += int(count)
     dashboard.jp_bands = bands
     dashboard.jp_year = year
 
 
-def _scores(dashboard: Dashboard, enrollment_ids: Any) -> None:
+def _scores(dashboard: Dashboard, scope: _Scope) -> None:
     """Score distribution of submitted attempts and per-question item analysis."""
-    attempts = db.session.execute(
-        select(QuizAttempt.score, QuizAttempt.results, CourseItem.title, CourseItem.quiz)
-        .join(CourseItem, QuizAttempt.item_id == CourseItem.id)
-        .where(QuizAttempt.enrollment_id.in_(enrollment_ids), QuizAttempt.submitted_at.is_not(None))
-    ).all()
-    bands = [0] * 10
-    by_quiz: defaultdict[str, list[tuple[float, dict[str, bool]]]] = defaultdict(list)
-    questions: dict[tuple[str, str], str] = {}
-    for score, results, title, quiz in attempts:
-        bands[min(9, int((score or 0) // 10))] += 1
-        correct = {r["key"]: bool(r["correct"]) for r in results or [] if r.get("scored", True)}
-        by_quiz[title].append((score or 0.0, correct))
-        for question in (quiz or {}).get("questions", []):
-            questions[(title, question["key"])] = question["name"]
-    dashboard.score_bands = bands
-    dashboard.items = sorted(
-        (
-            stat
-            for title, rows in by_quiz.items()
-            for stat in _item_analysis(title, rows, questions)
-        ),
-        key=lambda s: (s.quiz, s.difficulty),
-    )
-
-
-def _item_analysis(
-    title: str, rows: list[tuple[float, dict[str, bool]]], names: dict[tuple[str, str], str]
-) -> list[ItemStat]:
-    """Classical item analysis with the upper and lower 27 % of attempts by total score."""
-    ordered = sorted(rows, key=lambda row: row[0])
-    group = max(1, round(len(ordered) * 0.27))
-    lower, upper = ordered[:group], ordered[-group:]
-    keys = {key for _, answers in rows for key in answers}
-    stats = []
-    for key in keys:
-        answered = [answers[key] for _, answers in rows if key in answers]
-
-        def share(part: list[tuple[float, dict[str, bool]]], key: str = key) -> float:
-            seen = [answers[key] for _, answers in part if key in answers]
-            return mean(seen) if seen else 0.0
-
-        stats.append(
-            ItemStat(
-                quiz=title,
-                key=key,
-                name=names.get((title, key), key),
-                answered=len(answered),
-                difficulty=round(mean(answered), 2),
-                discrimination=round(share(upper) - share(lower), 2),
+    scores: ScoreCounts
+    questions: QuestionCounts
+    if scope.dated or scope.report_filter.status:
+        # The rollups have no date or status; read the scored papers in range
+        # (their results only, never the quiz's question pool).
+        papers = db.session.execute(
+            scope.enrolments(
+                base_statement()
+                .with_only_columns(QuizAttempt.score, QuizAttempt.results, CourseItem.title)
+                .join(QuizAttempt, QuizAttempt.enrollment_id == Enrollment.id)
+                .join(CourseItem, QuizAttempt.item_id == CourseItem.id)
+                .where(QuizAttempt.submitted_at.is_not(None))
             )
         )
-    return stats
+        scores, questions = count_papers(papers.tuples())
+    else:
+        scores = {
+            (quiz, score): int(n)
+            for quiz, score, n in db.session.execute(
+                scope.rollup(
+                    select(
+                        QuizScoreCount.quiz, QuizScoreCount.score, func.sum(QuizScoreCount.attempts)
+                    ),
+                    QuizScoreCount,
+                ).group_by(QuizScoreCount.quiz, QuizScoreCount.score)
+            )
+        }
+        q = QuestionScoreCount
+        questions = {
+            (quiz, key, score): (int(a), int(c))
+            for quiz, key, score, a, c in db.session.execute(
+                scope.rollup(
+                    select(
+                        q.quiz, q.question_key, q.score, func.sum(q.answered), func.sum(q.correct)
+                    ),
+                    q,
+                ).group_by(q.quiz, q.question_key, q.score)
+            )
+        }
+    dashboard.score_bands = score_bands(scores)
+    titles = sorted({quiz for quiz, _ in scores})
+    names: dict[tuple[str, str], str] = {}
+    quizzes = select(CourseItem.title, CourseItem.quiz).where(
+        CourseItem.kind == ItemKind.QUIZ, CourseItem.title.in_(titles)
+    )
+    for title, quiz in db.session.execute(quizzes):
+        for question in (quiz or {}).get("questions", []):
+            names[(title, question["key"])] = question["name"]
+    dashboard.items = item_stats(scores, questions, names)
 
 
 def _evaluations(dashboard: Dashboard, allowed_units: set[int] | None) -> None:

@@ -1,0 +1,77 @@
+"""Counters kept in the same transaction as the events they count, so reports stay exact.
+
+Each row is a sum; the dashboard adds rows up instead of reading every
+enrolment or attempt. ``elearn.reports.rollups`` is the only writer.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from elearn.models.base import Base
+
+
+class EnrollmentMonthCount(Base):
+    """Enrolments and completions of one unit's learners in one course version, per UTC month."""
+
+    __tablename__ = "enrollment_month_count"
+
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True
+    )
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("course_version.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # first day, UTC
+    enrolled: Mapped[int] = mapped_column(default=0)  # enrolled in this month
+    enrolled_completed: Mapped[int] = mapped_column(default=0)  # of those, completed by now
+    completed: Mapped[int] = mapped_column(default=0)  # completed in this month
+
+
+class LearnerJpYear(Base):
+    """Platform JP a learner earned in a UTC year (revoked certificates taken off)."""
+
+    __tablename__ = "learner_jp_year"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    jp: Mapped[int] = mapped_column(default=0)
+
+
+class QuizScoreCount(Base):
+    """Submitted attempts at one score, by the learner's unit and the enrolment's version."""
+
+    __tablename__ = "quiz_score_count"
+
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True
+    )
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("course_version.id", ondelete="CASCADE"), primary_key=True
+    )
+    quiz: Mapped[str] = mapped_column(String(200), primary_key=True)  # the quiz's title
+    score: Mapped[float] = mapped_column(primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+
+
+class QuestionScoreCount(Base):
+    """How often a question was answered, and answered right, in attempts at one score."""
+
+    __tablename__ = "question_score_count"
+
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True
+    )
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("course_version.id", ondelete="CASCADE"), primary_key=True
+    )
+    quiz: Mapped[str] = mapped_column(String(200), primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    score: Mapped[float] = mapped_column(primary_key=True)
+    answered: Mapped[int] = mapped_column(default=0)
+    correct: Mapped[int] = mapped_column(default=0)

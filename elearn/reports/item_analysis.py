@@ -1,0 +1,121 @@
+"""Score distribution and classical item analysis from counts per score, not from papers.
+
+Both the rollups (``quiz_score_count``, ``question_score_count``) and a scan of
+submitted attempts reduce to the same small tables: attempts per quiz and
+score, and answered/correct per question and score. The analysis below works
+on those, so its cost does not grow with the number of attempts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# (quiz, score) → attempts; (quiz, question key, score) → (answered, correct)
+ScoreCounts = dict[tuple[str, float], int]
+QuestionCounts = dict[tuple[str, str, float], tuple[int, int]]
+GROUP_SHARE = 0.27  # upper and lower groups: Kelley's 27 %
+
+
+@dataclass(frozen=True)
+class ItemStat:
+    quiz: str
+    key: str
+    name: str
+    answered: int
+    difficulty: float  # share answering correctly, 0–1
+    discrimination: float  # upper-group share minus lower-group share, −1–1
+
+    @property
+    def flagged(self) -> bool:
+        """Worth a second look: almost nobody or everybody right, or weak discrimination."""
+        return self.answered >= 5 and (
+            self.difficulty < 0.2 or self.difficulty > 0.95 or self.discrimination < 0.2
+        )
+
+
+def score_bands(scores: ScoreCounts) -> list[int]:
+    """Attempts per ten-point band (0–9, …, 90–100)."""
+    bands = [0] * 10
+    for (_, score), attempts in scores.items():
+        bands[min(9, int(score // 10))] += attempts
+    return bands
+
+
+def _group_weights(per_score: list[tuple[float, int]], size: int) -> dict[float, float]:
+    """Which share of the attempts at each score falls in the first ``size`` attempts.
+
+    Attempts tied on the boundary score are taken in equal part (a fraction),
+    so the result does not depend on the order the database returns rows in.
+    """
+    weights: dict[float, float] = {}
+    left = size
+    for score, attempts in per_score:
+        if left <= 0:
+            break
+        taken = min(left, attempts)
+        weights[score] = taken / attempts
+        left -= taken
+    return weights
+
+
+def item_stats(
+    scores: ScoreCounts, questions: QuestionCounts, names: dict[tuple[str, str], str]
+) -> list[ItemStat]:
+    """Difficulty and upper/lower 27 % discrimination of every question, by quiz and difficulty."""
+    by_quiz: defaultdict[str, list[tuple[float, int]]] = defaultdict(list)
+    for (quiz, score), attempts in scores.items():
+        if attempts > 0:
+            by_quiz[quiz].append((score, attempts))
+    per_question: defaultdict[tuple[str, str], dict[float, tuple[int, int]]] = defaultdict(dict)
+    for (quiz, key, score), pair in questions.items():
+        if pair[0] > 0:
+            per_question[(quiz, key)][score] = pair
+    lower: dict[str, dict[float, float]] = {}
+    upper: dict[str, dict[float, float]] = {}
+    for quiz, rows in by_quiz.items():
+        rows.sort()
+        size = max(1, round(sum(n for _, n in rows) * GROUP_SHARE))
+        lower[quiz] = _group_weights(rows, size)
+        upper[quiz] = _group_weights(rows[::-1], size)
+    stats = []
+    for (quiz, key), counts in per_question.items():
+        answered = sum(a for a, _ in counts.values())
+        correct = sum(c for _, c in counts.values())
+
+        def share(
+            weights: dict[float, float], counts: dict[float, tuple[int, int]] = counts
+        ) -> float:
+            seen = sum(counts[s][0] * w for s, w in weights.items() if s in counts)
+            right = sum(counts[s][1] * w for s, w in weights.items() if s in counts)
+            return right / seen if seen else 0.0
+
+        stats.append(
+            ItemStat(
+                quiz=quiz,
+                key=key,
+                name=names.get((quiz, key), key),
+                answered=answered,
+                difficulty=round(correct / answered, 2),
+                discrimination=round(share(upper.get(quiz, {})) - share(lower.get(quiz, {})), 2),
+            )
+        )
+    return sorted(stats, key=lambda s: (s.quiz, s.difficulty, s.key))
+
+
+def count_papers(
+    papers: Iterable[tuple[float | None, list[dict] | None, str]],
+) -> tuple[ScoreCounts, QuestionCounts]:
+    """Reduce scored papers (score, results, quiz title) to the counts the analysis needs."""
+    scores: defaultdict[tuple[str, float], int] = defaultdict(int)
+    questions: defaultdict[tuple[str, str, float], list[int]] = defaultdict(lambda: [0, 0])
+    for score, results, quiz in papers:
+        score = score or 0.0
+        scores[(quiz, score)] += 1
+        for result in results or []:
+            if result.get("scored", True):
+                counts = questions[(quiz, result["key"], score)]
+                counts[0] += 1
+                counts[1] += bool(result["correct"])
+    return dict(scores), {k: (a, c) for k, (a, c) in questions.items()}

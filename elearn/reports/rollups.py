@@ -1,0 +1,187 @@
+"""Keep the reporting rollups exact: each event adds to its counters in its own transaction.
+
+Every function here is called from the service that records the event, inside
+that service's transaction, so a counter can never disagree with the rows it
+counts. The writes are upserts (``INSERT … ON CONFLICT DO UPDATE SET n = n + k``),
+which the database applies atomically, so parallel completions never lose a count.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from elearn.extensions import db
+from elearn.models import (
+    Certificate,
+    CourseItem,
+    CourseVersion,
+    Enrollment,
+    EnrollmentMonthCount,
+    LearnerJpYear,
+    QuestionScoreCount,
+    QuizAttempt,
+    QuizScoreCount,
+    User,
+)
+
+MonthKey = tuple[int, int, date]  # unit, version, first day of the UTC month
+
+
+def month_of(moment: datetime) -> date:
+    """The first day of ``moment``'s UTC month: the rollup's month key."""
+    utc = moment.astimezone(UTC)
+    return date(utc.year, utc.month, 1)
+
+
+def _add(model: Any, keys: Mapping[str, Any], counts: Mapping[str, int]) -> None:
+    """Add ``counts`` to the row named by ``keys``, creating it when missing."""
+    if not any(counts.values()):
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(model).values(**keys, **counts)
+    table = model.__table__
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: table.c[name] + statement.excluded[name] for name in counts},
+    )
+    db.session.execute(statement)
+
+
+def _unit_of(user_id: int) -> int:
+    return db.session.execute(select(User.unit_id).where(User.id == user_id)).scalar_one()
+
+
+def _month_counts(unit_id: int, version_id: int, month: date, **counts: int) -> None:
+    _add(
+        EnrollmentMonthCount,
+        {"unit_id": unit_id, "version_id": version_id, "month": month},
+        counts,
+    )
+
+
+def enrolled(enrollment: Enrollment) -> None:
+    """A learner enrolled."""
+    _month_counts(
+        _unit_of(enrollment.user_id),
+        enrollment.version_id,
+        month_of(enrollment.enrolled_at),
+        enrolled=1,
+    )
+
+
+def completed(enrollment: Enrollment, at: datetime) -> None:
+    """An enrolment was completed at ``at`` (called once, by the update that completed it)."""
+    unit_id = _unit_of(enrollment.user_id)
+    _month_counts(
+        unit_id, enrollment.version_id, month_of(enrollment.enrolled_at), enrolled_completed=1
+    )
+    _month_counts(unit_id, enrollment.version_id, month_of(at), completed=1)
+    jp = db.session.execute(
+        select(CourseVersion.jp).where(CourseVersion.id == enrollment.version_id)
+    ).scalar_one()
+    _add(
+        LearnerJpYear, {"user_id": enrollment.user_id, "year": at.astimezone(UTC).year}, {"jp": jp}
+    )
+
+
+def certificate_revoked(certificate: Certificate) -> None:
+    """A certificate was revoked: its JP no longer counts."""
+    row = db.session.execute(
+        select(Enrollment.user_id, Enrollment.completed_at, CourseVersion.jp)
+        .join(CourseVersion, Enrollment.version_id == CourseVersion.id)
+        .where(Enrollment.id == certificate.enrollment_id)
+    ).one()
+    if row.completed_at is not None:
+        year = row.completed_at.astimezone(UTC).year
+        _add(LearnerJpYear, {"user_id": row.user_id, "year": year}, {"jp": -row.jp})
+
+
+def _paper_counts(
+    score: float, results: Iterable[Mapping[str, Any]]
+) -> tuple[float, Counter[str], Counter[str]]:
+    answered: Counter[str] = Counter()
+    correct: Counter[str] = Counter()
+    for result in results:
+        if result.get("scored", True):
+            answered[result["key"]] += 1
+            correct[result["key"]] += bool(result["correct"])
+    return score, answered, correct
+
+
+def _add_attempt(
+    unit_id: int, version_id: int, quiz: str, score: float, results: Any, sign: int
+) -> None:
+    score, answered, correct = _paper_counts(score, results or [])
+    keys = {"unit_id": unit_id, "version_id": version_id, "quiz": quiz, "score": score}
+    _add(QuizScoreCount, keys, {"attempts": sign})
+    for key, count in answered.items():
+        _add(
+            QuestionScoreCount,
+            {**keys, "question_key": key},
+            {"answered": sign * count, "correct": sign * correct[key]},
+        )
+
+
+def attempt_scored(attempt: QuizAttempt) -> None:
+    """A quiz attempt was scored (called once, by the update that scored it)."""
+    enrollment = db.session.get_one(Enrollment, attempt.enrollment_id)
+    title = db.session.execute(
+        select(CourseItem.title).where(CourseItem.id == attempt.item_id)
+    ).scalar_one()
+    _add_attempt(
+        _unit_of(enrollment.user_id),
+        enrollment.version_id,
+        title,
+        attempt.score or 0.0,
+        attempt.results,
+        1,
+    )
+
+
+def _move_enrollment(enrollment_id: int, unit_id: int, version_id: int, sign: int) -> None:
+    """Add (sign 1) or take off (sign −1) everything one enrolment contributes."""
+    found = db.session.execute(
+        select(Enrollment.enrolled_at, Enrollment.completed_at).where(
+            Enrollment.id == enrollment_id
+        )
+    ).one()
+    _month_counts(unit_id, version_id, month_of(found.enrolled_at), enrolled=sign)
+    if found.completed_at is not None:
+        _month_counts(unit_id, version_id, month_of(found.enrolled_at), enrolled_completed=sign)
+        _month_counts(unit_id, version_id, month_of(found.completed_at), completed=sign)
+    attempts = db.session.execute(
+        select(QuizAttempt.score, QuizAttempt.results, CourseItem.title)
+        .join(CourseItem, QuizAttempt.item_id == CourseItem.id)
+        .where(QuizAttempt.enrollment_id == enrollment_id, QuizAttempt.submitted_at.is_not(None))
+    )
+    for score, results, title in attempts:
+        _add_attempt(unit_id, version_id, title, score or 0.0, results, sign)
+
+
+def version_changed(enrollment: Enrollment, new_version_id: int) -> None:
+    """An unfinished enrolment moves to another version: call before its version_id changes."""
+    unit_id = _unit_of(enrollment.user_id)
+    _move_enrollment(enrollment.id, unit_id, enrollment.version_id, -1)
+    _move_enrollment(enrollment.id, unit_id, new_version_id, 1)
+
+
+def learner_moved(user: User, new_unit_id: int) -> None:
+    """A learner moves to another unit: call before ``user.unit_id`` changes."""
+    if user.id is None:  # a new account has nothing counted yet
+        return
+    old_unit_id = _unit_of(user.id)
+    if old_unit_id == new_unit_id:
+        return
+    rows = db.session.execute(
+        select(Enrollment.id, Enrollment.version_id).where(Enrollment.user_id == user.id)
+    ).all()
+    for enrollment_id, version_id in rows:
+        _move_enrollment(enrollment_id, old_unit_id, version_id, -1)
+        _move_enrollment(enrollment_id, new_unit_id, version_id, 1)
