@@ -1,0 +1,294 @@
+"""The quiz spike: 100 learners start, then submit, the same final quiz within one second.
+
+Seeds a throw-away database (a SQLite file; with ``--database-url``, a schema in that
+PostgreSQL database, dropped at the end) with the sample courses and ``2 x --learners``
+learners who have read every module and passed every quiz of Manajemen Proyek but the
+last, so each submit completes the course and issues a certificate. Serves eLearn on
+gunicorn (gthread 2 workers x 4 threads, as in the README), signs everyone in through
+the form, then measures, each request on its own keep-alive connection:
+
+- spike start: ``--learners`` POSTs that start the quiz, spread evenly over one second;
+- spike submit: the same learners submit their answers, spread over one second;
+- steady submits: the other ``--learners`` submit at ``--steady-rate`` per second.
+
+Afterwards it checks that every acknowledged submit is stored and that every learner
+holds exactly one certificate with a distinct number. Figures are printed last.
+
+    .venv/bin/python benchmarks/quiz_spike.py [--learners 100]
+    .venv/bin/python benchmarks/quiz_spike.py --database-url postgresql+psycopg://postgres@127.0.0.1/x
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import re
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.pages import (  # noqa: E402 - needs ROOT on the path
+    _free_port,
+    _with_schema,
+    sign_in,
+    start_server,
+    stop_server,
+)
+
+SLUG = "manajemen-proyek"
+GTHREAD = ["--worker-class", "gthread", "-w", "2", "--threads", "4"]
+PASSWORD = "kata-sandi-bench-2026"  # noqa: S105 - throw-away accounts
+
+
+def seed(database_url: str, count: int) -> dict[str, Any]:
+    """Demo courses plus ``count`` learners one quiz away from completing Manajemen Proyek."""
+    from sqlalchemy import select
+
+    from config import TestConfig
+    from elearn import create_app
+    from elearn.accounts.passwords import hash_password
+    from elearn.demo.cli import demo_command
+    from elearn.extensions import db
+    from elearn.learning.enrollment import enroll
+    from elearn.learning.progress import mark_quiz_passed
+    from elearn.models import Course, ItemKind, Role, RoleGrant, Unit, User
+    from tests.learning.helpers import answer_form
+
+    config = type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        result = app.test_cli_runner().invoke(demo_command)
+        assert result.exit_code == 0, result.output
+        course = db.session.scalar(select(Course).where(Course.slug == SLUG))
+        unit = db.session.scalar(select(Unit).where(Unit.code == "palu-kominfo"))
+        assert course is not None and course.published_version is not None and unit is not None
+        version = course.published_version
+        final = [i for i in version.items if i.kind == ItemKind.QUIZ][-1]
+        password_hash = hash_password(PASSWORD)
+        nips = [f"19900101201501{1 + n % 2}{n // 2 + 1:03d}" for n in range(count)]
+        for n, nip in enumerate(nips):
+            user = User(
+                nip=nip,
+                full_name=f"Peserta Uji {n + 1}",
+                unit_id=unit.id,
+                password_hash=password_hash,
+            )
+            user.role_grants.append(RoleGrant(role=Role.LEARNER))
+            db.session.add(user)
+            db.session.flush()
+            enrollment = enroll(user, course)
+            for item in version.items:
+                if item.id != final.id:
+                    mark_quiz_passed(enrollment, item, enrollment.enrolled_at)
+        db.session.commit()
+        answers = answer_form(version, final.name, correct=True)
+        db.session.remove()
+        db.engine.dispose()
+    return {"nips": nips, "quiz": f"/learn/{SLUG}/{final.name}", "answers": answers}
+
+
+class Session:
+    """One signed-in learner: cookie and CSRF token.
+
+    Each request opens its own connection: between the phases a learner is idle
+    longer than gunicorn's keep-alive, and a new loopback connection costs ~0.1 ms.
+    """
+
+    def __init__(self, port: int, nip: str, quiz: str) -> None:
+        self.port = port
+        self.cookie = sign_in(port, nip, PASSWORD)
+        page = self.request("GET", quiz)[1]
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        assert match, f"no CSRF token on {quiz}"
+        self.token = match.group(1)
+        self.attempt = ""
+
+    def request(self, method: str, path: str, form: Any = None) -> tuple[int, str, str]:
+        headers = {"Cookie": self.cookie}
+        body = None
+        if form is not None:
+            body = urlencode({"csrf_token": self.token, **form}, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode()
+            return response.status, text, response.getheader("Location", "")
+        finally:
+            connection.close()
+
+
+def spread(sessions: list[Session], per_second: float, act: Callable[[Session], int]) -> Any:
+    """Run ``act`` for each session, the starts spaced evenly at ``per_second``."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    start = time.monotonic() + 0.5
+
+    def run(index: int, session: Session) -> None:
+        time.sleep(max(0.0, start + index / per_second - time.monotonic()))
+        began = time.perf_counter()
+        try:
+            status = act(session)
+        except Exception as exc:  # noqa: BLE001 - counted as a failure
+            failures.append(f"{type(exc).__name__}: {exc}")
+            return
+        latencies.append(time.perf_counter() - began)
+        if status not in (200, 302):
+            failures.append(f"HTTP {status}")
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(sessions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    latencies.sort()
+    return {
+        "n": len(latencies),
+        "errors": len(failures),
+        "p50": latencies[len(latencies) // 2] * 1000 if latencies else 0.0,
+        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
+        if latencies
+        else 0.0,
+        "max": latencies[-1] * 1000 if latencies else 0.0,
+        "failures": failures[:3],
+    }
+
+
+def check(database_url: str, count: int) -> dict[str, int]:
+    """Stored submissions and certificates after the run."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        figures = {
+            "submitted attempts": connection.scalar(
+                text("SELECT count(*) FROM quiz_attempt WHERE submitted_at IS NOT NULL")
+            ),
+            "certificates": connection.scalar(text("SELECT count(*) FROM certificate")),
+            "distinct numbers": connection.scalar(
+                text("SELECT count(DISTINCT number) FROM certificate")
+            ),
+        }
+    engine.dispose()
+    return {key: int(value or 0) for key, value in figures.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default="", help="PostgreSQL URL (default: SQLite)")
+    parser.add_argument("--learners", type=int, default=100, help="in the spike (and steady)")
+    parser.add_argument("--steady-rate", type=float, default=10.0, help="steady submits per s")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="elearn-spike-") as tmp:
+        schema = ""
+        if args.database_url:
+            from sqlalchemy import create_engine
+
+            schema = f"spike_bench_{os.getpid()}"
+            admin = create_engine(args.database_url)
+            with admin.begin() as connection:
+                connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+            url = _with_schema(args.database_url, schema)
+            database = "PostgreSQL"
+        else:
+            url = f"sqlite:///{Path(tmp) / 'spike.sqlite'}"
+            database = "SQLite (file, WAL)"
+        try:
+            seeded = seed(url, 2 * args.learners)
+            env = dict(
+                os.environ,
+                ELEARN_ENV="production",
+                SECRET_KEY="benchmark-secret-key",  # noqa: S106 - a throw-away server
+                DATABASE_URL=url,
+                SESSION_COOKIE_SECURE="0",
+                RATELIMIT_ENABLED="0",
+            )
+            port = _free_port()
+            server = start_server("wsgi:app", GTHREAD, port, env)
+            try:
+                figures = run(port, seeded, args)
+            finally:
+                stop_server(server)
+            stored = check(url, args.learners)
+        finally:
+            if schema:
+                with admin.begin() as connection:
+                    connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+                admin.dispose()
+
+    print()
+    print(
+        f"{database}; gunicorn gthread 2x4; {platform.python_implementation()} "
+        f"{platform.python_version()}, {os.cpu_count()} cores; {args.learners} learners "
+        f"per spike, steady {args.steady_rate:g}/s"
+    )
+    print("| what | requests | errors | p50 ms | p99 ms | max ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, row in figures.items():
+        print(
+            f"| {name} | {row['n']} | {row['errors']} | {row['p50']:.0f} | {row['p99']:.0f} "
+            f"| {row['max']:.0f} |"
+        )
+        for failure in row["failures"]:
+            print(f"  e.g. {failure}")
+    expected = 2 * args.learners
+    for name, value in stored.items():
+        verdict = "ok" if value == expected else f"MISMATCH (expected {expected})"
+        print(f"{name}: {value} {verdict}")
+
+
+def run(port: int, seeded: dict[str, Any], args: Any) -> dict[str, Any]:
+    quiz, answers = seeded["quiz"], seeded["answers"]
+    print(f"signing in {len(seeded['nips'])} learners ...", flush=True)
+    sessions: list[Session] = []
+    lock = threading.Lock()
+
+    def open_session(nip: str) -> None:
+        session = Session(port, nip, quiz)
+        with lock:
+            sessions.append(session)
+
+    for offset in range(0, len(seeded["nips"]), 10):
+        batch = [
+            threading.Thread(target=open_session, args=(nip,))
+            for nip in seeded["nips"][offset : offset + 10]
+        ]
+        for thread in batch:
+            thread.start()
+        for thread in batch:
+            thread.join()
+    spike, steady = sessions[: args.learners], sessions[args.learners :]
+
+    def start(session: Session) -> int:
+        status, _, location = session.request("POST", f"{quiz}/attempts", {})
+        session.attempt = location
+        return status
+
+    def submit(session: Session) -> int:
+        form = {**answers, "action": "submit"}
+        status, _, _ = session.request("POST", session.attempt, form)
+        return status
+
+    figures = {"spike: start quiz": spread(spike, args.learners, start)}
+    figures["spike: submit"] = spread(spike, args.learners, submit)
+    for session in steady:  # not measured: these attempts are opened beforehand
+        start(session)
+    figures["steady submits"] = spread(steady, args.steady_rate, submit)
+    return figures
+
+
+if __name__ == "__main__":
+    main()
