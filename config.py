@@ -54,7 +54,15 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Sign-in throttling (elearn/auth/throttle.py, docs/security.md); only failures count.
+    # LOGIN_RATE_LIMIT: per client address; LOGIN_ACCOUNT_LIMIT: per account, across addresses.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;100 per hour")
+    LOGIN_ACCOUNT_LIMIT = os.environ.get("LOGIN_ACCOUNT_LIMIT", "50 per hour")
+    LOGIN_FREE_FAILURES = int(os.environ.get("LOGIN_FREE_FAILURES", "3"))
+    LOGIN_DELAY_SECONDS = int(os.environ.get("LOGIN_DELAY_SECONDS", "15"))
+    LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "900"))
+    # Reverse proxies whose X-Forwarded-For we believe (comma list of IPs/CIDRs).
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
 
     # Study time: one page view counts at most this long, so an idle tab adds no hours.
     VISIT_TIME_CAP_MINUTES = int(os.environ.get("VISIT_TIME_CAP_MINUTES", "30"))

@@ -16,6 +16,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.config.from_object(config or CONFIGS[os.environ.get("ELEARN_ENV", "production")])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure_secret_key(app)
+    configure_proxies(app)
     register_request_guards(app)
     register_extensions(app)
     register_blueprints(app)
@@ -40,8 +41,17 @@ def register_request_guards(app: Flask) -> None:
     init_input_guard(app)
 
 
+def configure_proxies(app: Flask) -> None:
+    """Take the client's address from X-Forwarded-For only when our own proxy sent it."""
+    from elearn.proxies import TrustedProxies, parse_networks
+
+    trusted = parse_networks(app.config["TRUSTED_PROXIES"])
+    app.wsgi_app = TrustedProxies(app.wsgi_app, trusted)  # type: ignore[method-assign]
+
+
 def register_extensions(app: Flask) -> None:
     from elearn.auth.session import init_login
+    from elearn.auth.throttle import init_throttle
     from elearn.database import init_database
     from elearn.extensions import babel, csrf, db, limiter, migrate
     from elearn.i18n import select_locale, select_timezone
@@ -53,6 +63,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+    init_throttle(app, limiter.storage if limiter.enabled else None)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -23,35 +28,49 @@ from elearn.accounts.services import (
     end_all_sessions,
 )
 from elearn.auth.forms import ChangePasswordForm, LoginForm
-from elearn.extensions import db, limiter
+from elearn.auth.throttle import sign_in_throttle
+from elearn.extensions import db
 from elearn.security import is_safe_redirect
 
 bp = Blueprint("auth", __name__)
 
 
-def _login_limit() -> str:
-    return str(current_app.config["LOGIN_RATE_LIMIT"])
+def _retry_message(seconds: int) -> str:
+    """'Coba lagi dalam 2 menit': minutes rounded up, so nobody retries too early."""
+    shown = seconds if seconds < 60 else math.ceil(seconds / 60) * 60
+    when = format_timedelta(timedelta(seconds=shown), threshold=1.0, add_direction=True)
+    return _("Terlalu banyak percobaan masuk yang gagal. Silakan coba lagi %(when)s.", when=when)
 
 
-def _login_key() -> str:
-    # Counted per account name typed, so one IP cannot lock everyone at an
-    # office sharing a NAT, and spraying one account from many IPs is limited.
-    return "login:" + (request.form.get("login") or "").strip().lower()
+def _throttled(form: LoginForm, seconds: int) -> Response:
+    current_app.logger.warning("sign-in throttled from %s for %d s", request.remote_addr, seconds)
+    flash(_retry_message(seconds), "error")
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_key)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = authenticate(form.login.data or "", form.password.data or "")
+        login_name, address = form.login.data or "", request.remote_addr or ""
+        throttle = sign_in_throttle()
+        wait = throttle.wait_seconds(login_name, address) if throttle else 0
+        if wait:
+            return _throttled(form, wait)
+        user = authenticate(login_name, form.password.data or "")
         if user is None:
             flash(_("NIP/e-mail atau kata sandi salah, atau akun tidak aktif."), "error")
+            wait = throttle.failed(login_name, address) if throttle else 0
+            if wait:
+                flash(_retry_message(wait), "error")
         else:
             db.session.commit()
+            if throttle:
+                throttle.succeeded(login_name, address)
             # A fresh session on sign-in: nothing from before it carries over.
             session.clear()
             login_user(user, remember=bool(form.remember.data))
