@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+from io import BytesIO
+
+from PIL import Image
+
+from elearn.content.limits import MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE
+
 ALLOWED_ASSET_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -11,6 +18,7 @@ ALLOWED_ASSET_TYPES = {
     ".pdf": "application/pdf",
 }
 MAX_ASSET_BYTES = 5 * 1024 * 1024
+_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 
 # A file named .png that is really HTML or SVG could run script when opened
 # directly, so the first bytes must match the extension.
@@ -32,3 +40,28 @@ def asset_type_problem(suffix: str, data: bytes) -> str | None:
     if genuine:
         return None
     return f"isi berkas tidak sesuai dengan ekstensi {suffix}"
+
+
+def image_size_problem(suffix: str, data: bytes) -> str | None:
+    """Return why the image in ``data`` is too large once decoded, or None.
+
+    Only the header is read: a small file can claim a size that would take
+    gigabytes to decode, and that claim is what is judged here.
+    """
+    if suffix not in _IMAGE_SUFFIXES:
+        return None
+    limit = (
+        f"paling besar {MAX_IMAGE_SIDE} piksel per sisi dan {MAX_IMAGE_PIXELS // 10**6} megapiksel"
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(BytesIO(data)) as image:
+                width, height = image.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return f"gambar terlalu besar; {limit}"  # Pillow's own limit is far above ours
+    except (OSError, ValueError, SyntaxError):  # Pillow's ways of saying "not an image"
+        return "gambar rusak atau tidak dapat dibaca"
+    if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
+        return f"gambar terlalu besar ({width}×{height} piksel); {limit}"
+    return None

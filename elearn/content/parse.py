@@ -9,10 +9,16 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from elearn.content.assets import ALLOWED_ASSET_TYPES, MAX_ASSET_BYTES, asset_type_problem
+from elearn.content.assets import (
+    ALLOWED_ASSET_TYPES,
+    MAX_ASSET_BYTES,
+    asset_type_problem,
+    image_size_problem,
+)
 from elearn.content.errors import ContentErrors, SourceError
 from elearn.content.frontmatter import split_front_matter
 from elearn.content.gift import parse_gift_quiz
+from elearn.content.limits import MAX_COURSE_BYTES, MAX_SCAN_CHARS, MAX_SOURCE_BYTES, shape_problems
 from elearn.content.quiz import Quiz
 from elearn.content.quizformat import parse_markdown_quiz
 from elearn.content.render import asset_references
@@ -84,10 +90,13 @@ class ParsedCourse:
     content_hash: str
 
 
-def parse_course(folder: Path, *, label: str | None = None) -> ParsedCourse:
+def parse_course(
+    folder: Path, *, label: str | None = None, max_scan_chars: int = MAX_SCAN_CHARS
+) -> ParsedCourse:
     """Parse and check one course folder; raise ContentErrors with every problem.
 
     ``label`` is how paths appear in messages (default: the folder as given).
+    Files over the size limits are refused before they are read.
     """
     label = label or str(folder)
     errors: list[SourceError] = []
@@ -100,8 +109,11 @@ def parse_course(folder: Path, *, label: str | None = None) -> ParsedCourse:
     if "course.md" not in files:
         raise ContentErrors([*errors, SourceError(f"{label}/course.md", 1, "course.md tidak ada")])
 
+    texts = _decode_sources(files, label, max_scan_chars, errors)
+    if "course.md" not in texts:
+        raise ContentErrors(errors)
     meta, overview, overview_line = _parse_course_md(
-        files["course.md"], f"{label}/course.md", errors
+        texts["course.md"], f"{label}/course.md", errors
     )
     assets = _collect_assets(files, label, errors)
     asset_paths = {asset.path for asset in assets}
@@ -126,7 +138,9 @@ def parse_course(folder: Path, *, label: str | None = None) -> ParsedCourse:
             )
             continue
         positions[position] = relative
-        item = _parse_item(match, files[relative], item_path, asset_paths, errors)
+        if relative not in texts:
+            continue  # too large, not UTF-8 or too tangled: already reported
+        item = _parse_item(match, texts[relative], files[relative], item_path, asset_paths, errors)
         if item is not None:
             items.append(item)
     if not any(
@@ -156,15 +170,58 @@ def _collect_files(folder: Path, label: str, errors: list[SourceError]) -> dict[
     if not folder.is_dir():
         raise ContentErrors([SourceError(label, 1, "folder kursus tidak ditemukan")])
     files: dict[str, bytes] = {}
+    total = 0
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
+        where = f"{label}/{relative}"
         if any(part.startswith(".") for part in relative.split("/")):
             continue  # editor and OS litter such as .DS_Store
         if path.is_symlink():
-            errors.append(SourceError(f"{label}/{relative}", 1, "tautan simbolik tidak diizinkan"))
+            errors.append(SourceError(where, 1, "tautan simbolik tidak diizinkan"))
         elif path.is_file():
-            files[relative] = path.read_bytes()
+            size = path.stat().st_size
+            problem = file_size_problem(relative, size)
+            total += size
+            if problem:
+                errors.append(SourceError(where, 1, problem))
+            elif total > MAX_COURSE_BYTES:
+                limit = MAX_COURSE_BYTES // 2**20
+                errors.append(SourceError(where, 1, f"isi kursus melebihi {limit} MB secara total"))
+                break
+            else:
+                files[relative] = path.read_bytes()
     return files
+
+
+def file_size_problem(relative: str, size: int) -> str | None:
+    """Return why a course file of ``size`` bytes is too large, or None (checked unread)."""
+    if relative.startswith("assets/"):
+        if size > MAX_ASSET_BYTES:
+            return f"aset melebihi {MAX_ASSET_BYTES // 2**20} MB"
+    elif size > MAX_SOURCE_BYTES:
+        return (
+            f"berkas sumber melebihi {MAX_SOURCE_BYTES // 2**20} MB; pecah menjadi beberapa modul"
+        )
+    return None
+
+
+def _decode_sources(
+    files: dict[str, bytes], label: str, max_scan_chars: int, errors: list[SourceError]
+) -> dict[str, str]:
+    """Decode every source file and refuse those the renderer would take too long on."""
+    texts = {}
+    for relative, data in files.items():
+        if relative.startswith("assets/"):
+            continue
+        path = f"{label}/{relative}"
+        text = _decode(data, path, errors)
+        if text is None:
+            continue
+        problems = shape_problems(text, max_scan_chars)
+        errors.extend(SourceError(path, line, message) for line, message in problems)
+        if not problems:
+            texts[relative] = text
+    return texts
 
 
 def _unknown_file_message(relative: str) -> str:
@@ -186,12 +243,9 @@ def _decode(data: bytes, path: str, errors: list[SourceError]) -> str | None:
 
 
 def _parse_course_md(
-    data: bytes, path: str, errors: list[SourceError]
+    text: str, path: str, errors: list[SourceError]
 ) -> tuple[CourseMeta | None, str, int]:
     """Return the course's metadata, overview Markdown and the overview's first line."""
-    text = _decode(data, path, errors)
-    if text is None:
-        return None, "", 1
     document, front_errors = split_front_matter(text, path)
     errors.extend(front_errors)
     if front_errors:
@@ -270,10 +324,7 @@ def _collect_assets(files: dict[str, bytes], label: str, errors: list[SourceErro
                 SourceError(path, 1, f"jenis berkas aset tidak diizinkan (hanya {allowed})")
             )
             continue
-        if len(data) > MAX_ASSET_BYTES:
-            errors.append(SourceError(path, 1, f"aset melebihi {MAX_ASSET_BYTES // 2**20} MB"))
-            continue
-        problem = asset_type_problem(suffix, data)
+        problem = asset_type_problem(suffix, data) or image_size_problem(suffix, data)
         if problem:
             errors.append(SourceError(path, 1, problem))
             continue
@@ -293,11 +344,13 @@ def _check_asset_references(
 
 
 def _parse_item(
-    match: re.Match[str], data: bytes, path: str, assets: set[str], errors: list[SourceError]
+    match: re.Match[str],
+    text: str,
+    data: bytes,
+    path: str,
+    assets: set[str],
+    errors: list[SourceError],
 ) -> ParsedItem | None:
-    text = _decode(data, path, errors)
-    if text is None:
-        return None
     name, ext = match["name"], match["ext"]
     default_title = name.replace("-", " ").capitalize()
     item = partial(

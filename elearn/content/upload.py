@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from elearn.content.assets import ALLOWED_ASSET_TYPES
 from elearn.content.errors import ContentErrors, SourceError
-from elearn.content.parse import SLUG
+from elearn.content.parse import SLUG, file_size_problem
 
 MAX_ZIP_BYTES = 20 * 1024 * 1024
 MAX_ENTRIES = 500
@@ -73,7 +73,9 @@ def _entry_problems(info: zipfile.ZipInfo, label: str) -> list[SourceError]:
     in_assets = "assets" in path.parts[:-1]
     if not (suffix in SOURCE_SUFFIXES or (in_assets and suffix in ALLOWED_ASSET_TYPES)):
         return [SourceError(where, 1, "jenis berkas tidak diizinkan di dalam kursus")]
-    return []
+    # Judged on the size the zip declares, before anything is extracted.
+    problem = file_size_problem("assets/" if in_assets else name, info.file_size)
+    return [SourceError(where, 1, problem)] if problem else []
 
 
 def _course_root(names: list[str], label: str) -> tuple[str, str]:
