@@ -1,0 +1,127 @@
+"""The dashboard's rollups agree with a naive count of the rows, and its cost is fixed."""
+
+import random
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, select
+
+from elearn.certificates.issuance import revoke
+from elearn.extensions import db
+from elearn.models import Certificate, Role, User
+from elearn.privacy.subject import anonymise
+from elearn.reports.dashboard import build_dashboard
+from elearn.reports.filters import ReportFilter
+from tests.certificates.helpers import complete_course
+from tests.conftest import run_in_parallel
+from tests.factories import make_unit, make_user
+from tests.learning.helpers import answer_form, publish_course, sign_in
+from tests.reports.reference import figures, reference
+
+QUIZ = "/learn/dasar-proyek/kuis-siklus"
+FILTERS = [
+    ReportFilter(),
+    ReportFilter(unit_code="palu"),
+    ReportFilter(unit_code="palu-bkpsdm"),
+    ReportFilter(course="dasar-proyek"),
+    ReportFilter(course="etika"),
+    ReportFilter(status="completed"),
+    ReportFilter(status="in_progress"),
+    ReportFilter(competency="teknis"),
+    ReportFilter(since=date(2026, 2, 1)),
+    ReportFilter(since=date(2026, 1, 15), until=date(2026, 3, 31), unit_code="mamuju"),
+]
+
+
+def _learners(app: Flask, tmp_path: Path, clock, count: int, seed: int) -> None:  # type: ignore[no-untyped-def]
+    """Random learners: some take the quiz with mixed answers, some finish a course."""
+    rng = random.Random(seed)
+    units = [make_unit(code="palu"), make_unit(code="mamuju")]
+    units.append(make_unit(code="palu-bkpsdm", parent=units[0]))
+    version = publish_course(tmp_path)
+    for index in range(count):
+        clock.advance(hours=rng.randint(1, 400))
+        learner = sign_in(app, unit=rng.choice(units), name=f"Peserta {index}")
+        if rng.random() < 0.7:
+            learner.enroll()
+            for number in range(1, rng.randint(1, 2) + 1):
+                learner.post(f"{QUIZ}/attempts")
+                right = answer_form(version, "kuis-siklus", correct=True)
+                wrong = answer_form(version, "kuis-siklus", correct=False)
+                form = {k: right[k] if rng.random() < 0.6 else wrong[k] for k in right}
+                learner.post(f"{QUIZ}/attempts/{number}", {**form, "action": "submit"})
+        if rng.random() < 0.5:
+            complete_course(app, tmp_path, learner=learner, slug="etika")
+
+
+def _assert_matches_reference(admin_units: set[int] | None = None) -> None:
+    db.session.expire_all()
+    for zone in (ZoneInfo("Asia/Makassar"), ZoneInfo("America/Sao_Paulo")):
+        for report_filter in FILTERS:
+            today = date(2026, 4, 20)
+            got = figures(build_dashboard(report_filter, admin_units, zone, today))
+            want = reference(report_filter, admin_units, zone, today)
+            assert got == want, (report_filter, zone)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_dashboard_matches_a_naive_count(app: Flask, tmp_path: Path, clock, seed: int):
+    _learners(app, tmp_path, clock, 24, seed)
+    _assert_matches_reference()
+    admin = make_user(Role.ADMIN, name="Admin")
+    certificates = db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
+    assert certificates
+    revoke(certificates[0], admin, "salah peserta")
+    departed = db.session.scalars(select(User).where(User.full_name == "Peserta 3")).one()
+    anonymise(departed)
+    db.session.commit()
+    _assert_matches_reference()
+    palu = db.session.scalars(select(User).where(User.full_name == "Peserta 5")).one()
+    _assert_matches_reference({palu.unit_id})
+
+
+def test_parallel_completions_are_all_counted(app: Flask, tmp_path: Path, clock):
+    palu = make_unit(code="palu")
+    complete_course(app, tmp_path, unit=palu, slug="etika")
+    learners = [sign_in(app, unit=palu, name=f"Serentak {i}") for i in range(6)]
+    for learner in learners:
+        learner.enroll("etika")
+    waiting = list(learners)
+
+    errors = run_in_parallel(app, 6, lambda: waiting.pop().post("/learn/etika/siklus/complete"))
+    assert errors == []
+    _assert_matches_reference()
+    rates = build_dashboard(ReportFilter(), None, ZoneInfo("Asia/Makassar"), date(2026, 4, 20))
+    assert [(r.enrolled, r.completed) for r in rates.by_course] == [(7, 7)]
+
+
+def _statements(app: Flask, report_filter: ReportFilter) -> int:
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    db.session.expire_all()
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        build_dashboard(report_filter, None, ZoneInfo("Asia/Makassar"), date(2026, 4, 20))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_dashboard_statement_count_does_not_grow_with_data(app: Flask, tmp_path: Path, clock):
+    _learners(app, tmp_path, clock, 4, 7)
+    _statements(app, ReportFilter())  # warm-up: first use loads the mappers' lazy state
+    small = [_statements(app, f) for f in FILTERS]
+    more = [sign_in(app, unit=make_unit(code=f"u{i}"), name=f"Baru {i}") for i in range(3)]
+    for learner in more:
+        learner.enroll()
+    for learner in more:
+        complete_course(app, tmp_path, learner=learner, slug="etika")
+    large = [_statements(app, f) for f in FILTERS]
+    assert small == large
+    assert max(large) <= 16
