@@ -1,0 +1,80 @@
+"""Time the evaluators' dashboard for every filter kind, cold and warm, on an existing database.
+
+Cold is the first build in a fresh process (empty caches on the app side); warm is the best of
+three builds after it. Timings are printed last, one line per filter.
+
+Run: .venv/bin/python benchmarks/dashboard.py DATABASE_URL
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import select  # noqa: E402
+
+from config import Config  # noqa: E402
+from elearn import create_app  # noqa: E402
+from elearn.extensions import db  # noqa: E402
+from elearn.models import Course, CourseVersion, Unit  # noqa: E402
+from elearn.reports.dashboard import build_dashboard  # noqa: E402
+from elearn.reports.filters import ReportFilter  # noqa: E402
+
+
+def filters() -> list[tuple[str, ReportFilter]]:
+    """One filter of each kind (see elearn/reports/filters.py), and all of them together."""
+    unit = db.session.scalar(select(Unit.code).where(Unit.parent_id.is_(None)).order_by(Unit.id))
+    course = db.session.scalar(select(Course.slug).order_by(Course.id))
+    category = db.session.scalar(select(CourseVersion.category).order_by(CourseVersion.id))
+    today = date.today()
+    return [
+        ("none", ReportFilter()),
+        ("unit", ReportFilter(unit_code=unit or "")),
+        ("course", ReportFilter(course=course or "")),
+        ("category", ReportFilter(category=category or "")),
+        ("competency", ReportFilter(competency="teknis")),
+        ("status", ReportFilter(status="completed")),
+        ("since/until (1 month)", ReportFilter(since=today - timedelta(days=30), until=today)),
+        (
+            "everything",
+            ReportFilter(
+                since=today - timedelta(days=30),
+                until=today,
+                unit_code=unit or "",
+                course=course or "",
+                status="completed",
+            ),
+        ),
+    ]
+
+
+def main() -> None:
+    config = type("Bench", (Config,), {"SQLALCHEMY_DATABASE_URI": sys.argv[1]})
+    app = create_app(config)
+    zone = ZoneInfo("Asia/Makassar")
+    lines = []
+    with app.app_context():
+        for name, report_filter in filters():
+            db.session.remove()
+            db.engine.dispose()  # cold: a new connection, nothing prepared
+            start = time.perf_counter()
+            build_dashboard(report_filter, None, zone, date.today())
+            cold = time.perf_counter() - start
+            warm = []
+            for _ in range(3):
+                start = time.perf_counter()
+                build_dashboard(report_filter, None, zone, date.today())
+                warm.append(time.perf_counter() - start)
+                db.session.rollback()
+            lines.append(f"{name:24} cold {cold * 1000:8.0f} ms   warm {min(warm) * 1000:8.0f} ms")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
