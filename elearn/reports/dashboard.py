@@ -311,7 +311,8 @@ def _scores(dashboard: Dashboard, scope: _Scope) -> None:
                 .where(QuizAttempt.submitted_at.is_not(None))
             )
         )
-        scores, questions = count_papers(papers.tuples())
+        # Rows unpack like tuples (Result.tuples() is deprecated in SQLAlchemy 2.1).
+        scores, questions = count_papers(papers)
     else:
         scores = {
             (quiz, score): int(n)
