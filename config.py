@@ -64,6 +64,14 @@ class Config:
     # Reverse proxies whose X-Forwarded-For we believe (comma list of IPs/CIDRs).
     TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
 
+    # Course uploads: "thread" processes them in the background ("inline": before answering);
+    # the parsing and rendering run in a child process under these limits.
+    COURSE_UPLOAD_RUNNER = os.environ.get("COURSE_UPLOAD_RUNNER", "thread")
+    CONTENT_SANDBOX = _env_bool("CONTENT_SANDBOX", True)
+    RENDER_CPU_SECONDS = int(os.environ.get("RENDER_CPU_SECONDS", "60"))
+    RENDER_MEMORY_MB = int(os.environ.get("RENDER_MEMORY_MB", "1536"))
+    RENDER_WALL_SECONDS = int(os.environ.get("RENDER_WALL_SECONDS", "120"))
+
     # Study time: one page view counts at most this long, so an idle tab adds no hours.
     VISIT_TIME_CAP_MINUTES = int(os.environ.get("VISIT_TIME_CAP_MINUTES", "30"))
     # Answers arriving this long after a quiz deadline still count (slow connections).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -30,6 +31,39 @@ class PublishError(ContentErrors):
 
 
 @dataclass(frozen=True)
+class RenderedItem:
+    """A module's sanitised HTML and contents, or a quiz's stored record."""
+
+    html: str = ""
+    toc: tuple[dict[str, Any], ...] = ()
+    quiz: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class RenderedCourse:
+    """Everything of a parsed course that needs the renderer, done once (in the render process)."""
+
+    overview_html: str
+    items: tuple[RenderedItem, ...]
+
+
+def render_course(parsed: ParsedCourse) -> RenderedCourse:
+    """Render the overview, every module and every quiz of ``parsed``."""
+    base = asset_base(parsed.slug, parsed.content_hash)
+    return RenderedCourse(
+        overview_html=render_markdown(parsed.overview, asset_base=base).html,
+        items=tuple(_render_item(item, base) for item in parsed.items),
+    )
+
+
+def _render_item(item: ParsedItem, base: str) -> RenderedItem:
+    if item.quiz is not None:
+        return RenderedItem(quiz=quiz_record(item.quiz, asset_base=base))
+    rendered = render_markdown(item.body, asset_base=base)
+    return RenderedItem(html=rendered.html, toc=tuple(asdict(entry) for entry in rendered.toc))
+
+
+@dataclass(frozen=True)
 class StoreResult:
     version: CourseVersion
     created: bool  # False: an identical version already existed
@@ -48,12 +82,14 @@ def store_version(
     actor: User | None,
     publish: bool,
     known_slugs: frozenset[str] = frozenset(),
+    rendered: RenderedCourse | None = None,
 ) -> StoreResult:
     """Save ``parsed`` as a version of its course (draft, or published at once).
 
     Content that matches an existing version reuses it: republishing unchanged
     content changes nothing. ``known_slugs`` are courses being published in the
-    same batch, which count as existing prerequisites.
+    same batch, which count as existing prerequisites. ``rendered`` is the
+    course as rendered by the render process; without it, it is rendered here.
     """
     course = db.session.scalar(select(Course).where(Course.slug == parsed.slug))
     if course is None:
@@ -69,7 +105,7 @@ def store_version(
         )
     )
     created = existing is None
-    version = existing or _new_version(course, parsed, actor)
+    version = existing or _new_version(course, parsed, actor, rendered or render_course(parsed))
     changed = False
     if publish and version.status != VersionStatus.PUBLISHED:
         publish_version(version)
@@ -136,8 +172,9 @@ def _reaches(start: set[str], target: str) -> bool:
     return False
 
 
-def _new_version(course: Course, parsed: ParsedCourse, actor: User | None) -> CourseVersion:
-    base = asset_base(parsed.slug, parsed.content_hash)
+def _new_version(
+    course: Course, parsed: ParsedCourse, actor: User | None, rendered: RenderedCourse
+) -> CourseVersion:
     number = db.session.scalar(
         select(func.coalesce(func.max(CourseVersion.number), 0)).where(
             CourseVersion.course_id == course.id
@@ -158,9 +195,9 @@ def _new_version(course: Course, parsed: ParsedCourse, actor: User | None) -> Co
         language=meta.language,
         prerequisites=list(meta.prerequisites),
         certificate=meta.certificate,
-        overview_html=render_markdown(parsed.overview, asset_base=base).html,
+        overview_html=rendered.overview_html,
         created_by=actor,
-        items=[_item(item, base) for item in parsed.items],
+        items=[_item(item, done) for item, done in zip(parsed.items, rendered.items, strict=True)],
         assets=[
             CourseAsset(
                 path=asset.path,
@@ -175,29 +212,19 @@ def _new_version(course: Course, parsed: ParsedCourse, actor: User | None) -> Co
     return version
 
 
-def _item(item: ParsedItem, base: str) -> CourseItem:
+def _item(item: ParsedItem, rendered: RenderedItem) -> CourseItem:
+    fields = {
+        "position": item.position,
+        "name": item.name,
+        "title": item.title,
+        "minutes": item.minutes,
+        "content_hash": item.content_hash,
+        "source_format": item.source_format,
+    }
     if item.quiz is not None:
-        return CourseItem(
-            position=item.position,
-            name=item.name,
-            kind=ItemKind.QUIZ,
-            title=item.title,
-            minutes=item.minutes,
-            content_hash=item.content_hash,
-            source_format=item.source_format,
-            quiz=quiz_record(item.quiz, asset_base=base),
-        )
-    rendered = render_markdown(item.body, asset_base=base)
+        return CourseItem(**fields, kind=ItemKind.QUIZ, quiz=rendered.quiz)
     return CourseItem(
-        position=item.position,
-        name=item.name,
-        kind=ItemKind.MODULE,
-        title=item.title,
-        minutes=item.minutes,
-        content_hash=item.content_hash,
-        source_format=item.source_format,
-        html=rendered.html,
-        toc=[asdict(entry) for entry in rendered.toc],
+        **fields, kind=ItemKind.MODULE, html=rendered.html, toc=[dict(e) for e in rendered.toc]
     )
 
 

@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from elearn.auth.access import role_required
 from elearn.content.errors import ContentErrors, SourceError
-from elearn.content.parse import parse_course
-from elearn.content.publish import PublishError, archive_course, publish_version, store_version
-from elearn.content.upload import unpack_course_zip
+from elearn.content.limits import RenderBudget
+from elearn.content.publish import archive_course, publish_version
+from elearn.content.sandbox import NO_SPACE_MESSAGE
 from elearn.coordinator.forms import ActionForm, UploadForm
 from elearn.coordinator.scope import can_manage, manageable_courses, owner_units
+from elearn.coordinator.uploads import (
+    UploadSettings,
+    accept_upload,
+    is_conflict,
+    is_out_of_space,
+    start_processing,
+)
 from elearn.extensions import db
-from elearn.models import Course, CourseVersion, Role, Unit, VersionStatus
+from elearn.models import (
+    Course,
+    CourseUpload,
+    CourseVersion,
+    Role,
+    Unit,
+    UploadStatus,
+    VersionStatus,
+)
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -60,29 +75,46 @@ def upload() -> str | Response:
     unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
     filename = Path(form.file.data.filename or "kursus.zip").name
     try:
-        with tempfile.TemporaryDirectory(prefix="elearn-upload-") as tmp:
-            folder = unpack_course_zip(form.file.data.read(), filename, Path(tmp))
-            parsed = parse_course(folder, label=folder.name)
+        accepted = accept_upload(form.file.data.read(), filename, unit, current_user)
     except ContentErrors as exc:
         flash(_("Kursus tidak diterima. Perbaiki kesalahan berikut lalu unggah lagi."), "error")
         return _courses_page(form, exc.errors)
-
-    course = db.session.scalar(select(Course).where(Course.slug == parsed.slug))
-    if course is not None and not can_manage(current_user, course):
-        flash(_("Kursus '%(slug)s' dikelola unit lain.", slug=parsed.slug), "error")
-        return _courses_page(form, [])
-    try:
-        result = store_version(parsed, unit=unit, actor=current_user, publish=False)
-    except PublishError as exc:
-        db.session.rollback()
-        return _courses_page(form, exc.errors)
     db.session.commit()
-    if result.created:
-        flash(_("Versi baru tersimpan sebagai draf. Periksa pratinjau, lalu terbitkan."), "success")
-    else:
-        flash(_("Isi kursus sama dengan versi yang sudah ada; tidak ada yang berubah."), "info")
-    version = result.version
-    return redirect(url_for(".version", slug=parsed.slug, number=version.number))
+    start_processing(current_app._get_current_object(), accepted.id, _upload_settings())  # type: ignore[attr-defined]
+    return redirect(url_for(".upload_status", upload_id=accepted.id))
+
+
+def _upload_settings() -> UploadSettings:
+    config = current_app.config
+    budget = RenderBudget(
+        cpu_seconds=config["RENDER_CPU_SECONDS"],
+        memory_bytes=config["RENDER_MEMORY_MB"] * 2**20,
+        wall_seconds=config["RENDER_WALL_SECONDS"],
+    )
+    return UploadSettings(
+        budget=budget, sandboxed=config["CONTENT_SANDBOX"], runner=config["COURSE_UPLOAD_RUNNER"]
+    )
+
+
+@bp.route("/uploads/<int:upload_id>")
+def upload_status(upload_id: int) -> tuple[str, int]:
+    upload = db.session.get(CourseUpload, upload_id)
+    mine = upload is not None and upload.uploaded_by_id == current_user.id
+    if upload is None or not (mine or current_user.has_role(Role.ADMIN)):
+        abort(404)
+    errors = [SourceError(e["path"], e["line"], e["message"]) for e in upload.errors]
+    page = render_template("coordinator/upload.html", upload=upload, errors=errors)
+    return page, 409 if upload.status == UploadStatus.CONFLICT else 200
+
+
+@bp.errorhandler(OSError)
+def _out_of_space(error: OSError) -> tuple[str, int]:
+    """A full disk or temp directory is the server's problem, but say so plainly."""
+    if not is_out_of_space(error):
+        raise error
+    db.session.rollback()
+    message = NO_SPACE_MESSAGE[0].upper() + NO_SPACE_MESSAGE[1:] + "."
+    return render_template("errors/generic.html", error=error, code=507, message=message), 507
 
 
 def _managed_course(slug: str) -> Course:
@@ -121,8 +153,14 @@ def publish(slug: str, number: int) -> Response:
     course = _managed_course(slug)
     version = _version(course, number)
     if ActionForm().validate_on_submit() and version.status != VersionStatus.PUBLISHED:
-        publish_version(version)
-        db.session.commit()
+        try:
+            publish_version(version)
+            db.session.commit()
+        except (IntegrityError, OperationalError) as exc:
+            db.session.rollback()
+            if not is_conflict(exc):
+                raise
+            abort(409, description=_("Versi ini sedang diterbitkan. Muat ulang halaman kursus."))
         flash(_("Versi %(n)d diterbitkan.", n=version.number), "success")
     return redirect(url_for(".course", slug=slug))
 

@@ -28,6 +28,7 @@ from elearn.models.rollup import (
     QuizScoreCount,
 )
 from elearn.models.unit import Unit, UnitKind
+from elearn.models.upload import CourseUpload, UploadStatus
 from elearn.models.user import EmployeeType, Role, RoleGrant, RoleScope, User
 
 __all__ = [
@@ -53,6 +54,8 @@ __all__ = [
     "Course",
     "CourseAsset",
     "CourseItem",
+    "CourseUpload",
+    "UploadStatus",
     "CourseVersion",
     "ItemKind",
     "VersionStatus",

@@ -14,6 +14,7 @@ from tests.factories import make_unit, make_user
 
 
 def upload(client: FlaskClient, data: bytes, unit: Unit, name: str = "kursus.zip"):
+    """Post ``data`` to the upload form; the answer redirects to the upload's status page."""
     return client.post(
         "/coordinator/courses/upload",
         data={
@@ -36,7 +37,8 @@ def test_upload_with_errors_lists_them_and_saves_nothing(client, auth, tmp_path:
     palu = palu_coordinator(auth)
     broken = write_course(tmp_path, **{"02-kuis-siklus.quiz.md": "## Soal\n- [ ] a\n- [ ] b\n"})
     response = upload(client, zip_folder(broken), palu)
-    page = response.get_data(as_text=True)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Kursus tidak diterima" in page
     assert "dasar-proyek/02-kuis-siklus.quiz.md:" in page
     assert db.session.scalar(select(Course)) is None
@@ -46,7 +48,9 @@ def test_upload_fix_preview_publish_archive(client, auth, tmp_path: Path):
     palu = palu_coordinator(auth)
     response = upload(client, zip_folder(write_course(tmp_path)), palu)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/coordinator/courses/dasar-proyek/v/1"
+    status = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Versi baru tersimpan sebagai draf" in status
+    assert 'href="/coordinator/courses/dasar-proyek/v/1"' in status
 
     preview = client.get("/coordinator/courses/dasar-proyek/v/1").get_data(as_text=True)
     assert "Pratinjau versi 1" in preview
@@ -64,8 +68,9 @@ def test_upload_fix_preview_publish_archive(client, auth, tmp_path: Path):
     assert db.session.scalar(select(CourseVersion.status)) == VersionStatus.PUBLISHED
 
     same = upload(client, zip_folder(write_course(tmp_path / "again")), palu)
-    assert same.headers["Location"] == "/coordinator/courses/dasar-proyek/v/1"
-    assert "tidak ada yang berubah" in client.get(same.headers["Location"]).get_data(as_text=True)
+    status = client.get(same.headers["Location"]).get_data(as_text=True)
+    assert "tidak ada yang berubah" in status
+    assert 'href="/coordinator/courses/dasar-proyek/v/1"' in status
 
     client.post("/coordinator/courses/dasar-proyek/archive", data={"csrf_token": token})
     db.session.expire_all()
@@ -87,8 +92,10 @@ def test_coordinator_of_another_unit_cannot_see_or_overwrite(app, client, auth, 
     assert client.get(draft_asset).status_code == 404
 
     changed = write_course(tmp_path / "b", **{"01-siklus.md": MODULE_MD + "\nUbah.\n"})
-    page = upload(client, zip_folder(changed), palu).get_data(as_text=True)
-    assert "dikelola unit lain" in page
+    status = upload(client, zip_folder(changed), palu).headers["Location"]
+    assert "kursus &#39;dasar-proyek&#39; dikelola unit lain" in client.get(status).get_data(
+        as_text=True
+    )
     assert len(db.session.scalars(select(CourseVersion)).all()) == 1
 
 

@@ -1,0 +1,183 @@
+"""Uploaded course zips: stored at once, processed outside the request, status kept in a table.
+
+``process_upload(upload_id)`` is the one job: a real queue (RQ, Celery,
+Dramatiq) can call it as it is. Until there is one, ``start_processing`` runs it
+in a thread of the web worker that only waits: the parsing and rendering happen
+in the render process of ``elearn.content.sandbox``, under its limits.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from elearn.content.errors import ContentErrors, SourceError
+from elearn.content.limits import RenderBudget
+from elearn.content.publish import PublishError, store_version
+from elearn.content.sandbox import (
+    NO_SPACE,
+    NO_SPACE_MESSAGE,
+    PreparedCourse,
+    RenderFailure,
+    Source,
+    ZipSource,
+    prepare,
+    prepare_limited,
+)
+from elearn.content.upload import MAX_ZIP_BYTES
+from elearn.coordinator.scope import can_manage
+from elearn.extensions import db
+from elearn.models import Course, CourseUpload, Unit, UploadStatus, User, utcnow
+
+CONFLICT_MESSAGE = "versi ini sedang diterbitkan oleh proses lain; tunggu sebentar lalu coba lagi"
+_PG_CONFLICTS = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+
+
+@dataclass(frozen=True)
+class UploadSettings:
+    """How uploads are processed; built from the app's config by the view."""
+
+    budget: RenderBudget
+    sandboxed: bool = True  # False runs the renderer in this process (tests, debugging)
+    runner: str = "thread"  # "thread": in the background; "inline": before answering
+
+
+def accept_upload(data: bytes, filename: str, unit: Unit | None, actor: User) -> CourseUpload:
+    """Store ``data`` as a queued upload; refuse at once what is too large to queue."""
+    if len(data) > MAX_ZIP_BYTES:
+        message = f"berkas zip melebihi {MAX_ZIP_BYTES // 2**20} MB"
+        raise ContentErrors([SourceError(filename, 1, message)])
+    upload = CourseUpload(
+        filename=filename, data=data, unit_id=unit.id if unit else None, uploaded_by=actor
+    )
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def is_conflict(exc: Exception) -> bool:
+    """Tell whether ``exc`` means another transaction wrote the same course first."""
+    if isinstance(exc, IntegrityError):
+        return True
+    if isinstance(exc, OperationalError):
+        code = getattr(exc.orig, "sqlstate", None)
+        return code in _PG_CONFLICTS or "database is locked" in str(exc.orig)
+    return False
+
+
+def is_out_of_space(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in NO_SPACE
+
+
+def process_upload(upload_id: int, settings: UploadSettings) -> None:
+    """Parse, render and store one queued upload; record the outcome on it.
+
+    Idempotent: an upload that is no longer queued is left alone.
+    """
+    outcome = db.session.execute(
+        update(CourseUpload)
+        .where(CourseUpload.id == upload_id, CourseUpload.status == UploadStatus.QUEUED)
+        .values(status=UploadStatus.PROCESSING, started_at=utcnow())
+    )
+    db.session.commit()
+    if outcome.rowcount != 1:  # type: ignore[attr-defined]
+        return
+    upload = db.session.get_one(CourseUpload, upload_id)
+    source = ZipSource(upload.data, upload.filename)
+    try:
+        prepared = _prepare(source, settings)
+    except ContentErrors as exc:
+        return _finish(upload, UploadStatus.FAILED, errors=exc.errors)
+    except RenderFailure as exc:
+        return _finish(upload, UploadStatus.FAILED, message=exc.message)
+    _store(upload, prepared)
+
+
+def _prepare(source: Source, settings: UploadSettings) -> PreparedCourse:
+    if settings.sandboxed:
+        return prepare_limited(source, settings.budget)
+    return prepare(source, settings.budget)
+
+
+def _store(upload: CourseUpload, prepared: PreparedCourse) -> None:
+    parsed = prepared.parsed
+    upload.course_slug = parsed.slug
+    course = db.session.scalar(select(Course).where(Course.slug == parsed.slug))
+    actor = upload.uploaded_by
+    if course is not None and (actor is None or not can_manage(actor, course)):
+        message = f"kursus '{parsed.slug}' dikelola unit lain"
+        return _finish(upload, UploadStatus.FAILED, message=message)
+    # Two tries: when a parallel upload of the same content wins the race, the
+    # second try finds its version and reports "unchanged".
+    for attempt in range(2):
+        try:
+            result = store_version(
+                parsed,
+                unit=upload.unit,
+                actor=actor,
+                publish=False,
+                rendered=prepared.rendered,
+            )
+            upload.version_number = result.version.number
+            upload.new_version = result.created
+            return _finish(upload, UploadStatus.DONE)
+        except PublishError as exc:
+            db.session.rollback()
+            return _finish(upload, UploadStatus.FAILED, errors=exc.errors)
+        except (IntegrityError, OperationalError) as exc:
+            db.session.rollback()
+            if not is_conflict(exc):
+                raise
+            if attempt:
+                return _finish(upload, UploadStatus.CONFLICT, message=CONFLICT_MESSAGE)
+        except OSError as exc:
+            db.session.rollback()
+            if not is_out_of_space(exc):
+                raise
+            return _finish(upload, UploadStatus.FAILED, message=NO_SPACE_MESSAGE)
+
+
+def _finish(
+    upload: CourseUpload,
+    status: UploadStatus,
+    *,
+    errors: list[SourceError] | None = None,
+    message: str = "",
+) -> None:
+    upload.status = status
+    upload.errors = [{"path": e.path, "line": e.line, "message": e.message} for e in errors or []]
+    upload.message = message
+    upload.data = b""
+    upload.finished_at = utcnow()
+    db.session.commit()
+
+
+def start_processing(app: Flask, upload_id: int, settings: UploadSettings) -> None:
+    """Run ``process_upload`` as ``settings.runner`` says (the stand-in for a job queue)."""
+    if settings.runner == "inline":
+        process_upload(upload_id, settings)
+        return
+    job: Callable[[], None] = lambda: _in_context(app, upload_id, settings)  # noqa: E731
+    threading.Thread(target=job, name=f"upload-{upload_id}", daemon=True).start()
+
+
+def _in_context(app: Flask, upload_id: int, settings: UploadSettings) -> None:
+    with app.app_context():
+        try:
+            process_upload(upload_id, settings)
+        except Exception:
+            db.session.rollback()
+            _mark_crashed(upload_id)
+            raise
+
+
+def _mark_crashed(upload_id: int) -> None:
+    upload = db.session.get(CourseUpload, upload_id)
+    if upload is not None and not upload.finished:
+        message = "pemrosesan gagal karena kesalahan server; hubungi admin"
+        _finish(upload, UploadStatus.FAILED, message=message)
