@@ -1,3 +1,4 @@
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -158,3 +159,22 @@ def test_session_cookie_flags(app: Flask, client, auth):
     assert "Secure" in session_cookie
     remember = next(c for c in cookies if c.startswith("remember_token="))
     assert "HttpOnly" in remember
+
+
+def test_sign_in_upgrades_a_hash_made_with_old_parameters(app: Flask, auth: AuthActions):
+    user = make_user()
+    # argon2-cffi's default profile, which hashes made before the change carry.
+    old = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)
+    user.password_hash = old.hash(DEFAULT_PASSWORD)
+    db.session.commit()
+    app.config["PASSWORD_HASH_PROFILE"] = ""  # the production parameters
+
+    assert auth.login(user.nip, "salah-sekali").status_code == 200
+    db.session.refresh(user)
+    assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # wrong: no change
+
+    assert auth.login(user.nip).status_code == 302
+    db.session.refresh(user)
+    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    auth.logout()
+    assert auth.login(user.nip).status_code == 302  # the new hash holds the same password
