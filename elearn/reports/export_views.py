@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_login import current_user
@@ -13,7 +14,8 @@ from elearn.extensions import db
 from elearn.i18n import zone_of
 from elearn.models import Role, User
 from elearn.reports.audit import audit
-from elearn.reports.exports import csv_chunks, xlsx_chunks
+from elearn.reports.csv_stream import EnrollmentCsv
+from elearn.reports.exports import xlsx_chunks
 from elearn.reports.filter_choices import filter_choices
 from elearn.reports.filters import InvalidFilter, ReportFilter
 from elearn.reports.rows import EnrollmentRow, UnitNames, enrollment_statement, paged_rows
@@ -23,6 +25,12 @@ bp = Blueprint("exports", __name__, url_prefix="/reports/export")
 
 STAFF = (Role.EVALUATOR, Role.COORDINATOR, Role.ADMIN)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Counted(Protocol):
+    """Something that knows how many rows it has read."""
+
+    count: int
 
 
 class CountedRows:
@@ -78,11 +86,13 @@ def _download(kind: str) -> Response | tuple[str, int]:
     # End the view's read transaction now rather than at teardown: on SQLite it
     # holds the write lock, and the stream may not start (or end) for a while.
     db.session.commit()
-    rows = CountedRows(paged_rows(statement, names))
+    rows: Counted
     if kind == "csv":
-        chunks, mimetype = csv_chunks(rows, zone=zone), "text/csv"
+        rows = export = EnrollmentCsv(statement, names, zone)
+        chunks, mimetype = iter(export), "text/csv"
     else:
-        chunks, mimetype = xlsx_chunks(rows, zone=zone), XLSX_TYPE
+        rows = counted = CountedRows(paged_rows(statement, names))
+        chunks, mimetype = xlsx_chunks(counted, zone=zone), XLSX_TYPE
     body = stream_with_context(_audited(chunks, rows, user_id, f"export.{kind}", report_filter))
     day = clock.now().astimezone(zone).strftime("%Y%m%d")
     return Response(
@@ -97,7 +107,7 @@ def _download(kind: str) -> Response | tuple[str, int]:
 
 def _audited(
     chunks: Iterator[bytes],
-    rows: CountedRows,
+    rows: Counted,
     user_id: int,
     action: str,
     report_filter: ReportFilter,

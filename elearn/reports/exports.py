@@ -94,16 +94,22 @@ def csv_chunks(
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    buffer.write(BOM)
-    writer.writerow(HEADERS)
     # The header goes out at once, so the browser starts the download before the query ends.
-    yield _drain(buffer)
+    yield csv_header()
     for row in rows:
         writer.writerow([_csv_cell(value, zone) for value in row_values(row)])
         if buffer.tell() >= chunk_size:
             yield _drain(buffer)
     if buffer.tell():
         yield _drain(buffer)
+
+
+def csv_header() -> bytes:
+    """The byte-order mark (for Excel) and the header row."""
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    csv.writer(buffer).writerow(HEADERS)
+    return _drain(buffer)
 
 
 def _csv_cell(value: object, zone: tzinfo) -> str:

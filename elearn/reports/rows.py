@@ -114,14 +114,24 @@ def paged_rows(
     (BEGIN IMMEDIATE), and learners must not wait for an evaluator's export.
     Call it with nothing pending in the session.
     """
+    for batch in paged_tuples(statement, page=page):
+        for values in batch:
+            yield _row(values, names)
+
+
+def paged_tuples(statement: Select, *, page: int | None = None) -> Iterator[Sequence[Any]]:
+    """Yield the plain rows of ``statement`` (enrolment id first) a page at a time.
+
+    Keyset paging with a commit after each page, as ``paged_rows`` describes.
+    """
     page = page or PAGE
     last_id: int | None = None
     while True:
         paged = statement if last_id is None else statement.where(Enrollment.id > last_id)
         batch = db.session.execute(paged.limit(page)).all()
         db.session.commit()
-        for values in batch:
-            yield _row(values, names)
+        if batch:
+            yield batch
         if len(batch) < page:
             return
         last_id = batch[-1][0]
