@@ -1,0 +1,209 @@
+"""Backups carry the signing key and SECRET_KEY, sealed with a passphrase, and restore them.
+
+The restore side is a fresh app: another instance folder with no key, and an empty
+database (a new SQLite file; on PostgreSQL the test database with every table dropped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import inspect, select
+
+from config import TestConfig
+from elearn import create_app
+from elearn.certificates.issuance import signature_valid
+from elearn.certificates.signing import KEY_FILENAME, load_signing_key
+from elearn.extensions import db
+from elearn.models import Certificate
+from tests.certificates.helpers import complete_course
+from tests.conftest import FrozenClock
+from tests.factories import make_unit
+from tests.learning.helpers import sign_in
+
+PASSPHRASE = "kata sandi cadangan 2026"
+
+
+@pytest.fixture
+def source(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Flask:
+    """The app being backed up, with its own instance folder (its key is made on first use)."""
+    monkeypatch.delenv("BACKUP_PASSPHRASE", raising=False)
+    app.instance_path = str(tmp_path / "old-instance")
+    app.extensions.pop("certificate_signing_key", None)
+    return app
+
+
+def issue_certificates(app: Flask, tmp_path: Path, count: int = 3) -> list[str]:
+    unit = make_unit(code="palu")
+    for number in range(count):
+        complete_course(app, tmp_path, learner=sign_in(app, unit=unit, name=f"Peserta {number}"))
+    db.session.commit()
+    return list(db.session.scalars(select(Certificate.code)))
+
+
+def passphrase_file(tmp_path: Path, text: str = PASSPHRASE) -> Path:
+    path = tmp_path / "passphrase.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n")
+    return path
+
+
+def back_up(app: Flask, tmp_path: Path, *extra: str) -> Path:
+    target = tmp_path / "backups" / "elearn.bin"
+    args = ["backup", "create", "--output", str(target), *extra]
+    if "--without-keys" not in extra and "--passphrase-file" not in extra:
+        args += ["--passphrase-file", str(passphrase_file(tmp_path))]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    return target
+
+
+@contextmanager
+def fresh_app(app: Flask, tmp_path: Path, **settings: object) -> Iterator[Flask]:
+    """Another deployment: a new instance folder and an empty database."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'restored.sqlite'}"
+    config = type("Fresh", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, **settings})
+    fresh = create_app(config)
+    fresh.instance_path = str(tmp_path / "new-instance")
+    db.session.commit()
+    with fresh.app_context():
+        db.drop_all()  # PostgreSQL: the source's tables; SQLite: a new, empty file
+        db.session.remove()
+        yield fresh
+        db.session.remove()
+        db.engine.dispose()
+
+
+def restore(fresh: Flask, backup: Path, *extra: str):  # type: ignore[no-untyped-def]
+    args = ["backup", "restore", str(backup), "--yes", *extra]
+    return fresh.test_cli_runner().invoke(args=args)
+
+
+def verified(fresh: Flask) -> list[bool]:
+    with fresh.app_context():
+        fresh.extensions.pop("certificate_signing_key", None)
+        return [signature_valid(c) for c in db.session.scalars(select(Certificate))]
+
+
+def test_restore_elsewhere_and_every_certificate_verifies(
+    source: Flask, tmp_path: Path, clock: FrozenClock
+):
+    codes = issue_certificates(source, tmp_path)
+    learner = sign_in(source, name="Pemegang Badge")
+    learner, certificate = complete_course(source, tmp_path, learner=learner)
+    badge = tmp_path / "badge.jwt"
+    badge.write_text(learner.client.get(f"/certificates/{certificate.code}/credential").text)
+    number = certificate.number
+    backup = back_up(source, tmp_path)
+    sealed = backup.with_name("elearn.bin.keys.age")
+    assert sealed.read_bytes().startswith(b"age-encryption.org/v1\n")
+    assert sealed.stat().st_mode & 0o077 == 0
+    assert b"PRIVATE KEY" not in sealed.read_bytes()
+
+    with fresh_app(source, tmp_path) as fresh:
+        result = restore(fresh, backup, "--passphrase-file", str(passphrase_file(tmp_path)))
+        assert result.exit_code == 0, result.output
+        assert (Path(fresh.instance_path) / KEY_FILENAME).is_file()
+        assert verified(fresh) == [True] * (len(codes) + 1)
+        check = fresh.test_cli_runner().invoke(args=["certificates", "verify", str(badge)])
+        assert check.exit_code == 0, check.output
+        assert f"VALID — {number}" in check.output
+
+
+def test_without_the_keys_no_certificate_verifies_elsewhere(
+    source: Flask, tmp_path: Path, clock: FrozenClock
+):
+    issue_certificates(source, tmp_path, count=2)
+    backup = back_up(source, tmp_path, "--without-keys")
+    assert not backup.with_name("elearn.bin.keys.age").exists()
+    with fresh_app(source, tmp_path) as fresh:
+        refused = restore(fresh, backup)
+        assert refused.exit_code == 1 and "--without-keys" in refused.output
+        result = restore(fresh, backup, "--without-keys")
+        assert result.exit_code == 0, result.output
+        assert verified(fresh) == [False, False]
+
+
+def test_create_refuses_without_a_passphrase(source: Flask, tmp_path: Path):
+    target = tmp_path / "backups" / "elearn.bin"
+    runner = source.test_cli_runner()
+    result = runner.invoke(args=["backup", "create", "--output", str(target)])
+    assert result.exit_code == 1
+    assert "no passphrase" in result.output and "--without-keys" in result.output
+    assert not target.exists()
+    short = passphrase_file(tmp_path, "pendek")
+    result = runner.invoke(
+        args=["backup", "create", "--output", str(target), "--passphrase-file", str(short)]
+    )
+    assert result.exit_code == 1 and "at least 12 characters" in result.output
+    assert not target.exists()
+    result = runner.invoke(args=["backup", "create", "--output", str(target), "--without-keys"])
+    assert result.exit_code == 0
+    assert "NOT in this backup" in result.output
+
+
+def test_wrong_passphrase_changes_nothing(source: Flask, tmp_path: Path, clock: FrozenClock):
+    issue_certificates(source, tmp_path, count=1)
+    backup = back_up(source, tmp_path)
+    with fresh_app(source, tmp_path) as fresh:
+        wrong = passphrase_file(tmp_path / "other", "bukan kata sandinya")
+        result = restore(fresh, backup, "--passphrase-file", str(wrong))
+        assert result.exit_code == 1
+        assert "wrong passphrase" in result.output and "nothing was changed" in result.output
+        assert not (Path(fresh.instance_path) / KEY_FILENAME).exists()
+        assert inspect(db.engine).get_table_names() == []
+
+
+def test_a_different_key_here_is_replaced_only_when_asked(
+    source: Flask, tmp_path: Path, clock: FrozenClock
+):
+    issue_certificates(source, tmp_path, count=2)
+    backup = back_up(source, tmp_path)
+    with fresh_app(source, tmp_path) as fresh:
+        existing = Path(fresh.instance_path) / KEY_FILENAME
+        load_signing_key(fresh.instance_path, None)  # this deployment already made its own key
+        own_key = existing.read_bytes()
+        args = ("--passphrase-file", str(passphrase_file(tmp_path)))
+        result = restore(fresh, backup, *args)
+        assert result.exit_code == 1 and "--replace-keys" in result.output
+        assert existing.read_bytes() == own_key
+        assert inspect(db.engine).get_table_names() == []
+
+        result = restore(fresh, backup, *args, "--replace-keys")
+        assert result.exit_code == 0, result.output
+        kept = list(existing.parent.glob(f"{KEY_FILENAME}.replaced-*"))
+        assert [path.read_bytes() for path in kept] == [own_key]
+        assert verified(fresh) == [True, True]
+
+
+def test_keys_from_the_environment_are_handed_back_to_the_operator(
+    app: Flask, tmp_path: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+):
+    pem = load_signing_key(str(tmp_path / "elsewhere"), None)
+    pem_text = (tmp_path / "elsewhere" / KEY_FILENAME).read_text()
+    app.instance_path = str(tmp_path / "old-instance")
+    app.config["CERTIFICATE_SIGNING_KEY"] = pem_text.replace("\n", "\\n")  # one-line form
+    app.extensions.pop("certificate_signing_key", None)
+    issue_certificates(app, tmp_path, count=2)
+    monkeypatch.setenv("BACKUP_PASSPHRASE", PASSPHRASE)
+    backup = back_up(app, tmp_path, "--passphrase-file", str(passphrase_file(tmp_path)))
+
+    with fresh_app(app, tmp_path, SECRET_KEY="another-secret-key-here") as fresh:
+        result = restore(fresh, backup)  # the passphrase comes from BACKUP_PASSPHRASE
+        assert result.exit_code == 0, result.output
+        handed = Path(fresh.instance_path) / "restored-keys"
+        assert f"put CERTIFICATE_SIGNING_KEY back into the environment from {handed}" in (
+            result.output
+        )
+        assert "put SECRET_KEY back into the environment" in result.output
+        assert (handed / "SECRET_KEY").read_text().strip() == TestConfig.SECRET_KEY
+        assert not (Path(fresh.instance_path) / KEY_FILENAME).exists()
+        fresh.config["CERTIFICATE_SIGNING_KEY"] = (handed / "CERTIFICATE_SIGNING_KEY").read_text()
+        assert verified(fresh) == [True, True]
+        assert pem is not None
