@@ -25,7 +25,7 @@ from elearn.main.request_id import current_request_id
 RETRY_AFTER_SECONDS = 30
 _SQLITE_BUSY = ("database is locked", "database is busy", "unable to open database")
 _TRACED_LIMIT = 1000
-_traced: set[tuple[str, str, int]] = set()
+_TRACED_KEY = "elearn.traced_errors"  # in app.extensions: errors whose traceback was logged
 _traced_lock = threading.Lock()
 
 
@@ -49,7 +49,7 @@ def database_unavailable(error: BaseException) -> bool:
     )
 
 
-def _one_line(error: BaseException) -> str:
+def one_line(error: BaseException) -> str:
     """The error's message as one short line, without SQLAlchemy's SQL and links."""
     original = error.orig if isinstance(error, sa_exc.DBAPIError) else error
     text = " ".join(str(original).split("\n", 1)[0].split())
@@ -65,7 +65,7 @@ def _log_failure(error: BaseException, status: int) -> None:
         request.path,
         status,
         type(error).__name__,
-        _one_line(error),
+        one_line(error),
     )
     if status == 503 or not _first_of_its_kind(error):
         logger.error(line, *args)
@@ -79,10 +79,11 @@ def _first_of_its_kind(error: BaseException) -> bool:
         frame = frame.tb_next
     where = (frame.tb_frame.f_code.co_filename, frame.tb_lineno) if frame else ("", 0)
     key = (type(error).__qualname__, *where)
+    traced: set[tuple[str, str, int]] = current_app.extensions[_TRACED_KEY]
     with _traced_lock:
-        if key in _traced or len(_traced) >= _TRACED_LIMIT:
+        if key in traced or len(traced) >= _TRACED_LIMIT:
             return False
-        _traced.add(key)
+        traced.add(key)
         return True
 
 
@@ -128,6 +129,7 @@ def _render_page(template: str, request_id: str) -> Response:
 
 def register_error_handlers(app: Flask) -> None:
     """Answer HTTP errors with their page and everything else with 500/503."""
+    app.extensions[_TRACED_KEY] = set()
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
