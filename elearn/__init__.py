@@ -22,6 +22,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_blueprints(app)
     register_cli(app)
     register_templating(app)
+    register_http(app)
     return app
 
 
@@ -98,6 +99,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(xapi_bp)
     register_error_handlers(app)
+
+
+def register_http(app: Flask) -> None:
+    from elearn.database import retry_page_views
+    from elearn.delivery import init_delivery
+
+    init_delivery(app)
+    retry_page_views(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -1,13 +1,19 @@
-"""Database binding: SQLite gets WAL, foreign keys and a busy timeout."""
+"""Database binding: SQLite gets WAL, foreign keys, a busy timeout and two kinds of BEGIN."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from elearn.extensions import db
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def init_database(app: Flask) -> None:
@@ -38,8 +44,74 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def reads_only() -> bool:
+    """True while serving a GET/HEAD that has not asked to write (see ``writes``)."""
+    return (
+        has_request_context() and request.method in READ_METHODS and not g.get("db_writes", False)
+    )
+
+
 def _begin_sqlite(connection: Any) -> None:
-    # IMMEDIATE takes the write lock up front. A deferred transaction that
-    # reads, then writes after another request committed, fails at once with
-    # "database is locked" (a stale WAL snapshot); waiting is better.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A deferred transaction that reads, then writes after another request
+    # committed, fails at once with "database is locked" (a stale WAL snapshot).
+    # So everything that may write (POST and friends, the CLI, services called
+    # outside a request) takes the write lock up front with IMMEDIATE and waits
+    # its turn; page views begin deferred and never queue behind writers.
+    connection.exec_driver_sql("BEGIN" if reads_only() else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def writes() -> Iterator[None]:
+    """Run the block in its own transaction that may write, committed at the end.
+
+    Inside a GET this ends the page's read transaction first, so on SQLite the
+    write begins IMMEDIATE (waiting for the lock) instead of upgrading a stale
+    read snapshot.
+    """
+    db.session.commit()
+    had = g.get("db_writes", False) if has_request_context() else False
+    if has_request_context():
+        g.db_writes = True
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        if has_request_context():
+            g.db_writes = had
+
+
+def _stale_snapshot(exc: OperationalError) -> bool:
+    return "database is locked" in str(exc.orig) or "database is busy" in str(exc.orig)
+
+
+def retry_as_writer(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a page view again with IMMEDIATE when its deferred transaction could not write.
+
+    Some page views write now and then (an expired quiz attempt is submitted, an
+    API token's last use is noted); when such a write meets a stale snapshot the
+    view is retried once, this time holding the write lock from the start.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except OperationalError as exc:
+            if not reads_only() or not _stale_snapshot(exc):
+                raise
+            db.session.rollback()
+            g.db_writes = True
+            return view(*args, **kwargs)
+
+    return wrapper
+
+
+def retry_page_views(app: Flask) -> None:
+    """Wrap every view so a GET that writes survives SQLite's stale-snapshot error."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    for endpoint, view in list(app.view_functions.items()):
+        app.view_functions[endpoint] = retry_as_writer(view)

@@ -6,10 +6,11 @@ from flask import Flask, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from elearn.extensions import db, login_manager
-from elearn.models import User
+from elearn.models import Unit, User
 
 
 def init_login(app: Flask) -> None:
@@ -38,6 +39,14 @@ def init_login(app: Flask) -> None:
 
 def load_user(session_token: str) -> User | None:
     """Return the active user holding this token; old tokens find nobody."""
-    return db.session.scalar(
-        select(User).where(User.session_token == session_token, User.is_active.is_(True))
+    # Roles and the unit chain (for the time zone) come along: every page needs them.
+    parent = joinedload(User.unit).joinedload(Unit.parent)
+    return (
+        db.session.scalars(
+            select(User)
+            .where(User.session_token == session_token, User.is_active.is_(True))
+            .options(joinedload(User.role_grants), parent.joinedload(Unit.parent))
+        )
+        .unique()
+        .first()
     )

@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import hashlib
+import time
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -17,7 +33,6 @@ from elearn.learning.attempts import (
     accepts_answers,
     attempts_of,
     save_answers,
-    settings_of,
     start_attempt,
     submit_attempt,
 )
@@ -25,9 +40,11 @@ from elearn.learning.dashboard import dashboard_for
 from elearn.learning.enrollment import move_to_version, newer_version, progress_for
 from elearn.learning.evaluation import submit_evaluation
 from elearn.learning.forms import EvaluationForm
+from elearn.learning.outline import OutlineItem
 from elearn.learning.paper import questions_for_learner
-from elearn.learning.progress import complete_module, course_progress, open_item
+from elearn.learning.progress import complete_module
 from elearn.learning.review import review_questions
+from elearn.learning.visits import StudyPage, attempts_at, note_visit, study_page
 from elearn.models import Course, CourseItem, Enrollment, ItemKind, QuizAttempt
 
 bp = Blueprint("learning", __name__)
@@ -101,30 +118,73 @@ def _neighbours(
     return previous, following
 
 
+def _study_page(slug: str) -> StudyPage:
+    page = study_page(current_user.id, slug)
+    if page is None:
+        abort(404)
+    return page
+
+
+def _module_etag(page: StudyPage, item: OutlineItem) -> str:
+    """Names everything the module page shows that may change for this user.
+
+    The hour is in it too, so a page revalidated from the browser's cache never
+    carries a CSRF token older than about an hour.
+    """
+    done = sorted(i for i, p in page.progress.items() if p.completed_at is not None)
+    parts = (
+        current_user.id,
+        current_user.full_name,
+        sorted(current_user.roles),
+        get_locale(),
+        page.outline.content_hash,
+        item.name,
+        done,
+        page.newer,
+        int(time.time() // 3600),
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
 @bp.route("/learn/<slug>/<name>")
-def item(slug: str, name: str) -> str:
-    enrollment = _enrollment(slug)
-    item = _item(enrollment, name)
-    open_item(enrollment, item)
-    db.session.commit()
-    previous, following = _neighbours(enrollment, item)
+def item(slug: str, name: str) -> Response:
+    page = _study_page(slug)
+    item = page.outline.find(name)
+    if item is None:
+        abort(404)
+    previous, following = page.outline.neighbours(item)
     context = {
-        "enrollment": enrollment,
+        "enrollment": page.enrollment,
+        "outline": page.outline,
         "item": item,
         "previous": previous,
         "following": following,
-        "progress": progress_for(enrollment),
-        "summary": course_progress(enrollment),
+        "progress": page.progress,
+        "summary": page.outline.summary(page.enrollment.progress),
         "action": ActionForm(),
-        "newer": newer_version(enrollment),
+        "newer": page.newer,
     }
     if item.kind == ItemKind.MODULE:
-        return render_template("learning/module.html", **context)
-    attempts = attempts_of(enrollment, item)
-    db.session.commit()
-    return render_template(
-        "learning/quiz.html", attempts=attempts, settings=settings_of(item), **context
-    )
+        etag = _module_etag(page, item)
+        if "_flashes" not in session and request.if_none_match.contains(etag):
+            response = Response(status=304)
+        else:
+            response = make_response(render_template("learning/module.html", **context))
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = "private, no-cache"
+    else:
+        attempts = attempts_at(page.enrollment, item.id)
+        response = make_response(
+            render_template(
+                "learning/quiz.html",
+                attempts=attempts,
+                settings=dict((item.quiz or {})["settings"]),
+                **context,
+            )
+        )
+    cap = timedelta(minutes=current_app.config["VISIT_TIME_CAP_MINUTES"])
+    note_visit(page, item, clock.now(), cap)
+    return response
 
 
 @bp.route("/learn/<slug>/<name>/complete", methods=["POST"])

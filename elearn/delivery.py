@@ -1,0 +1,59 @@
+"""How responses travel: compressed, and static files named by their content.
+
+nginx may gzip in front of the app, but the app does not rely on it: ``make run``
+and a bare gunicorn serve compressed pages too (Flask-Compress skips responses a
+proxy or the view already encoded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, request, url_for
+from flask_compress import Compress
+from werkzeug.wrappers import Response
+
+compress = Compress()
+
+COMPRESSED_TYPES = [
+    "text/html",
+    "text/css",
+    "text/plain",
+    "text/csv",
+    "application/json",
+    "application/javascript",
+    "image/svg+xml",
+]
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def init_delivery(app: Flask) -> None:
+    """Compress text responses; serve fingerprinted static URLs as immutable."""
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("COMPRESS_LEVEL", 6)
+    app.config.setdefault("COMPRESS_BR_LEVEL", 4)
+    # Streamed exports keep streaming; they are compressed by nobody here.
+    app.config.setdefault("COMPRESS_STREAMS", False)
+    compress.init_app(app)
+    static_folder = Path(app.static_folder or "")
+
+    @cache
+    def fingerprint(filename: str) -> str:
+        return hashlib.sha256((static_folder / filename).read_bytes()).hexdigest()[:12]
+
+    def static_url(filename: str) -> str:
+        """The URL of a static file with its content hash, cacheable for a year."""
+        return url_for("static", filename=filename, v=fingerprint(filename))
+
+    app.jinja_env.globals["static_url"] = static_url
+
+    @app.after_request
+    def _cache_static(response: Response) -> Response:
+        if request.endpoint == "static" and response.status_code == 200:
+            filename = (request.view_args or {}).get("filename", "")
+            if request.args.get("v") and request.args["v"] == fingerprint(filename):
+                response.headers["Cache-Control"] = IMMUTABLE
+        return response

@@ -1,0 +1,120 @@
+"""A learner's page view: the enrolment read in one query, the visit noted in one short write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased, contains_eager, joinedload
+
+from elearn.database import writes
+from elearn.extensions import db
+from elearn.learning.attempts import finish_if_expired
+from elearn.learning.outline import Outline, OutlineItem, outline_of
+from elearn.models import (
+    Course,
+    CourseVersion,
+    Enrollment,
+    ItemProgress,
+    QuizAttempt,
+    VersionStatus,
+)
+
+
+@dataclass(frozen=True)
+class StudyPage:
+    enrollment: Enrollment
+    outline: Outline
+    newer: bool  # a newer published version exists and the course is not finished
+
+    @property
+    def progress(self) -> dict[int, ItemProgress]:
+        return self.outline.progress_of(self.enrollment.progress)
+
+
+def study_page(user_id: int, slug: str) -> StudyPage | None:
+    """The user's enrolment in ``slug`` with its course, progress and version outline."""
+    current = aliased(CourseVersion)
+    published = (
+        select(current.id)
+        .where(current.course_id == Enrollment.course_id, current.status == VersionStatus.PUBLISHED)
+        .correlate(Enrollment)
+        .scalar_subquery()
+    )
+    result = db.session.execute(
+        select(Enrollment, CourseVersion.content_hash, published)
+        .join(Course, Enrollment.course_id == Course.id)
+        .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
+        .where(Course.slug == slug, Enrollment.user_id == user_id)
+        .options(contains_eager(Enrollment.course), joinedload(Enrollment.progress))
+    )
+    row = result.unique().first()
+    if row is None:
+        return None
+    enrollment, content_hash, published_id = row
+    outline = outline_of(enrollment.version_id, content_hash)
+    newer = (
+        not enrollment.is_complete
+        and published_id is not None
+        and published_id != enrollment.version_id
+    )
+    return StudyPage(enrollment, outline, newer)
+
+
+def _upsert_progress(rows: list[dict[str, Any]]) -> Any:
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(ItemProgress).values(rows)
+    return statement.on_conflict_do_update(
+        index_elements=[ItemProgress.enrollment_id, ItemProgress.item_id],
+        set_={"seconds_spent": ItemProgress.seconds_spent + statement.excluded.seconds_spent},
+    )
+
+
+def note_visit(page: StudyPage, item: OutlineItem, now: datetime, cap: timedelta) -> None:
+    """Make ``item`` the resume point and credit the previous view's time (capped).
+
+    Without loading anything: one UPDATE of the enrolment, plus one upsert of
+    progress rows when the item is opened for the first time or time is due.
+    Its own short transaction, so on SQLite it waits for the write lock instead
+    of failing on the page's read snapshot.
+    """
+    enrollment = page.enrollment
+    known = {i.id for i in page.outline.items}
+    seconds: dict[int, int] = {}
+    if enrollment.last_item_id in known and enrollment.last_seen_at is not None:
+        elapsed = max(timedelta(0), min(now - enrollment.last_seen_at, cap))
+        if int(elapsed.total_seconds()) > 0:
+            seconds[enrollment.last_item_id] = int(elapsed.total_seconds())
+    if item.id not in page.progress:
+        seconds.setdefault(item.id, 0)
+    rows = [
+        {"enrollment_id": enrollment.id, "item_id": i, "first_opened_at": now, "seconds_spent": s}
+        for i, s in seconds.items()
+    ]
+    enrollment_id = enrollment.id
+    with writes():
+        if rows:
+            db.session.execute(_upsert_progress(rows))
+        db.session.execute(
+            update(Enrollment)
+            .where(Enrollment.id == enrollment_id)
+            .values(last_item_id=item.id, last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def attempts_at(enrollment: Enrollment, item_id: int) -> list[QuizAttempt]:
+    """The learner's attempts at a quiz, oldest first, expired ones submitted."""
+    attempts = list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.item_id == item_id)
+            .order_by(QuizAttempt.number)
+        )
+    )
+    for attempt in attempts:
+        finish_if_expired(attempt)
+    return attempts
