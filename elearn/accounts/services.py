@@ -57,12 +57,18 @@ def find_user_by_login(login: str) -> User | None:
 def authenticate(login: str, password: str) -> User | None:
     """Return the active user whose credentials match, upgrading an old hash."""
     user = find_user_by_login(login)
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    password_hash = user.password_hash if user else None
+    # Verifying costs tens of milliseconds of CPU, and on SQLite a sign-in's
+    # transaction holds the write lock: end it first, so sign-ins verify side by
+    # side and queue only for the short write below.
+    db.session.commit()
+    if not verify_password(password_hash, password) or user is None or password_hash is None:
         return None
-    if not user.is_active:
+    upgraded = hash_password(password) if needs_rehash(password_hash) else None
+    if not user.is_active or user.password_hash != password_hash:  # changed meanwhile
         return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if upgraded is not None:
+        user.password_hash = upgraded
     user.last_login_at = utcnow()
     return user
 
