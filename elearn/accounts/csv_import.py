@@ -79,14 +79,15 @@ def import_learners(text: str, *, max_rows: int) -> list[ImportedAccount]:
     # e-mail) and still roll back all of them if any row fails.
     savepoint = db.session.begin_nested()
     rows_read = iter(reader)
+    line = reader.line_num  # the header's last line
     while True:
         try:
             row = next(rows_read)
         except StopIteration:
             break
         except csv.Error as exc:
-            # The reader cannot resync after a broken row, so the rest is not checked.
-            problems.append(ImportProblem(reader.line_num, _unreadable(exc)))
+            # Named by the line the broken row starts on; the reader cannot resync after it.
+            problems.append(ImportProblem(line + 1, _unreadable(exc)))
             break
         line = reader.line_num
         rows += 1

@@ -107,3 +107,50 @@ def test_web_import_shows_problems_and_temporary_passwords(client: FlaskClient, 
     page = response.get_data(as_text=True)
     assert "3 peserta diimpor" in page
     assert "Kata sandi sementara" in page
+
+
+def test_a_field_over_the_csv_limit_is_reported_not_a_crash(runner, app, tmp_path):
+    make_unit(code="palu")
+    path = tmp_path / "x.csv"
+    # An unclosed quote swallows the rest of the file into one field past csv's 128 KiB limit.
+    path.write_text(
+        "nip,nama,kode_unit\n198609262015051001,Andi,palu\n" + '1986,"' + "x" * 140_000 + "\n"
+    )
+    result = runner.invoke(args=["users", "import", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:3: isian lebih dari 131072 karakter" in result.output
+    assert count_users() == 0
+
+
+def test_nul_bytes_and_overlong_values_are_row_problems(runner, app, tmp_path):
+    make_unit(code="palu")
+    path = tmp_path / "x.csv"
+    path.write_text(
+        "nip,nama,kode_unit,jabatan\n"
+        "198609262015051001,Andi\x00,palu,\n"
+        f"199203142019032002,Nur,palu,{'j' * 201}\n"
+    )
+    result = runner.invoke(args=["users", "import", str(path)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"{path}:2: kolom 'nama' berisi karakter NUL",
+        f"{path}:3: kolom 'jabatan' lebih dari 200 karakter",
+    ]
+
+
+def test_web_import_of_an_oversize_field_shows_the_line(client: FlaskClient, auth: AuthActions):
+    from io import BytesIO
+
+    unit = make_unit(code="palu")
+    auth.login(make_user(Role.ADMIN, unit=unit).nip)
+    huge = b'nip,nama,kode_unit\n"' + b"9" * 140_000 + b'",Andi,palu\n'
+    response = client.post(
+        "/admin/users/import",
+        data={
+            "csrf_token": csrf_token(client, "/admin/users/import"),
+            "file": (BytesIO(huge), "peserta.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert "baris 2: isian lebih dari 131072 karakter" in response.get_data(as_text=True)

@@ -192,3 +192,14 @@ def test_a_forged_cursor_just_moves_the_start(
     forged = base64.urlsafe_b64encode(str(made[0].id).encode()).decode().rstrip("=")
     rows = api_get(client, "enrollments", agencies.token, cursor=forged).get_json()["data"]
     assert [row["id"] for row in rows] == [made[1].id, made[2].id]  # still only in scope
+
+
+def test_a_cursor_past_a_database_integer_is_refused(
+    app: Flask, client: FlaskClient, agencies: Agencies
+) -> None:
+    # PostgreSQL ids are 32-bit integers: comparing with 2**31 used to be a 500 there.
+    response = api_get(client, "enrollments", agencies.token, cursor=encode_cursor(2**31))
+    assert response.status_code == 422
+    assert response.get_json()["error"]["message"] == "cursor: not a cursor returned by this API"
+    last = api_get(client, "enrollments", agencies.token, cursor=encode_cursor(2**31 - 1))
+    assert last.status_code == 200 and last.get_json()["data"] == []
