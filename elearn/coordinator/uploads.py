@@ -115,6 +115,7 @@ def _store(upload: CourseUpload, prepared: PreparedCourse) -> None:
     # Two tries: when a parallel upload of the same content wins the race, the
     # second try finds its version and reports "unchanged".
     for attempt in range(2):
+        upload.course_slug = parsed.slug  # again: a rollback forgets it
         try:
             result = store_version(
                 parsed,
