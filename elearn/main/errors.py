@@ -27,6 +27,7 @@ _SQLITE_BUSY = ("database is locked", "database is busy", "unable to open databa
 _TRACED_LIMIT = 1000
 _TRACED_KEY = "elearn.traced_errors"  # in app.extensions: errors whose traceback was logged
 _traced_lock = threading.Lock()
+_NO_CONTROL = {code: "?" for code in range(32)}
 
 
 def is_api_request() -> bool:
@@ -62,7 +63,7 @@ def _log_failure(error: BaseException, status: int) -> None:
     args = (
         current_request_id(),
         request.method,
-        request.path,
+        request.path.translate(_NO_CONTROL)[:500],  # one line, whatever the URL held
         status,
         type(error).__name__,
         one_line(error),
