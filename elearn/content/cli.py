@@ -9,8 +9,16 @@ from flask import current_app
 from sqlalchemy import select
 
 from elearn.content.errors import ContentErrors, SourceError
+from elearn.content.limits import RenderBudget
 from elearn.content.parse import ParsedCourse, parse_course
 from elearn.content.publish import PublishError, StoreResult, archive_course, store_version
+from elearn.content.sandbox import (
+    FolderSource,
+    PreparedCourse,
+    RenderFailure,
+    prepare,
+    prepare_limited,
+)
 from elearn.extensions import db
 from elearn.models import Course, Unit
 
@@ -28,14 +36,42 @@ def parse_folders(paths: list[Path]) -> tuple[list[ParsedCourse], list[SourceErr
     return parsed, errors
 
 
-def publish_parsed(parsed: list[ParsedCourse], unit: Unit | None) -> list[StoreResult]:
+def prepare_folders(paths: list[Path]) -> tuple[list[PreparedCourse], list[SourceError]]:
+    """Parse and render every folder in the limited render process, collecting all errors."""
+    config = current_app.config
+    budget = RenderBudget(
+        cpu_seconds=config["RENDER_CPU_SECONDS"],
+        memory_bytes=config["RENDER_MEMORY_MB"] * 2**20,
+        wall_seconds=config["RENDER_WALL_SECONDS"],
+    )
+    run = prepare_limited if config["CONTENT_SANDBOX"] else prepare
+    prepared, errors = [], []
+    for path in paths:
+        try:
+            prepared.append(run(FolderSource(path, str(path)), budget))
+        except ContentErrors as exc:
+            errors.extend(exc.errors)
+        except RenderFailure as exc:
+            errors.append(SourceError(str(path), 1, exc.message))
+    return prepared, errors
+
+
+def publish_parsed(prepared: list[PreparedCourse], unit: Unit | None) -> list[StoreResult]:
     """Publish a batch in prerequisite order; raise PublishError and store nothing on failure."""
-    batch = frozenset(course.slug for course in parsed)
+    batch = frozenset(course.parsed.slug for course in prepared)
+    rendered = {course.parsed.slug: course.rendered for course in prepared}
     results = []
     try:
-        for course in _prerequisite_order(parsed):
+        for course in _prerequisite_order([course.parsed for course in prepared]):
             results.append(
-                store_version(course, unit=unit, actor=None, publish=True, known_slugs=batch)
+                store_version(
+                    course,
+                    unit=unit,
+                    actor=None,
+                    publish=True,
+                    known_slugs=batch,
+                    rendered=rendered[course.slug],
+                )
             )
     except PublishError:
         db.session.rollback()
@@ -94,7 +130,8 @@ def _echo_errors(errors: list[SourceError]) -> None:
 @click.option("--all", "all_courses", is_flag=True, help="Every folder in COURSES_DIR.")
 def check_command(paths: tuple[Path, ...], all_courses: bool) -> None:
     """Check course folders; print every error as path:line: message, exit 1 on any."""
-    parsed, errors = parse_folders(_resolve_paths(paths, all_courses))
+    prepared, errors = prepare_folders(_resolve_paths(paths, all_courses))
+    parsed = [course.parsed for course in prepared]
     if errors:
         for error in errors:
             click.echo(str(error), err=True)
@@ -118,12 +155,12 @@ def publish_command(paths: tuple[Path, ...], all_courses: bool, unit_code: str |
         unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None:
             raise click.UsageError(f"unknown unit code '{unit_code}'")
-    parsed, errors = parse_folders(_resolve_paths(paths, all_courses))
+    prepared, errors = prepare_folders(_resolve_paths(paths, all_courses))
     if errors:
         _echo_errors(errors)
         raise SystemExit(1)
     try:
-        results = publish_parsed(parsed, unit)
+        results = publish_parsed(prepared, unit)
     except PublishError as exc:
         _echo_errors(exc.errors)
         raise SystemExit(1) from None

@@ -11,6 +11,7 @@ message for the coordinator: never a hung worker.
 from __future__ import annotations
 
 import errno
+import math
 import os
 import pickle  # noqa: S403 - only between this module and the child it starts itself
 import signal
@@ -125,8 +126,11 @@ def prepare_limited(source: Source, budget: RenderBudget) -> PreparedCourse:
 def _limit_self(budget: RenderBudget) -> None:
     import resource  # POSIX only; the child runs on the server, never on Windows
 
+    # The budget is for the work, not for importing the application: count from now.
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = math.ceil(usage.ru_utime + usage.ru_stime) + budget.cpu_seconds
     # Past the soft CPU limit the kernel sends SIGXCPU, whose default action ends us.
-    resource.setrlimit(resource.RLIMIT_CPU, (budget.cpu_seconds, budget.cpu_seconds + 5))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     resource.setrlimit(resource.RLIMIT_AS, (budget.memory_bytes, budget.memory_bytes))
 
 

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+from flask import Flask
 from sqlalchemy import select
 
 from elearn.extensions import db
@@ -8,6 +10,24 @@ from tests.content.course_fixtures import MODULE_MD, write_course
 from tests.factories import make_unit
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def render_in_process(app: Flask) -> None:
+    """Render in the test process (fast); one test below uses the limited render process."""
+    app.config["CONTENT_SANDBOX"] = False
+
+
+def test_check_is_bounded_by_the_render_process(runner, app, tmp_path: Path):
+    app.config.update(CONTENT_SANDBOX=True, RENDER_CPU_SECONDS=1)
+    fine = write_course(tmp_path / "baik", "baik")
+    hostile = write_course(tmp_path, **{"01-siklus.md": MODULE_MD + "[" * 50_000})
+    result = runner.invoke(args=["courses", "check", str(fine), str(hostile)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{hostile}/01-siklus.md:13: terlalu banyak tanda kurung [ ] atau ( ) yang tidak "
+        "ditutup; berkas ini akan terlalu lama diproses"
+    ]
 
 
 def test_check_reports_errors_with_exit_1(runner, app, tmp_path: Path):
@@ -75,7 +95,7 @@ def test_a_failure_mid_publish_leaves_the_previous_version_live(runner, app, tmp
     def broken(*args: object, **kwargs: object) -> object:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("elearn.content.publish.quiz_record", broken)
+    monkeypatch.setattr("elearn.content.publish._sha256", broken)  # while storing the assets
     result = runner.invoke(args=["courses", "publish", str(folder)])
     assert result.exit_code != 0
     db.session.rollback()
