@@ -135,8 +135,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
         code = error.code or 500
-        # Our own aborts carry an Indonesian description; werkzeug's defaults are English.
-        message = error.description if error.description != type(error).description else None
+        # Our own aborts carry an Indonesian description; werkzeug's defaults and the
+        # libraries' own subclasses (CSRF, rate limits) speak English, so they are not shown.
+        ours = type(error).__module__ == "werkzeug.exceptions"
+        message = (
+            error.description if ours and error.description != type(error).description else None
+        )
         if is_api_request():
             body = {
                 "status": code,

@@ -63,3 +63,10 @@ def test_bad_page_numbers_are_a_400_with_a_message(admin: FlaskClient, page: str
 
 def test_a_sane_page_number_still_works(admin: FlaskClient) -> None:
     assert admin.get("/admin/users", query_string={"page": "1"}).status_code == 200
+
+
+def test_library_errors_keep_the_indonesian_text(client: FlaskClient) -> None:
+    response = client.post("/login", data={"login": "x", "password": "y"})  # no CSRF token
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Permintaan tidak dapat diproses." in page and "CSRF" not in page
