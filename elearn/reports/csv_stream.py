@@ -131,7 +131,8 @@ class EnrollmentCsv:
                              clean_name=_sql_clean("e.name"),
                              clean_certificate=_sql_clean("e.certificate"))  # fmt: skip
         raw = db.session.connection().connection.driver_connection
-        assert raw is not None
+        if raw is None:
+            raise RuntimeError("no open PostgreSQL connection")
         buffer = bytearray()
         with raw.cursor() as cursor:
             # Local to this transaction: dates are written in the viewer's zone.
