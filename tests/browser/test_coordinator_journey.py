@@ -29,9 +29,14 @@ def course_zip(tmp_path: Path, **overrides: str) -> FilePayload:
     return FilePayload(name=f"{SLUG}.zip", mimeType="application/zip", buffer=zip_folder(folder))
 
 
+PROCESSING_MS = 60_000  # the render process runs outside the request; the page reloads itself
+
+
 def upload(page: Page, payload: FilePayload) -> None:
+    """Upload from the courses page; the upload's status page answers at once."""
     page.get_by_label("Berkas kursus (.zip)").set_input_files(payload)
     page.get_by_role("button", name="Unggah dan periksa").click()
+    expect(page.get_by_role("heading", level=1, name="Status unggahan")).to_be_visible()
 
 
 def test_coordinator_uploads_fixes_previews_and_publishes(
@@ -43,7 +48,7 @@ def test_coordinator_uploads_fixes_previews_and_publishes(
 
     no_right_option = QUIZ_MD.replace("- [x] Jam Pelajaran", "- [ ] Jam Pelajaran")
     upload(page, course_zip(tmp_path / "broken", **{"02-kuis-siklus.quiz.md": no_right_option}))
-    expect(page.get_by_text("Kursus tidak diterima.")).to_be_visible()
+    expect(page.get_by_text("Kursus tidak diterima.")).to_be_visible(timeout=PROCESSING_MS)
     problems = page.get_by_role("region", name=re.compile("kesalahan ditemukan"))
     expect(problems.get_by_role("heading")).to_have_text(
         "1 kesalahan ditemukan; tidak ada yang disimpan:"
@@ -52,9 +57,14 @@ def test_coordinator_uploads_fixes_previews_and_publishes(
     expect(problems.get_by_role("listitem")).to_have_text(
         re.compile(rf"^{SLUG}/02-kuis-siklus\.quiz\.md:\d+:? tidak ada pilihan benar")
     )
+    page.get_by_role("link", name="Unggah lagi").click()
     expect(page.get_by_role("cell", name=SLUG)).to_have_count(0)  # nothing was stored
 
     upload(page, course_zip(tmp_path / "fixed"))
+    expect(page.get_by_text("Versi baru tersimpan sebagai draf.")).to_be_visible(
+        timeout=PROCESSING_MS
+    )
+    page.get_by_role("link", name="Lihat pratinjau versi 1").click()
     expect(page).to_have_url(re.compile(rf"/coordinator/courses/{SLUG}/v/1$"))
     expect(page.get_by_text("Pratinjau versi 1")).to_be_visible()
     contents = page.get_by_role("navigation", name="Daftar isi kursus")
