@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from elearn.extensions import db
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BUSY_TIMEOUT_MS = 15000
 
 
 def init_database(app: Flask) -> None:
@@ -37,7 +38,7 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # WAL lets readers go on while one writer commits; in-memory DBs ignore it.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -57,21 +58,36 @@ def _begin_sqlite(connection: Any) -> None:
     # So everything that may write (POST and friends, the CLI, services called
     # outside a request) takes the write lock up front with IMMEDIATE and waits
     # its turn; page views begin deferred and never queue behind writers.
-    connection.exec_driver_sql("BEGIN" if reads_only() else "BEGIN IMMEDIATE")
+    if reads_only():
+        connection.exec_driver_sql("BEGIN")
+        return
+    wait_ms = g.get("db_write_wait_ms") if has_request_context() else None
+    _set_busy_timeout(connection, BUSY_TIMEOUT_MS if wait_ms is None else int(wait_ms))
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _set_busy_timeout(connection: Any, milliseconds: int) -> None:
+    # The pooled connection remembers its setting, so a run of page views (or
+    # of form posts) sends no PRAGMA at all.
+    if connection.info.get("busy_timeout", BUSY_TIMEOUT_MS) != milliseconds:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={milliseconds}")
+        connection.info["busy_timeout"] = milliseconds
 
 
 @contextmanager
-def writes() -> Iterator[None]:
+def writes(wait_ms: int | None = None) -> Iterator[None]:
     """Run the block in its own transaction that may write, committed at the end.
 
     Inside a GET this ends the page's read transaction first, so on SQLite the
     write begins IMMEDIATE (waiting for the lock) instead of upgrading a stale
-    read snapshot.
+    read snapshot. ``wait_ms`` bounds that wait (SQLite only): past it the
+    block raises OperationalError, for writes a page may skip.
     """
     db.session.commit()
-    had = g.get("db_writes", False) if has_request_context() else False
-    if has_request_context():
-        g.db_writes = True
+    request_bound = has_request_context()
+    had = (g.get("db_writes", False), g.get("db_write_wait_ms")) if request_bound else None
+    if request_bound:
+        g.db_writes, g.db_write_wait_ms = True, wait_ms
     try:
         yield
         db.session.commit()
@@ -79,8 +95,8 @@ def writes() -> Iterator[None]:
         db.session.rollback()
         raise
     finally:
-        if has_request_context():
-            g.db_writes = had
+        if had is not None:
+            g.db_writes, g.db_write_wait_ms = had
 
 
 def _stale_snapshot(exc: OperationalError) -> bool:

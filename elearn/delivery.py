@@ -56,4 +56,11 @@ def init_delivery(app: Flask) -> None:
             filename = (request.view_args or {}).get("filename", "")
             if request.args.get("v") and request.args["v"] == fingerprint(filename):
                 response.headers["Cache-Control"] = IMMUTABLE
+            # Flask-Compress leaves files sent as they are; our few static files
+            # are small text worth compressing (it runs after this hook).
+            if response.direct_passthrough:
+                response.direct_passthrough = False
+                body = response.get_data()
+                response.close()  # the file it was read from
+                response.set_data(body)
         return response

@@ -35,11 +35,12 @@ def index() -> str:
         competency=request.args.get("competency", ""),
         jp=request.args.get("jp", ""),
     )
-    versions = db.session.scalars(published_versions(query)).all()
+    rows = db.session.execute(published_versions(query)).all()
     enrolled = {e.course_id: e for e in enrollments_of(current_user)}
     return render_template(
         "catalog/index.html",
-        versions=versions,
+        versions=[version for version, _modules, _minutes in rows],
+        counts={version.id: (modules, minutes) for version, modules, minutes in rows},
         query=query,
         categories=db.session.scalars(categories()).all(),
         competencies=COMPETENCIES,

@@ -5,17 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from elearn.learning.enrollment import enrollments_of
-from elearn.learning.progress import CourseProgress, course_progress
-from elearn.models import Enrollment, User
-from elearn.records.entries import current_year, jp_total_for_year
+from elearn.extensions import db
+from elearn.learning.outline import outline_of
+from elearn.learning.progress import CourseProgress
+from elearn.models import CourseVersion, Enrollment, User
+from elearn.records.entries import (
+    RecordSources,
+    certificates_of,
+    current_year,
+    jp_total_for_year,
+    trainings_of,
+)
 
 
 @dataclass(frozen=True)
 class DashboardCourse:
     enrollment: Enrollment
     progress: CourseProgress
+    last_title: str | None  # the item "Lanjutkan" goes back to
 
 
 @dataclass(frozen=True)
@@ -31,18 +41,43 @@ class Dashboard:
         return min(100, round(100 * self.jp_this_year / self.jp_target)) if self.jp_target else 100
 
 
+def _enrollments(user: User) -> list[Enrollment]:
+    # Course, version and progress come in the same statement; the version
+    # outlines come from the cache.
+    return list(
+        db.session.scalars(
+            select(Enrollment)
+            .where(Enrollment.user_id == user.id)
+            .options(
+                joinedload(Enrollment.course),
+                joinedload(Enrollment.version),
+                joinedload(Enrollment.progress),
+            )
+            .order_by(Enrollment.enrolled_at.desc())
+        ).unique()
+    )
+
+
+def _course(enrollment: Enrollment, version: CourseVersion) -> DashboardCourse:
+    outline = outline_of(version.id, version.content_hash)
+    last = next((i.title for i in outline.items if i.id == enrollment.last_item_id), None)
+    return DashboardCourse(enrollment, outline.summary(enrollment.progress), last)
+
+
 def dashboard_for(user: User) -> Dashboard:
     """Gather the dashboard of ``user``."""
     year = current_year(user)
-    in_progress, completed = [], []
-    for enrollment in enrollments_of(user):
-        entry = DashboardCourse(enrollment, course_progress(enrollment))
-        if enrollment.completed_at is None:
-            in_progress.append(entry)
-            continue
-        completed.append(entry)
+    enrollments = _enrollments(user)
+    in_progress: list[DashboardCourse] = []
+    completed: list[DashboardCourse] = []
+    for enrollment in enrollments:
+        entry = _course(enrollment, enrollment.version)
+        (completed if enrollment.is_complete else in_progress).append(entry)
     in_progress.sort(
         key=lambda e: e.enrollment.last_seen_at or e.enrollment.enrolled_at, reverse=True
     )
-    jp = jp_total_for_year(user, year)
+    sources = RecordSources(
+        certificates_of(user), [e for e in enrollments if e.is_complete], trainings_of(user)
+    )
+    jp = jp_total_for_year(user, year, sources)
     return Dashboard(in_progress, completed, year, jp, current_app.config["JP_TARGET_PER_YEAR"])

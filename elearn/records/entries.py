@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from elearn import clock
 from elearn.extensions import db
@@ -22,20 +24,52 @@ STATUS_LABELS = {
 }
 
 
-def record_rows(user: User) -> list[RecordRow]:
-    """Every development activity of ``user``, newest first."""
-    zone = zone_of(user)
-    rows: list[RecordRow] = []
-    certificates = {
-        c.enrollment_id: c
-        for c in db.session.scalars(select(Certificate).where(Certificate.user_id == user.id))
-    }
-    completed = db.session.scalars(
-        select(Enrollment).where(
-            Enrollment.user_id == user.id, Enrollment.completed_at.is_not(None)
+@dataclass(frozen=True)
+class RecordSources:
+    """What a record is made of, read in three statements whatever its length."""
+
+    certificates: list[Certificate]  # oldest first
+    completed: list[Enrollment]  # with their versions
+    trainings: list[ExternalTraining]  # newest first
+
+
+def certificates_of(user: User) -> list[Certificate]:
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.user_id == user.id)
+            .order_by(Certificate.issued_at)
         )
     )
-    for enrollment in completed:
+
+
+def trainings_of(user: User) -> list[ExternalTraining]:
+    return list(
+        db.session.scalars(
+            select(ExternalTraining)
+            .where(ExternalTraining.user_id == user.id)
+            .order_by(ExternalTraining.finished_on.desc())
+        )
+    )
+
+
+def record_sources(user: User) -> RecordSources:
+    """Read the certificates, completed enrolments and external trainings of ``user``."""
+    completed = db.session.scalars(
+        select(Enrollment)
+        .where(Enrollment.user_id == user.id, Enrollment.completed_at.is_not(None))
+        .options(joinedload(Enrollment.version))
+    )
+    return RecordSources(certificates_of(user), list(completed), trainings_of(user))
+
+
+def record_rows(user: User, sources: RecordSources | None = None) -> list[RecordRow]:
+    """Every development activity of ``user``, newest first."""
+    sources = sources or record_sources(user)
+    zone = zone_of(user)
+    rows: list[RecordRow] = []
+    certificates = {c.enrollment_id: c for c in sources.certificates}
+    for enrollment in sources.completed:
         if enrollment.completed_at is None:
             continue
         certificate = certificates.get(enrollment.id)
@@ -56,9 +90,7 @@ def record_rows(user: User) -> list[RecordRow]:
                 counts=not revoked,
             )
         )
-    for training in db.session.scalars(
-        select(ExternalTraining).where(ExternalTraining.user_id == user.id)
-    ):
+    for training in sources.trainings:
         rows.append(
             RecordRow(
                 started_on=training.started_on,
@@ -90,18 +122,19 @@ def yearly_totals(rows: list[RecordRow], target: int) -> list[YearTotal]:
     ]
 
 
-def jp_total_for_year(user: User, year: int) -> int:
+def jp_total_for_year(user: User, year: int, sources: RecordSources | None = None) -> int:
     """The JP that count for ``user`` in ``year`` (revoked and unverified ones do not)."""
-    return sum(row.jp for row in record_rows(user) if row.counts and row.finished_on.year == year)
+    rows = record_rows(user, sources)
+    return sum(row.jp for row in rows if row.counts and row.finished_on.year == year)
 
 
 def current_year(user: User) -> int:
     return clock.now().astimezone(zone_of(user)).year
 
 
-def record_document(user: User) -> CareerRecordDocument:
+def record_document(user: User, sources: RecordSources | None = None) -> CareerRecordDocument:
     """The whole record of ``user``, for the PDF and the CSV."""
-    rows = record_rows(user)
+    rows = record_rows(user, sources)
     target = current_app.config["JP_TARGET_PER_YEAR"]
     return CareerRecordDocument(
         learner_name=user.full_name,

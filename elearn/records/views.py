@@ -22,8 +22,8 @@ from elearn.accounts.nip import normalize_nip
 from elearn.auth.access import role_required
 from elearn.auth.duties import OwnRecordRefused
 from elearn.extensions import db
-from elearn.models import Certificate, ExternalTraining, Role, User
-from elearn.records.entries import current_year, record_document
+from elearn.models import ExternalTraining, Role, User
+from elearn.records.entries import current_year, record_document, record_sources
 from elearn.records.export import record_csv
 from elearn.records.forms import ReviewForm, TrainingForm
 from elearn.records.pdf import render_record_pdf
@@ -41,23 +41,16 @@ bp = Blueprint("records", __name__)
 
 
 def _record_page(user: User, template: str) -> str:
-    document = record_document(user)
-    certificates = db.session.scalars(
-        select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.issued_at)
-    ).all()
-    trainings = db.session.scalars(
-        select(ExternalTraining)
-        .where(ExternalTraining.user_id == user.id)
-        .order_by(ExternalTraining.finished_on.desc())
-    ).all()
+    sources = record_sources(user)
+    document = record_document(user, sources)
     this_year = current_year(user)
     total = next((t for t in document.totals if t.year == this_year), None)
     return render_template(
         template,
         learner=user,
         document=document,
-        certificates=certificates,
-        trainings=trainings,
+        certificates=sources.certificates,
+        trainings=sources.trainings,
         this_year=this_year,
         this_year_total=total.total if total else 0,
         target=current_app.config["JP_TARGET_PER_YEAR"],

@@ -1,0 +1,153 @@
+"""Learner pages stay within a fixed number of SQL statements, and readers never wait on writers."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+
+from elearn.extensions import db
+from tests.certificates.helpers import complete_course
+from tests.learning.helpers import Learner, publish_course, sign_in
+
+BUDGET = 4
+
+
+@contextmanager
+def counted(app: Flask) -> Iterator[list[str]]:
+    """Collect every SQL statement the app's engine sends while the block runs."""
+    statements: list[str] = []
+
+    def before(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def _queries(statements: list[str]) -> list[str]:
+    # BEGIN/COMMIT of SQLite's own transaction handling are not queries.
+    return [s for s in statements if s.split()[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}]
+
+
+def _get(app: Flask, learner: Learner, url: str) -> list[str]:
+    learner.client.get(url)  # warm: the first view may fill caches
+    with counted(app) as statements:
+        response = learner.client.get(url)
+    assert response.status_code == 200, url
+    return _queries(statements)
+
+
+@pytest.fixture
+def studying(app: Flask, tmp_path: Path) -> Learner:
+    """A learner enrolled in the test course with one module open, and a certificate elsewhere."""
+    learner, _certificate = complete_course(app, tmp_path, slug="kursus-selesai")
+    publish_course(tmp_path)
+    learner.enroll()
+    learner.client.get("/learn/dasar-proyek/siklus")
+    return learner
+
+
+PAGES = {
+    "module": "/learn/dasar-proyek/siklus",
+    "quiz landing": "/learn/dasar-proyek/kuis-siklus",
+    "catalog": "/courses/",
+    "dashboard": "/me",
+    "career record": "/me/records",
+}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_learner_page_within_statement_budget(app: Flask, studying: Learner, page: str):
+    statements = _get(app, studying, PAGES[page])
+    assert len(statements) <= BUDGET, "\n".join(statements)
+
+
+def test_certificate_verify_page_within_statement_budget(app: Flask, tmp_path: Path):
+    learner, certificate = complete_course(app, tmp_path)
+    statements = _get(app, learner, f"/certificates/{certificate.code}")
+    assert len(statements) <= BUDGET, "\n".join(statements)
+
+
+def test_module_page_does_not_wait_for_an_open_sqlite_write(app: Flask, studying: Learner):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single writer lock")
+    writer = db.engine.raw_connection()
+    cursor = writer.cursor()
+    cursor.execute("BEGIN IMMEDIATE")
+    cursor.execute("UPDATE course SET created_at = created_at")
+    results: list[int] = []
+
+    def read() -> None:
+        with app.app_context():
+            results.append(studying.client.get(PAGES["module"]).status_code)
+
+    reader = threading.Thread(target=read)
+    began = time.monotonic()
+    try:
+        reader.start()
+        reader.join(timeout=10)
+        took = time.monotonic() - began
+    finally:
+        writer.rollback()
+        writer.close()
+    assert results == [200]
+    assert took < 3, f"the page waited {took:.1f} s for the writer"
+
+
+def test_parallel_module_views_all_answer(app: Flask, studying: Learner):
+    db.session.commit()
+    statuses: list[int] = []
+
+    def view() -> None:
+        with app.app_context():
+            for _ in range(5):
+                statuses.append(studying.client.get(PAGES["module"]).status_code)
+
+    threads = [threading.Thread(target=view) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [200] * 30
+
+
+def test_module_page_revalidates_with_etag(app: Flask, studying: Learner, tmp_path: Path):
+    first = studying.client.get(PAGES["module"])
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    etag = first.headers["ETag"]
+    again = studying.client.get(PAGES["module"], headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    # Marking the module done changes what the page shows, and so its ETag.
+    studying.post(f"{PAGES['module']}/complete", page=PAGES["module"])
+    changed = studying.client.get(PAGES["module"], headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "Modul ini sudah selesai" in changed.get_data(True)
+    # Another learner never gets this learner's page from a cache.
+    other = sign_in(app, name="Lain")
+    other.enroll()
+    assert other.client.get(PAGES["module"]).headers["ETag"] != etag
+
+
+def test_pages_are_compressed_and_static_files_fingerprinted(app: Flask, studying: Learner):
+    page = studying.client.get(PAGES["module"], headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip"
+    html = gzip.decompress(page.get_data()).decode()
+    match = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{12})"', html)
+    assert match, "the stylesheet URL names its content hash"
+    css = studying.client.get(match.group(1), headers={"Accept-Encoding": "gzip"})
+    assert css.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert css.headers["Content-Encoding"] == "gzip"
+    stale = studying.client.get("/static/css/app.css?v=000000000000")
+    assert "immutable" not in stale.headers.get("Cache-Control", "")
