@@ -9,9 +9,11 @@ Only failed sign-ins count. Three rules, all kept in the rate-limit storage
 * per client address, across accounts (LOGIN_RATE_LIMIT): one address spraying
   many accounts;
 * per account, across addresses (LOGIN_ACCOUNT_LIMIT, much looser): many
-  addresses guessing one account. An address that signed in to this account
-  successfully before is exempt, so an attack from elsewhere does not keep the
-  owner out.
+  addresses guessing one account.
+
+An address that signed in to an account successfully before is exempt from
+both caps for that account, so an attack from elsewhere (or from a colleague's
+desk behind the same NAT) does not keep the owner out.
 
 docs/security.md ("Sign-in throttling") explains the choice against OWASP ASVS V2.2.
 """
@@ -102,10 +104,13 @@ class SignInThrottle:
     def wait_seconds(self, login: str, address: str) -> int:
         """Seconds before this address may try this account again; 0 when it may now."""
         account, _, delay_key, known_key = self._keys(login, address)
-        waits = [0.0, self._until_reset(self.settings.per_address, "signin-address", address)]
+        waits = [0.0]
         if self.storage.get(delay_key) > 0:
             waits.append(self.storage.get_expiry(delay_key) - self.now())
         if self.storage.get(known_key) == 0:
+            # The owner's own address skips both caps: a guesser cannot get onto
+            # that list without the password, and the pair's delay still applies.
+            waits.append(self._until_reset(self.settings.per_address, "signin-address", address))
             waits.append(self._until_reset(self.settings.per_account, "signin-account", account))
         longest = max(waits)
         return max(1, math.ceil(longest)) if longest > 0 else 0

@@ -117,6 +117,15 @@ def test_one_address_trying_many_accounts_is_limited(limited_app: Flask):
     assert codes(results)[:10] == [200] * 10 and codes(results)[10] == 429
 
 
+def test_spraying_from_a_shared_address_does_not_stop_its_known_owners(limited_app: Flask):
+    colleague = make_user()
+    office = "10.0.0.50"  # one NAT address, no proxy configured
+    assert attempt(limited_app, colleague.nip, office, DEFAULT_PASSWORD).status_code == 302
+    spray = [attempt(limited_app, f"1986092620150510{i:02d}", office) for i in range(11)]
+    assert codes(spray)[10] == 429
+    assert attempt(limited_app, colleague.nip, office, DEFAULT_PASSWORD).status_code == 302
+
+
 def test_forwarded_for_from_an_untrusted_peer_cannot_spoof_past_the_limit(office_app: Flask):
     results = [
         attempt(office_app, f"1986092620150510{i:02d}", "10.9.9.9", forwarded_for=f"10.3.3.{i}")
