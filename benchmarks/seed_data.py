@@ -1,0 +1,391 @@
+"""Rows for benchmarks/seed_scale.py: the catalogue through the content pipeline, learners in bulk.
+
+The catalogue (units, courses, versions) goes through the application's own services so it is
+exactly what a deployment holds. Learners, enrolments, attempts, certificates and evaluations
+are generated as plain tuples, ready for COPY (PostgreSQL) or executemany (SQLite); their
+quiz papers and results come from the real ``draw_paper`` and ``score_attempt``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from elearn.accounts.passwords import hash_password
+from elearn.certificates.signing import b64url_encode
+from elearn.content.parse import parse_course
+from elearn.content.publish import render_course, store_version
+from elearn.extensions import db
+from elearn.learning.paper import draw_paper
+from elearn.learning.scoring import score_attempt
+from elearn.models import CourseItem, CourseVersion, ItemKind, Unit, UnitKind
+
+ROOT = Path(__file__).resolve().parents[1]
+ZONE = "Asia/Makassar"
+INSTANSI = [
+    ("sulteng", "Pemerintah Provinsi Sulawesi Tengah"),
+    ("palu", "Pemerintah Kota Palu"),
+    ("donggala", "Pemerintah Kabupaten Donggala"),
+]
+PERANGKAT = ["bkpsdm", "bappeda", "dinkes", "disdik", "dpmptsp", "dukcapil", "bpkad", "inspektorat"]
+TEMPLATES_PER_QUIZ = 24
+
+
+@dataclass
+class Quiz:
+    item_id: int
+    title: str
+    passing: list[tuple[str, str, str, float, bool]] = field(default_factory=list)
+    failing: list[tuple[str, str, str, float, bool]] = field(default_factory=list)
+
+
+@dataclass
+class Version:
+    id: int
+    course_id: int
+    slug: str
+    title: str
+    label: str  # "v1 · abc123", as on the certificate
+    competency: str
+    jp: int
+    certificate: bool
+    quizzes: list[Quiz]
+
+
+def build_units() -> list[int]:
+    """3 instansi × (1 + 8 perangkat daerah + 16 unit kerja); return the ids learners sit in."""
+    seats = []
+    for code, name in INSTANSI:
+        root = Unit(code=code, name=name, kind=UnitKind.INSTANSI, timezone=ZONE)
+        db.session.add(root)
+        for pd in PERANGKAT:
+            office = Unit(
+                code=f"{code}-{pd}", name=pd.upper(), kind=UnitKind.PERANGKAT_DAERAH, parent=root
+            )
+            db.session.add(office)
+            for part in ("sekretariat", "bidang-1"):
+                db.session.add(
+                    Unit(
+                        code=f"{code}-{pd}-{part}",
+                        name=part.replace("-", " ").title(),
+                        kind=UnitKind.UNIT_KERJA,
+                        parent=office,
+                    )
+                )
+    db.session.flush()
+    seats = db.session.scalars(select(Unit.id).where(Unit.parent_id.is_not(None))).all()
+    db.session.commit()
+    return list(seats)
+
+
+def publish_catalogue(per_learner: int) -> None:
+    """The sample courses, copies of them under other slugs, and a second version of one."""
+    samples = [parse_course(path) for path in sorted((ROOT / "courses").iterdir())]
+    rendered = [render_course(parsed) for parsed in samples]  # copies share the rendering
+    copies = max(1, -(-(per_learner + 2) // len(samples)))
+    for n in range(1, copies + 1):
+        for parsed, html in zip(samples, rendered, strict=True):
+            if n > 1:
+                meta = dataclasses.replace(parsed.meta, title=f"{parsed.meta.title} ({n})")
+                parsed = dataclasses.replace(parsed, slug=f"{parsed.slug}-{n}", meta=meta)
+            store_version(parsed, unit=None, actor=None, publish=True, rendered=html)
+    first = samples[0]
+    revised = dataclasses.replace(
+        first,
+        overview=first.overview + "\n\nDiperbarui untuk tahun ini.",
+        content_hash=first.content_hash[:-8] + "00000002",
+    )
+    store_version(revised, unit=None, actor=None, publish=True)
+    db.session.commit()
+
+
+def _right_answer(question: dict[str, Any]) -> Any:
+    kind = question["kind"]
+    if kind == "single":
+        return str(max(enumerate(question["choices"]), key=lambda c: c[1]["fraction"])[0])
+    if kind == "multiple":
+        return [str(i) for i, c in enumerate(question["choices"]) if c["fraction"] > 0]
+    if kind == "truefalse":
+        return "true" if question["true_false"]["correct"] else "false"
+    if kind == "short":
+        return max(question["short_answers"], key=lambda a: a["fraction"])["text"]
+    if kind == "numeric":
+        return str(question["numeric_answers"][0]["value"])
+    if kind == "matching":
+        return {str(i): p["answer"] for i, p in enumerate(question["pairs"]) if p["prompt_html"]}
+    return None
+
+
+def quiz_templates(item: CourseItem, rng: random.Random) -> Quiz:
+    """Papers drawn and scored by the application's own functions, some right, some not."""
+    quiz = Quiz(item.id, item.title)
+    record = item.quiz or {}
+    by_key = {q["key"]: q for q in record["questions"]}
+    for n in range(TEMPLATES_PER_QUIZ * 4):
+        paper = draw_paper(record, rng)
+        skill = 1.0 if n == 0 else rng.uniform(0.3, 1.0)
+        answers = {e["key"]: _right_answer(by_key[e["key"]]) for e in paper if rng.random() < skill}
+        answers = {k: v for k, v in answers.items() if v is not None}
+        scored = score_attempt(record, paper, answers)
+        row = (
+            json.dumps(paper),
+            json.dumps(answers),
+            json.dumps([dataclasses.asdict(r) for r in scored.results]),
+            scored.percent,
+            scored.passed,
+        )
+        kept = quiz.passing if scored.passed else quiz.failing
+        if len(kept) < TEMPLATES_PER_QUIZ:
+            kept.append(row)
+    if not quiz.passing or not quiz.failing:
+        raise SystemExit(f"{item.title}: no passing or no failing paper drawn")
+    return quiz
+
+
+def load_versions(rng: random.Random) -> dict[int, list[Version]]:
+    """Every version of every course, oldest first, with its quizzes' paper templates."""
+    found: dict[int, list[Version]] = {}
+    for version in db.session.scalars(select(CourseVersion).order_by(CourseVersion.id)):
+        quizzes = [
+            quiz_templates(item, rng) for item in version.items if item.kind == ItemKind.QUIZ
+        ]
+        found.setdefault(version.course_id, []).append(
+            Version(
+                version.id,
+                version.course_id,
+                version.course.slug,
+                version.title,
+                f"v{version.number} · {version.short_hash}",
+                version.competency,
+                version.jp,
+                version.certificate,
+                quizzes,
+            )
+        )
+    return found
+
+
+_DAYS: dict[int, str] = {}
+_CLOCK = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400)]
+
+
+def timestamp(seconds: float) -> str:
+    """UTC text both databases read (SQLite as SQLAlchemy writes it; PostgreSQL in UTC)."""
+    # strftime costs ~10 µs here; tens of millions of timestamps are cut from cached parts.
+    whole = int(seconds)
+    day, second = divmod(whole, 86400)
+    prefix = _DAYS.get(day)
+    if prefix is None:
+        prefix = _DAYS[day] = datetime.fromtimestamp(day * 86400, UTC).strftime("%Y-%m-%d ")
+    return f"{prefix}{_CLOCK[second]}.{int((seconds - whole) * 1e6):06d}"
+
+
+@dataclass
+class Counters:
+    """Running ids and the certificate numbers handed out per year."""
+
+    user: int = 0
+    enrollment: int = 0
+    attempt: int = 0
+    certificate: int = 0
+    evaluation: int = 0
+    external: int = 0
+    sequence: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class Signer:
+    """Signs the first ``real`` payloads; later ones reuse the last signature (see docs)."""
+
+    key: Any
+    key_id: str
+    real: int
+    signed: int = 0
+    last: str = ""
+
+    def sign(self, payload: dict[str, Any]) -> str:
+        if self.signed < self.real or not self.last:
+            # Flat str/int/None payload: sorted compact json.dumps is its RFC 8785 form.
+            text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+            self.last = b64url_encode(self.key.sign(text.encode()))
+            self.signed += 1
+        return self.last
+
+
+@dataclass
+class Plan:
+    now: float
+    units: list[int]
+    instansi_of: dict[int, str]
+    versions: dict[int, list[Version]]
+    per_learner: int
+    signer: Signer
+    settings: dict[str, str]
+    password_hash: str = field(default_factory=lambda: hash_password("Sandi-Benchmark-2026"))
+
+
+Rows = dict[str, list[tuple[Any, ...]]]
+
+
+def learner_rows(plan: Plan, index: int, ids: Counters, rng: random.Random, rows: Rows) -> None:
+    """One learner and everything they did, appended to ``rows`` per table."""
+    ids.user += 1
+    uid = ids.user
+    unit_id = plan.units[index % len(plan.units)]
+    created = plan.now - 800 * 86400 + rng.random() * 60 * 86400
+    name = f"Peserta {index:07d}"
+    nip = f"{198001012010011000 + index:018d}"
+    rows["user_account"].append(
+        (uid, nip, name, None, "PNS", unit_id, "Analis", "III/a", plan.password_hash, False,
+         secrets.token_urlsafe(32), rng.random() > 0.02, None, timestamp(created), None)
+    )  # fmt: skip
+    rows["role_grant"].append((uid, "learner"))
+    courses = list(plan.versions)
+    start = rng.randrange(len(courses))
+    for k in range(plan.per_learner):
+        course_id = courses[(start + k) % len(courses)]
+        _enrolment(plan, uid, name, nip, unit_id, course_id, ids, rng, rows)
+    if rng.random() < 0.15:
+        ids.external += 1
+        year = datetime.fromtimestamp(plan.now, UTC).year
+        day = f"{year}-01-{rng.randint(2, 28):02d}"
+        status = "verified" if rng.random() < 0.8 else "pending"
+        rows["external_training"].append(
+            (ids.external, uid, "Pelatihan Teknis", "BPSDM Provinsi", "pelatihan", "teknis",
+             day, day, rng.randint(2, 24), "", "bukti.pdf", "application/pdf", b"%PDF-1.4\n",
+             status, timestamp(plan.now - 86400), None, None, "")
+        )  # fmt: skip
+
+
+def _enrolment(
+    plan: Plan, uid: int, name: str, nip: str, unit_id: int, course_id: int,
+    ids: Counters, rng: random.Random, rows: Rows,
+) -> None:  # fmt: skip
+    ids.enrollment += 1
+    eid = ids.enrollment
+    enrolled = plan.now - rng.random() * 730 * 86400
+    versions = plan.versions[course_id]
+    # A course with a newer version: enrolments of the last 120 days study it.
+    version = versions[-1] if enrolled > plan.now - 120 * 86400 else versions[0]
+    completed = None
+    if rng.random() < 0.6:
+        completed = enrolled + rng.random() * min(60 * 86400, plan.now - enrolled)
+    rows["enrollment"].append(
+        (eid, uid, course_id, version.id, timestamp(enrolled),
+         None if completed is None else timestamp(completed), None, None,
+         timestamp(completed or enrolled))
+    )  # fmt: skip
+    at = enrolled + 3600
+    best = []
+    for position, quiz in enumerate(version.quizzes):
+        if completed is None and (position > 0 or rng.random() < 0.5):
+            break
+        span = ((completed or plan.now) - at) / 3
+        tries = []
+        if completed is None or rng.random() < 0.15:
+            tries.append(rng.choice(quiz.failing if completed else quiz.failing + quiz.passing))
+        if completed is not None:
+            tries.append(rng.choice(quiz.passing))
+        for number, (paper, answers, results, score, passed) in enumerate(tries, 1):
+            at += rng.random() * span
+            ids.attempt += 1
+            rows["quiz_attempt"].append(
+                (ids.attempt, eid, quiz.item_id, number, timestamp(at - 600), None, paper,
+                 answers, timestamp(at), timestamp(at), score, passed, results)
+            )  # fmt: skip
+        if completed is not None:
+            best.append(tries[-1][3])
+    if completed is None:
+        return
+    if version.certificate:
+        _certificate(plan, uid, name, nip, unit_id, eid, version, enrolled, completed, best,
+                     ids, rows)  # fmt: skip
+    if rng.random() < 0.7:
+        ids.evaluation += 1
+        rows["course_evaluation"].append(
+            (ids.evaluation, eid, rng.randint(3, 5), rng.randint(2, 5), rng.randint(3, 5),
+             "" if rng.random() < 0.9 else "Materi relevan dengan tugas.",
+             timestamp(completed + 120))
+        )  # fmt: skip
+
+
+def _certificate(
+    plan: Plan, uid: int, name: str, nip: str, unit_id: int, eid: int, version: Version,
+    enrolled: float, completed: float, best: list[float], ids: Counters, rows: Rows,
+) -> None:  # fmt: skip
+    zone = ZoneInfo(ZONE)
+    issued = completed + 5
+    local = datetime.fromtimestamp(issued, zone)
+    year = local.year
+    sequence = ids.sequence[year] = ids.sequence.get(year, 0) + 1
+    ids.certificate += 1
+    code = secrets.token_urlsafe(16)
+    number = plan.settings["pattern"].format(
+        prefix=plan.settings["prefix"], year=year, sequence=sequence
+    )
+    average = f"{sum(best) / len(best):.1f}".replace(".", ",") if best else ""
+    payload = {
+        "code": code,
+        "number": number,
+        "learner_name": name,
+        "nip": nip,
+        "rank": "III/a",
+        "position": "Analis",
+        "instansi": plan.instansi_of[unit_id],
+        "course_slug": version.slug,
+        "course_title": version.title,
+        "course_version": version.label,
+        "competency": version.competency,
+        "jp": version.jp,
+        "enrolled_on": datetime.fromtimestamp(enrolled, zone).date().isoformat(),
+        "completed_on": datetime.fromtimestamp(completed, zone).date().isoformat(),
+        "score_summary": f"Rata-rata nilai kuis {average} ({len(best)} kuis)"
+        if best
+        else "Seluruh modul diselesaikan",
+        "issuer_name": plan.settings["issuer"],
+        "signatory_name": plan.settings["signatory_name"],
+        "signatory_position": plan.settings["signatory_position"],
+        "signatory_nip": plan.settings["signatory_nip"] or None,
+        "issued_on": local.date().isoformat(),
+    }
+    rows["certificate"].append(
+        (ids.certificate, code, number, year, sequence, uid, eid, version.id, timestamp(issued),
+         json.dumps(payload), plan.signer.sign(payload), plan.signer.key_id, None, None, None)
+    )  # fmt: skip
+
+
+def chunks(plan: Plan, learners: int, ids: Counters, seed: int, size: int) -> Iterator[Rows]:
+    """Rows for ``learners`` learners, ``size`` learners at a time."""
+    rng = random.Random(seed)
+    for first in range(0, learners, size):
+        rows: Rows = {name: [] for name in COLUMNS}
+        for index in range(first, min(first + size, learners)):
+            learner_rows(plan, index, ids, rng, rows)
+        yield rows
+
+
+COLUMNS = {
+    "user_account": "id nip full_name email employee_type unit_id position rank password_hash "
+    "must_change_password session_token is_active locale created_at last_login_at",
+    "role_grant": "user_id role",
+    "enrollment": "id user_id course_id version_id enrolled_at completed_at last_item_id "
+    "last_seen_at updated_at",
+    "quiz_attempt": "id enrollment_id item_id number started_at deadline paper answers "
+    "answers_saved_at submitted_at score passed results",
+    "certificate": "id code number year sequence user_id enrollment_id version_id issued_at "
+    "payload signature key_id revoked_at revoked_reason revoked_by_id",
+    "course_evaluation": "id enrollment_id relevance clarity applicability comment created_at",
+    "external_training": "id user_id name organiser route competency started_on finished_on jp "
+    "certificate_number evidence_name evidence_type evidence status created_at reviewed_at "
+    "reviewed_by_id review_note",
+}
