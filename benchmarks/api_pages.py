@@ -83,7 +83,8 @@ SELECT u, c, c, t, CASE WHEN (u + k) % 5 < 3 THEN t + interval '10 days' END,
     t + CASE WHEN (u + k) % 5 < 3 THEN interval '10 days' ELSE interval '0' END
 FROM generate_series(1, {learners}) AS u, generate_series(0, {per} - 1) AS k,
     LATERAL (SELECT (k * 20 + u) % {courses} + 1 AS c,
-        timestamptz '2025-01-01' + ((u * 7919 + k * 104729) % 63072000) * interval '1 second' AS t
+        timestamptz '2025-01-01'
+            + ((u::bigint * 7919 + k * 104729) % 63072000) * interval '1 second' AS t
     ) AS x
 ORDER BY u, k;
 INSERT INTO certificate (code, number, year, sequence, user_id, enrollment_id, version_id,
@@ -180,8 +181,8 @@ def explain(query: str, scoped_units: set[int] | None) -> list[str]:
     names = UnitNames()
     middle = db.session.scalar(select(db.func.max(Enrollment.id))) // 2
     statement = enrollment_statement(
-        report_filter, scoped_units, names, ZoneInfo("Asia/Makassar")
-    ).where(Enrollment.id > middle)
+        report_filter, scoped_units, names, ZoneInfo("Asia/Makassar"), after_id=middle
+    )
     since = read_updated_since(args)
     if since is not None:
         statement = statement.where(Enrollment.updated_at >= since)

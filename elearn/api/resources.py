@@ -38,8 +38,8 @@ def enrollment_page(
 ) -> Page[Row]:
     """Enrolments after the cursor, in id order."""
     names = UnitNames()
-    statement = enrollment_statement(report_filter, viewer.units, names, viewer.zone).where(
-        Enrollment.id > page.after_id
+    statement = enrollment_statement(
+        report_filter, viewer.units, names, viewer.zone, after_id=page.after_id
     )
     if updated_since is not None:
         statement = statement.where(Enrollment.updated_at >= updated_since)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, select
 
 from elearn.extensions import db
 from elearn.models import Certificate, Course, CourseVersion, Enrollment, Unit, User
@@ -59,12 +59,18 @@ class UnitNames:
 
 
 def enrollment_statement(
-    report_filter: ReportFilter, allowed_units: set[int] | None, names: UnitNames, zone: ZoneInfo
+    report_filter: ReportFilter,
+    allowed_units: set[int] | None,
+    names: UnitNames,
+    zone: ZoneInfo,
+    *,
+    after_id: int = 0,
 ) -> Select:
     """The filtered, scoped statement, ordered by enrolment id (stable for paging).
 
     It selects plain columns, not ORM entities: building a million entities
-    costs several times more than the export itself.
+    costs several times more than the export itself. ``after_id`` starts it
+    after that enrolment (an API cursor).
     """
     statement = (
         select(
@@ -88,7 +94,13 @@ def enrollment_statement(
         .join(User, Enrollment.user_id == User.id)
         .join(CourseVersion, Enrollment.version_id == CourseVersion.id)
         .join(Course, Enrollment.course_id == Course.id)
-        .outerjoin(Certificate, Certificate.enrollment_id == Enrollment.id)
+        # The bound is repeated on the certificate side: otherwise PostgreSQL may
+        # merge-join certificates from the first one on (1.5 s a page at 3M rows).
+        .outerjoin(
+            Certificate,
+            and_(Certificate.enrollment_id == Enrollment.id, Certificate.enrollment_id > after_id),
+        )
+        .where(Enrollment.id > after_id)
     )
     statement = apply_filter(
         statement,
