@@ -98,7 +98,6 @@ def issue_certificate(enrollment: Enrollment) -> Certificate | None:
 
 def _next_sequence(year: int) -> int:
     """Take the next number of ``year`` from its counter row, creating the row on first use."""
-    counter = CertificateCounter.__table__
     dialect = db.session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     # The first number of a year carries on from any certificate already there.
@@ -108,13 +107,13 @@ def _next_sequence(year: int) -> int:
         .scalar_subquery()
     )
     statement = (
-        insert(counter)
+        insert(CertificateCounter)
         .values(year=year, last_sequence=first)
         .on_conflict_do_update(
-            index_elements=[counter.c.year],
-            set_={"last_sequence": counter.c.last_sequence + 1},
+            index_elements=[CertificateCounter.year],
+            set_={"last_sequence": CertificateCounter.last_sequence + 1},
         )
-        .returning(counter.c.last_sequence)
+        .returning(CertificateCounter.last_sequence)
     )
     return int(db.session.execute(statement).scalar_one())
 
