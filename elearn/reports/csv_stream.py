@@ -118,6 +118,7 @@ class EnrollmentCsv:
         params.update(
             zone=str(self.zone),
             control=_CONTROL,
+            control_class=f"[{_CONTROL}]",
             done=DONE,
             busy=BUSY,
             iso=_ISO,
@@ -190,7 +191,11 @@ def _drain(buffer: io.StringIO) -> bytes:
 
 def _sql_clean(column: str) -> str:
     """SQL for safe_text: drop control characters, then a quote before a formula start."""
-    text = f"translate({column}, %(control)s, '')"
+    # translate() is slow (10 s a million names); the regular expression only looks.
+    text = (
+        f"CASE WHEN {column} ~ %(control_class)s "
+        f"THEN translate({column}, %(control)s, '') ELSE {column} END"
+    )
     starts = ", ".join(f"chr({ord(p)})" for p in FORMULA_PREFIXES)
     return (
         f"NULLIF(CASE WHEN left({text}, 1) IN ({starts}) THEN '''' || {text} ELSE {text} END, '')"
