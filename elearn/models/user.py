@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.models.base import Base, UTCDateTime, utcnow
@@ -74,8 +74,18 @@ class User(Base):
     def get_id(self) -> str:
         return self.session_token
 
+    def preload_roles(self, roles: frozenset[Role]) -> None:
+        """Remember roles read along with the user, so role checks load no grant objects.
+
+        The sign-in loader reads them in its one statement; changing the grants forgets them.
+        """
+        vars(self)["_preloaded_roles"] = roles
+
     @property
     def roles(self) -> frozenset[Role]:
+        preloaded: frozenset[Role] | None = vars(self).get("_preloaded_roles")
+        if preloaded is not None:
+            return preloaded
         return frozenset(Role(grant.role) for grant in self.role_grants)
 
     def has_role(self, role: Role) -> bool:
@@ -89,6 +99,12 @@ class User(Base):
     @property
     def timezone(self) -> str | None:
         return self.unit.resolved_timezone() if self.unit else None
+
+
+@event.listens_for(User.role_grants, "append")
+@event.listens_for(User.role_grants, "remove")
+def _forget_preloaded(user: User, *_args: object) -> None:
+    vars(user).pop("_preloaded_roles", None)
 
 
 class RoleGrant(Base):

@@ -1,0 +1,114 @@
+"""Learner pages in-process: time each page through the Flask test client, optionally profile.
+
+Seeds a temporary SQLite file as ``benchmarks/pages.py`` does, builds the app with the
+production settings, signs one demo learner in (the last, who holds a certificate) and
+times N requests per page. Interleaves pages, so a busy machine slows all of them alike.
+
+    .venv/bin/python benchmarks/pages_profile.py [-n 200] [--profile verify|all [--pyinstrument]]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-n", type=int, default=200, help="requests per page per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", default="", help="profile this page (e.g. verify) or all")
+    parser.add_argument("--pyinstrument", action="store_true", help="pyinstrument, not cProfile")
+    args = parser.parse_args()
+
+    from benchmarks.pages import PAGES, seed
+
+    with tempfile.TemporaryDirectory(prefix="elearn-profile-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'pages.sqlite'}"
+        seeded = seed(url)
+        import config
+        from elearn import create_app
+
+        # config.py read the environment when seed() imported it: production settings,
+        # with the benchmark's database, key and plain-HTTP cookies.
+        overrides = {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "benchmark-secret-key",  # noqa: S106 - a throw-away app
+            "SESSION_COOKIE_SECURE": False,
+            "RATELIMIT_ENABLED": False,
+        }
+        app = create_app(type("Production", (config.Config,), overrides))
+        client = app.test_client()
+        page = client.get("/login").get_data(True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        assert token
+        form = {"login": seeded["nips"][-1], "password": "demo-elearn-2026"}
+        client.post(
+            "/login",
+            data=urlencode({**form, "csrf_token": token.group(1)}),
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert "/logout" in client.get("/me").get_data(True), "could not sign in"
+        headers = {"Accept-Encoding": "gzip"}
+
+        def hit(path: str) -> None:
+            response = client.get(path, headers=headers)
+            assert response.status_code == 200, (path, response.status_code)
+
+        if args.profile:
+            paths = list(seeded["paths"].values())
+            if args.profile != "all":
+                paths = [seeded["paths"][args.profile]]
+            for _ in range(20):
+                for path in paths:
+                    hit(path)
+            if args.pyinstrument:
+                from pyinstrument import Profiler  # local profiling only, not a dependency
+
+                profiler_ = Profiler(interval=0.0002)
+                profiler_.start()
+                for _ in range(args.n):
+                    for path in paths:
+                        hit(path)
+                profiler_.stop()
+                print(profiler_.output_text(unicode=False, show_all=False))
+                return
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(args.n):
+                for path in paths:
+                    hit(path)
+            profiler.disable()
+            stats = pstats.Stats(profiler).sort_stats("cumulative")
+            stats.print_stats(60)
+            stats.sort_stats("tottime").print_stats(40)
+            return
+
+        times: dict[str, list[float]] = {p: [] for p in PAGES}
+        for p in PAGES:
+            for _ in range(20):
+                hit(seeded["paths"][p])
+        for _ in range(args.rounds):
+            for p in PAGES:
+                began = time.process_time()
+                for _ in range(args.n):
+                    hit(seeded["paths"][p])
+                times[p].append((time.process_time() - began) / args.n * 1000)
+        for p in PAGES:
+            print(f"{p:14s} {statistics.median(times[p]):6.2f} ms  (rounds: "
+                  + ", ".join(f"{t:.2f}" for t in times[p]) + ")")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
