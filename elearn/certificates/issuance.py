@@ -16,8 +16,8 @@ from elearn import clock
 from elearn.accounts.nip import mask_nip
 from elearn.auth.duties import refuse_own_record
 from elearn.certificates.document import CertificateDocument
-from elearn.certificates.keys import current_key_id, signing_key
-from elearn.certificates.signing import sign_payload, verify_payload
+from elearn.certificates.keys import current_key_id, signature_check, signing_key
+from elearn.certificates.signing import canonical_json, sign_payload
 from elearn.extensions import db
 from elearn.i18n import zone_of
 from elearn.models import (
@@ -274,7 +274,11 @@ def document_of(certificate: Certificate) -> CertificateDocument:
 
 def signature_valid(certificate: Certificate) -> bool:
     """Check the stored payload against its Ed25519 signature."""
-    return verify_payload(signing_key().public_key(), certificate.payload, certificate.signature)
+    try:
+        message = canonical_json(certificate.payload)
+    except (ValueError, TypeError):
+        return False
+    return signature_check()(message, certificate.signature)
 
 
 def public_view(certificate: Certificate) -> dict[str, Any]:

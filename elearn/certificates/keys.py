@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
+
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
-from elearn.certificates.signing import key_id, load_signing_key
+from elearn.certificates.signing import key_id, load_signing_key, verify_message
 
 
 def signing_key() -> Ed25519PrivateKey:
@@ -21,3 +24,22 @@ def signing_key() -> Ed25519PrivateKey:
 
 def current_key_id() -> str:
     return key_id(signing_key().public_key())
+
+
+def signature_check() -> Callable[[bytes, str], bool]:
+    """The app's check of signed bytes against a signature, remembering its answers.
+
+    The answer depends only on the app's key, the bytes and the signature, so a certificate
+    whose payload or signature changed is checked afresh. The public key is derived once.
+    """
+    check = current_app.extensions.get("certificate_signature_check")
+    if check is None:
+        public_key = signing_key().public_key()
+
+        def verify(message: bytes, signature: str) -> bool:
+            return verify_message(public_key, message, signature)
+
+        check = current_app.extensions.setdefault(
+            "certificate_signature_check", lru_cache(maxsize=4096)(verify)
+        )
+    return check

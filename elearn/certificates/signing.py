@@ -85,10 +85,19 @@ def sign_payload(key: Ed25519PrivateKey, data: Mapping[str, Any]) -> str:
 def verify_payload(public_key: Ed25519PublicKey, data: Mapping[str, Any], signature: str) -> bool:
     """Tell whether the signature matches data; False, never an exception, for any bad input."""
     try:
+        message = canonical_json(data)
+    except (ValueError, TypeError):
+        return False
+    return verify_message(public_key, message, signature)
+
+
+def verify_message(public_key: Ed25519PublicKey, message: bytes, signature: str) -> bool:
+    """Tell whether the signature matches the signed bytes; False for any bad input."""
+    try:
         raw = b64url_decode(signature)
         if len(raw) != 64:
             return False
-        public_key.verify(raw, canonical_json(data))
+        public_key.verify(raw, message)
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True

@@ -35,7 +35,7 @@ from elearn.certificates.pdf import render_certificate_pdf
 from elearn.certificates.signing import public_jwk
 from elearn.coordinator.scope import can_manage
 from elearn.extensions import db, limiter
-from elearn.models import Certificate
+from elearn.models import Certificate, Role
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
@@ -53,7 +53,12 @@ def _by_code(code: str) -> Certificate | None:
 
 
 def _may_manage(certificate: Certificate) -> bool:
-    return current_user.is_authenticated and can_manage(current_user, certificate.version.course)
+    # Most viewers are learners, who manage nothing: decide that before loading the course.
+    return (
+        current_user.is_authenticated
+        and (current_user.has_role(Role.ADMIN) or current_user.has_role(Role.COORDINATOR))
+        and can_manage(current_user, certificate.version.course)
+    )
 
 
 def _may_download(certificate: Certificate) -> bool:
@@ -69,14 +74,16 @@ def verify(code: str) -> tuple[str, int] | str:
     if certificate is None:
         # Unknown and malformed codes get the very same answer.
         return render_template("certificates/unknown.html"), 404
+    may_manage = _may_manage(certificate)
+    owner = current_user.is_authenticated and certificate.user_id == current_user.id
     return render_template(
         "certificates/verify.html",
         certificate=certificate,
         view=public_view(certificate),
         signature_ok=signature_valid(certificate),
-        may_download=_may_download(certificate),
-        may_manage=_may_manage(certificate),
-        form=RevokeForm(),
+        may_download=owner or may_manage,
+        may_manage=may_manage,
+        form=RevokeForm() if may_manage else None,
     )
 
 

@@ -91,6 +91,20 @@ def test_tampered_stored_certificate_is_flagged(app: Flask, tmp_path: Path):
     assert "TIDAK SAH" in page
 
 
+def test_a_certificate_tampered_after_a_valid_check_is_flagged(app: Flask, tmp_path: Path):
+    # Signature checks are remembered; a changed payload must still be checked afresh.
+    _, certificate = complete_course(app, tmp_path)
+    url = f"/certificates/{certificate.code}"
+    assert "TIDAK SAH" not in app.test_client().get(url).get_data(as_text=True)
+    original = certificate.payload
+    certificate.payload = {**original, "jp": 40}
+    db.session.commit()
+    assert "TIDAK SAH" in app.test_client().get(url).get_data(as_text=True)
+    certificate.payload = original
+    db.session.commit()
+    assert "TIDAK SAH" not in app.test_client().get(url).get_data(as_text=True)
+
+
 def test_pdf_and_credential_downloads_are_for_the_owner(app: Flask, tmp_path: Path):
     learner, certificate = complete_course(app, tmp_path)
     pdf = learner.client.get(f"/certificates/{certificate.code}/pdf")

@@ -81,6 +81,16 @@ def test_certificate_verify_page_within_statement_budget(app: Flask, tmp_path: P
     assert len(statements) <= BUDGET, "\n".join(statements)
 
 
+def test_another_learner_verifying_a_certificate_loads_no_course(app: Flask, tmp_path: Path):
+    # Learners manage no course, so the page needs the user and the certificate only.
+    _owner, certificate = complete_course(app, tmp_path)
+    other = sign_in(app, name="Lain")
+    statements = _get(app, other, f"/certificates/{certificate.code}")
+    assert len(statements) <= 2, "\n".join(statements)
+    page = other.client.get(f"/certificates/{certificate.code}").get_data(True)
+    assert "Unduh PDF" not in page and "Cabut sertifikat" not in page
+
+
 def test_module_page_does_not_wait_for_an_open_sqlite_write(app: Flask, studying: Learner):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's single writer lock")
