@@ -17,7 +17,7 @@ from sqlalchemy import select
 from elearn.content.parse import parse_course
 from elearn.content.publish import store_version
 from elearn.extensions import db
-from elearn.models import Certificate, ExternalTraining, QuizAttempt, Role, User
+from elearn.models import Certificate, CourseUpload, ExternalTraining, QuizAttempt, Role, User
 from tests.conftest import AuthActions
 from tests.content.course_fixtures import write_course
 from tests.factories import make_unit, make_user
@@ -79,6 +79,7 @@ RULES: dict[str, Rule] = {
     "catalog.enroll_in": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}, post=True),
     "coordinator.courses": COORDINATORS, "coordinator.course": COORDINATORS,
     "coordinator.version": COORDINATORS,
+    "coordinator.upload_status": COORDINATORS,  # the uploader (a coordinator) and admins
     "coordinator.upload": Rule(COORDINATORS.expect, post=True),
     "coordinator.publish": Rule(COORDINATORS.expect | {"coordinator": 302, "admin": 302},
                                 post=True),  # fmt: skip
@@ -159,6 +160,7 @@ def world(app: Flask, tmp_path: Path) -> dict[str, object]:
             evidence_type="application/pdf", evidence=b"%PDF-1.4",
         )
     )  # fmt: skip
+    db.session.add(CourseUpload(filename="k.zip", data=b"", uploaded_by=users["coordinator"]))
     db.session.commit()
     certificate = db.session.scalar(select(Certificate))
     assert certificate is not None and db.session.scalar(select(QuizAttempt)) is not None
@@ -184,6 +186,7 @@ def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
         "training_id": training.id if training else 1, "kid": current_key_id(),
         "short_hash": certificate.version.short_hash, "filename": "css/app.css",
         "unknown": "nothing", "token_id": 999,
+        "upload_id": db.session.scalar(select(CourseUpload.id)),
     }  # fmt: skip
     if endpoint == "catalog.asset":
         values["name"] = "diagram.png"
