@@ -1,6 +1,7 @@
 """Uploads are processed outside the request, under limits, and races or a full disk are named."""
 
 import errno
+import threading
 import time
 from pathlib import Path
 
@@ -53,6 +54,9 @@ def test_upload_answers_at_once_and_the_status_page_shows_the_result(
     assert '<meta http-equiv="refresh" content="2">' in first
 
     page = wait_until_finished(client, status_url)
+    for thread in threading.enumerate():  # let it hand back its connection before teardown
+        if thread.name.startswith("upload-"):
+            thread.join(timeout=30)
     assert "Versi baru tersimpan sebagai draf" in page
     assert 'href="/coordinator/courses/dasar-proyek/v/1"' in page
     preview = client.get("/coordinator/courses/dasar-proyek/v/1").get_data(as_text=True)
