@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=200, help="requests per page per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", default="", help="profile this page (e.g. verify) or all")
+    parser.add_argument("--stats-file", default="", help="also write cProfile stats here")
     parser.add_argument("--pyinstrument", action="store_true", help="pyinstrument, not cProfile")
     args = parser.parse_args()
 
@@ -90,6 +91,8 @@ def main() -> None:
                 for path in paths:
                     hit(path)
             profiler.disable()
+            if args.stats_file:
+                profiler.dump_stats(args.stats_file)
             stats = pstats.Stats(profiler).sort_stats("cumulative")
             stats.print_stats(60)
             stats.sort_stats("tottime").print_stats(40)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, session
-from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, request, session
+from flask_babel import format_date, format_datetime, get_locale, get_timezone, get_translations
 from flask_login import current_user
 
 ZONE_NAMES = {
@@ -60,9 +61,30 @@ def local_date(value: datetime | None) -> str:
     return format_date(value, "d MMMM y")
 
 
+def _request_translations() -> NullTranslations:
+    """This request's catalogue, looked up once per locale: a page translates ~30 strings."""
+    # Flask-Babel's own template gettext finds the domain, the locale and the catalogue
+    # again for every string (about a tenth of a page's time). Keyed by the locale object
+    # Flask-Babel holds for the request, so force_locale() and refresh() still apply.
+    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
+    cached: tuple[object, NullTranslations] | None = g.get("_elearn_translations")
+    if cached is not None and locale is not None and cached[0] is locale:
+        return cached[1]
+    translations = get_translations()
+    g._elearn_translations = (get_locale(), translations)
+    return translations
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
     @app.context_processor
     def _language() -> dict[str, object]:

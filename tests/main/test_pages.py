@@ -72,3 +72,14 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch: pytest.Monk
     config = type("Prod", (Config,), {"SECRET_KEY": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     with pytest.raises(MissingSecretKey):
         create_app(config)
+
+
+def test_templates_follow_a_locale_forced_within_the_request(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context("/"):
+        assert render_template_string("{{ _('Katalog') }}") == "Katalog"
+        with force_locale("en"):
+            assert render_template_string("{{ _('Katalog') }}") == "Catalogue"
+        assert render_template_string("{{ _('Katalog') }}") == "Katalog"
