@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import select, update
@@ -34,6 +35,9 @@ from elearn.coordinator.scope import can_manage
 from elearn.extensions import db
 from elearn.models import Course, CourseUpload, Unit, UploadStatus, User, utcnow
 
+STALLED_MESSAGE = (
+    "pemrosesan terhenti (server dimulai ulang saat memproses); silakan unggah ulang berkasnya"
+)
 CONFLICT_MESSAGE = "versi ini sedang diterbitkan oleh proses lain; tunggu sebentar lalu coba lagi"
 _PG_CONFLICTS = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 
@@ -141,6 +145,32 @@ def _store(upload: CourseUpload, prepared: PreparedCourse) -> None:
             if not is_out_of_space(exc):
                 raise
             return _finish(upload, UploadStatus.FAILED, message=NO_SPACE_MESSAGE)
+
+
+def give_up_if_stalled(upload: CourseUpload, settings: UploadSettings) -> bool:
+    """Fail an upload whose processing died with its web worker; True if it did.
+
+    The stand-in runner is a thread of the worker, so a restart loses it; without
+    this the status page would say "sedang diproses" for ever. Twice the render
+    wall-clock limit is well past any upload still being worked on.
+    """
+    if upload.finished:
+        return False
+    since = upload.started_at or upload.created_at
+    if utcnow() - since <= timedelta(seconds=2 * settings.budget.wall_seconds):
+        return False
+    # Conditional: if processing finishes at this very moment, its outcome stands.
+    outcome = db.session.execute(
+        update(CourseUpload)
+        .where(
+            CourseUpload.id == upload.id,
+            CourseUpload.status.in_([UploadStatus.QUEUED, UploadStatus.PROCESSING]),
+        )
+        .values(status=UploadStatus.FAILED, message=STALLED_MESSAGE, data=b"", finished_at=utcnow())
+    )
+    db.session.commit()
+    db.session.refresh(upload)
+    return outcome.rowcount == 1  # type: ignore[attr-defined]
 
 
 def _finish(

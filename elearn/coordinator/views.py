@@ -22,6 +22,7 @@ from elearn.coordinator.scope import can_manage, manageable_courses, owner_units
 from elearn.coordinator.uploads import (
     UploadSettings,
     accept_upload,
+    give_up_if_stalled,
     is_conflict,
     is_out_of_space,
     start_processing,
@@ -102,6 +103,7 @@ def upload_status(upload_id: int) -> tuple[str, int]:
     mine = upload is not None and upload.uploaded_by_id == current_user.id
     if upload is None or not (mine or current_user.has_role(Role.ADMIN)):
         abort(404)
+    give_up_if_stalled(upload, _upload_settings())
     errors = [SourceError(e["path"], e["line"], e["message"]) for e in upload.errors]
     page = render_template("coordinator/upload.html", upload=upload, errors=errors)
     return page, 409 if upload.status == UploadStatus.CONFLICT else 200

@@ -3,6 +3,7 @@
 import errno
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,23 @@ def test_only_the_uploader_sees_an_upload(
         other = make_user(Role.COORDINATOR, unit=mamuju, scope=[mamuju], name="Lain")
     auth.login(other.nip)
     assert client.get(f"/coordinator/uploads/{upload_id}").status_code in (403, 404)
+
+
+def test_an_upload_lost_with_its_worker_is_reported_failed_not_processing_for_ever(
+    app: Flask, client: FlaskClient, auth: AuthActions, tmp_path: Path
+):
+    upload_id = queued(zip_folder(write_course(tmp_path)))
+    uploader = db.session.get_one(CourseUpload, upload_id).uploaded_by
+    auth.login(uploader.nip)
+    url = f"/coordinator/uploads/{upload_id}"
+    assert 'http-equiv="refresh"' in client.get(url).get_data(as_text=True)  # still queued
+
+    # The worker restarted an hour ago; nobody will pick the upload up now.
+    db.session.get_one(CourseUpload, upload_id).created_at -= timedelta(hours=1)
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+
+    assert 'http-equiv="refresh"' not in page
+    assert "pemrosesan terhenti" in page and "unggah ulang" in page
+    db.session.expire_all()
+    assert db.session.get_one(CourseUpload, upload_id).status == UploadStatus.FAILED
