@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, Select, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased, contains_eager, joinedload
@@ -24,6 +24,7 @@ from elearn.models import (
     QuizAttempt,
     VersionStatus,
 )
+from elearn.models.base import UTCDateTime
 
 log = logging.getLogger(__name__)
 # On SQLite, how long a page view waits for the write lock to note the visit.
@@ -41,8 +42,7 @@ class StudyPage:
         return self.outline.progress_of(self.enrollment.progress)
 
 
-def study_page(user_id: int, slug: str) -> StudyPage | None:
-    """The user's enrolment in ``slug`` with its course, progress and version outline."""
+def _study_page_statement() -> Select[Any]:
     current = aliased(CourseVersion)
     published = (
         select(current.id)
@@ -50,13 +50,40 @@ def study_page(user_id: int, slug: str) -> StudyPage | None:
         .correlate(Enrollment)
         .scalar_subquery()
     )
-    result = db.session.execute(
+    return (
         select(Enrollment, CourseVersion.content_hash, published)
         .join(Course, Enrollment.course_id == Course.id)
         .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
-        .where(Course.slug == slug, Enrollment.user_id == user_id)
+        .where(Course.slug == bindparam("slug"), Enrollment.user_id == bindparam("user_id"))
         .options(contains_eager(Enrollment.course), joinedload(Enrollment.progress))
     )
+
+
+# The page's statements are built once with bound parameters: building them anew on every
+# view cost more than running them (SQLAlchemy caches the compiled SQL, not the objects).
+STUDY_PAGE = _study_page_statement()
+RESUME_POINT = (
+    update(Enrollment)
+    .where(Enrollment.id == bindparam("enrollment_id"))
+    .values(
+        last_item_id=bindparam("item_id", type_=Integer),
+        last_seen_at=bindparam("seen_at", type_=UTCDateTime()),
+    )
+    .execution_options(synchronize_session=False)
+)
+ATTEMPTS = (
+    select(QuizAttempt)
+    .where(
+        QuizAttempt.enrollment_id == bindparam("enrollment_id"),
+        QuizAttempt.item_id == bindparam("item_id"),
+    )
+    .order_by(QuizAttempt.number)
+)
+
+
+def study_page(user_id: int, slug: str) -> StudyPage | None:
+    """The user's enrolment in ``slug`` with its course, progress and version outline."""
+    result = db.session.execute(STUDY_PAGE, {"slug": slug, "user_id": user_id})
     row = result.unique().first()
     if row is None:
         return None
@@ -106,10 +133,7 @@ def note_visit(page: StudyPage, item: OutlineItem, now: datetime, cap: timedelta
             if rows:
                 db.session.execute(_upsert_progress(rows))
             db.session.execute(
-                update(Enrollment)
-                .where(Enrollment.id == enrollment_id)
-                .values(last_item_id=item.id, last_seen_at=now)
-                .execution_options(synchronize_session=False)
+                RESUME_POINT, {"enrollment_id": enrollment_id, "item_id": item.id, "seen_at": now}
             )
     except OperationalError as exc:
         # SQLite's write lock is held by something long (a backup, an import):
@@ -120,11 +144,7 @@ def note_visit(page: StudyPage, item: OutlineItem, now: datetime, cap: timedelta
 def attempts_at(enrollment: Enrollment, item_id: int) -> list[QuizAttempt]:
     """The learner's attempts at a quiz, oldest first, expired ones submitted."""
     attempts = list(
-        db.session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.enrollment_id == enrollment.id, QuizAttempt.item_id == item_id)
-            .order_by(QuizAttempt.number)
-        )
+        db.session.scalars(ATTEMPTS, {"enrollment_id": enrollment.id, "item_id": item_id})
     )
     for attempt in attempts:
         finish_if_expired(attempt)
