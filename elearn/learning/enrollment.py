@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from elearn import clock
 from elearn.extensions import db
 from elearn.learning.events import record_event
-from elearn.reports import rollups
 from elearn.models import (
     Course,
     CourseVersion,
@@ -20,6 +19,7 @@ from elearn.models import (
     User,
     Verb,
 )
+from elearn.reports import rollups
 
 
 class EnrollmentRefused(ValueError):
