@@ -46,12 +46,18 @@ def check_password_strength(password: str, nip: str = "") -> None:
         raise AccountError("Kata sandi tidak boleh sama dengan NIP atau tanggal lahir.")
 
 
+def normalize_login(login: str) -> str:
+    """The account a login names: the NIP without separators, or the e-mail lower-cased."""
+    login = (login or "").strip()
+    return login.lower() if "@" in login else normalize_nip(login)
+
+
 def find_user_by_login(login: str) -> User | None:
     """Find an account by NIP (spaces allowed) or by e-mail address."""
-    login = (login or "").strip()
+    login = normalize_login(login)
     if "@" in login:
-        return db.session.scalar(select(User).where(func.lower(User.email) == login.lower()))
-    return db.session.scalar(select(User).where(User.nip == normalize_nip(login)))
+        return db.session.scalar(select(User).where(func.lower(User.email) == login))
+    return db.session.scalar(select(User).where(User.nip == login))
 
 
 def authenticate(login: str, password: str) -> User | None:

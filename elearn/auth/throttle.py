@@ -32,7 +32,7 @@ from limits import RateLimitItem, parse_many
 from limits.storage import Storage
 from limits.strategies import MovingWindowRateLimiter
 
-from elearn.accounts.nip import normalize_nip
+from elearn.accounts.services import normalize_login
 
 # How long failures of one account from one address are remembered: the delay
 # series starts again at the first free failure a day after the first failure.
@@ -40,12 +40,6 @@ FAILURE_MEMORY_SECONDS = 24 * 60 * 60
 # How long an address that signed in successfully stays exempt from the account-wide cap.
 KNOWN_ADDRESS_SECONDS = 30 * 24 * 60 * 60
 EXTENSION_KEY = "elearn.sign_in_throttle"
-
-
-def normalize_login(login: str) -> str:
-    """The account a login names, as sign-in looks it up: NIP without separators, e-mail lower."""
-    login = (login or "").strip()
-    return login.lower() if "@" in login else normalize_nip(login)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 from limits import parse_many
 from limits.storage import MemoryStorage
 
-from elearn.auth.throttle import SignInThrottle, ThrottleSettings, normalize_login
+from elearn.accounts.services import normalize_login
+from elearn.auth.throttle import SignInThrottle, ThrottleSettings
 
 
 def throttle(free: int = 1, first: int = 10, longest: int = 25) -> SignInThrottle:
