@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import re
 import statistics
@@ -33,7 +34,7 @@ def main() -> None:
     parser.add_argument("--pyinstrument", action="store_true", help="pyinstrument, not cProfile")
     args = parser.parse_args()
 
-    from benchmarks.pages import PAGES, seed
+    from benchmarks.pages import seed
 
     with tempfile.TemporaryDirectory(prefix="elearn-profile-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'pages.sqlite'}"
@@ -51,6 +52,13 @@ def main() -> None:
         }
         app = create_app(type("Production", (config.Config,), overrides))
         client = app.test_client()
+        if os.environ.get("PERF_GC"):
+            import gc
+
+            gc.collect()
+            gc.freeze()
+            if os.environ["PERF_GC"] == "threshold":
+                gc.set_threshold(20000, 50, 100)
         page = client.get("/login").get_data(True)
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
         assert token
@@ -70,7 +78,7 @@ def main() -> None:
         if args.profile:
             paths = list(seeded["paths"].values())
             if args.profile != "all":
-                paths = [seeded["paths"][args.profile]]
+                paths = [{**seeded["paths"], "home": "/"}[args.profile]]
             for _ in range(20):
                 for path in paths:
                     hit(path)
@@ -98,18 +106,28 @@ def main() -> None:
             stats.sort_stats("tottime").print_stats(40)
             return
 
-        times: dict[str, list[float]] = {p: [] for p in PAGES}
-        for p in PAGES:
+        # For scale: the signed-in home page (the page chrome and the user, no page data)
+        # and a bare Flask "hello" through its own test client.
+        from benchmarks.pages import hello_app
+
+        hello = hello_app.test_client()
+        paths = {**seeded["paths"], "home (chrome)": "/"}
+        targets = {p: (lambda path=paths[p]: hit(path)) for p in paths}
+        targets["bare Flask"] = lambda: hello.get("/")
+        times: dict[str, list[float]] = {p: [] for p in targets}
+        for run in targets.values():
             for _ in range(20):
-                hit(seeded["paths"][p])
+                run()
         for _ in range(args.rounds):
-            for p in PAGES:
+            for p, run in targets.items():
                 began = time.process_time()
                 for _ in range(args.n):
-                    hit(seeded["paths"][p])
+                    run()
                 times[p].append((time.process_time() - began) / args.n * 1000)
-        for p in PAGES:
-            print(f"{p:14s} {statistics.median(times[p]):6.2f} ms  (rounds: "
+        bare = statistics.median(times["bare Flask"])
+        for p in targets:
+            median = statistics.median(times[p])
+            print(f"{p:14s} {median:6.2f} ms  1/{median / bare:4.1f}  (rounds: "
                   + ", ".join(f"{t:.2f}" for t in times[p]) + ")")  # fmt: skip
 
 

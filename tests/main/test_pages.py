@@ -83,3 +83,20 @@ def test_templates_follow_a_locale_forced_within_the_request(app):
         with force_locale("en"):
             assert render_template_string("{{ _('Katalog') }}") == "Catalogue"
         assert render_template_string("{{ _('Katalog') }}") == "Katalog"
+
+
+def test_navigation_matches_each_users_roles_and_language(app):
+    from elearn.models import Role
+
+    learner, admin = make_user(), make_user(Role.ADMIN)
+    learner_client, admin_client = app.test_client(), app.test_client()
+    AuthActions(learner_client).login(learner.nip)
+    AuthActions(admin_client).login(admin.nip)
+    for _ in range(2):  # the second view comes from the navigation cache
+        assert "Pengguna" in admin_client.get("/").get_data(as_text=True)
+        learner_page = learner_client.get("/").get_data(as_text=True)
+        assert "Katalog" in learner_page and "Pengguna" not in learner_page
+    token = csrf_token(learner_client, "/")
+    learner_client.post("/language/en", data={"csrf_token": token, "next": "/"})
+    english = learner_client.get("/").get_data(as_text=True)
+    assert "Catalogue" in english and "Katalog" not in english

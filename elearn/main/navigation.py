@@ -1,0 +1,25 @@
+"""The signed-in site navigation, rendered once per language and set of roles."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
+
+
+def site_nav() -> Markup:
+    """The links of ``_nav.html`` for the signed-in user, from the app's cache."""
+    # Some twenty translated strings, URLs and role checks on every page, yet they vary only
+    # with the language and the roles (and the URL prefix the app is mounted under).
+    key = (str(get_locale()), current_user.roles, request.script_root)
+    cache: dict[tuple[object, ...], Markup] = current_app.extensions["elearn_site_nav"]
+    html = cache.get(key)
+    if html is None:
+        html = cache[key] = Markup(render_template("_nav.html"))  # noqa: S704 - a template
+    return html
+
+
+def init_navigation(app: Flask) -> None:
+    app.extensions["elearn_site_nav"] = {}
+    app.jinja_env.globals["site_nav"] = site_nav
