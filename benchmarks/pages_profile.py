@@ -4,14 +4,14 @@ Seeds a temporary SQLite file as ``benchmarks/pages.py`` does, builds the app wi
 production settings, signs one demo learner in (the last, who holds a certificate) and
 times N requests per page. Interleaves pages, so a busy machine slows all of them alike.
 
-    .venv/bin/python benchmarks/pages_profile.py [-n 200] [--profile verify|all [--pyinstrument]]
+    .venv/bin/python benchmarks/pages_profile.py [-n 200] [--gc-freeze]
+    .venv/bin/python benchmarks/pages_profile.py --profile verify|home|all [--pyinstrument]
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import re
 import statistics
@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=200, help="requests per page per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", default="", help="profile this page (e.g. verify) or all")
+    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() as wsgi.py does")
     parser.add_argument("--stats-file", default="", help="also write cProfile stats here")
     parser.add_argument("--pyinstrument", action="store_true", help="pyinstrument, not cProfile")
     args = parser.parse_args()
@@ -52,13 +53,11 @@ def main() -> None:
         }
         app = create_app(type("Production", (config.Config,), overrides))
         client = app.test_client()
-        if os.environ.get("PERF_GC"):
+        if args.gc_freeze:  # as wsgi.py does for gunicorn's workers
             import gc
 
             gc.collect()
             gc.freeze()
-            if os.environ["PERF_GC"] == "threshold":
-                gc.set_threshold(20000, 50, 100)
         page = client.get("/login").get_data(True)
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
         assert token
