@@ -80,8 +80,6 @@ def rollup_statements(dialect: str) -> list[str]:
     d = SQL[dialect]
     month_e, month_c = d["month"].format("e.enrolled_at"), d["month"].format("e.completed_at")
     done = "CASE WHEN e.completed_at IS NULL THEN 0 ELSE 1 END"
-    scored = f"COALESCE({d['field'].format('scored')}, {d['true']})"
-    correct = f"CASE WHEN {d['field'].format('correct')} THEN 1 ELSE 0 END"
     learner = "JOIN user_account u ON u.id = e.user_id"
     return [
         f"""INSERT INTO enrollment_month_count
@@ -100,23 +98,35 @@ def rollup_statements(dialect: str) -> list[str]:
             LEFT JOIN certificate c ON c.enrollment_id = e.id AND c.revoked_at IS NOT NULL
             WHERE e.completed_at IS NOT NULL AND c.id IS NULL
             GROUP BY e.user_id, {d["year"].format("e.completed_at")}""",
-        f"""INSERT INTO quiz_score_count (unit_id, version_id, quiz, score, attempts)
-            SELECT u.unit_id, e.version_id, i.title, COALESCE(a.score, 0), count(*)
+        *score_rollup_statements(dialect),
+        """INSERT INTO certificate_counter (year, last_sequence)
+            SELECT year, max(sequence) FROM certificate GROUP BY year""",
+    ]
+
+
+def score_rollup_statements(dialect: str) -> list[str]:
+    """INSERT … SELECT statements filling quiz_score_count and question_score_count."""
+    d = SQL[dialect]
+    scored = f"COALESCE({d['field'].format('scored')}, {d['true']})"
+    correct = f"CASE WHEN {d['field'].format('correct')} THEN 1 ELSE 0 END"
+    learner = "JOIN user_account u ON u.id = e.user_id"
+    done = "e.completed_at IS NOT NULL"
+    return [
+        f"""INSERT INTO quiz_score_count (unit_id, version_id, quiz, completed, score, attempts)
+            SELECT u.unit_id, e.version_id, i.title, {done}, COALESCE(a.score, 0), count(*)
             FROM quiz_attempt a JOIN enrollment e ON e.id = a.enrollment_id {learner}
             JOIN course_item i ON i.id = a.item_id
             WHERE a.submitted_at IS NOT NULL
-            GROUP BY u.unit_id, e.version_id, i.title, COALESCE(a.score, 0)""",
+            GROUP BY u.unit_id, e.version_id, i.title, {done}, COALESCE(a.score, 0)""",
         f"""INSERT INTO question_score_count
-              (unit_id, version_id, quiz, question_key, score, answered, correct)
-            SELECT u.unit_id, e.version_id, i.title, {d["key"]}, COALESCE(a.score, 0),
+              (unit_id, version_id, quiz, question_key, completed, score, answered, correct)
+            SELECT u.unit_id, e.version_id, i.title, {d["key"]}, {done}, COALESCE(a.score, 0),
                    count(*), sum({correct})
             FROM quiz_attempt a {d["elements"]}
             JOIN enrollment e ON e.id = a.enrollment_id {learner}
             JOIN course_item i ON i.id = a.item_id
             WHERE a.submitted_at IS NOT NULL AND {scored}
-            GROUP BY u.unit_id, e.version_id, i.title, {d["key"]}, COALESCE(a.score, 0)""",
-        """INSERT INTO certificate_counter (year, last_sequence)
-            SELECT year, max(sequence) FROM certificate GROUP BY year""",
+            GROUP BY u.unit_id, e.version_id, i.title, {d["key"]}, {done}, COALESCE(a.score, 0)""",
     ]
 
 

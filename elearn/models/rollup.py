@@ -44,7 +44,7 @@ class LearnerJpYear(Base):
 
 
 class QuizScoreCount(Base):
-    """Submitted attempts at one score, by the learner's unit and the enrolment's version."""
+    """Submitted attempts at one score, by learner unit, enrolment version and completion."""
 
     __tablename__ = "quiz_score_count"
 
@@ -55,6 +55,9 @@ class QuizScoreCount(Base):
         ForeignKey("course_version.id", ondelete="CASCADE"), primary_key=True
     )
     quiz: Mapped[str] = mapped_column(String(200), primary_key=True)  # the quiz's title
+    # Whether the enrolment is completed: keyed so the status filter is a sum too
+    # (the rows move when the enrolment completes, rollups.completed).
+    completed: Mapped[bool] = mapped_column(primary_key=True)
     score: Mapped[float] = mapped_column(primary_key=True)
     attempts: Mapped[int] = mapped_column(default=0)
 
@@ -72,6 +75,7 @@ class QuestionScoreCount(Base):
     )
     quiz: Mapped[str] = mapped_column(String(200), primary_key=True)
     question_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    completed: Mapped[bool] = mapped_column(primary_key=True)  # as in QuizScoreCount
     score: Mapped[float] = mapped_column(primary_key=True)
     answered: Mapped[int] = mapped_column(default=0)
     correct: Mapped[int] = mapped_column(default=0)

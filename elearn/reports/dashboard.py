@@ -27,7 +27,6 @@ from elearn.models import (
     ItemKind,
     LearnerJpYear,
     QuestionScoreCount,
-    QuizAttempt,
     QuizScoreCount,
     ReviewStatus,
     User,
@@ -37,10 +36,10 @@ from elearn.reports.item_analysis import (
     ItemStat,
     QuestionCounts,
     ScoreCounts,
-    count_papers,
     item_stats,
     score_bands,
 )
+from elearn.reports.paper_counts import count_in_sql
 from elearn.reports.rows import UnitNames
 
 __all__ = ["JP_BANDS", "CourseRate", "Dashboard", "ItemStat", "build_dashboard"]
@@ -295,33 +294,35 @@ def _jp(dashboard: Dashboard, units: set[int] | None, year: int) -> None:
     dashboard.jp_year = year
 
 
+def _status(statement: Any, model: Any, completed: bool | None) -> Any:
+    """Narrow a score rollup to completed or unfinished enrolments (None: both)."""
+    return statement if completed is None else statement.where(model.completed.is_(completed))
+
+
 def _scores(dashboard: Dashboard, scope: _Scope) -> None:
     """Score distribution of submitted attempts and per-question item analysis."""
     scores: ScoreCounts
     questions: QuestionCounts
-    if scope.dated or scope.report_filter.status:
-        # The rollups have no date or status; read the scored papers in range
-        # (their results only, never the quiz's question pool).
-        papers = db.session.execute(
-            scope.enrolments(
-                base_statement()
-                .with_only_columns(QuizAttempt.score, QuizAttempt.results, CourseItem.title)
-                .join(QuizAttempt, QuizAttempt.enrollment_id == Enrollment.id)
-                .join(CourseItem, QuizAttempt.item_id == CourseItem.id)
-                .where(QuizAttempt.submitted_at.is_not(None))
-            )
-        )
-        # Rows unpack like tuples (Result.tuples() is deprecated in SQLAlchemy 2.1).
-        scores, questions = count_papers(papers)
+    if scope.dated:
+        # The rollups have no dates: count the attempts of the enrolments in range in SQL.
+        scores, questions = count_in_sql(scope.enrolments(base_statement()))
     else:
+        status = scope.report_filter.status
+        only: Any = None if not status else status == "completed"
         scores = {
             (quiz, score): int(n)
             for quiz, score, n in db.session.execute(
-                scope.rollup(
-                    select(
-                        QuizScoreCount.quiz, QuizScoreCount.score, func.sum(QuizScoreCount.attempts)
+                _status(
+                    scope.rollup(
+                        select(
+                            QuizScoreCount.quiz,
+                            QuizScoreCount.score,
+                            func.sum(QuizScoreCount.attempts),
+                        ),
+                        QuizScoreCount,
                     ),
                     QuizScoreCount,
+                    only,
                 ).group_by(QuizScoreCount.quiz, QuizScoreCount.score)
             )
         }
@@ -329,11 +330,19 @@ def _scores(dashboard: Dashboard, scope: _Scope) -> None:
         questions = {
             (quiz, key, score): (int(a), int(c))
             for quiz, key, score, a, c in db.session.execute(
-                scope.rollup(
-                    select(
-                        q.quiz, q.question_key, q.score, func.sum(q.answered), func.sum(q.correct)
+                _status(
+                    scope.rollup(
+                        select(
+                            q.quiz,
+                            q.question_key,
+                            q.score,
+                            func.sum(q.answered),
+                            func.sum(q.correct),
+                        ),
+                        q,
                     ),
                     q,
+                    only,
                 ).group_by(q.quiz, q.question_key, q.score)
             )
         }

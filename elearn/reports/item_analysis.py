@@ -9,7 +9,6 @@ on those, so its cost does not grow with the number of attempts.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 # (quiz, score) → attempts; (quiz, question key, score) → (answered, correct)
@@ -102,20 +101,3 @@ def item_stats(
             )
         )
     return sorted(stats, key=lambda s: (s.quiz, s.difficulty, s.key))
-
-
-def count_papers(
-    papers: Iterable[tuple[float | None, list[dict] | None, str]],
-) -> tuple[ScoreCounts, QuestionCounts]:
-    """Reduce scored papers (score, results, quiz title) to the counts the analysis needs."""
-    scores: defaultdict[tuple[str, float], int] = defaultdict(int)
-    questions: defaultdict[tuple[str, str, float], list[int]] = defaultdict(lambda: [0, 0])
-    for score, results, quiz in papers:
-        score = score or 0.0
-        scores[(quiz, score)] += 1
-        for result in results or []:
-            if result.get("scored", True):
-                counts = questions[(quiz, result["key"], score)]
-                counts[0] += 1
-                counts[1] += bool(result["correct"])
-    return dict(scores), {k: (a, c) for k, (a, c) in questions.items()}

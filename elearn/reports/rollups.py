@@ -119,6 +119,9 @@ def completed(enrollment: Enrollment, at: datetime) -> None:
     ).scalar_one()
     year = at.astimezone(UTC).year
     _add(LearnerJpYear, [({"user_id": enrollment.user_id, "year": year}, {"jp": jp})])
+    # Its scored attempts were counted as not completed; they move with it.
+    _move_attempts(enrollment.id, unit_id, enrollment.version_id, False, -1)
+    _move_attempts(enrollment.id, unit_id, enrollment.version_id, True, 1)
 
 
 def certificate_revoked(certificate: Certificate) -> None:
@@ -146,10 +149,16 @@ def _paper_counts(
 
 
 def _add_attempt(
-    unit_id: int, version_id: int, quiz: str, score: float, results: Any, sign: int
+    unit_id: int, version_id: int, done: bool, quiz: str, score: float, results: Any, sign: int
 ) -> None:
     score, answered, correct = _paper_counts(score, results or [])
-    keys = {"unit_id": unit_id, "version_id": version_id, "quiz": quiz, "score": score}
+    keys = {
+        "unit_id": unit_id,
+        "version_id": version_id,
+        "quiz": quiz,
+        "completed": done,
+        "score": score,
+    }
     _add(QuizScoreCount, [(keys, {"attempts": sign})])
     _add(
         QuestionScoreCount,
@@ -162,18 +171,38 @@ def _add_attempt(
 
 def attempt_scored(attempt: QuizAttempt) -> None:
     """A quiz attempt was scored (called once, by the update that scored it)."""
-    enrollment = db.session.get_one(Enrollment, attempt.enrollment_id)
+    # Locked: a completion committing meanwhile would otherwise move the enrolment's
+    # attempts without this one, which would then stay counted as not completed.
+    enrollment = db.session.execute(
+        select(Enrollment.user_id, Enrollment.version_id, Enrollment.completed_at)
+        .where(Enrollment.id == attempt.enrollment_id)
+        .with_for_update()
+    ).one()
     title = db.session.execute(
         select(CourseItem.title).where(CourseItem.id == attempt.item_id)
     ).scalar_one()
     _add_attempt(
         _unit_of(enrollment.user_id),
         enrollment.version_id,
+        enrollment.completed_at is not None,
         title,
         attempt.score or 0.0,
         attempt.results,
         1,
     )
+
+
+def _move_attempts(
+    enrollment_id: int, unit_id: int, version_id: int, done: bool, sign: int
+) -> None:
+    """Add (sign 1) or take off (sign −1) the counts of an enrolment's scored attempts."""
+    attempts = db.session.execute(
+        select(QuizAttempt.score, QuizAttempt.results, CourseItem.title)
+        .join(CourseItem, QuizAttempt.item_id == CourseItem.id)
+        .where(QuizAttempt.enrollment_id == enrollment_id, QuizAttempt.submitted_at.is_not(None))
+    )
+    for score, results, title in attempts:
+        _add_attempt(unit_id, version_id, done, title, score or 0.0, results, sign)
 
 
 def _move_enrollment(enrollment_id: int, unit_id: int, version_id: int, sign: int) -> None:
@@ -188,13 +217,7 @@ def _move_enrollment(enrollment_id: int, unit_id: int, version_id: int, sign: in
         months.append((month_of(found.enrolled_at), {"enrolled_completed": sign}))
         months.append((month_of(found.completed_at), {"completed": sign}))
     _month_counts(unit_id, version_id, *months)
-    attempts = db.session.execute(
-        select(QuizAttempt.score, QuizAttempt.results, CourseItem.title)
-        .join(CourseItem, QuizAttempt.item_id == CourseItem.id)
-        .where(QuizAttempt.enrollment_id == enrollment_id, QuizAttempt.submitted_at.is_not(None))
-    )
-    for score, results, title in attempts:
-        _add_attempt(unit_id, version_id, title, score or 0.0, results, sign)
+    _move_attempts(enrollment_id, unit_id, version_id, found.completed_at is not None, sign)
 
 
 def version_changed(enrollment: Enrollment, new_version_id: int) -> None:

@@ -41,23 +41,25 @@ def upgrade():
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.Column('quiz', sa.String(length=200), nullable=False),
+    sa.Column('completed', sa.Boolean(), nullable=False),
     sa.Column('score', sa.Double(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_quiz_score_count_unit_id_unit'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['version_id'], ['course_version.id'], name=op.f('fk_quiz_score_count_version_id_course_version'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('unit_id', 'version_id', 'quiz', 'score', name=op.f('pk_quiz_score_count'))
+    sa.PrimaryKeyConstraint('unit_id', 'version_id', 'quiz', 'completed', 'score', name=op.f('pk_quiz_score_count'))
     )
     op.create_table('question_score_count',
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.Column('quiz', sa.String(length=200), nullable=False),
     sa.Column('question_key', sa.String(length=200), nullable=False),
+    sa.Column('completed', sa.Boolean(), nullable=False),
     sa.Column('score', sa.Double(), nullable=False),
     sa.Column('answered', sa.Integer(), nullable=False),
     sa.Column('correct', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_question_score_count_unit_id_unit'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['version_id'], ['course_version.id'], name=op.f('fk_question_score_count_version_id_course_version'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('unit_id', 'version_id', 'quiz', 'question_key', 'score', name=op.f('pk_question_score_count'))
+    sa.PrimaryKeyConstraint('unit_id', 'version_id', 'quiz', 'question_key', 'completed', 'score', name=op.f('pk_question_score_count'))
     )
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_enrollment_enrolled_at'), ['enrolled_at'], unique=False)
@@ -103,13 +105,14 @@ def _backfill():
     attempts = defaultdict(int)
     questions = defaultdict(lambda: [0, 0])
     rows = bind.execute(sa.text(
-        "SELECT u.unit_id, e.version_id, i.title, a.score, a.results FROM quiz_attempt a "
+        "SELECT u.unit_id, e.version_id, i.title, e.completed_at IS NOT NULL, a.score, a.results "
+        "FROM quiz_attempt a "
         "JOIN enrollment e ON e.id = a.enrollment_id JOIN user_account u ON u.id = e.user_id "
         "JOIN course_item i ON i.id = a.item_id WHERE a.submitted_at IS NOT NULL"
     ).columns(sa.column('unit_id'), sa.column('version_id'), sa.column('title'),
-              sa.column('score'), sa.column('results', sa.JSON)))
-    for unit_id, version_id, title, score, results in rows:
-        key = (unit_id, version_id, title, score or 0.0)
+              sa.column('done', sa.Boolean), sa.column('score'), sa.column('results', sa.JSON)))
+    for unit_id, version_id, title, done, score, results in rows:
+        key = (unit_id, version_id, title, bool(done), score or 0.0)
         attempts[key] += 1
         for result in results or []:
             if result.get('scored', True):
@@ -118,16 +121,18 @@ def _backfill():
                 counts[1] += bool(result['correct'])
     if attempts:
         op.bulk_insert(sa.table('quiz_score_count', sa.column('unit_id'), sa.column('version_id'),
-                                sa.column('quiz'), sa.column('score'), sa.column('attempts')),
-                       [dict(unit_id=u, version_id=v, quiz=q, score=s, attempts=n)
-                        for (u, v, q, s), n in attempts.items()])
+                                sa.column('quiz'), sa.column('completed'), sa.column('score'),
+                                sa.column('attempts')),
+                       [dict(unit_id=u, version_id=v, quiz=q, completed=d, score=s, attempts=n)
+                        for (u, v, q, d, s), n in attempts.items()])
     if questions:
         op.bulk_insert(sa.table('question_score_count', sa.column('unit_id'), sa.column('version_id'),
-                                sa.column('quiz'), sa.column('score'), sa.column('question_key'),
-                                sa.column('answered'), sa.column('correct')),
-                       [dict(unit_id=u, version_id=v, quiz=q, score=s, question_key=k,
-                             answered=a, correct=c)
-                        for (u, v, q, s, k), (a, c) in questions.items()])
+                                sa.column('quiz'), sa.column('completed'), sa.column('score'),
+                                sa.column('question_key'), sa.column('answered'),
+                                sa.column('correct')),
+                       [dict(unit_id=u, version_id=v, quiz=q, completed=d, score=s,
+                             question_key=k, answered=a, correct=c)
+                        for (u, v, q, d, s, k), (a, c) in questions.items()])
 
 
 def downgrade():

@@ -98,6 +98,33 @@ def test_parallel_completions_are_all_counted(app: Flask, tmp_path: Path, clock)
     assert [(r.enrolled, r.completed) for r in rates.by_course] == [(7, 7)]
 
 
+def test_attempts_move_to_completed_when_their_enrolment_completes(
+    app: Flask, tmp_path: Path, clock
+):
+    version = publish_course(tmp_path, **{"03-kuis-akhir.gift": ""})  # a module, then the quiz
+    right = answer_form(version, "kuis-siklus", correct=True)
+    wrong = answer_form(version, "kuis-siklus", correct=False)
+    palu = make_unit(code="palu")
+    on_quiz, on_module, waiting = (sign_in(app, unit=palu, name=f"Peserta {i}") for i in range(3))
+    for learner in (on_quiz, on_module, waiting):
+        learner.enroll()
+        learner.post(f"{QUIZ}/attempts")
+        learner.post(f"{QUIZ}/attempts/1", {**wrong, "action": "submit"})
+    on_quiz.post("/learn/dasar-proyek/siklus/complete")  # completes on the second attempt
+    on_quiz.post(f"{QUIZ}/attempts")
+    on_quiz.post(f"{QUIZ}/attempts/2", {**right, "action": "submit"})
+    on_module.post(f"{QUIZ}/attempts")  # passes first, completes with the module
+    on_module.post(f"{QUIZ}/attempts/2", {**right, "action": "submit"})
+    on_module.post("/learn/dasar-proyek/siklus/complete")
+
+    zone, today = ZoneInfo("Asia/Makassar"), date(2026, 4, 20)
+    done = build_dashboard(ReportFilter(status="completed"), None, zone, today)
+    open_ = build_dashboard(ReportFilter(status="in_progress"), None, zone, today)
+    assert (sum(done.score_bands), sum(open_.score_bands)) == (4, 1)
+    assert done.score_bands[9] == 2 and open_.score_bands[9] == 0
+    _assert_matches_reference()
+
+
 def _statements(app: Flask, report_filter: ReportFilter) -> int:
     seen: list[str] = []
 
