@@ -24,6 +24,10 @@ MAX_IMAGE_SIDE = 8000  # pixels, either side
 # 2,000,000 is about 0.3 s. A long paragraph with a few stray "[" stays far below.
 MAX_SCAN_CHARS = 2_000_000
 MAX_HTML_DEPTH = 100  # nested raw HTML elements (html5lib's scope checks walk them all)
+# Table rows, list items, headings and quote lines in one file. Rendering and
+# sanitising cost about 0.3 ms per element, so 2,500 stay under a second; a real
+# module has a few hundred.
+MAX_STRUCTURE_LINES = 2500
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class RenderBudget:
 
 
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
+_STRUCTURE_LINE = re.compile(r"^[ \t]*(?:[-*+][ \t]|\d{1,9}[.)][ \t]|\||#{1,6}[ \t]|>)", re.M)
 _BRACKETS = re.compile(r"[\[\]()]")
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b[^<>]*?(/?)>")
@@ -78,6 +83,15 @@ def shape_problems(text: str, max_scan_chars: int = MAX_SCAN_CHARS) -> list[tupl
     scan, line = _tag_scan(text)
     if scan > max_scan_chars:
         problems.append((line, _too_tangled("tanda < yang tidak ditutup dengan >")))
+    lines = _STRUCTURE_LINE.findall(text)
+    if len(lines) > MAX_STRUCTURE_LINES:
+        problems.append(
+            (
+                _line_of(text, _nth_start(text, MAX_STRUCTURE_LINES)),
+                f"lebih dari {MAX_STRUCTURE_LINES} baris tabel, butir daftar atau judul dalam "
+                "satu berkas; pecah menjadi beberapa modul",
+            )
+        )
     depth, line = _html_depth(text)
     if depth > MAX_HTML_DEPTH:
         problems.append(
@@ -135,6 +149,14 @@ def _html_depth(text: str) -> tuple[int, int]:
         if depth > deepest:
             deepest, deepest_at = depth, match.start()
     return deepest, _line_of(text, deepest_at)
+
+
+def _nth_start(text: str, n: int) -> int:
+    """Where the ``n``-th structure line (counted from 0) starts."""
+    for count, match in enumerate(_STRUCTURE_LINE.finditer(text)):
+        if count == n:
+            return match.start()
+    return 0
 
 
 def _line_of(text: str, index: int) -> int:
