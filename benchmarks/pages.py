@@ -29,6 +29,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -237,6 +239,43 @@ def run_config(
     }
 
 
+@contextmanager
+def throwaway_database(database_url: str, name: str) -> Iterator[tuple[str, str]]:
+    """Yield (URL, label) of an empty database: a SQLite file, or a PostgreSQL schema.
+
+    The schema is created in ``database_url`` and dropped afterwards, so a benchmark
+    never touches the tables already there.
+    """
+    with tempfile.TemporaryDirectory(prefix=f"elearn-{name}-") as tmp:
+        if not database_url:
+            yield f"sqlite:///{Path(tmp) / f'{name}.sqlite'}", "SQLite (file, WAL)"
+            return
+        from sqlalchemy import create_engine
+
+        schema = f"{name}_bench_{os.getpid()}"
+        admin = create_engine(database_url)
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        try:
+            yield _with_schema(database_url, schema), "PostgreSQL"
+        finally:
+            with admin.begin() as connection:
+                connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+            admin.dispose()
+
+
+def server_environment(url: str) -> dict[str, str]:
+    """The environment of a throw-away production-mode server on ``url``."""
+    return dict(
+        os.environ,
+        ELEARN_ENV="production",
+        SECRET_KEY="benchmark-secret-key",  # noqa: S106 - a throw-away server
+        DATABASE_URL=url,
+        SESSION_COOKIE_SECURE="0",
+        RATELIMIT_ENABLED="0",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (default: SQLite)")
@@ -246,38 +285,12 @@ def main() -> None:
     parser.add_argument("--configs", default=",".join(GUNICORN_CONFIGS))
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="elearn-pages-") as tmp:
-        schema = ""
-        if args.database_url:
-            from sqlalchemy import create_engine
-
-            schema = f"pages_bench_{os.getpid()}"
-            admin = create_engine(args.database_url)
-            with admin.begin() as connection:
-                connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-            url = _with_schema(args.database_url, schema)
-            database = "PostgreSQL"
-        else:
-            url = f"sqlite:///{Path(tmp) / 'pages.sqlite'}"
-            database = "SQLite (file, WAL)"
-        try:
-            seeded = seed(url)
-            app_env = dict(
-                os.environ,
-                ELEARN_ENV="production",
-                SECRET_KEY="benchmark-secret-key",  # noqa: S106 - a throw-away server
-                DATABASE_URL=url,
-                SESSION_COOKIE_SECURE="0",
-                RATELIMIT_ENABLED="0",
-            )
-            figures = {}
-            for name in args.configs.split(","):
-                figures[name] = run_config(name, GUNICORN_CONFIGS[name], app_env, seeded, args)
-        finally:
-            if schema:
-                with admin.begin() as connection:
-                    connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-                admin.dispose()
+    with throwaway_database(args.database_url, "pages") as (url, database):
+        seeded = seed(url)
+        app_env = server_environment(url)
+        figures = {}
+        for name in args.configs.split(","):
+            figures[name] = run_config(name, GUNICORN_CONFIGS[name], app_env, seeded, args)
 
     print()
     print(f"{database}; {platform.python_implementation()} {platform.python_version()}, "

@@ -26,7 +26,6 @@ import os
 import platform
 import re
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -39,10 +38,11 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.pages import (  # noqa: E402 - needs ROOT on the path
     _free_port,
-    _with_schema,
+    server_environment,
     sign_in,
     start_server,
     stop_server,
+    throwaway_database,
 )
 
 SLUG = "manajemen-proyek"
@@ -192,42 +192,15 @@ def main() -> None:
     parser.add_argument("--steady-rate", type=float, default=10.0, help="steady submits per s")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="elearn-spike-") as tmp:
-        schema = ""
-        if args.database_url:
-            from sqlalchemy import create_engine
-
-            schema = f"spike_bench_{os.getpid()}"
-            admin = create_engine(args.database_url)
-            with admin.begin() as connection:
-                connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-            url = _with_schema(args.database_url, schema)
-            database = "PostgreSQL"
-        else:
-            url = f"sqlite:///{Path(tmp) / 'spike.sqlite'}"
-            database = "SQLite (file, WAL)"
+    with throwaway_database(args.database_url, "spike") as (url, database):
+        seeded = seed(url, 2 * args.learners)
+        port = _free_port()
+        server = start_server("wsgi:app", GTHREAD, port, server_environment(url))
         try:
-            seeded = seed(url, 2 * args.learners)
-            env = dict(
-                os.environ,
-                ELEARN_ENV="production",
-                SECRET_KEY="benchmark-secret-key",  # noqa: S106 - a throw-away server
-                DATABASE_URL=url,
-                SESSION_COOKIE_SECURE="0",
-                RATELIMIT_ENABLED="0",
-            )
-            port = _free_port()
-            server = start_server("wsgi:app", GTHREAD, port, env)
-            try:
-                figures = run(port, seeded, args)
-            finally:
-                stop_server(server)
-            stored = check(url, args.learners)
+            figures = run(port, seeded, args)
         finally:
-            if schema:
-                with admin.begin() as connection:
-                    connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-                admin.dispose()
+            stop_server(server)
+        stored = check(url, args.learners)
 
     print()
     print(
