@@ -53,7 +53,8 @@ def issue_certificate(enrollment: Enrollment) -> Certificate | None:
     """Issue the certificate of a completed enrolment, once, even under parallel calls.
 
     The number comes from the year's counter row (an upsert: parallel issuers
-    wait on the row for a moment instead of failing). The unique constraint on
+    wait on the row for a moment instead of failing; callers commit right after,
+    see ``issue_after_completion``). The unique constraint on
     the enrolment makes a second certificate fail; the loser's savepoint, its
     counter increment included, is rolled back and it returns the winner's.
     """
@@ -65,14 +66,17 @@ def issue_certificate(enrollment: Enrollment) -> Certificate | None:
     now = clock.now()
     year = now.astimezone(zone_of(enrollment.user)).year
     config = current_app.config
+    code = new_code()
+    # Every read happens before the number is taken: from then on the counter row
+    # stays locked until this transaction commits, so that stretch is kept short.
+    draft = certificate_payload(enrollment, code, "", now)
     try:
         with db.session.begin_nested():
             sequence = _next_sequence(year)
-            code = new_code()
             number = config["CERTIFICATE_NUMBER_PATTERN"].format(
                 prefix=config["CERTIFICATE_NUMBER_PREFIX"], year=year, sequence=sequence
             )
-            payload = certificate_payload(enrollment, code, number, now)
+            payload = {**draft, "number": number}
             certificate = Certificate(
                 code=code,
                 number=number,
