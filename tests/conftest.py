@@ -93,15 +93,11 @@ def app(database_url: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-@pytest.fixture
-def limited_app(tmp_path: Path) -> Iterator[Flask]:
-    """An app (SQLite) with rate limiting switched on, as in production."""
+def sqlite_app(path: Path, **settings: object) -> Iterator[Flask]:
+    """Yield an app on a fresh SQLite file with ``settings`` over TestConfig, in its context."""
     config = type(
-        "Limited",
-        (TestConfig,),
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limited.sqlite'}",
-         "RATELIMIT_ENABLED": True},
-    )  # fmt: skip
+        "Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", **settings}
+    )
     application = create_app(config)
     application.test_client_class = IsolatedClient
     with application.app_context():
@@ -109,6 +105,12 @@ def limited_app(tmp_path: Path) -> Iterator[Flask]:
         yield application
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def limited_app(tmp_path: Path) -> Iterator[Flask]:
+    """An app (SQLite) with rate limiting switched on, as in production."""
+    yield from sqlite_app(tmp_path / "limited.sqlite", RATELIMIT_ENABLED=True)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from config import TestConfig
 from elearn import create_app
 from elearn.auth.throttle import EXTENSION_KEY
 from elearn.extensions import db
-from tests.conftest import IsolatedClient, csrf_token
+from tests.conftest import csrf_token, sqlite_app
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 NIP = "199001012015011020"
@@ -45,19 +45,11 @@ def codes(responses: list[TestResponse]) -> list[int]:
 @pytest.fixture
 def office_app(tmp_path: Path) -> Iterator[Flask]:
     """A rate-limited app behind the office's reverse proxy at 10.0.0.1."""
-    config = type(
-        "BehindProxy",
-        (TestConfig,),
-        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'proxy.sqlite'}",
-         "RATELIMIT_ENABLED": True, "TRUSTED_PROXIES": f"{PROXY}, 192.168.0.0/16"},
-    )  # fmt: skip
-    application = create_app(config)
-    application.test_client_class = IsolatedClient
-    with application.app_context():
-        db.create_all()
-        yield application
-        db.session.remove()
-        db.engine.dispose()
+    yield from sqlite_app(
+        tmp_path / "proxy.sqlite",
+        RATELIMIT_ENABLED=True,
+        TRUSTED_PROXIES=f"{PROXY}, 192.168.0.0/16",
+    )
 
 
 class FakeTime:
