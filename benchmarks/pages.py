@@ -66,17 +66,13 @@ def _with_schema(url: str, schema: str) -> str:
     return f"{url}{joiner}{urlencode({'options': f'-csearch_path={schema}'})}"
 
 
-def seed(database_url: str) -> dict[str, Any]:
-    """Create the schema and demo data; enrol every learner; issue one certificate."""
-    from sqlalchemy import select
-
+@contextmanager
+def demo_app(database_url: str) -> Iterator[Any]:
+    """Yield an app on ``database_url`` with the schema and demo data, inside its context."""
     from config import TestConfig
     from elearn import create_app
-    from elearn.certificates.issuance import issue_certificate
-    from elearn.demo.cli import ACCOUNTS, demo_command
+    from elearn.demo.cli import demo_command
     from elearn.extensions import db
-    from elearn.learning.enrollment import enroll
-    from elearn.models import Course, User
 
     config = type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
     app = create_app(config)
@@ -84,6 +80,22 @@ def seed(database_url: str) -> dict[str, Any]:
         db.create_all()
         result = app.test_cli_runner().invoke(demo_command)
         assert result.exit_code == 0, result.output
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def seed(database_url: str) -> dict[str, Any]:
+    """Create the schema and demo data; enrol every learner; issue one certificate."""
+    from sqlalchemy import select
+
+    from elearn.certificates.issuance import issue_certificate
+    from elearn.demo.cli import ACCOUNTS
+    from elearn.extensions import db
+    from elearn.learning.enrollment import enroll
+    from elearn.models import Course, User
+
+    with demo_app(database_url):
         course = db.session.scalar(select(Course).where(Course.slug == "manajemen-proyek"))
         assert course is not None and course.published_version is not None
         version = course.published_version
@@ -113,8 +125,6 @@ def seed(database_url: str) -> dict[str, Any]:
             "/me": "/me",
             "verify": f"/certificates/{certificate.code}",
         }
-        db.session.remove()
-        db.engine.dispose()
     return {"nips": nips, "paths": paths}
 
 

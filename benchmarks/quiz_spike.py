@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.pages import (  # noqa: E402 - needs ROOT on the path
     _free_port,
+    demo_app,
     server_environment,
     sign_in,
     start_server,
@@ -54,22 +55,14 @@ def seed(database_url: str, count: int) -> dict[str, Any]:
     """Demo courses plus ``count`` learners one quiz away from completing Manajemen Proyek."""
     from sqlalchemy import select
 
-    from config import TestConfig
-    from elearn import create_app
     from elearn.accounts.passwords import hash_password
-    from elearn.demo.cli import demo_command
     from elearn.extensions import db
     from elearn.learning.enrollment import enroll
     from elearn.learning.progress import mark_quiz_passed
     from elearn.models import Course, ItemKind, Role, RoleGrant, Unit, User
     from tests.learning.helpers import answer_form
 
-    config = type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
-    app = create_app(config)
-    with app.app_context():
-        db.create_all()
-        result = app.test_cli_runner().invoke(demo_command)
-        assert result.exit_code == 0, result.output
+    with demo_app(database_url):
         course = db.session.scalar(select(Course).where(Course.slug == SLUG))
         unit = db.session.scalar(select(Unit).where(Unit.code == "palu-kominfo"))
         assert course is not None and course.published_version is not None and unit is not None
@@ -93,8 +86,6 @@ def seed(database_url: str, count: int) -> dict[str, Any]:
                     mark_quiz_passed(enrollment, item, enrollment.enrolled_at)
         db.session.commit()
         answers = answer_form(version, final.name, correct=True)
-        db.session.remove()
-        db.engine.dispose()
     return {"nips": nips, "quiz": f"/learn/{SLUG}/{final.name}", "answers": answers}
 
 
