@@ -26,8 +26,7 @@ from config import TestConfig
 from elearn import create_app
 from elearn.extensions import db
 from tests.factories import DEFAULT_PASSWORD, make_user
-
-SHARED_TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
+from tests.testdata import SHARED_TESTDATA
 
 
 @functools.cache

@@ -51,6 +51,7 @@ from tests.browser.hostile_course import (
     corpus_payloads,
     write_course,
 )
+from tests.testdata import require_shared
 
 require_browser()
 from playwright.sync_api import Browser, BrowserContext, Page, Route  # noqa: E402
@@ -423,6 +424,5 @@ def test_admin_pages(visitor: Visitor, world: World) -> None:
 
 
 def test_shared_corpus_was_published(world: World) -> None:
-    if not CORPUS.is_dir():
-        pytest.skip(f"the shared XSS corpus is absent ({CORPUS})")
+    require_shared(CORPUS)
     assert world.corpus >= 150

@@ -12,6 +12,7 @@ import pytest
 from elearn.content.errors import ContentErrors
 from elearn.content.quiz import QuestionKind, Quiz
 from elearn.content.quizformat import parse_markdown_quiz
+from tests.testdata import require_shared
 
 PATH = "courses/demo/02-kuis.quiz.md"
 NO_ANSWERS = (
@@ -462,8 +463,7 @@ def webdev_quiz_markdown(quiz: dict[str, object]) -> str:
 
 def test_real_indonesian_quizzes_from_webdev_testdata() -> None:
     source = TESTDATA / "webdev-id" / "quiz-app" / "src" / "assets" / "translations" / "id.json"
-    if not source.is_file():
-        pytest.skip("shared testdata (webdev-id quiz app) is not available")
+    require_shared(source)
     quizzes = json.loads(source.read_text(encoding="utf-8"))[0]["quizzes"]
     assert len(quizzes) == 48
     parsed: dict[int, Quiz] = {}

@@ -18,6 +18,7 @@ from elearn.content.render import (
     slugify,
 )
 from tests.content.test_sanitize import problems
+from tests.testdata import require_shared
 
 TESTDATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "testdata"
 PERCEPTRON = TESTDATA / "ai-lesson" / "lessons" / "3-NeuralNetworks" / "03-Perceptron" / "README.md"
@@ -238,8 +239,7 @@ def test_asset_references_is_empty_without_assets() -> None:
 
 
 def test_perceptron_lesson_renders_cleanly() -> None:
-    if not PERCEPTRON.is_file():
-        pytest.skip(f"lesson not found at {PERCEPTRON}")
+    require_shared(PERCEPTRON)
     doc = render_markdown(PERCEPTRON.read_text(encoding="utf-8"), asset_base=ASSET_BASE)
     html = doc.html
     # The HTML comment with an <img> inside is gone, not turned into an element.
@@ -277,8 +277,7 @@ CODE_BLOCKS = {
 @pytest.mark.parametrize("name", sorted(CODE_BLOCKS))
 def test_indonesian_lessons_render_cleanly(name: str) -> None:
     path = WEBDEV_LESSONS / name
-    if not path.is_file():
-        pytest.skip(f"lesson not found at {path}")
+    require_shared(path)
     doc = render_markdown(path.read_text(encoding="utf-8"))
     assert "CO_OP_TRANSLATOR_METADATA" not in doc.html  # the metadata comment is dropped
     assert "<!--" not in doc.html
@@ -290,16 +289,14 @@ def test_indonesian_lessons_render_cleanly(name: str) -> None:
 
 
 def test_every_webdev_lesson_is_covered_or_skipped() -> None:
-    if not WEBDEV_LESSONS.is_dir():
-        pytest.skip(f"lessons not found at {WEBDEV_LESSONS}")
+    require_shared(WEBDEV_LESSONS)
     found = {str(path.relative_to(WEBDEV_LESSONS)) for path in WEBDEV_LESSONS.rglob("README.md")}
     assert found == set(CODE_BLOCKS)
 
 
 def test_code_in_webdev_list_items_stays_in_the_list() -> None:
     path = WEBDEV_LESSONS / "2-js-basics" / "1-data-types" / "README.md"
-    if not path.is_file():
-        pytest.skip(f"lesson not found at {path}")
+    require_shared(path)
     html = render_markdown(path.read_text(encoding="utf-8")).html
     item = re.search(r"<li>\s*<p><strong>Deklarasikan variabel</strong>.*?</li>", html, re.DOTALL)
     assert item is not None

@@ -10,6 +10,7 @@ import pytest
 
 from elearn.content.render import render_markdown, sanitize_html
 from elearn.content.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from tests.testdata import require_shared
 
 XSS_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "testdata" / "xss"
 BANNED_TAGS = {
@@ -191,8 +192,7 @@ def test_corpus_payloads_are_neutralised(path: Path) -> None:
 
 
 def test_corpus_is_present_or_skipped() -> None:
-    if not XSS_DIR.is_dir():
-        pytest.skip(f"XSS corpus not found at {XSS_DIR}")
+    require_shared(XSS_DIR)
     assert len(_corpus_files()) == 20
 
 
