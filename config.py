@@ -33,6 +33,9 @@ class Config:
         INSTANCE_DIR / "elearn.sqlite"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    # A streaming replica for dashboards, exports and API pulls (elearn/replica.py); empty:
+    # everything reads from the primary.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
     REDIS_URL = os.environ.get("REDIS_URL")
     COURSES_DIR = os.environ.get("COURSES_DIR") or str(BASE_DIR / "courses")
 

@@ -12,13 +12,15 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from elearn.extensions import db
+from elearn.replica import init_replica
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 15000
 
 
 def init_database(app: Flask) -> None:
-    """Bind SQLAlchemy and tune SQLite connections as they open."""
+    """Bind SQLAlchemy (and the read replica, if any) and tune SQLite connections as they open."""
+    init_replica(app)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))

@@ -9,8 +9,10 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from elearn.models.base import Base
+from elearn.replica import RoutingSession
 
-db = SQLAlchemy(model_class=Base)
+# The session sends the plain reads of dashboards, exports and API pulls to the replica.
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

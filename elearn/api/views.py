@@ -34,6 +34,7 @@ from elearn.api.serializers import iso_utc
 from elearn.extensions import csrf, db, limiter
 from elearn.i18n import zone_of
 from elearn.models import ApiToken
+from elearn.replica import read_from_replica
 from elearn.reports.audit import audit
 from elearn.reports.filters import ReportFilter
 from elearn.reports.scope import report_unit_ids
@@ -56,6 +57,10 @@ def _authenticate() -> None:
         return
     g.api_token = authenticate_request()
     db.session.commit()  # keeps last_used_at, even if the pull itself fails
+
+
+# After the token check, so a token made a moment ago is found on the primary.
+bp.before_request(read_from_replica)
 
 
 def _token() -> ApiToken:

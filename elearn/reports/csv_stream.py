@@ -131,7 +131,8 @@ class EnrollmentCsv:
         query = _COPY.format(inner=str(compiled), clean_nip=_sql_clean("e.nip"),
                              clean_name=_sql_clean("e.name"),
                              clean_certificate=_sql_clean("e.certificate"))  # fmt: skip
-        raw = db.session.connection().connection.driver_connection
+        # Named by its SELECT, the connection is the replica's when the request reads from one.
+        raw = db.session.connection(bind_arguments={"clause": inner}).connection.driver_connection
         if raw is None:
             raise RuntimeError("no open PostgreSQL connection")
         buffer = bytearray()

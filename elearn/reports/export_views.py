@@ -13,6 +13,7 @@ from elearn.auth.access import role_required
 from elearn.extensions import db
 from elearn.i18n import zone_of
 from elearn.models import Role, User
+from elearn.replica import read_from_replica
 from elearn.reports.audit import audit
 from elearn.reports.csv_stream import EnrollmentCsv
 from elearn.reports.exports import xlsx_chunks
@@ -22,6 +23,7 @@ from elearn.reports.rows import EnrollmentRow, UnitNames, enrollment_statement, 
 from elearn.reports.scope import report_unit_ids
 
 bp = Blueprint("exports", __name__, url_prefix="/reports/export")
+bp.before_request(read_from_replica)
 
 STAFF = (Role.EVALUATOR, Role.COORDINATOR, Role.ADMIN)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -15,6 +15,7 @@ from elearn.i18n import zone_of
 from elearn.learning.evaluation import comments, summaries
 from elearn.main.input_guard import page_number
 from elearn.models import AuditEntry, Course, Role, User
+from elearn.replica import read_from_replica
 from elearn.reports import charts
 from elearn.reports.dashboard import JP_BANDS, build_dashboard
 from elearn.reports.filter_choices import filter_choices
@@ -28,6 +29,9 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 @role_required(Role.COORDINATOR, Role.EVALUATOR, Role.ADMIN)
 def _staff_only() -> None:
     """Coordinators, evaluators and admins only."""
+
+
+bp.before_request(read_from_replica)  # after the access check, which reads the user
 
 
 def learner_units(user: User, course: Course) -> set[int] | None:

@@ -13,6 +13,7 @@ from elearn.auth.access import role_required
 from elearn.extensions import db
 from elearn.i18n import zone_of
 from elearn.models import Role
+from elearn.replica import read_from_replica
 from elearn.reports.audit import audit
 from elearn.reports.filters import InvalidFilter, ReportFilter
 from elearn.reports.scope import report_unit_ids
@@ -28,6 +29,7 @@ from elearn.xapi.export import (
 from elearn.xapi.settings import home_page
 
 bp = Blueprint("xapi", __name__)
+bp.before_request(read_from_replica)
 
 
 @bp.route("/reports/xapi.jsonl")
