@@ -67,9 +67,8 @@ class Config:
     # Reverse proxies whose X-Forwarded-For we believe (comma list of IPs/CIDRs).
     TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
 
-    # Course uploads: "thread" processes them in the background ("inline": before answering);
-    # the parsing and rendering run in a child process under these limits.
-    COURSE_UPLOAD_RUNNER = os.environ.get("COURSE_UPLOAD_RUNNER", "thread")
+    # Course uploads are processed by a job (docs/jobs.md); the parsing and rendering
+    # run in a child process under these limits.
     CONTENT_SANDBOX = _env_bool("CONTENT_SANDBOX", True)
     RENDER_CPU_SECONDS = int(os.environ.get("RENDER_CPU_SECONDS", "60"))
     RENDER_MEMORY_MB = int(os.environ.get("RENDER_MEMORY_MB", "1536"))
@@ -113,6 +112,21 @@ class Config:
     XAPI_RETRY_BASE_SECONDS = int(os.environ.get("XAPI_RETRY_BASE_SECONDS", "60"))
     XAPI_RETRY_MAX_SECONDS = int(os.environ.get("XAPI_RETRY_MAX_SECONDS", "3600"))
 
+    # Background jobs (docs/jobs.md): Dramatiq on Redis when a broker URL is set, else
+    # each job runs in the process that submits it. Failures are retried after
+    # JOB_BACKOFF_BASE_SECONDS, doubling, up to each kind's attempts, then dead-lettered.
+    JOB_BROKER_URL = os.environ.get("JOB_BROKER_URL") or os.environ.get("REDIS_URL") or ""
+    JOB_BACKOFF_BASE_SECONDS = int(os.environ.get("JOB_BACKOFF_BASE_SECONDS", "30"))
+    JOB_BACKOFF_MAX_SECONDS = int(os.environ.get("JOB_BACKOFF_MAX_SECONDS", "3600"))
+    JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "0"))  # 0: each kind's own
+    JOB_SWEEP_SECONDS = int(os.environ.get("JOB_SWEEP_SECONDS", "5"))
+    JOB_WORKER_THREADS = int(os.environ.get("JOB_WORKER_THREADS", "4"))
+    XAPI_DELIVER_SECONDS = int(os.environ.get("XAPI_DELIVER_SECONDS", "60"))  # by the workers
+    # Export files live 24 h in the database ("database") or in this instance sub-folder.
+    BLOB_STORE = os.environ.get("BLOB_STORE", "database")
+    # Larger exports are built by a job and downloaded from a progress page.
+    EXPORT_DIRECT_MAX_ROWS = int(os.environ.get("EXPORT_DIRECT_MAX_ROWS", "20000"))
+
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     CSV_IMPORT_MAX_ROWS = int(os.environ.get("CSV_IMPORT_MAX_ROWS", "20000"))
     PASSWORD_MIN_LENGTH = 8
@@ -133,6 +147,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    JOB_BROKER_URL = ""  # jobs run inline; tests/jobs start real workers on their own
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_ENABLED = False

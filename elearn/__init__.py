@@ -19,6 +19,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     configure_proxies(app)
     register_request_guards(app)
     register_extensions(app)
+    register_jobs(app)
     register_blueprints(app)
     register_cli(app)
     register_templating(app)
@@ -67,6 +68,13 @@ def register_extensions(app: Flask) -> None:
     init_throttle(app, limiter.storage if limiter.enabled else None)
 
 
+def register_jobs(app: Flask) -> None:
+    """Job kinds and the queue: Dramatiq on Redis with a broker URL, else inline."""
+    from elearn.jobs.binding import init_jobs
+
+    init_jobs(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from elearn.admin.views import bp as admin_bp
     from elearn.api.token_views import bp as api_tokens_bp
@@ -75,11 +83,13 @@ def register_blueprints(app: Flask) -> None:
     from elearn.catalog.views import bp as catalog_bp
     from elearn.certificates.views import bp as certificates_bp
     from elearn.coordinator.views import bp as coordinator_bp
+    from elearn.jobs.views import bp as jobs_bp
     from elearn.learning.views import bp as learning_bp
     from elearn.main.errors import register_error_handlers
     from elearn.main.views import bp as main_bp
     from elearn.privacy.views import bp as privacy_bp
     from elearn.records.views import bp as records_bp
+    from elearn.reports.export_job_views import bp as export_jobs_bp
     from elearn.reports.export_views import bp as exports_bp
     from elearn.reports.views import bp as reports_bp
     from elearn.xapi.views import bp as xapi_bp
@@ -87,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(jobs_bp)
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learning_bp)
@@ -94,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(records_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(export_jobs_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_tokens_bp)
     app.register_blueprint(privacy_bp)
@@ -116,6 +128,7 @@ def register_cli(app: Flask) -> None:
     from elearn.certificates.cli import certificates_cli
     from elearn.content.cli import courses_cli
     from elearn.demo.cli import demo_command
+    from elearn.jobs.cli import jobs_cli
     from elearn.xapi.cli import xapi_cli
 
     app.cli.add_command(users_cli)
@@ -126,6 +139,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(xapi_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(jobs_cli)
 
 
 def register_templating(app: Flask) -> None:

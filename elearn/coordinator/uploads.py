@@ -1,19 +1,16 @@
 """Uploaded course zips: stored at once, processed outside the request, status kept in a table.
 
-``process_upload(upload_id)`` is the one job: a real queue (RQ, Celery,
-Dramatiq) can call it as it is. Until there is one, ``start_processing`` runs it
-in a thread of the web worker that only waits: the parsing and rendering happen
-in the render process of ``elearn.content.sandbox``, under its limits.
+``process_upload(upload_id)`` is what the ``course.upload`` job runs
+(``elearn.coordinator.upload_job``); the worker thread only waits: the parsing
+and rendering happen in the render process of ``elearn.content.sandbox``, under
+its limits.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -48,7 +45,6 @@ class UploadSettings:
 
     budget: RenderBudget
     sandboxed: bool = True  # False runs the renderer in this process (tests, debugging)
-    runner: str = "thread"  # "thread": in the background; "inline": before answering
 
 
 def accept_upload(data: bytes, filename: str, unit: Unit | None, actor: User) -> CourseUpload:
@@ -78,14 +74,17 @@ def is_out_of_space(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in NO_SPACE
 
 
-def process_upload(upload_id: int, settings: UploadSettings) -> None:
+def process_upload(upload_id: int, settings: UploadSettings, *, resume: bool = False) -> None:
     """Parse, render and store one queued upload; record the outcome on it.
 
-    Idempotent: an upload that is no longer queued is left alone.
+    Idempotent: an upload that is no longer queued is left alone, except that
+    ``resume`` takes up one left processing by a worker that died (the job's
+    lease says nobody else holds it).
     """
+    waiting = [UploadStatus.QUEUED, UploadStatus.PROCESSING] if resume else [UploadStatus.QUEUED]
     outcome = db.session.execute(
         update(CourseUpload)
-        .where(CourseUpload.id == upload_id, CourseUpload.status == UploadStatus.QUEUED)
+        .where(CourseUpload.id == upload_id, CourseUpload.status.in_(waiting))
         .values(status=UploadStatus.PROCESSING, started_at=utcnow())
     )
     db.session.commit()
@@ -150,9 +149,9 @@ def _store(upload: CourseUpload, prepared: PreparedCourse) -> None:
 def give_up_if_stalled(upload: CourseUpload, settings: UploadSettings) -> bool:
     """Fail an upload whose processing died with its web worker; True if it did.
 
-    The stand-in runner is a thread of the worker, so a restart loses it; without
-    this the status page would say "sedang diproses" for ever. Twice the render
-    wall-clock limit is well past any upload still being worked on.
+    Without a job worker (or with its job dead) nobody picks the upload up again;
+    without this the status page would say "sedang diproses" for ever. Twice the
+    render wall-clock limit is well past any upload still being worked on.
     """
     if upload.finished:
         return False
@@ -188,26 +187,8 @@ def _finish(
     db.session.commit()
 
 
-def start_processing(app: Flask, upload_id: int, settings: UploadSettings) -> None:
-    """Run ``process_upload`` as ``settings.runner`` says (the stand-in for a job queue)."""
-    if settings.runner == "inline":
-        process_upload(upload_id, settings)
-        return
-    job: Callable[[], None] = lambda: _in_context(app, upload_id, settings)  # noqa: E731
-    threading.Thread(target=job, name=f"upload-{upload_id}", daemon=True).start()
-
-
-def _in_context(app: Flask, upload_id: int, settings: UploadSettings) -> None:
-    with app.app_context():
-        try:
-            process_upload(upload_id, settings)
-        except Exception:
-            db.session.rollback()
-            _mark_crashed(upload_id)
-            raise
-
-
-def _mark_crashed(upload_id: int) -> None:
+def mark_crashed(upload_id: int) -> None:
+    """Fail an upload whose processing raised, so its page says so instead of waiting."""
     upload = db.session.get(CourseUpload, upload_id)
     if upload is not None and not upload.finished:
         message = "pemrosesan gagal karena kesalahan server; hubungi admin"

@@ -14,20 +14,20 @@ from wtforms.fields.choices import SelectChoice
 
 from elearn.auth.access import role_required
 from elearn.content.errors import ContentErrors, SourceError
-from elearn.content.limits import RenderBudget
 from elearn.content.publish import archive_course, publish_version
 from elearn.content.sandbox import NO_SPACE_MESSAGE
 from elearn.coordinator.forms import ActionForm, UploadForm
 from elearn.coordinator.scope import can_manage, manageable_courses, owner_units
+from elearn.coordinator.upload_job import KIND as UPLOAD_JOB
+from elearn.coordinator.upload_job import job_key, upload_settings
 from elearn.coordinator.uploads import (
-    UploadSettings,
     accept_upload,
     give_up_if_stalled,
     is_conflict,
     is_out_of_space,
-    start_processing,
 )
 from elearn.extensions import db
+from elearn.jobs.binding import current_jobs
 from elearn.models import (
     Course,
     CourseUpload,
@@ -80,21 +80,13 @@ def upload() -> str | Response:
     except ContentErrors as exc:
         flash(_("Kursus tidak diterima. Perbaiki kesalahan berikut lalu unggah lagi."), "error")
         return _courses_page(form, exc.errors)
-    db.session.commit()
-    start_processing(current_app._get_current_object(), accepted.id, _upload_settings())  # type: ignore[attr-defined]
-    return redirect(url_for(".upload_status", upload_id=accepted.id))
-
-
-def _upload_settings() -> UploadSettings:
-    config = current_app.config
-    budget = RenderBudget(
-        cpu_seconds=config["RENDER_CPU_SECONDS"],
-        memory_bytes=config["RENDER_MEMORY_MB"] * 2**20,
-        wall_seconds=config["RENDER_WALL_SECONDS"],
+    upload_id = accepted.id
+    # The upload and its job are committed together; then a worker (or, without
+    # Redis, this process) processes it.
+    current_jobs().submit(
+        UPLOAD_JOB, {"upload_id": upload_id}, key=job_key(upload_id), owner_id=current_user.id
     )
-    return UploadSettings(
-        budget=budget, sandboxed=config["CONTENT_SANDBOX"], runner=config["COURSE_UPLOAD_RUNNER"]
-    )
+    return redirect(url_for(".upload_status", upload_id=upload_id))
 
 
 @bp.route("/uploads/<int:upload_id>")
@@ -103,7 +95,7 @@ def upload_status(upload_id: int) -> tuple[str, int]:
     mine = upload is not None and upload.uploaded_by_id == current_user.id
     if upload is None or not (mine or current_user.has_role(Role.ADMIN)):
         abort(404)
-    give_up_if_stalled(upload, _upload_settings())
+    give_up_if_stalled(upload, upload_settings(current_app.config))
     errors = [SourceError(e["path"], e["line"], e["message"]) for e in upload.errors]
     page = render_template("coordinator/upload.html", upload=upload, errors=errors)
     return page, 409 if upload.status == UploadStatus.CONFLICT else 200

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
 from flask_login import current_user
 
 from elearn import clock
@@ -16,6 +17,7 @@ from elearn.models import Role, User
 from elearn.replica import read_from_replica
 from elearn.reports.audit import audit
 from elearn.reports.csv_stream import EnrollmentCsv
+from elearn.reports.export_jobs import FILTER_ARGS, FORMATS, count_rows
 from elearn.reports.exports import xlsx_chunks
 from elearn.reports.filter_choices import filter_choices
 from elearn.reports.filters import InvalidFilter, ReportFilter
@@ -26,7 +28,7 @@ bp = Blueprint("exports", __name__, url_prefix="/reports/export")
 bp.before_request(read_from_replica)
 
 STAFF = (Role.EVALUATOR, Role.COORDINATOR, Role.ADMIN)
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_TYPE = FORMATS["xlsx"]
 
 
 class Counted(Protocol):
@@ -85,6 +87,18 @@ def _download(kind: str) -> Response | tuple[str, int]:
     user_id, zone = user.id, zone_of(user)
     names = UnitNames()
     statement = enrollment_statement(report_filter, report_unit_ids(user), names, zone)
+    total = count_rows(statement)
+    if total > current_app.config["EXPORT_DIRECT_MAX_ROWS"]:
+        # Too long to stream from a web worker: offer to build the file in a job
+        # (export_job_views); the request key makes a double click start it once.
+        return render_template(
+            "reports/export_large.html",
+            filter=report_filter,
+            args={name: request.args.get(name, "") for name in FILTER_ARGS},
+            format=kind,
+            total=total,
+            request_key=uuid.uuid4().hex,
+        ), 200
     # End the view's read transaction now rather than at teardown: on SQLite it
     # holds the write lock, and the stream may not start (or end) for a while.
     db.session.commit()

@@ -1,7 +1,6 @@
-"""Coordinator tests process uploads before the upload request answers, renderer in-process.
+"""Coordinator tests process uploads in their job, run inline, with the renderer in-process.
 
-Tests that check the background thread or the limited render process switch
-these back (see test_uploads.py).
+Tests that check the limited render process switch it back (see test_uploads.py).
 """
 
 import pytest
@@ -10,5 +9,5 @@ from flask import Flask
 
 @pytest.fixture(autouse=True)
 def inline_uploads(app: Flask) -> None:
-    """Process each upload inline and without the render process, for fast tests."""
-    app.config.update(COURSE_UPLOAD_RUNNER="inline", CONTENT_SANDBOX=False)
+    """Render each upload without the render process, for fast tests."""
+    app.config.update(CONTENT_SANDBOX=False)

@@ -1,7 +1,6 @@
 """Uploads are processed outside the request, under limits, and races or a full disk are named."""
 
 import errno
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -17,13 +16,15 @@ from elearn.content.parse import parse_course
 from elearn.content.publish import store_version
 from elearn.coordinator.uploads import UploadSettings, accept_upload, process_upload
 from elearn.extensions import db
+from elearn.jobs.binding import current_jobs
 from elearn.models import CourseUpload, CourseVersion, Role, UploadStatus, VersionStatus
+from elearn.models.job import Job, JobState
 from tests.conftest import AuthActions, csrf_token, run_in_parallel
 from tests.content.course_fixtures import MODULE_MD, write_course, zip_folder
 from tests.coordinator.test_courses import palu_coordinator, upload
 from tests.factories import make_unit, make_user
 
-IN_PROCESS = UploadSettings(budget=RenderBudget(), sandboxed=False, runner="inline")
+IN_PROCESS = UploadSettings(budget=RenderBudget(), sandboxed=False)
 
 
 def wait_until_finished(client: FlaskClient, url: str, seconds: float = 60) -> str:
@@ -37,31 +38,28 @@ def wait_until_finished(client: FlaskClient, url: str, seconds: float = 60) -> s
     raise AssertionError(f"{url} still processing after {seconds} s")
 
 
-def test_upload_answers_at_once_and_the_status_page_shows_the_result(
+def test_an_upload_is_processed_by_its_job_in_the_render_process(
     app: Flask, client: FlaskClient, auth: AuthActions, tmp_path: Path
 ):
-    app.config.update(COURSE_UPLOAD_RUNNER="thread", CONTENT_SANDBOX=True)
+    app.config.update(CONTENT_SANDBOX=True)
     palu = palu_coordinator(auth)
-    started = time.monotonic()
     response = upload(client, zip_folder(write_course(tmp_path)), palu)
-    answered = time.monotonic() - started
     assert response.status_code == 302
     status_url = response.headers["Location"]
     assert status_url == "/coordinator/uploads/1"
-    # The render process needs well over a second to start: the request did not wait.
-    first = client.get(status_url).get_data(as_text=True)
-    assert answered < 1.0
-    assert "Berkas sedang diproses." in first
-    assert '<meta http-equiv="refresh" content="2">' in first
 
     page = wait_until_finished(client, status_url)
-    for thread in threading.enumerate():  # let it hand back its connection before teardown
-        if thread.name.startswith("upload-"):
-            thread.join(timeout=30)
     assert "Versi baru tersimpan sebagai draf" in page
     assert 'href="/coordinator/courses/dasar-proyek/v/1"' in page
     preview = client.get("/coordinator/courses/dasar-proyek/v/1").get_data(as_text=True)
     assert '<h2 id="tahap-proyek">Tahap proyek</h2>' in preview
+    job = db.session.scalars(select(Job)).one()
+    assert (job.kind, job.key, job.state, job.attempts) == (
+        "course.upload",
+        "course.upload:1",
+        JobState.DONE,
+        1,
+    )
 
 
 def queued(data: bytes, role: Role = Role.COORDINATOR) -> int:
@@ -115,7 +113,7 @@ def test_ten_parallel_uploads_of_one_course_never_fail_with_a_server_error(
 ):
     palu = palu_coordinator(auth)
     # Leave the uploads queued; the test processes them all at the same moment.
-    monkeypatch.setattr("elearn.coordinator.views.start_processing", lambda *args: None)
+    monkeypatch.setattr(current_jobs(app).queue, "send", lambda *args: None)
     ids = []
     for number in range(10):
         # Half identical, half each with its own change: new versions and "unchanged" mixed.

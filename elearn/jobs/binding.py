@@ -1,0 +1,66 @@
+"""Build the app's ``Jobs`` once in ``create_app``: kinds, schedules and the queue to use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from elearn.blobs import BlobStore, DatabaseBlobStore, FolderBlobStore
+from elearn.jobs.housekeeping import PURGE_KIND, purge_kind
+from elearn.jobs.queue import InlineQueue
+from elearn.jobs.registry import JobRegistry
+from elearn.jobs.service import Jobs, Schedule
+from elearn.jobs.settings import JobSettings
+from elearn.jobs.xapi_delivery import DELIVERY_KIND, xapi_delivery_kind
+
+_EXTENSION_KEY = "elearn.jobs"
+
+
+def init_jobs(app: Flask) -> None:
+    """Register the job kinds and pick the queue: Dramatiq with a broker URL, else inline."""
+    from elearn.coordinator.upload_job import upload_kind
+    from elearn.reports.export_jobs import export_kind
+
+    config = app.config
+    settings = JobSettings.from_config(config)
+    store = blob_store(app)
+    registry = JobRegistry(
+        [
+            upload_kind(config["RENDER_WALL_SECONDS"]),
+            export_kind(store),
+            xapi_delivery_kind(),
+            purge_kind(store),
+        ]
+    )
+    schedules = [Schedule(PURGE_KIND, 3600)]
+    if config.get("XAPI_LRS_URL"):
+        schedules.append(Schedule(DELIVERY_KIND, int(config.get("XAPI_DELIVER_SECONDS", 60))))
+    jobs = Jobs(registry, settings, schedules)
+    if settings.broker_url:
+        from elearn.jobs.dramatiq_queue import DramatiqQueue
+
+        jobs.queue = DramatiqQueue(app, settings.broker_url, jobs.run)
+    else:
+        jobs.queue = InlineQueue(jobs.run)
+    app.extensions[_EXTENSION_KEY] = jobs
+    app.extensions["elearn.blobs"] = store
+
+
+def blob_store(app: Flask) -> BlobStore:
+    """The database, unless BLOB_STORE names a folder (relative to the instance folder)."""
+    folder = app.config.get("BLOB_STORE", "database")
+    if folder == "database":
+        return DatabaseBlobStore()
+    return FolderBlobStore(Path(app.instance_path) / folder)
+
+
+def current_jobs(app: Flask | None = None) -> Jobs:
+    """The running app's jobs (for views and commands; services are handed them)."""
+    jobs: Jobs = (app or current_app).extensions[_EXTENSION_KEY]
+    return jobs
+
+
+def current_blobs(app: Flask | None = None) -> BlobStore:
+    store: BlobStore = (app or current_app).extensions["elearn.blobs"]
+    return store

@@ -1,0 +1,64 @@
+"""Jobs on Dramatiq with its Redis broker: the web sends job ids, ``flask jobs worker`` runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.middleware import (
+    AgeLimit,
+    Callbacks,
+    Pipelines,
+    Retries,
+    ShutdownNotifications,
+    TimeLimit,
+)
+from flask import Flask
+
+from elearn.jobs.runner import RunResult
+
+QUEUE_NAME = "elearn-jobs"
+ACTOR_NAME = "run_job"
+# The job's own failures are retried from the job table (with its backoff);
+# Dramatiq's retries cover the rest, e.g. the database being down during a claim.
+INFRASTRUCTURE_RETRIES = 5
+TIME_LIMIT_MS = 2 * 60 * 60 * 1000  # an export of millions of rows takes minutes, not hours
+
+
+class DramatiqQueue:
+    """Send job ids to a Dramatiq actor on Redis; the actor runs them in the app's context."""
+
+    name = "dramatiq"
+
+    def __init__(self, app: Flask, broker_url: str, run: Callable[[int], RunResult]) -> None:
+        # Prometheus is left out of the middleware: it would open a port in every worker.
+        middleware = [AgeLimit(), TimeLimit(), ShutdownNotifications(), Callbacks(), Pipelines()]
+        middleware.append(Retries(max_retries=INFRASTRUCTURE_RETRIES))
+        self.broker = RedisBroker(url=broker_url, namespace="elearn", middleware=middleware)
+        self._app = app
+        self._run = run
+        self.actor: dramatiq.Actor = dramatiq.Actor(
+            self._perform,
+            broker=self.broker,
+            actor_name=ACTOR_NAME,
+            queue_name=QUEUE_NAME,
+            priority=0,
+            options={"time_limit": TIME_LIMIT_MS},
+        )
+
+    def send(self, job_id: int, delay: timedelta | None = None) -> None:
+        milliseconds = int(delay.total_seconds() * 1000) if delay else None
+        self.actor.send_with_options(args=(job_id,), delay=milliseconds)
+
+    def close(self) -> None:
+        """Drop the broker's Redis connections."""
+        self.broker.close()
+        self.broker.client.connection_pool.disconnect()
+
+    def _perform(self, job_id: int) -> None:
+        with self._app.app_context():
+            result = self._run(job_id)
+        if result.retry_in is not None:
+            self.send(job_id, result.retry_in)

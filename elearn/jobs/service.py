@@ -1,0 +1,136 @@
+"""Submit, requeue and sweep jobs: the one place that writes new jobs and hands them on."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from elearn import clock
+from elearn.extensions import db
+from elearn.jobs.queue import InlineQueue, JobQueue
+from elearn.jobs.registry import JobRegistry
+from elearn.jobs.runner import RunResult, run_job
+from elearn.jobs.settings import JobSettings
+from elearn.models.job import Job, JobState
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Work that recurs: each period's key is submitted once, by whichever worker is first."""
+
+    kind: str
+    every_seconds: int
+    args: dict[str, Any] = field(default_factory=dict)
+
+    def key(self, now: datetime) -> str:
+        return f"{self.kind}@{int(now.timestamp()) // self.every_seconds}"
+
+
+class Jobs:
+    """The application's jobs: its kinds, its settings and the queue that runs them."""
+
+    def __init__(
+        self, registry: JobRegistry, settings: JobSettings, schedules: Iterable[Schedule] = ()
+    ) -> None:
+        self.registry = registry
+        self.settings = settings
+        self.schedules = tuple(schedules)
+        self.queue: JobQueue = InlineQueue(self.run)
+
+    def run(self, job_id: int) -> RunResult:
+        """Run one job here (a worker thread, or inline)."""
+        return run_job(job_id, self.registry, self.settings, worker_name())
+
+    def submit(
+        self, kind: str, args: dict[str, Any], *, key: str, owner_id: int | None = None
+    ) -> Job:
+        """Record a job, commit, and send it; with a ``key`` already used, return that job.
+
+        Commits the caller's transaction: the job must exist before a worker looks for it.
+        """
+        job = db.session.scalar(select(Job).where(Job.key == key))
+        if job is not None:
+            db.session.commit()
+            return job
+        now = clock.now()
+        job = Job(
+            kind=kind,
+            key=key,
+            args=args,
+            owner_id=owner_id,
+            max_attempts=self.registry.get(kind).max_attempts,
+            created_at=now,
+            run_after=now,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(job)
+        except IntegrityError:  # the same key, submitted at the same moment elsewhere
+            found = db.session.scalar(select(Job).where(Job.key == key))
+            if found is None:
+                raise
+            db.session.commit()
+            return found
+        db.session.commit()
+        self.queue.send(job.id)
+        return job
+
+    def requeue(self, job_id: int) -> bool:
+        """Give a failed or dead job a fresh set of attempts; False if it is neither."""
+        requeued = db.session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.state.in_([JobState.FAILED, JobState.DEAD]))
+            .values(
+                state=JobState.QUEUED,
+                attempts=0,
+                progress=0,
+                run_after=clock.now(),
+                finished_at=None,
+            )
+        )
+        db.session.commit()
+        if requeued.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        self.queue.send(job_id)
+        return True
+
+    def sweep(self, *, grace: timedelta | None = None) -> int:
+        """Submit this period's scheduled jobs and send again the jobs nobody is running.
+
+        Those are jobs whose worker died (lease expired) and jobs due for longer than
+        ``grace`` (their message was lost, or no worker ran the inline retry).
+        Returns how many were sent.
+        """
+        now = clock.now()
+        for schedule in self.schedules:
+            self.submit(schedule.kind, schedule.args, key=schedule.key(now))
+        if grace is None:
+            grace = timedelta(seconds=self.settings.resend_after_seconds)
+        forgotten = or_(
+            and_(Job.state == JobState.RUNNING, Job.lease_until < now),
+            and_(Job.state.in_([JobState.QUEUED, JobState.FAILED]), Job.run_after <= now - grace),
+        )
+        ids = list(db.session.scalars(select(Job.id).where(forgotten).order_by(Job.id)))
+        if grace:  # not again before another grace period has passed
+            db.session.execute(
+                update(Job)
+                .where(Job.id.in_(ids), Job.state.in_([JobState.QUEUED, JobState.FAILED]))
+                .values(run_after=now)
+            )
+        db.session.commit()
+        for job_id in ids:
+            self.queue.send(job_id)
+        return len(ids)
+
+
+def worker_name() -> str:
+    """Who claims a job: host, process and thread, so a lease names its holder."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
