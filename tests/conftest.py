@@ -2,7 +2,8 @@
 
 Set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)
 to run every database test on PostgreSQL too; without it those runs skip.
-REQUIRE_POSTGRES=1 (set by .ci/run) turns that skip into a failure.
+REQUIRE_POSTGRES=1 (set by .ci/run) turns that skip into a failure. TEST_REDIS_URL
+(e.g. redis://127.0.0.1:6379/3) enables the job worker tests; REQUIRE_REDIS=1 likewise.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
@@ -46,6 +48,28 @@ def _postgres_url() -> str:
         pytest.skip(f"PostgreSQL run skipped: not reachable ({type(exc).__name__})")
     finally:
         engine.dispose()
+    return url
+
+
+def redis_url() -> str:
+    """TEST_REDIS_URL (its database is emptied by the tests that use it), or skip.
+
+    REQUIRE_REDIS=1 turns the skip into a failure, as REQUIRE_POSTGRES does.
+    """
+    url = os.environ.get("TEST_REDIS_URL", "")
+    if not url:
+        if os.environ.get("REQUIRE_REDIS"):
+            pytest.fail("REQUIRE_REDIS is set but TEST_REDIS_URL is empty")
+        pytest.skip("Redis run skipped: TEST_REDIS_URL is not set")
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        if os.environ.get("REQUIRE_REDIS"):
+            pytest.fail(f"Redis not reachable at TEST_REDIS_URL: {exc}")
+        pytest.skip(f"Redis run skipped: not reachable ({type(exc).__name__})")
+    finally:
+        client.close()
     return url
 
 
