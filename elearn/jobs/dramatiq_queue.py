@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 
 import dramatiq
+import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import (
     AgeLimit,
@@ -19,6 +21,7 @@ from flask import Flask
 
 from elearn.jobs.runner import RunResult
 
+log = logging.getLogger(__name__)
 QUEUE_NAME = "elearn-jobs"
 ACTOR_NAME = "run_job"
 # The job's own failures are retried from the job table (with its backoff);
@@ -49,8 +52,13 @@ class DramatiqQueue:
         )
 
     def send(self, job_id: int, delay: timedelta | None = None) -> None:
+        """Send the job's id; with Redis down the job stays queued and a sweep sends it later."""
         milliseconds = int(delay.total_seconds() * 1000) if delay else None
-        self.actor.send_with_options(args=(job_id,), delay=milliseconds)
+        try:
+            self.actor.send_with_options(args=(job_id,), delay=milliseconds)
+        except (redis.RedisError, dramatiq.errors.BrokerError) as exc:
+            # The row is committed: a worker's sweep sends it again once Redis is back.
+            log.warning("job %s not sent to Redis (%s); the sweep will resend it", job_id, exc)
 
     def close(self) -> None:
         """Drop the broker's Redis connections."""
