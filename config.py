@@ -120,6 +120,8 @@ class Config:
     JOB_BACKOFF_MAX_SECONDS = int(os.environ.get("JOB_BACKOFF_MAX_SECONDS", "3600"))
     JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "0"))  # 0: each kind's own
     JOB_SWEEP_SECONDS = int(os.environ.get("JOB_SWEEP_SECONDS", "5"))
+    # A queued job still unclaimed after this (its message lost with Redis) is sent again.
+    JOB_RESEND_AFTER_SECONDS = int(os.environ.get("JOB_RESEND_AFTER_SECONDS", "300"))
     JOB_WORKER_THREADS = int(os.environ.get("JOB_WORKER_THREADS", "4"))
     XAPI_DELIVER_SECONDS = int(os.environ.get("XAPI_DELIVER_SECONDS", "60"))  # by the workers
     # Export files live 24 h in the database ("database") or in this instance sub-folder.

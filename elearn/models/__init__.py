@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 
 from elearn.models.base import Base, utcnow
+from elearn.models.blob import Blob, BlobChunk
 from elearn.models.certificate import Certificate, CertificateCounter
 from elearn.models.course import (
     Course,
@@ -10,6 +11,7 @@ from elearn.models.course import (
     ItemKind,
     VersionStatus,
 )
+from elearn.models.job import Job, JobState
 from elearn.models.learning import (
     AttemptState,
     CourseEvaluation,
@@ -36,6 +38,10 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "Blob",
+    "BlobChunk",
+    "Job",
+    "JobState",
     "StatementOutbox",
     "Certificate",
     "CertificateCounter",
