@@ -12,12 +12,10 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select
-
 from elearn import clock
 from elearn.extensions import db
 from elearn.models import StatementOutbox
-from elearn.xapi.outbox import is_pending, reject
+from elearn.xapi.outbox import claim_due, reject
 from elearn.xapi.settings import LrsSettings, XapiNotConfigured, lrs_settings
 
 XAPI_VERSION = "1.0.3"
@@ -116,32 +114,23 @@ def backoff(attempts: int, settings: LrsSettings) -> timedelta:
 def deliver_pending(limit: int = 1000) -> DeliveryReport:
     """Send up to ``limit`` due statements, oldest first, committing after each batch.
 
-    The queue is first in, first out: while its oldest statement waits for a
-    retry, nothing behind it is sent, so the LRS receives statements in order.
+    Statements of one learner reach the LRS in the order they were made, and while the
+    oldest pending statement waits for a retry nothing is sent. On PostgreSQL several
+    workers may run this at once: each claims its statements with ``FOR UPDATE SKIP LOCKED``
+    (``claim_due``), so none is sent twice; on SQLite one worker sends at a time.
     """
     settings = lrs_settings()
+    shared = db.session.get_bind().dialect.name == "postgresql"
     report = DeliveryReport()
     sent = 0
     while sent < limit:
-        rows = db.session.scalars(
-            select(StatementOutbox)
-            .where(is_pending())
-            .order_by(StatementOutbox.id)
-            .limit(min(settings.batch_size, limit - sent))
-        ).all()
-        now = clock.now()
-        batch: list[StatementOutbox] = []
-        for row in rows:
-            if row.next_attempt_at > now:
-                break
-            batch.append(row)
-        if not batch:
-            if rows:
-                report.next_attempt_at = rows[0].next_attempt_at
+        claimed = claim_due(clock.now(), min(settings.batch_size, limit - sent), shared=shared)
+        if not claimed.rows:
+            report.next_attempt_at = claimed.waiting_until
             break
-        sent += len(batch)
-        finished = _send(batch, settings, report)
-        db.session.commit()
+        sent += len(claimed.rows)
+        finished = _send(claimed.rows, settings, report)
+        db.session.commit()  # records the outcome and releases the claim
         if not finished:
             break
     return report

@@ -58,6 +58,77 @@ def reject(row: StatementOutbox, error: str) -> None:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """The statements a worker may send now, or why there are none."""
+
+    rows: list[StatementOutbox]  # oldest first
+    waiting_until: datetime | None = None  # the oldest pending statement waits for a retry
+
+
+def claim_due(now: datetime, size: int, *, shared: bool) -> Claim:
+    """The oldest ``size`` pending statements, up to the first one not yet due.
+
+    ``shared`` (PostgreSQL, several workers): rows are locked with ``FOR UPDATE SKIP
+    LOCKED``, so each worker gets statements nobody else is sending, and a learner with an
+    earlier statement in another worker's hands is left out (``_in_order_per_learner``).
+    The locks last until the caller commits the batch's outcome. Not shared (SQLite): the
+    read begins the write transaction (``BEGIN IMMEDIATE`` outside requests), so a second
+    worker waits here until the first has committed. See docs/xapi.md, "Several workers".
+    """
+    query = (
+        select(StatementOutbox, LearningEvent.user_id)
+        .join(LearningEvent, LearningEvent.id == StatementOutbox.event_id)
+        .where(is_pending())
+        .order_by(StatementOutbox.id)
+        .limit(size)
+    )
+    if shared:
+        # A row another worker committed since our snapshot is re-checked against
+        # is_pending() on its newest version when locked (READ COMMITTED) and drops out.
+        query = query.with_for_update(of=StatementOutbox, skip_locked=True).execution_options(
+            populate_existing=True
+        )
+    rows = db.session.execute(query).all()
+    due: list[tuple[StatementOutbox, int]] = []
+    for row, user_id in rows:
+        if row.next_attempt_at > now:
+            break
+        due.append((row, user_id))
+    if not due:
+        return Claim([], rows[0][0].next_attempt_at if rows else None)
+    if shared:
+        return Claim(_in_order_per_learner(due))
+    return Claim([row for row, _ in due])
+
+
+def _in_order_per_learner(claimed: list[tuple[StatementOutbox, int]]) -> list[StatementOutbox]:
+    """Drop each learner's claimed statements from the first earlier one that is not ours.
+
+    Such a statement is pending and was skipped: another worker holds it (or holds it back
+    for a retry). Sending ours now could overtake it at the LRS.
+    """
+    ours = {row.id for row, _ in claimed}
+    pending = db.session.execute(
+        select(StatementOutbox.id, LearningEvent.user_id)
+        .join(LearningEvent, LearningEvent.id == StatementOutbox.event_id)
+        .where(
+            is_pending(),
+            LearningEvent.user_id.in_({user_id for _, user_id in claimed}),
+            StatementOutbox.id <= max(ours),
+        )
+        .order_by(StatementOutbox.id)
+    ).all()
+    held: set[int] = set()
+    kept: set[int] = set()
+    for row_id, user_id in pending:
+        if row_id not in ours:
+            held.add(user_id)
+        elif user_id not in held:
+            kept.add(row_id)
+    return [row for row, _ in claimed if row.id in kept]
+
+
+@dataclass(frozen=True)
 class OutboxStatus:
     pending: int  # waiting for delivery, failing ones included
     failing: int  # pending after at least one failed attempt
