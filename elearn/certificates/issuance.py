@@ -7,10 +7,11 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from elearn import clock
 from elearn.accounts.nip import mask_nip
@@ -23,10 +24,12 @@ from elearn.i18n import zone_of
 from elearn.models import (
     Certificate,
     CertificateCounter,
+    Course,
     CourseItem,
     CourseVersion,
     Enrollment,
     QuizAttempt,
+    Unit,
     User,
 )
 from elearn.reports import rollups
@@ -150,12 +153,32 @@ def owe_certificate(enrollment: Enrollment) -> None:
     db.session.info.setdefault(_OWED, set()).add(enrollment.id)
 
 
+# The enrolment with everything its certificate shows (learner, units up to the instansi,
+# version, course), read in one statement and afresh, so a completion rolled back reads as
+# not complete; built once, so it is compiled once.
+_COMPLETED_ENROLLMENT = (
+    select(Enrollment)
+    .where(Enrollment.id == bindparam("enrollment_id"))
+    .options(
+        joinedload(Enrollment.user)
+        .joinedload(User.unit)
+        .joinedload(Unit.parent)
+        .joinedload(Unit.parent),
+        joinedload(Enrollment.version)
+        .joinedload(CourseVersion.course)
+        .joinedload(Course.unit)
+        .joinedload(Unit.parent)
+        .joinedload(Unit.parent),
+    )
+    .execution_options(populate_existing=True)
+)
+
+
 def issue_owed_certificates() -> None:
     """Issue the certificates noted by ``owe_certificate``, each after its completion."""
     for enrollment_id in sorted(db.session.info.pop(_OWED, set())):
-        enrollment = db.session.get(Enrollment, enrollment_id)
+        enrollment = db.session.scalar(_COMPLETED_ENROLLMENT, {"enrollment_id": enrollment_id})
         if enrollment is not None:
-            db.session.refresh(enrollment)  # a rolled-back completion reads as not complete
             issue_after_completion(enrollment)
 
 

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from elearn.extensions import db
-from elearn.models import CourseItem, Enrollment, LearningEvent, QuizAttempt, Verb
+from elearn.models import Enrollment, LearningEvent, QuizAttempt, Verb
 from elearn.xapi.outbox import enqueue_statement
+
+
+class Identified(Protocol):
+    """A course item as a ``CourseItem`` or a cached ``OutlineItem``: its id is what counts."""
+
+    @property
+    def id(self) -> int: ...
 
 
 def record_event(
@@ -14,7 +22,7 @@ def record_event(
     verb: Verb,
     at: datetime,
     *,
-    item: CourseItem | None = None,
+    item: Identified | None = None,
     attempt: QuizAttempt | None = None,
     score: float | None = None,
     duration_seconds: int | None = None,

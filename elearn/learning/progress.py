@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy import update
@@ -17,34 +19,59 @@ from elearn.models import CourseItem, Enrollment, ItemKind, ItemProgress, Verb
 from elearn.reports import rollups
 
 
-def _progress_row(enrollment: Enrollment, item: CourseItem, now: datetime) -> ItemProgress:
+class Item(Protocol):
+    """What progress needs of a course item: a ``CourseItem`` or a cached ``OutlineItem``."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def quiz(self) -> dict[str, Any] | None: ...
+
+
+def _progress_row(enrollment: Enrollment, item_id: int, now: datetime) -> ItemProgress:
     for row in enrollment.progress:
-        if row.item_id == item.id:
+        if row.item_id == item_id:
             return row
-    row = ItemProgress(item_id=item.id, first_opened_at=now, seconds_spent=0)
+    row = ItemProgress(item_id=item_id, first_opened_at=now, seconds_spent=0)
     enrollment.progress.append(row)
     return row
 
 
-def _credit_open_visit(enrollment: Enrollment, now: datetime) -> None:
-    """Add the time since the last page view to the item it was on, capped."""
-    if enrollment.last_item is None or enrollment.last_seen_at is None:
+def _credit_open_visit(
+    enrollment: Enrollment, now: datetime, item_ids: Collection[int] | None = None
+) -> None:
+    """Add the time since the last page view to the item it was on, capped.
+
+    ``item_ids`` are the ids of the enrolment's version's items, when the caller has
+    them; else the last item is looked up (by key, so usually without a query).
+    """
+    last_item_id = enrollment.last_item_id
+    if last_item_id is None or enrollment.last_seen_at is None:
         return
-    if enrollment.last_item.version_id != enrollment.version_id:
+    if item_ids is None:
+        last_item = db.session.get(CourseItem, last_item_id)
+        if last_item is None or last_item.version_id != enrollment.version_id:
+            return
+    elif last_item_id not in item_ids:
         return
     cap = timedelta(minutes=current_app.config["VISIT_TIME_CAP_MINUTES"])
     elapsed = max(timedelta(0), min(now - enrollment.last_seen_at, cap))
-    _progress_row(enrollment, enrollment.last_item, now).seconds_spent += int(
-        elapsed.total_seconds()
-    )
+    _progress_row(enrollment, last_item_id, now).seconds_spent += int(elapsed.total_seconds())
 
 
-def open_item(enrollment: Enrollment, item: CourseItem) -> None:
-    """Note that the learner is now looking at ``item`` (this is where Lanjutkan resumes)."""
+def open_item(enrollment: Enrollment, item: Item, item_ids: Collection[int] | None = None) -> None:
+    """Note that the learner is now looking at ``item`` (this is where Lanjutkan resumes).
+
+    ``item_ids``: the ids of the version's items, if the caller has them at hand.
+    """
     now = clock.now()
-    _credit_open_visit(enrollment, now)
-    _progress_row(enrollment, item, now)
-    enrollment.last_item = item
+    _credit_open_visit(enrollment, now, item_ids)
+    _progress_row(enrollment, item.id, now)
+    enrollment.last_item_id = item.id
     enrollment.last_seen_at = now
 
 
@@ -53,7 +80,7 @@ def complete_module(enrollment: Enrollment, item: CourseItem) -> bool:
     now = clock.now()
     _credit_open_visit(enrollment, now)
     enrollment.last_seen_at = now
-    row = _progress_row(enrollment, item, now)
+    row = _progress_row(enrollment, item.id, now)
     if row.completed_at is not None:
         return False
     row.completed_at = now
@@ -65,9 +92,9 @@ def complete_module(enrollment: Enrollment, item: CourseItem) -> bool:
     return True
 
 
-def mark_quiz_passed(enrollment: Enrollment, item: CourseItem, at: datetime) -> None:
+def mark_quiz_passed(enrollment: Enrollment, item: Item, at: datetime) -> None:
     """Record the first pass of a quiz as the item's completion."""
-    row = _progress_row(enrollment, item, at)
+    row = _progress_row(enrollment, item.id, at)
     if row.completed_at is None:
         row.completed_at = at
 
@@ -107,10 +134,13 @@ def course_progress(enrollment: Enrollment) -> CourseProgress:
     )
 
 
-def requirements_met(enrollment: Enrollment) -> bool:
-    """All modules completed and all required quizzes passed."""
+def requirements_met(enrollment: Enrollment, items: Iterable[Item] | None = None) -> bool:
+    """All modules completed and all required quizzes passed.
+
+    ``items``: the version's items, when the caller has them (else they are loaded).
+    """
     done = {p.item_id for p in enrollment.progress if p.completed_at is not None}
-    for item in enrollment.version.items:
+    for item in enrollment.version.items if items is None else items:
         required = item.kind == ItemKind.MODULE or bool(
             (item.quiz or {}).get("settings", {}).get("required", True)
         )
@@ -119,9 +149,17 @@ def requirements_met(enrollment: Enrollment) -> bool:
     return True
 
 
-def check_completion(enrollment: Enrollment) -> bool:
-    """Complete the enrolment exactly once when its requirements are met."""
-    if enrollment.completed_at is not None or not requirements_met(enrollment):
+def check_completion(
+    enrollment: Enrollment,
+    items: Iterable[Item] | None = None,
+    batch: rollups.RollupBatch | None = None,
+) -> bool:
+    """Complete the enrolment exactly once when its requirements are met.
+
+    ``items``: the version's items, if the caller has them; ``batch``: where the
+    rollup counts go when the caller writes them together (else at once).
+    """
+    if enrollment.completed_at is not None or not requirements_met(enrollment, items):
         return False
     now = clock.now()
     # A conditional update: of two parallel requests, only one completes it.
@@ -135,7 +173,7 @@ def check_completion(enrollment: Enrollment) -> bool:
         db.session.refresh(enrollment)
         return False
     set_committed_value(enrollment, "completed_at", now)
-    rollups.completed(enrollment, now)
+    rollups.completed(enrollment, now, batch)
     seconds = sum(p.seconds_spent for p in enrollment.progress)
     record_event(enrollment, Verb.COMPLETED, now, duration_seconds=seconds)
     # Issued after this transaction commits, so a failure to issue can never

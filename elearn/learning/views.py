@@ -82,7 +82,7 @@ def _item(enrollment: Enrollment, name: str) -> CourseItem:
     return item
 
 
-def _attempt(enrollment: Enrollment, item: CourseItem, number: int) -> QuizAttempt:
+def _attempt(enrollment: Enrollment, item: CourseItem | OutlineItem, number: int) -> QuizAttempt:
     attempt = next((a for a in attempts_of(enrollment, item) if a.number == number), None)
     if attempt is None:
         abort(404)
@@ -203,20 +203,32 @@ def complete(slug: str, name: str) -> Response:
     return redirect(url_for(".item", slug=slug, name=target.name))
 
 
+def _outline_item(page: StudyPage, name: str) -> OutlineItem:
+    item = page.outline.find(name)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _item_ids(page: StudyPage) -> set[int]:
+    return {i.id for i in page.outline.items}
+
+
 @bp.route("/learn/<slug>/<name>/attempts", methods=["POST"])
 def start(slug: str, name: str) -> Response:
-    enrollment = _enrollment(slug)
-    item = _item(enrollment, name)
+    page = _study_page(slug)
+    item = _outline_item(page, name)
     if item.kind != ItemKind.QUIZ or not ActionForm().validate_on_submit():
         abort(400)
     try:
-        attempt = start_attempt(enrollment, item)
+        attempt = start_attempt(page.enrollment, item, _item_ids(page))
     except AttemptRefused as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for(".item", slug=slug, name=name))
+    number = attempt.number  # read before the commit expires it
     db.session.commit()
-    return redirect(url_for(".attempt", slug=slug, name=name, number=attempt.number))
+    return redirect(url_for(".attempt", slug=slug, name=name, number=number))
 
 
 @bp.route("/learn/<slug>/<name>/attempts/<int:number>")
@@ -255,20 +267,27 @@ def attempt(slug: str, name: str, number: int) -> str:
 @bp.route("/learn/<slug>/<name>/attempts/<int:number>", methods=["POST"])
 def answer(slug: str, name: str, number: int) -> Response:
     """Save answers ("Simpan") or submit them ("Kumpulkan") — one form, two buttons."""
-    enrollment = _enrollment(slug)
-    item = _item(enrollment, name)
+    page = _study_page(slug)
+    enrollment = page.enrollment
+    item = _outline_item(page, name)
     attempt = _attempt(enrollment, item, number)
     if not ActionForm().validate_on_submit():
         abort(400)
     here = url_for(".attempt", slug=slug, name=name, number=number)
     if request.form.get("action") == "submit":
         was_open = attempt.submitted_at is None
-        submit_attempt(attempt, request.form)
+        submit_attempt(attempt, request.form, item, page.outline.items)
+        # Read before the commit, which would expire it: this request completed the
+        # course, or it was complete already (or another request completed it meanwhile).
+        # The message is made before the commit too: translating it reads the user's
+        # locale, which the commit expires.
+        done = _("Selamat! Anda telah menyelesaikan kursus ini.")
+        completed = was_open and enrollment.is_complete
         db.session.commit()
-        if was_open and enrollment.is_complete:
-            flash(_("Selamat! Anda telah menyelesaikan kursus ini."), "success")
+        if completed:
+            flash(done, "success")
         return redirect(here)
-    if attempt.submitted_at is None and save_answers(attempt, request.form):
+    if attempt.submitted_at is None and save_answers(attempt, request.form, item):
         flash(_("Jawaban tersimpan."), "success")
     elif not accepts_answers(attempt, clock.now()):
         flash(
