@@ -1,0 +1,96 @@
+"""Starting a quiz, saving answers and submitting them stay within a fixed number of SQL statements.
+
+A spike of learners finishing one quiz together is served by these requests; each
+statement is a round trip and SQLAlchemy work (see docs/performance.md, quiz spike).
+The budgets count every statement but BEGIN/COMMIT/ROLLBACK, the sign-in's included.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from elearn.extensions import db
+from elearn.models import Certificate, LearningEvent, QuizAttempt, Verb
+from tests.conftest import csrf_token
+from tests.learning.helpers import Learner, answer_form, course_of, publish_course, sign_in
+from tests.learning.test_statement_budget import _queries, counted
+
+# What the requests reach, with a little room: the signed-in user's load counts (and its
+# reload if something reads it after the commit). SQLite inserts a submit's events one
+# by one (PostgreSQL: one INSERT), so it needs one or two statements more.
+START_BUDGET = 7
+SAVE_BUDGET = 5
+SUBMIT_BUDGET = 11  # a passed quiz that does not complete the course
+COMPLETING_SUBMIT_BUDGET = 27  # completes the course and issues the certificate
+
+
+def _post(app: Flask, learner: Learner, url: str, form: dict[str, object]) -> tuple[str, list[str]]:
+    """POST ``form`` with the CSRF token; return the redirect target and the statements."""
+    token = csrf_token(learner.client, "/learn/dasar-proyek/siklus")
+    with counted(app) as statements:
+        response = learner.client.post(url, data={"csrf_token": token, **form})
+    assert response.status_code == 302, (url, response.status_code)
+    # SQLite's PRAGMA busy_timeout is a connection setting that follows the previous
+    # request's kind (a page view waits less for the lock), not a query of this one.
+    queries = [s for s in _queries(statements) if not s.startswith("PRAGMA")]
+    return response.headers["Location"], queries
+
+
+def _take_quiz(
+    app: Flask, learner: Learner, answers: dict[str, object], name: str
+) -> dict[str, list[str]]:
+    """Open, start, save and submit quiz ``name``; return the statements of each POST."""
+    quiz = f"/learn/dasar-proyek/{name}"
+    assert learner.client.get(quiz).status_code == 200  # the landing page the learner is on
+    attempt, start = _post(app, learner, f"{quiz}/attempts", {})
+    assert attempt == f"{quiz}/attempts/1"
+    assert learner.client.get(attempt).status_code == 200
+    _, save = _post(app, learner, attempt, {**answers, "action": "save"})
+    _, submit = _post(app, learner, attempt, {**answers, "action": "submit"})
+    return {"start": start, "save": save, "submit": submit}
+
+
+def _within(statements: list[str], budget: int, what: str) -> None:
+    assert len(statements) <= budget, f"{what}: {len(statements)} statements\n" + "\n".join(
+        statements
+    )
+
+
+@pytest.fixture
+def learner(app: Flask, tmp_path: Path) -> Learner:
+    """A learner enrolled in the test course, its module done, both quizzes still to pass."""
+    publish_course(tmp_path)
+    learner = sign_in(app)
+    learner.enroll()
+    learner.post("/learn/dasar-proyek/siklus/complete", page="/learn/dasar-proyek/siklus")
+    return learner
+
+
+def test_quiz_requests_within_statement_budget(app: Flask, learner: Learner):
+    version = course_of().published_version
+    assert version is not None
+    first = _take_quiz(
+        app, learner, answer_form(version, "kuis-siklus", correct=True), "kuis-siklus"
+    )
+    _within(first["start"], START_BUDGET, "start")
+    _within(first["save"], SAVE_BUDGET, "save")
+    _within(first["submit"], SUBMIT_BUDGET, "submit")
+    assert db.session.scalar(select(Certificate)) is None
+
+    final = _take_quiz(app, learner, answer_form(version, "kuis-akhir", correct=True), "kuis-akhir")
+    _within(final["submit"], COMPLETING_SUBMIT_BUDGET, "completing submit")
+
+    # Within budget and still everything a learner notices: scored, completed, certified.
+    review = learner.client.get("/learn/dasar-proyek/kuis-akhir/attempts/1").get_data(True)
+    assert "Selamat! Anda telah menyelesaikan kursus ini." in review
+    db.session.expire_all()
+    certificate = db.session.scalar(select(Certificate))
+    assert certificate is not None and certificate.user_id == learner.user.id
+    scores = db.session.scalars(select(QuizAttempt.score).order_by(QuizAttempt.id)).all()
+    assert scores == [100.0, 100.0]
+    verbs = db.session.scalars(select(LearningEvent.verb).order_by(LearningEvent.id)).all()
+    assert verbs[-3:] == [Verb.ATTEMPT_SUBMITTED, Verb.PASSED, Verb.COMPLETED]
