@@ -75,6 +75,8 @@ RULES: dict[str, Rule] = {
     "admin.units": ADMINS, "admin.edit_unit": ADMINS, "admin.import_users": ADMINS,
     "admin.toggle_active": Rule(ADMINS.expect | {"admin": 302}, post=True),
     "admin.anonymise_user": Rule(ADMINS.expect | {"admin": 302}, post=True),
+    "jobs.index": ADMINS,
+    "jobs.requeue": Rule(ADMINS.expect | {"admin": 302}, post=True),  # no such job: nothing done
     "catalog.index": SIGNED_IN, "catalog.course": SIGNED_IN, "catalog.asset": SIGNED_IN,
     "catalog.enroll_in": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}, post=True),
     "coordinator.courses": COORDINATORS, "coordinator.course": COORDINATORS,
@@ -113,6 +115,12 @@ RULES: dict[str, Rule] = {
     "reports.dashboard": STAFF, "reports.evaluations": STAFF, "reports.evaluation": STAFF,
     "reports.audit_log": ADMINS,
     "exports.index": STAFF, "exports.enrollments_csv": STAFF, "exports.enrollments_xlsx": STAFF,
+    # Staff ask for files with a format and request key; the files are their own (job 999: none).
+    "export_jobs.request_file": Rule(STAFF.expect | {"coordinator": 400, "evaluator": 400,
+                                                     "admin": 400}, post=True),
+    "export_jobs.status": Rule(STAFF.expect | {"coordinator": 404, "evaluator": 404, "admin": 404}),
+    "export_jobs.download": Rule(STAFF.expect | {"coordinator": 404, "evaluator": 404,
+                                                 "admin": 404}),
     "xapi.export_jsonl": STAFF,
     "api_tokens.index": STAFF,
     "api_tokens.create": Rule(STAFF.expect | {"coordinator": 400, "evaluator": 400, "admin": 400},
@@ -185,7 +193,7 @@ def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
         "user_id": users["owner"].id, "unit_id": users["owner"].unit_id,
         "training_id": training.id if training else 1, "kid": current_key_id(),
         "short_hash": certificate.version.short_hash, "filename": "css/app.css",
-        "unknown": "nothing", "token_id": 999,
+        "unknown": "nothing", "token_id": 999, "job_id": 999,
         "upload_id": db.session.scalar(select(CourseUpload.id)),
     }  # fmt: skip
     if endpoint == "catalog.asset":
