@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from pathlib import PurePosixPath
 from typing import Any
 
 from sqlalchemy import func, select
 
 from elearn.content.errors import ContentErrors, SourceError
-from elearn.content.parse import ParsedCourse, ParsedItem
+from elearn.content.images import store_image
+from elearn.content.parse import Asset, ParsedCourse, ParsedItem
 from elearn.content.quizrecord import quiz_record
 from elearn.content.render import render_markdown
+from elearn.content.sanitize import ImageSizes
 from elearn.extensions import db
 from elearn.models import (
     Course,
@@ -45,21 +48,36 @@ class RenderedCourse:
 
     overview_html: str
     items: tuple[RenderedItem, ...]
+    assets: tuple[Asset, ...]  # as stored: images re-encoded (``elearn.content.images``)
 
 
 def render_course(parsed: ParsedCourse) -> RenderedCourse:
-    """Render the overview, every module and every quiz of ``parsed``."""
+    """Re-encode the images, then render the overview, every module and every quiz."""
     base = asset_base(parsed.slug, parsed.content_hash)
+    assets, sizes = _stored_assets(parsed.assets)
     return RenderedCourse(
-        overview_html=render_markdown(parsed.overview, asset_base=base).html,
-        items=tuple(_render_item(item, base) for item in parsed.items),
+        overview_html=render_markdown(parsed.overview, asset_base=base, image_sizes=sizes).html,
+        items=tuple(_render_item(item, base, sizes) for item in parsed.items),
+        assets=assets,
     )
 
 
-def _render_item(item: ParsedItem, base: str) -> RenderedItem:
+def _stored_assets(assets: tuple[Asset, ...]) -> tuple[tuple[Asset, ...], ImageSizes]:
+    stored, sizes = [], {}
+    for asset in assets:
+        if not asset.content_type.startswith("image/"):
+            stored.append(asset)
+            continue
+        image = store_image(PurePosixPath(asset.path).suffix.lower(), asset.data)
+        stored.append(replace(asset, data=image.data))
+        sizes[asset.path] = (image.width, image.height)
+    return tuple(stored), sizes
+
+
+def _render_item(item: ParsedItem, base: str, sizes: ImageSizes) -> RenderedItem:
     if item.quiz is not None:
-        return RenderedItem(quiz=quiz_record(item.quiz, asset_base=base))
-    rendered = render_markdown(item.body, asset_base=base)
+        return RenderedItem(quiz=quiz_record(item.quiz, asset_base=base, image_sizes=sizes))
+    rendered = render_markdown(item.body, asset_base=base, image_sizes=sizes)
     return RenderedItem(html=rendered.html, toc=tuple(asdict(entry) for entry in rendered.toc))
 
 
@@ -205,7 +223,7 @@ def _new_version(
                 sha256=_sha256(asset.data),
                 data=asset.data,
             )
-            for asset in parsed.assets
+            for asset in rendered.assets
         ],
     )
     db.session.add(version)

@@ -12,13 +12,18 @@ from typing import Any
 
 from elearn.content.quiz import Question, Quiz, Text
 from elearn.content.render import render_text
+from elearn.content.sanitize import ImageSizes
 
 
-def quiz_record(quiz: Quiz, *, asset_base: str | None) -> dict[str, Any]:
+def quiz_record(
+    quiz: Quiz, *, asset_base: str | None, image_sizes: ImageSizes | None = None
+) -> dict[str, Any]:
     """Return the JSON-ready record of ``quiz``."""
 
     def html(text: Text) -> str:
-        return render_text(text, asset_base=asset_base) if text.source.strip() else ""
+        if not text.source.strip():
+            return ""
+        return render_text(text, asset_base=asset_base, image_sizes=image_sizes)
 
     return {
         "settings": asdict(quiz.settings),

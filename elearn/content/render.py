@@ -20,7 +20,7 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 
 from elearn.content.quiz import Text, TextFormat
-from elearn.content.sanitize import sanitize_html
+from elearn.content.sanitize import ImageSizes, sanitize_html
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -163,12 +163,15 @@ def _toc_entries(tokens: Iterable[dict[str, Any]]) -> Iterable[TocEntry]:
         yield from _toc_entries(token["children"])
 
 
-def render_markdown(source: str, *, asset_base: str | None = None) -> RenderedDoc:
+def render_markdown(
+    source: str, *, asset_base: str | None = None, image_sizes: ImageSizes | None = None
+) -> RenderedDoc:
     """Render Markdown to sanitised HTML plus its level 2–3 table of contents."""
     md = _new_markdown()
     body = md.convert(source)
     toc = tuple(_toc_entries(getattr(md, "toc_tokens", [])))
-    return RenderedDoc(sanitize_html(body, asset_base=asset_base), toc)
+    html_text = sanitize_html(body, asset_base=asset_base, image_sizes=image_sizes)
+    return RenderedDoc(html_text, toc)
 
 
 def _unix_newlines(text: str) -> str:
@@ -197,17 +200,20 @@ def _moodle_auto_format(source: str) -> str:
     return "\n".join(parts)
 
 
-def render_text(text: Text, *, asset_base: str | None = None) -> str:
+def render_text(
+    text: Text, *, asset_base: str | None = None, image_sizes: ImageSizes | None = None
+) -> str:
     """Render author text in any of the four formats to sanitised HTML."""
     if text.format is TextFormat.MARKDOWN:
-        return render_markdown(text.source, asset_base=asset_base).html
+        return render_markdown(text.source, asset_base=asset_base, image_sizes=image_sizes).html
     if text.format is TextFormat.HTML:
-        return sanitize_html(text.source, asset_base=asset_base)
+        return sanitize_html(text.source, asset_base=asset_base, image_sizes=image_sizes)
     if text.format is TextFormat.PLAIN:
         escaped = html.escape(_unix_newlines(text.source), quote=False)
         return sanitize_html(escaped.replace("\n", "<br>\n"))
     if text.format is TextFormat.MOODLE:
-        return sanitize_html(_moodle_auto_format(text.source), asset_base=asset_base)
+        moodle = _moodle_auto_format(text.source)
+        return sanitize_html(moodle, asset_base=asset_base, image_sizes=image_sizes)
     raise ValueError(f"unknown text format: {text.format!r}")
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any, cast
+from urllib.parse import unquote
 
 import bleach
 from bleach import html5lib_shim
@@ -45,7 +46,7 @@ _CELL_ATTRIBUTES = frozenset({"colspan", "rowspan", "align", "class"})
 ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     **{tag: frozenset({"id"}) for tag in _HEADINGS},
     "a": frozenset({"href", "title", "class"}),
-    "img": frozenset({"src", "alt", "title", "width", "height"}),
+    "img": frozenset({"src", "alt", "title", "width", "height", "loading", "decoding"}),
     "td": _CELL_ATTRIBUTES,
     "th": _CELL_ATTRIBUTES,
     "ol": frozenset({"start"}),
@@ -80,7 +81,8 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
 _ID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.-]{0,127}")
 _NUMBER_RE = re.compile(r"[0-9]{1,4}")
-_SIZE_RE = re.compile(r"[0-9]{1,5}%?")
+# Pixels, as the stored images have; no units or percentages, no room for anything else.
+_SIZE_RE = re.compile(r"[1-9][0-9]{0,3}")
 _ALIGNMENTS = frozenset({"left", "center", "right", "justify"})
 _VALUE_CHECKS: dict[str, Callable[[str], bool]] = {
     "id": lambda value: _ID_RE.fullmatch(value) is not None,
@@ -91,6 +93,8 @@ _VALUE_CHECKS: dict[str, Callable[[str], bool]] = {
     "width": lambda value: _SIZE_RE.fullmatch(value) is not None,
     "height": lambda value: _SIZE_RE.fullmatch(value) is not None,
     "align": lambda value: value.lower() in _ALIGNMENTS,
+    "loading": lambda value: value == "lazy",
+    "decoding": lambda value: value == "async",
 }
 
 
@@ -139,12 +143,25 @@ class _DropContent(Filter):
             yield token
 
 
-class _AttributeFilter(Filter):
-    """Check URLs once more, mark external links and point ``assets/`` at the course version."""
+ImageSizes = Mapping[str, tuple[int, int]]
+"""(width, height) in pixels of each stored image, by its path inside ``assets/``."""
 
-    def __init__(self, source: Any, asset_base: str | None = None) -> None:
+_IMAGE_SIZE_ATTRIBUTES = ("width", "height", "loading", "decoding")
+
+
+class _AttributeFilter(Filter):
+    """Check URLs once more, mark external links and point ``assets/`` at the course version.
+
+    An image from the course's ``assets/`` gets the size of the stored file (whatever
+    the author wrote) and loads lazily, so the page does not jump as images arrive.
+    """
+
+    def __init__(
+        self, source: Any, asset_base: str | None = None, image_sizes: ImageSizes | None = None
+    ) -> None:
         super().__init__(source)
         self.asset_base = asset_base.rstrip("/") if asset_base is not None else None
+        self.image_sizes = image_sizes or {}
 
     def __iter__(self) -> Iterator[_Token]:
         for token in super().__iter__():
@@ -155,6 +172,7 @@ class _AttributeFilter(Filter):
     def _fix_attributes(self, tag: str, attributes: dict[Any, str]) -> dict[Any, str]:
         fixed: dict[Any, str] = {}
         external = False
+        size: tuple[int, int] | None = None
         for key, value in attributes.items():
             if key[1] in ("href", "src"):
                 scheme = _url_scheme(value)
@@ -162,26 +180,36 @@ class _AttributeFilter(Filter):
                     continue  # bleach should have caught it; never let it through
                 external = external or (tag == "a" and scheme in _EXTERNAL_SCHEMES)
                 if scheme is None and self.asset_base is not None:
-                    value = _rewrite_asset(value, self.asset_base)
+                    value, path = _rewrite_asset(value, self.asset_base)
+                    if tag == "img" and key[1] == "src" and path is not None:
+                        size = self.image_sizes.get(path)
             # Values keep their entities unresolved; a literal '"' would make the
             # serializer switch to single quotes, where bleach escapes '&' twice.
             fixed[key] = value.replace('"', "&quot;")
         if external:
             fixed[(None, "rel")] = "noopener noreferrer"
+        if size is not None:
+            for name in _IMAGE_SIZE_ATTRIBUTES:
+                fixed.pop((None, name), None)
+            fixed[(None, "width")], fixed[(None, "height")] = str(size[0]), str(size[1])
+            fixed[(None, "loading")], fixed[(None, "decoding")] = "lazy", "async"
         return fixed
 
 
-def _rewrite_asset(url: str, asset_base: str) -> str:
-    """Map ``assets/x`` or ``./assets/x`` to ``asset_base/x``; leave other URLs alone."""
+def _rewrite_asset(url: str, asset_base: str) -> tuple[str, str | None]:
+    """Map ``assets/x`` or ``./assets/x`` to ``asset_base/x``; leave other URLs alone.
+
+    Return the URL and, when it was rewritten, the file's path inside ``assets/``.
+    """
     path = url[2:] if url.startswith("./") else url
     if not path.startswith("assets/"):
-        return url
+        return url, None
     rest = path.removeprefix("assets/")
     # Only rewrite paths that stay inside assets/ ("assets/../x" is left broken).
     file_part = rest.split("?", 1)[0].split("#", 1)[0]
     if file_part and posixpath.normpath(file_part).startswith(".."):
-        return url
-    return f"{asset_base}/{rest}"
+        return url, None
+    return f"{asset_base}/{rest}", unquote(html.unescape(file_part))
 
 
 _EtreeWalker: Any = html5lib_shim.getTreeWalker("etree")  # type: ignore[attr-defined]
@@ -230,14 +258,14 @@ class _Cleaner(bleach.Cleaner):
     the tree lets ``_DropContent`` remove the whole element.
     """
 
-    def __init__(self, asset_base: str | None) -> None:
+    def __init__(self, asset_base: str | None, image_sizes: ImageSizes | None = None) -> None:
         super().__init__(
             tags=ALLOWED_TAGS,
             attributes=_allow_attribute,
             protocols=ALLOWED_PROTOCOLS,
             strip=True,
             strip_comments=True,
-            filters=[partial(_AttributeFilter, asset_base=asset_base)],
+            filters=[partial(_AttributeFilter, asset_base=asset_base, image_sizes=image_sizes)],
         )
         self.parser = BleachHTMLParser(
             tags=None, strip=True, consume_entities=False, namespaceHTMLElements=False
@@ -245,11 +273,16 @@ class _Cleaner(bleach.Cleaner):
         self.walker = cast(Any, lambda dom: _DropContent(_LinearWalker(dom)))
 
 
-def sanitize_html(html_text: str, *, asset_base: str | None = None) -> str:
-    """Return ``html_text`` reduced to the allowlist, with asset URLs under ``asset_base``."""
+def sanitize_html(
+    html_text: str, *, asset_base: str | None = None, image_sizes: ImageSizes | None = None
+) -> str:
+    """Return ``html_text`` reduced to the allowlist, with asset URLs under ``asset_base``.
+
+    ``image_sizes`` gives the stored size of the course's images (see ``_AttributeFilter``).
+    """
     # A new Cleaner per call: bleach's parser keeps state and is not thread-safe.
     # The second pass re-parses the first pass's output the way a browser will
     # (stripping tags can leave e.g. a <p> nested in a <p>), so what we store is
     # a fixed point: sanitising it again changes nothing.
     once = _Cleaner(None).clean(html_text)
-    return _Cleaner(asset_base).clean(once)
+    return _Cleaner(asset_base, image_sizes).clean(once)

@@ -232,10 +232,15 @@ def test_named_and_numeric_entities_survive() -> None:
         ('<li id="fn:1">x</li>', '<li id="fn:1">x</li>'),
         ('<p class="merah" style="color:red" onclick="y">x</p>', "<p>x</p>"),
         (
-            '<img src="a.png" alt="A" width="100" height="50%" loading="lazy">',
-            '<img src="a.png" alt="A" width="100" height="50%">',
+            '<img src="a.png" alt="A" width="100" height="50%" loading="lazy" decoding="sync">',
+            '<img src="a.png" alt="A" width="100" loading="lazy">',
         ),
         ('<img src="a.png" width="100px">', '<img src="a.png">'),
+        ('<img src="a.png" width="0" height="99999">', '<img src="a.png">'),
+        (
+            '<img src="a.png" loading="eager" decoding="async">',
+            '<img src="a.png" decoding="async">',
+        ),
         ('<ol start="3" type="a"><li>x</li></ol>', '<ol start="3"><li>x</li></ol>'),
         ('<abbr title="Aparatur Sipil Negara">ASN</abbr>', None),
     ],
