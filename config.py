@@ -131,13 +131,18 @@ class Config:
 
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     CSV_IMPORT_MAX_ROWS = int(os.environ.get("CSV_IMPORT_MAX_ROWS", "20000"))
-    PASSWORD_MIN_LENGTH = 8
+
+    # Operations (docs/deploy.md): LOG_FORMAT=json writes one JSON object per line;
+    # /metrics answers local clients, or others that send "Authorization: Bearer METRICS_TOKEN".
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 
 class DevelopmentConfig(Config):
     """Local settings for ``make run``: plain HTTP on 127.0.0.1."""
 
     ENV_NAME = "development"
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")  # make run
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -147,6 +152,7 @@ class TestConfig(Config):
 
     ENV_NAME = "testing"
     TESTING = True
+    PUBLIC_BASE_URL = "http://localhost"  # the test client's host
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     JOB_BROKER_URL = ""  # jobs run inline; tests/jobs start real workers on their own

@@ -94,6 +94,7 @@ def seed(database_url: str) -> dict[str, Any]:
     from elearn.extensions import db
     from elearn.learning.enrollment import enroll
     from elearn.models import Course, User
+    from elearn.settings import current_settings
 
     with demo_app(database_url):
         course = db.session.scalar(select(Course).where(Course.slug == "manajemen-proyek"))
@@ -115,7 +116,7 @@ def seed(database_url: str) -> dict[str, Any]:
         from elearn import clock
 
         enrollment.completed_at = clock.now()
-        certificate = issue_certificate(enrollment)
+        certificate = issue_certificate(enrollment, current_settings())
         assert certificate is not None
         db.session.commit()
         paths = {

@@ -16,7 +16,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.config.from_object(config or CONFIGS[os.environ.get("ELEARN_ENV", "production")])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     configure_secret_key(app)
+    configure_settings(app)
     configure_proxies(app)
+    register_monitoring(app)
     register_request_guards(app)
     register_extensions(app)
     register_jobs(app)
@@ -32,6 +34,29 @@ def configure_secret_key(app: Flask) -> None:
     from elearn.security import load_secret_key
 
     load_secret_key(app)
+
+
+def configure_settings(app: Flask) -> None:
+    """Build the frozen Settings once, set up logging, and warn about what production lacks."""
+    from elearn.monitoring.request_log import configure_logging
+    from elearn.settings import init_settings, warn_if_incomplete
+
+    settings = init_settings(app)
+    configure_logging(app, settings)
+    warn_if_incomplete(app, settings)
+
+
+def register_monitoring(app: Flask) -> None:
+    """Time and log every request (these hooks run before the request guards); probes, metrics."""
+    from elearn.monitoring.health import bp as health_bp
+    from elearn.monitoring.metrics import bp as metrics_bp
+    from elearn.monitoring.metrics import init_metrics
+    from elearn.monitoring.request_log import init_request_log
+
+    init_metrics(app)
+    init_request_log(app)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(metrics_bp)
 
 
 def register_request_guards(app: Flask) -> None:

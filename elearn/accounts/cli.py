@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from sqlalchemy import select
 
 from elearn.accounts.csv_import import ImportFailed, decode_csv, import_learners
@@ -14,6 +13,7 @@ from elearn.accounts.services import AccountError, UserData, create_user
 from elearn.accounts.units import UnitData, save_unit
 from elearn.extensions import db
 from elearn.models import EmployeeType, Role, Unit, UnitKind
+from elearn.settings import current_settings
 
 users_cli = click.Group("users", help="Manage user accounts.")
 units_cli = click.Group("units", help="Manage organisation units.")
@@ -89,7 +89,7 @@ def import_command(path: Path, credentials: Path | None) -> None:
     """Import learners from a CSV file; nothing is imported if any row is bad."""
     try:
         imported = import_learners(
-            decode_csv(path.read_bytes()), max_rows=current_app.config["CSV_IMPORT_MAX_ROWS"]
+            decode_csv(path.read_bytes()), max_rows=current_settings().csv_import_max_rows
         )
     except ImportFailed as exc:
         db.session.rollback()

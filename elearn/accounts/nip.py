@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from elearn import clock
 from elearn.models.user import EmployeeType
 
 _SEPARATORS = re.compile(r"[\s.\-]")
@@ -30,7 +31,7 @@ def validate_nip(
 ) -> str:
     """Return the normalised NIP or raise InvalidNip explaining what is wrong."""
     nip = normalize_nip(raw)
-    today = today or date.today()
+    today = today or clock.now().date()
     if not _EIGHTEEN_DIGITS.fullmatch(nip):
         raise InvalidNip("NIP harus terdiri dari 18 angka.")
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 
+from elearn import clock
 from elearn.accounts.nip import InvalidNip, normalize_nip, validate_nip
 from elearn.accounts.passwords import hash_password, needs_rehash, verify_password
 from elearn.auth.duties import refuse_own_record
 from elearn.extensions import db
-from elearn.models import EmployeeType, Role, RoleGrant, RoleScope, Unit, User, utcnow
+from elearn.models import EmployeeType, Role, RoleGrant, RoleScope, Unit, User
 from elearn.models.user import SCOPED_ROLES, new_session_token
 from elearn.reports import rollups
 from elearn.reports.audit import audit
+
+# The shortest password accepted: a rule of the platform, not a deployment choice.
+PASSWORD_MIN_LENGTH = 8
 
 
 class AccountError(ValueError):
@@ -39,9 +42,8 @@ class UserData:
 
 def check_password_strength(password: str, nip: str = "") -> None:
     """Raise AccountError when the password is too weak to accept."""
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
-        raise AccountError(f"Kata sandi minimal {minimum} karakter.")
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise AccountError(f"Kata sandi minimal {PASSWORD_MIN_LENGTH} karakter.")
     if nip and normalize_nip(password) in {nip, nip[:8]}:
         raise AccountError("Kata sandi tidak boleh sama dengan NIP atau tanggal lahir.")
 
@@ -75,7 +77,7 @@ def authenticate(login: str, password: str) -> User | None:
         return None
     if upgraded is not None:
         user.password_hash = upgraded
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     return user
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -27,6 +27,7 @@ from elearn.extensions import db
 from elearn.main.input_guard import page_number
 from elearn.models import EmployeeType, Role, Unit, UnitKind, User
 from elearn.privacy.subject import anonymise
+from elearn.settings import current_settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -177,7 +178,7 @@ def import_users() -> str:
     if form.validate_on_submit():
         text = decode_csv(form.file.data.read())
         try:
-            imported = import_learners(text, max_rows=current_app.config["CSV_IMPORT_MAX_ROWS"])
+            imported = import_learners(text, max_rows=current_settings().csv_import_max_rows)
         except ImportFailed as exc:
             db.session.rollback()
             problems = [str(p) for p in exc.problems]

@@ -22,6 +22,7 @@ from elearn.backup.keys import (
 )
 from elearn.backup.snapshots import BackupError, create_snapshot, restore_snapshot
 from elearn.extensions import db
+from elearn.settings import current_settings
 
 backup_cli = click.Group("backup", help="Back up and restore the database and its keys.")
 
@@ -88,7 +89,7 @@ def create_command(output: Path | None, passphrase_file: Path | None, without_ke
                 f"{ASK_FOR_IT}; or pass --without-keys to back up the database alone. "
                 "Nothing was written."
             )
-    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    url = current_settings().database_url
     if output is None:
         extension = "sqlite" if url.startswith("sqlite") else "dump"
         stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
@@ -138,7 +139,7 @@ def restore_command(
     db.session.remove()
     db.engine.dispose()  # no pooled connection may hold the old state
     try:
-        restore_snapshot(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+        restore_snapshot(current_settings().database_url, path)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"restored from {path}")

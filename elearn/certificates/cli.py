@@ -13,6 +13,7 @@ from elearn.certificates.issuance import issue_missing, revoke, signature_valid
 from elearn.certificates.keys import current_key_id, signing_key
 from elearn.extensions import db
 from elearn.models import Certificate, Role, User
+from elearn.settings import current_settings
 
 certificates_cli = click.Group("certificates", help="Verify, list and revoke certificates.")
 
@@ -66,7 +67,7 @@ def list_command(year: int | None) -> None:
 @certificates_cli.command("issue-missing")
 def issue_missing_command() -> None:
     """Issue the certificates of completed enrolments that have none yet (safe to run from cron)."""
-    click.echo(f"{issue_missing()} certificate(s) issued")
+    click.echo(f"{issue_missing(current_settings())} certificate(s) issued")
 
 
 @certificates_cli.command("revoke")

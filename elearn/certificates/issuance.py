@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app, has_request_context, request
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -34,6 +34,7 @@ from elearn.models import (
 )
 from elearn.reports import rollups
 from elearn.reports.audit import audit
+from elearn.settings import Settings, current_settings
 
 COMPETENCY_NAMES = {
     "teknis": "Teknis",
@@ -41,6 +42,7 @@ COMPETENCY_NAMES = {
     "sosial-kultural": "Sosial Kultural",
 }
 _OWED = "elearn.owed_certificates"  # key in the session's info dict
+logger = logging.getLogger(__name__)
 
 
 def new_code() -> str:
@@ -52,7 +54,7 @@ def find_certificate(enrollment: Enrollment) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.enrollment_id == enrollment.id))
 
 
-def issue_certificate(enrollment: Enrollment) -> Certificate | None:
+def issue_certificate(enrollment: Enrollment, settings: Settings) -> Certificate | None:
     """Issue the certificate of a completed enrolment, once, even under parallel calls.
 
     The number comes from the year's counter row (an upsert: parallel issuers
@@ -68,17 +70,14 @@ def issue_certificate(enrollment: Enrollment) -> Certificate | None:
         return existing
     now = clock.now()
     year = now.astimezone(zone_of(enrollment.user)).year
-    config = current_app.config
     code = new_code()
     # Every read happens before the number is taken: from then on the counter row
     # stays locked until this transaction commits, so that stretch is kept short.
-    draft = certificate_payload(enrollment, code, "", now)
+    draft = certificate_payload(enrollment, code, "", now, settings)
     try:
         with db.session.begin_nested():
             sequence = _next_sequence(year)
-            number = config["CERTIFICATE_NUMBER_PATTERN"].format(
-                prefix=config["CERTIFICATE_NUMBER_PREFIX"], year=year, sequence=sequence
-            )
+            number = settings.certificates.number(year, sequence)
             payload = {**draft, "number": number}
             certificate = Certificate(
                 code=code,
@@ -125,7 +124,7 @@ def _next_sequence(year: int) -> int:
     return int(db.session.execute(statement).scalar_one())
 
 
-def issue_after_completion(enrollment: Enrollment) -> Certificate | None:
+def issue_after_completion(enrollment: Enrollment, settings: Settings) -> Certificate | None:
     """Issue in a transaction of its own, after the completion itself was committed.
 
     A failure here is logged and rolled back alone: the learner's submitted
@@ -135,11 +134,11 @@ def issue_after_completion(enrollment: Enrollment) -> Certificate | None:
     if enrollment.completed_at is None:
         return None
     try:
-        certificate = issue_certificate(enrollment)
+        certificate = issue_certificate(enrollment, settings)
         db.session.commit()
     except Exception:  # noqa: BLE001 - whatever failed, the completion is already safe
         db.session.rollback()
-        current_app.logger.exception(
+        logger.exception(
             "certificate for enrollment %s not issued yet; flask certificates issue-missing "
             "will retry",
             enrollment.id,
@@ -174,15 +173,19 @@ _COMPLETED_ENROLLMENT = (
 )
 
 
-def issue_owed_certificates() -> None:
-    """Issue the certificates noted by ``owe_certificate``, each after its completion."""
+def issue_owed_certificates(settings: Settings | None = None) -> None:
+    """Issue the certificates noted by ``owe_certificate``, each after its completion.
+
+    Without ``settings`` the app's are used: elearn/learning's views call it so.
+    """
+    settings = settings or current_settings()
     for enrollment_id in sorted(db.session.info.pop(_OWED, set())):
         enrollment = db.session.scalar(_COMPLETED_ENROLLMENT, {"enrollment_id": enrollment_id})
         if enrollment is not None:
-            issue_after_completion(enrollment)
+            issue_after_completion(enrollment, settings)
 
 
-def issue_missing() -> int:
+def issue_missing(settings: Settings) -> int:
     """Issue every certificate a completed enrolment is still owed; return how many."""
     owed = db.session.scalars(
         select(Enrollment.id)
@@ -198,23 +201,21 @@ def issue_missing() -> int:
     issued = 0
     for enrollment_id in owed:
         enrollment = db.session.get(Enrollment, enrollment_id)
-        if enrollment is not None and issue_after_completion(enrollment) is not None:
+        if enrollment is not None and issue_after_completion(enrollment, settings) is not None:
             issued += 1
     return issued
 
 
 def certificate_payload(
-    enrollment: Enrollment, code: str, number: str, issued_at: datetime
+    enrollment: Enrollment, code: str, number: str, issued_at: datetime, settings: Settings
 ) -> dict[str, Any]:
     """The signed content of the certificate (strings, ints and None only)."""
     user: User = enrollment.user
     version = enrollment.version
     zone = zone_of(user)
     course = version.course
-    issuer = (
-        course.unit.instansi.name if course.unit else current_app.config["CERTIFICATE_ISSUER_NAME"]
-    )
-    config = current_app.config
+    issued_by = settings.certificates
+    issuer = course.unit.instansi.name if course.unit else issued_by.issuer_name
     completed_at = enrollment.completed_at or issued_at
     return {
         "code": code,
@@ -233,9 +234,9 @@ def certificate_payload(
         "completed_on": completed_at.astimezone(zone).date().isoformat(),
         "score_summary": score_summary(enrollment),
         "issuer_name": issuer,
-        "signatory_name": config["CERTIFICATE_SIGNATORY_NAME"],
-        "signatory_position": config["CERTIFICATE_SIGNATORY_POSITION"],
-        "signatory_nip": config["CERTIFICATE_SIGNATORY_NIP"] or None,
+        "signatory_name": issued_by.signatory_name,
+        "signatory_position": issued_by.signatory_position,
+        "signatory_nip": issued_by.signatory_nip or None,
         "issued_on": issued_at.astimezone(zone).date().isoformat(),
     }
 
@@ -259,20 +260,21 @@ def score_summary(enrollment: Enrollment) -> str:
     return f"Rata-rata nilai kuis {average} ({len(best)} kuis)"
 
 
-def public_base_url() -> str:
-    """The site's public address: PUBLIC_BASE_URL, else the address of this request."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    if not base and has_request_context():
-        base = request.url_root.rstrip("/")
-    return base or "http://127.0.0.1:5000"
+def public_base_url(settings: Settings, request_root: str) -> str:
+    """The site's public address: PUBLIC_BASE_URL, else (warned at start) the request's."""
+    return settings.public_base_url or request_root.rstrip("/")
 
 
-def verify_url(code: str) -> str:
-    """The absolute URL of the public verification page (printed as a QR code)."""
-    return f"{public_base_url()}/certificates/{code}"
+def verify_url(code: str, base_url: str | None = None) -> str:
+    """The absolute URL of the public verification page (printed as a QR code).
+
+    Without ``base_url``, PUBLIC_BASE_URL: elearn/api's serializers call it so.
+    """
+    base = current_settings().public_base_url if base_url is None else base_url
+    return f"{base}/certificates/{code}"
 
 
-def document_of(certificate: Certificate) -> CertificateDocument:
+def document_of(certificate: Certificate, base_url: str) -> CertificateDocument:
     """Rebuild what the certificate says from its signed payload."""
     p = certificate.payload
     return CertificateDocument(
@@ -294,7 +296,7 @@ def document_of(certificate: Certificate) -> CertificateDocument:
         signatory_name=p["signatory_name"],
         signatory_position=p["signatory_position"],
         signatory_nip=p["signatory_nip"],
-        verify_url=verify_url(p["code"]),
+        verify_url=verify_url(p["code"], base_url),
         issued_on=date.fromisoformat(p["issued_on"]),
     )
 

@@ -8,11 +8,11 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -36,6 +36,7 @@ from elearn.certificates.signing import public_jwk
 from elearn.coordinator.scope import can_manage
 from elearn.extensions import db, limiter
 from elearn.models import Certificate, Role
+from elearn.settings import current_settings
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
@@ -43,7 +44,11 @@ CODE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 
 def _verify_limit() -> str:
-    return str(current_app.config["VERIFY_RATE_LIMIT"])
+    return current_settings().verify_rate_limit
+
+
+def _base_url() -> str:
+    return public_base_url(current_settings(), request.url_root)
 
 
 def _by_code(code: str) -> Certificate | None:
@@ -93,7 +98,7 @@ def pdf(code: str) -> Response:
     certificate = _by_code(code)
     if certificate is None or not _may_download(certificate):
         abort(404)
-    data = render_certificate_pdf(document_of(certificate))
+    data = render_certificate_pdf(document_of(certificate, _base_url()))
     response = Response(data, mimetype="application/pdf")
     filename = f"sertifikat-{certificate.payload['course_slug']}-{certificate.year}.pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -114,9 +119,9 @@ def credential(code: str) -> Response:
 
 
 def _credential_json(certificate: Certificate) -> dict[str, object]:
-    base = public_base_url()
+    base = _base_url()
     return build_credential(
-        document_of(certificate),
+        document_of(certificate, base),
         base_url=base,
         issuer_name=certificate.payload["issuer_name"],
         issuer_url=base,
@@ -137,7 +142,7 @@ def key(kid: str) -> WerkzeugResponse:
 
 @bp.route("/issuer")
 def issuer() -> WerkzeugResponse:
-    base = public_base_url()
+    base = _base_url()
     return jsonify(
         {
             "@context": [
@@ -146,7 +151,7 @@ def issuer() -> WerkzeugResponse:
             ],
             "id": f"{base}/certificates/issuer",
             "type": ["Profile"],
-            "name": current_app.config["CERTIFICATE_ISSUER_NAME"],
+            "name": current_settings().certificates.issuer_name,
             "url": base,
         }
     )

@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from sqlalchemy import select
 
 from elearn.content.errors import ContentErrors, SourceError
-from elearn.content.limits import RenderBudget
 from elearn.content.parse import ParsedCourse, parse_course
 from elearn.content.publish import PublishError, StoreResult, archive_course, store_version
 from elearn.content.sandbox import (
@@ -21,6 +19,7 @@ from elearn.content.sandbox import (
 )
 from elearn.extensions import db
 from elearn.models import Course, Unit
+from elearn.settings import Settings, current_settings
 
 courses_cli = click.Group("courses", help="Check and publish Markdown course folders.")
 
@@ -36,19 +35,15 @@ def parse_folders(paths: list[Path]) -> tuple[list[ParsedCourse], list[SourceErr
     return parsed, errors
 
 
-def prepare_folders(paths: list[Path]) -> tuple[list[PreparedCourse], list[SourceError]]:
+def prepare_folders(
+    paths: list[Path], settings: Settings
+) -> tuple[list[PreparedCourse], list[SourceError]]:
     """Parse and render every folder in the limited render process, collecting all errors."""
-    config = current_app.config
-    budget = RenderBudget(
-        cpu_seconds=config["RENDER_CPU_SECONDS"],
-        memory_bytes=config["RENDER_MEMORY_MB"] * 2**20,
-        wall_seconds=config["RENDER_WALL_SECONDS"],
-    )
-    run = prepare_limited if config["CONTENT_SANDBOX"] else prepare
+    run = prepare_limited if settings.content_sandbox else prepare
     prepared, errors = [], []
     for path in paths:
         try:
-            prepared.append(run(FolderSource(path, str(path)), budget))
+            prepared.append(run(FolderSource(path, str(path)), settings.render_budget))
         except ContentErrors as exc:
             errors.extend(exc.errors)
         except RenderFailure as exc:
@@ -102,10 +97,10 @@ def _prerequisite_order(parsed: list[ParsedCourse]) -> list[ParsedCourse]:
     return ordered
 
 
-def _resolve_paths(paths: tuple[Path, ...], all_courses: bool) -> list[Path]:
+def _resolve_paths(paths: tuple[Path, ...], all_courses: bool, courses_dir: Path) -> list[Path]:
     """Course folders to work on; a folder without course.md stands for the courses inside it."""
     if all_courses:
-        paths = (Path(current_app.config["COURSES_DIR"]),)
+        paths = (courses_dir,)
     if not paths:
         raise click.UsageError("give one or more course folders, or --all")
     folders: list[Path] = []
@@ -130,7 +125,9 @@ def _echo_errors(errors: list[SourceError]) -> None:
 @click.option("--all", "all_courses", is_flag=True, help="Every folder in COURSES_DIR.")
 def check_command(paths: tuple[Path, ...], all_courses: bool) -> None:
     """Check course folders; print every error as path:line: message, exit 1 on any."""
-    prepared, errors = prepare_folders(_resolve_paths(paths, all_courses))
+    settings = current_settings()
+    folders = _resolve_paths(paths, all_courses, settings.courses_dir)
+    prepared, errors = prepare_folders(folders, settings)
     parsed = [course.parsed for course in prepared]
     if errors:
         for error in errors:
@@ -155,7 +152,9 @@ def publish_command(paths: tuple[Path, ...], all_courses: bool, unit_code: str |
         unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None:
             raise click.UsageError(f"unknown unit code '{unit_code}'")
-    prepared, errors = prepare_folders(_resolve_paths(paths, all_courses))
+    settings = current_settings()
+    folders = _resolve_paths(paths, all_courses, settings.courses_dir)
+    prepared, errors = prepare_folders(folders, settings)
     if errors:
         _echo_errors(errors)
         raise SystemExit(1)

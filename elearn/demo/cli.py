@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import click
-from flask import current_app
 from sqlalchemy import select
 
 from elearn.accounts.services import UserData, create_user
@@ -15,6 +13,7 @@ from elearn.content.cli import parse_folders
 from elearn.content.publish import store_version
 from elearn.extensions import db
 from elearn.models import EmployeeType, Role, Unit, UnitKind, User
+from elearn.settings import current_settings
 
 DEMO_PASSWORD = "demo-elearn-2026"  # noqa: S105 - published in the README on purpose
 
@@ -134,7 +133,7 @@ COURSE_OWNERS = {
 
 def publish_sample_courses(units: dict[str, Unit]) -> list[str]:
     """Publish the sample course folders that exist; return one line per course."""
-    root = Path(current_app.config["COURSES_DIR"])
+    root = current_settings().courses_dir
     folders = [root / slug for slug in COURSE_OWNERS if (root / slug).is_dir()]
     parsed, errors = parse_folders(folders)
     if errors:

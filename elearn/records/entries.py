@@ -6,7 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -16,6 +15,7 @@ from elearn.i18n import zone_of
 from elearn.models import Certificate, Enrollment, ExternalTraining, ReviewStatus, User
 from elearn.records.document import CareerRecordDocument, RecordRow, YearTotal
 from elearn.records.routes import ROUTE_LABELS
+from elearn.settings import Settings
 
 STATUS_LABELS = {
     ReviewStatus.PENDING: "Menunggu verifikasi",
@@ -132,10 +132,12 @@ def current_year(user: User) -> int:
     return clock.now().astimezone(zone_of(user)).year
 
 
-def record_document(user: User, sources: RecordSources | None = None) -> CareerRecordDocument:
+def record_document(
+    user: User, settings: Settings, sources: RecordSources | None = None
+) -> CareerRecordDocument:
     """The whole record of ``user``, for the PDF and the CSV."""
     rows = record_rows(user, sources)
-    target = current_app.config["JP_TARGET_PER_YEAR"]
+    target = settings.jp_target_per_year
     return CareerRecordDocument(
         learner_name=user.full_name,
         nip=user.nip,

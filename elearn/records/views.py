@@ -6,7 +6,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -36,13 +35,14 @@ from elearn.records.trainings import (
     reviewable_units,
     trainings_to_review,
 )
+from elearn.settings import current_settings
 
 bp = Blueprint("records", __name__)
 
 
 def _record_page(user: User, template: str) -> str:
     sources = record_sources(user)
-    document = record_document(user, sources)
+    document = record_document(user, current_settings(), sources)
     this_year = current_year(user)
     total = next((t for t in document.totals if t.year == this_year), None)
     return render_template(
@@ -53,7 +53,7 @@ def _record_page(user: User, template: str) -> str:
         trainings=sources.trainings,
         this_year=this_year,
         this_year_total=total.total if total else 0,
-        target=current_app.config["JP_TARGET_PER_YEAR"],
+        target=current_settings().jp_target_per_year,
     )
 
 
@@ -69,6 +69,7 @@ def new_training() -> str | WerkzeugResponse:
     form = TrainingForm()
     if form.validate_on_submit():
         upload = form.evidence.data
+        max_bytes = current_settings().evidence_max_bytes
         report = TrainingReport(
             name=form.name.data or "",
             organiser=form.organiser.data or "",
@@ -79,10 +80,10 @@ def new_training() -> str | WerkzeugResponse:
             jp=form.jp.data or 0,
             certificate_number=form.certificate_number.data or "",
             evidence_name=upload.filename or "",
-            evidence=upload.read(current_app.config["EVIDENCE_MAX_BYTES"] + 1),
+            evidence=upload.read(max_bytes + 1),
         )
         try:
-            add_training(current_user, report, max_bytes=current_app.config["EVIDENCE_MAX_BYTES"])
+            add_training(current_user, report, max_bytes=max_bytes)
         except TrainingRefused as exc:
             flash(str(exc), "error")
         else:
@@ -95,7 +96,9 @@ def new_training() -> str | WerkzeugResponse:
 @bp.route("/me/records.csv")
 @login_required
 def mine_csv() -> Response:
-    response = Response(record_csv(record_document(current_user)), mimetype="text/csv")
+    response = Response(
+        record_csv(record_document(current_user, current_settings())), mimetype="text/csv"
+    )
     response.headers["Content-Disposition"] = 'attachment; filename="riwayat-kompetensi.csv"'
     return response
 
@@ -104,7 +107,8 @@ def mine_csv() -> Response:
 @login_required
 def mine_pdf() -> Response:
     response = Response(
-        render_record_pdf(record_document(current_user)), mimetype="application/pdf"
+        render_record_pdf(record_document(current_user, current_settings())),
+        mimetype="application/pdf",
     )
     response.headers["Content-Disposition"] = 'attachment; filename="riwayat-kompetensi.pdf"'
     return response

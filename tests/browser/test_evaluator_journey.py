@@ -82,9 +82,9 @@ def test_certificate_qr_url_verifies(pages: Pages, live_server: LiveServer) -> N
     from elearn.models import Certificate
 
     code = complete_for(live_server, "Peserta QR", "199001012015012010")
-    with live_server.app.test_request_context(base_url=live_server.url):
+    with live_server.app.app_context():
         certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
-        pdf = render_certificate_pdf(document_of(certificate))
+        pdf = render_certificate_pdf(document_of(certificate, live_server.url.rstrip("/")))
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     url = re.search(r"https?://\S+/certificates/[A-Za-z0-9_-]{22}", text)
     assert url is not None and url.group(0).endswith(code)

@@ -1,6 +1,7 @@
 """Issuing exactly once, public verification, revocation."""
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from flask import Flask
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 from elearn.certificates.issuance import issue_certificate
 from elearn.extensions import db
 from elearn.models import Certificate, Enrollment, Role
+from elearn.settings import current_settings, with_changes
 from tests.certificates.helpers import complete_course
 from tests.conftest import AuthActions, csrf_token, run_in_parallel
 from tests.factories import make_unit, make_user
@@ -26,13 +28,17 @@ def test_completion_issues_one_signed_certificate(app: Flask, tmp_path: Path):
     assert payload["nip"] == learner.user.nip and payload["competency"] == "teknis"
     # A second completion call changes nothing.
     enrollment = db.session.scalar(select(Enrollment))
-    assert issue_certificate(enrollment).id == certificate.id
+    assert issue_certificate(enrollment, current_settings()).id == certificate.id
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
 
 
 def test_numbers_follow_the_configured_pattern_and_sequence(app: Flask, tmp_path: Path):
-    app.config["CERTIFICATE_NUMBER_PATTERN"] = "{prefix}/{sequence:03d}/{year}"
-    app.config["CERTIFICATE_NUMBER_PREFIX"] = "862"
+    numbering = replace(
+        current_settings().certificates,
+        number_pattern="{prefix}/{sequence:03d}/{year}",
+        number_prefix="862",
+    )
+    with_changes(app, certificates=numbering)
     _, first = complete_course(app, tmp_path)
     _, second = complete_course(app, tmp_path)
     year = first.year
@@ -53,8 +59,10 @@ def test_parallel_issuance_gives_one_certificate(app: Flask, tmp_path: Path):
     db.session.commit()
     enrollment_id = enrollment.id
 
+    settings = current_settings()
+
     def issue() -> None:
-        issue_certificate(db.session.get(Enrollment, enrollment_id))
+        issue_certificate(db.session.get(Enrollment, enrollment_id), settings)
 
     errors = run_in_parallel(app, 6, issue)
     assert errors == []

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,7 @@ from sqlalchemy import select
 
 from elearn.extensions import db
 from elearn.models import Course, CourseVersion, VersionStatus
+from elearn.settings import current_settings, with_changes
 from tests.content.course_fixtures import MODULE_MD, write_course
 from tests.factories import make_unit
 
@@ -15,11 +17,12 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(autouse=True)
 def render_in_process(app: Flask) -> None:
     """Render in the test process (fast); one test below uses the limited render process."""
-    app.config["CONTENT_SANDBOX"] = False
+    with_changes(app, content_sandbox=False)
 
 
 def test_check_is_bounded_by_the_render_process(runner, app, tmp_path: Path):
-    app.config.update(CONTENT_SANDBOX=True, RENDER_CPU_SECONDS=1)
+    budget = replace(current_settings().render_budget, cpu_seconds=1)
+    with_changes(app, content_sandbox=True, render_budget=budget)
     fine = write_course(tmp_path / "baik", "baik")
     hostile = write_course(tmp_path, **{"01-siklus.md": MODULE_MD + "[" * 50_000})
     result = runner.invoke(args=["courses", "check", str(fine), str(hostile)])
@@ -74,7 +77,7 @@ def test_publish_list_republish_and_archive(runner, app, tmp_path: Path):
 
 
 def test_publish_all_sample_courses(runner, app):
-    app.config["COURSES_DIR"] = str(REPO / "courses")
+    with_changes(app, courses_dir=REPO / "courses")
     result = runner.invoke(args=["courses", "publish", "--all"])
     assert result.exit_code == 0, result.output
     slugs = set(db.session.scalars(select(Course.slug)))

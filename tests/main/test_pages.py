@@ -8,26 +8,6 @@ from tests.conftest import AuthActions, csrf_token
 from tests.factories import make_unit, make_user
 
 
-def test_healthz_checks_the_database(client: FlaskClient):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
-
-
-def test_healthz_reports_a_broken_database(client: FlaskClient, monkeypatch):
-    from sqlalchemy.exc import OperationalError
-
-    from elearn.extensions import db
-
-    def unreachable(*args: object, **kwargs: object) -> None:
-        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
-
-    monkeypatch.setattr(db.session, "execute", unreachable)
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json == {"status": "error", "database": "unreachable"}
-
-
 def test_pages_are_indonesian_first_with_lang_attribute(client: FlaskClient):
     page = client.get("/login").get_data(as_text=True)
     assert '<html lang="id">' in page

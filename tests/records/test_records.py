@@ -11,6 +11,7 @@ from elearn.certificates.issuance import revoke
 from elearn.extensions import db
 from elearn.models import ExternalTraining, ReviewStatus, Role
 from elearn.records.entries import jp_total_for_year, record_rows, yearly_totals
+from elearn.settings import with_changes
 from tests.certificates.helpers import complete_course
 from tests.conftest import AuthActions, FrozenClock, csrf_token
 from tests.factories import make_unit, make_user
@@ -113,7 +114,7 @@ def test_bad_reports_are_refused_with_reasons(app: Flask, clock: FrozenClock):
     fake = (io.BytesIO(b"<html>bukan pdf</html>"), "bukti.pdf")
     assert "Isi berkas bukti tidak sesuai" in report(learner, evidence=fake).get_data(as_text=True)
     # A small limit keeps the upload below the size at which Werkzeug spools to disk.
-    app.config["EVIDENCE_MAX_BYTES"] = 100_000
+    with_changes(app, evidence_max_bytes=100_000)
     big = (io.BytesIO(b"%PDF-" + b"0" * 200_000), "besar.pdf")
     assert "Bukti paling besar" in report(learner, evidence=big).get_data(as_text=True)
     future = report(learner, started_on="2026-05-01", finished_on="2026-05-02")

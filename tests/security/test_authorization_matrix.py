@@ -66,7 +66,9 @@ TOKEN_ONLY = everyone(401)
 RULES: dict[str, Rule] = {
     "static": everyone(),
     "main.home": everyone(),
-    "main.healthz": everyone(),
+    "monitoring.healthz": everyone(),
+    "monitoring.readyz": everyone(),
+    "metrics.metrics": everyone(),  # the test client is local; tests/monitoring covers the rest
     "main.set_language": Rule(dict.fromkeys(ROLES, 302), post=True),
     "auth.login": Rule({"anonymous": OK, **dict.fromkeys(ROLES[1:], 302)}),
     "auth.logout": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}, post=True),

@@ -1,0 +1,1 @@
+"""Probes, metrics and request logs for operators running several app servers."""

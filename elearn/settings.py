@@ -1,0 +1,128 @@
+"""The application's settings as one frozen value, built once in ``create_app``.
+
+Services take a ``Settings`` (or the few fields they need) as an argument instead of
+reading ``current_app.config``; views get it from ``current_settings()``. Tests bind
+another value with ``bind_settings`` rather than editing the config after start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from elearn.content.limits import RenderBudget
+
+_EXTENSION_KEY = "elearn.settings"
+
+
+@dataclass(frozen=True)
+class CertificateSettings:
+    """What every issued certificate says about its issuer and how it is numbered."""
+
+    number_pattern: str  # may use {prefix}, {year} and {sequence}
+    number_prefix: str
+    issuer_name: str  # for courses that belong to no unit
+    signatory_name: str
+    signatory_position: str
+    signatory_nip: str
+
+    def number(self, year: int, sequence: int) -> str:
+        """The certificate number of ``sequence`` in ``year``."""
+        return self.number_pattern.format(prefix=self.number_prefix, year=year, sequence=sequence)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the application core reads from its configuration."""
+
+    env_name: str
+    # The site's public address, without a trailing slash (QR codes, credentials).
+    # Empty only in a misconfigured production, which warns at start.
+    public_base_url: str
+    database_url: str
+    redis_url: str  # "" without Redis
+    courses_dir: Path
+    languages: tuple[str, ...]
+    default_timezone: str
+    jp_target_per_year: int
+    evidence_max_bytes: int
+    csv_import_max_rows: int
+    verify_rate_limit: str
+    certificates: CertificateSettings
+    content_sandbox: bool
+    render_budget: RenderBudget
+    log_format: str  # "json" or "plain"
+    metrics_token: str  # "" lets /metrics answer only local clients
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        """Read the settings from a Flask config."""
+        return cls(
+            env_name=str(config.get("ENV_NAME", "production")),
+            public_base_url=str(config.get("PUBLIC_BASE_URL") or "").strip().rstrip("/"),
+            database_url=str(config["SQLALCHEMY_DATABASE_URI"]),
+            redis_url=str(config.get("REDIS_URL") or ""),
+            courses_dir=Path(config["COURSES_DIR"]),
+            languages=tuple(config["LANGUAGES"]),
+            default_timezone=str(config["DEFAULT_TIMEZONE"]),
+            jp_target_per_year=int(config["JP_TARGET_PER_YEAR"]),
+            evidence_max_bytes=int(config["EVIDENCE_MAX_BYTES"]),
+            csv_import_max_rows=int(config["CSV_IMPORT_MAX_ROWS"]),
+            verify_rate_limit=str(config["VERIFY_RATE_LIMIT"]),
+            certificates=CertificateSettings(
+                number_pattern=str(config["CERTIFICATE_NUMBER_PATTERN"]),
+                number_prefix=str(config["CERTIFICATE_NUMBER_PREFIX"]),
+                issuer_name=str(config["CERTIFICATE_ISSUER_NAME"]),
+                signatory_name=str(config["CERTIFICATE_SIGNATORY_NAME"]),
+                signatory_position=str(config["CERTIFICATE_SIGNATORY_POSITION"]),
+                signatory_nip=str(config.get("CERTIFICATE_SIGNATORY_NIP") or ""),
+            ),
+            content_sandbox=bool(config["CONTENT_SANDBOX"]),
+            render_budget=RenderBudget(
+                cpu_seconds=int(config["RENDER_CPU_SECONDS"]),
+                memory_bytes=int(config["RENDER_MEMORY_MB"]) * 2**20,
+                wall_seconds=int(config["RENDER_WALL_SECONDS"]),
+            ),
+            log_format="json" if str(config.get("LOG_FORMAT", "")).lower() == "json" else "plain",
+            metrics_token=str(config.get("METRICS_TOKEN") or ""),
+        )
+
+
+def init_settings(app: Flask) -> Settings:
+    """Build the settings from ``app.config`` once and bind them to ``app``."""
+    settings = Settings.from_config(app.config)
+    bind_settings(app, settings)
+    return settings
+
+
+def warn_if_incomplete(app: Flask, settings: Settings) -> None:
+    """Say loudly at start what a production site should not run without."""
+    if settings.env_name == "production" and not settings.public_base_url:
+        app.logger.warning(
+            "PUBLIC_BASE_URL is not set: certificate QR codes, verification links and "
+            "credentials will carry whatever host each request named. Set it to the site's "
+            "public https address (e.g. https://elearn.example.go.id)."
+        )
+
+
+def bind_settings(app: Flask, settings: Settings) -> None:
+    """Make ``settings`` the ones ``app`` hands to its views (tests bind their own)."""
+    app.extensions[_EXTENSION_KEY] = settings
+
+
+def with_changes(app: Flask, **changes: Any) -> Settings:
+    """Bind and return ``app``'s settings with some fields replaced."""
+    settings = dataclasses.replace(app.extensions[_EXTENSION_KEY], **changes)
+    bind_settings(app, settings)
+    return settings
+
+
+def current_settings() -> Settings:
+    """The settings of the app handling this request or command (for views and the CLI)."""
+    settings: Settings = current_app.extensions[_EXTENSION_KEY]
+    return settings

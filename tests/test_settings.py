@@ -1,0 +1,47 @@
+"""The frozen Settings: built once at start, warned about in production, used by services."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import FrozenInstanceError
+
+import pytest
+from flask import Flask
+
+from config import Config
+from elearn import create_app
+from elearn.settings import current_settings
+
+
+def test_settings_are_frozen_and_built_once(app: Flask):
+    settings = current_settings()
+    with pytest.raises(FrozenInstanceError):
+        settings.public_base_url = "https://lain.example"  # type: ignore[misc]
+    # Editing the config after start changes nothing the app hands out.
+    app.config["PUBLIC_BASE_URL"] = "https://lain.example"
+    assert current_settings() is settings
+    assert current_settings().public_base_url == "http://localhost"
+
+
+def production(public_base_url: str) -> type[Config]:
+    return type(
+        "Prod",
+        (Config,),
+        {
+            "SECRET_KEY": "a-production-secret-for-this-test",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "PUBLIC_BASE_URL": public_base_url,
+        },
+    )
+
+
+def test_production_warns_at_start_without_its_public_address(caplog: pytest.LogCaptureFixture):
+    with caplog.at_level(logging.WARNING, logger="elearn"):
+        create_app(production(""))
+    assert any("PUBLIC_BASE_URL is not set" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="elearn"):
+        app = create_app(production("https://elearn.palukota.go.id/"))
+    assert not any("PUBLIC_BASE_URL" in r.getMessage() for r in caplog.records)
+    with app.app_context():
+        assert current_settings().public_base_url == "https://elearn.palukota.go.id"
