@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from elearn import clock
 from elearn.extensions import db
 from elearn.learning.events import record_event
-from elearn.models import CourseEvaluation, Enrollment, User, Verb
+from elearn.models import CourseEvaluation, CourseEvaluationCount, Enrollment, User, Verb
 
 
 def submit_evaluation(
@@ -47,23 +47,32 @@ class EvaluationSummary:
 def summaries(
     course_ids: list[int], learner_unit_ids: set[int] | None
 ) -> dict[int, EvaluationSummary]:
-    """Average ratings per course, from learners in ``learner_unit_ids`` (None: all)."""
-    statement = _scoped(
+    """Average ratings per course, from learners in ``learner_unit_ids`` (None: all).
+
+    Read from the per-unit sums kept with every survey (``CourseEvaluationCount``),
+    so the cost does not grow with the number of surveys.
+    """
+    counts = CourseEvaluationCount
+    responses = func.sum(counts.responses)
+    statement = (
         select(
-            Enrollment.course_id,
-            func.count(CourseEvaluation.id),
-            func.avg(CourseEvaluation.relevance),
-            func.avg(CourseEvaluation.clarity),
-            func.avg(CourseEvaluation.applicability),
+            counts.course_id,
+            responses,
+            func.sum(counts.relevance),
+            func.sum(counts.clarity),
+            func.sum(counts.applicability),
         )
-        .join(Enrollment, CourseEvaluation.enrollment_id == Enrollment.id)
-        .where(Enrollment.course_id.in_(course_ids))
-        .group_by(Enrollment.course_id),
-        learner_unit_ids,
+        .where(counts.course_id.in_(course_ids))
+        .group_by(counts.course_id)
+        .having(responses > 0)
     )
+    if learner_unit_ids is not None:
+        statement = statement.where(counts.unit_id.in_(learner_unit_ids))
     return {
-        row[0]: EvaluationSummary(row[0], row[1], float(row[2]), float(row[3]), float(row[4]))
-        for row in db.session.execute(statement)
+        course_id: EvaluationSummary(course_id, n, int(a) / n, int(b) / n, int(c) / n)
+        for course_id, n, a, b, c in (
+            (row[0], int(row[1]), *row[2:]) for row in db.session.execute(statement)
+        )
     }
 
 

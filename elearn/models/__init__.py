@@ -24,10 +24,14 @@ from elearn.models.learning import (
 from elearn.models.record import ExternalTraining, ReviewStatus
 from elearn.models.reporting import ApiToken, AuditEntry, StatementOutbox
 from elearn.models.rollup import (
+    CourseEvaluationCount,
     EnrollmentMonthCount,
+    JpBandCount,
+    LearnerJpTotal,
     LearnerJpYear,
     QuestionScoreCount,
     QuizScoreCount,
+    UnitUserCount,
 )
 from elearn.models.unit import Unit, UnitKind
 from elearn.models.upload import CourseUpload, UploadStatus
@@ -53,6 +57,10 @@ __all__ = [
     "LearnerJpYear",
     "QuestionScoreCount",
     "QuizScoreCount",
+    "CourseEvaluationCount",
+    "JpBandCount",
+    "LearnerJpTotal",
+    "UnitUserCount",
     "ItemProgress",
     "LearningEvent",
     "QuizAttempt",

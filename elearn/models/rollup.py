@@ -79,3 +79,59 @@ class QuestionScoreCount(Base):
     score: Mapped[float] = mapped_column(primary_key=True)
     answered: Mapped[int] = mapped_column(default=0)
     correct: Mapped[int] = mapped_column(default=0)
+
+
+class CourseEvaluationCount(Base):
+    """Reaction surveys of one unit's learners on one course: how many, and their rating sums."""
+
+    __tablename__ = "course_evaluation_count"
+
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True
+    )
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("course.id", ondelete="CASCADE"), primary_key=True
+    )
+    responses: Mapped[int] = mapped_column(default=0)
+    relevance: Mapped[int] = mapped_column(default=0)  # sums; the summary divides
+    clarity: Mapped[int] = mapped_column(default=0)
+    applicability: Mapped[int] = mapped_column(default=0)
+
+
+class LearnerJpTotal(Base):
+    """All JP a learner earned in a UTC year: platform (as LearnerJpYear) plus verified external."""
+
+    __tablename__ = "learner_jp_total"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    jp: Mapped[int] = mapped_column(default=0)
+
+
+class UnitUserCount(Base):
+    """Active accounts in a unit: the JP bands' population."""
+
+    __tablename__ = "unit_user_count"
+
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True
+    )
+    users: Mapped[int] = mapped_column(default=0)
+
+
+class JpBandCount(Base):
+    """Active accounts of a unit whose JP of a UTC year (platform, verified external) is in a band.
+
+    Bands 1–3 only (1–9, 10–19, ≥ 20 JP); band 0 is the unit's active accounts minus these.
+    """
+
+    __tablename__ = "jp_band_count"
+
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    band: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    users: Mapped[int] = mapped_column(default=0)

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import case, func, literal, select, union_all
 
 from elearn.extensions import db
 from elearn.learning.evaluation import EvaluationSummary, summaries
@@ -23,12 +23,11 @@ from elearn.models import (
     CourseVersion,
     Enrollment,
     EnrollmentMonthCount,
-    ExternalTraining,
     ItemKind,
-    LearnerJpYear,
+    JpBandCount,
     QuestionScoreCount,
     QuizScoreCount,
-    ReviewStatus,
+    UnitUserCount,
     User,
 )
 from elearn.reports.filters import ReportFilter, apply_filter, base_statement, narrow_units
@@ -198,22 +197,38 @@ def _month_starts(today: date) -> list[tuple[int, int]]:
     return [*months, (year, month + 1) if month < 12 else (year + 1, 1)]
 
 
+def _joined_as_needed(scope: _Scope) -> Any:
+    """Enrolments joined only to the tables the filter reads (each join costs a lookup per row)."""
+    statement = select(Enrollment.id)
+    if scope.units is not None:
+        statement = statement.join(User, Enrollment.user_id == User.id)
+    if scope.report_filter.category or scope.report_filter.competency:
+        statement = statement.join(CourseVersion, Enrollment.version_id == CourseVersion.id)
+    if scope.report_filter.course:
+        statement = statement.join(Course, Enrollment.course_id == Course.id)
+    return statement
+
+
 def _range_counts(scope: _Scope, ranges: list[tuple[datetime, datetime]], dates: bool) -> Any:
-    """Enrolments and completions of the scoped enrolments in each range, in one statement."""
-    columns = []
-    for start, end in ranges:
-        for column in (Enrollment.enrolled_at, Enrollment.completed_at):
-            inside = and_(column >= start, column < end)
-            columns.append(func.coalesce(func.sum(case((inside, 1), else_=0)), 0))
-    wanted = or_(
-        *(
-            and_(column >= start, column < end)
+    """Enrolments and completions of the scoped enrolments in each range, in one statement.
+
+    One ``UNION ALL`` branch per range and column, each a range scan of the
+    ``enrolled_at`` or ``completed_at`` index: an ``OR`` of all the ranges made
+    SQLite read every enrolment (4.2 s at 1,000,000 enrolments).
+    """
+    scoped = scope.enrolments(_joined_as_needed(scope), dates=dates)  # unit lookups run once
+    branches = [
+        scoped.with_only_columns(literal(index).label("k"), func.count()).where(
+            column >= start, column < end
+        )
+        for index, (start, end, column) in enumerate(
+            (start, end, column)
             for start, end in ranges
             for column in (Enrollment.enrolled_at, Enrollment.completed_at)
         )
-    )
-    statement = scope.enrolments(base_statement().with_only_columns(*columns), dates=dates)
-    return db.session.execute(statement.where(wanted)).one()
+    ]
+    counted = {int(k): int(n) for k, n in db.session.execute(union_all(*branches))}
+    return [counted.get(index, 0) for index in range(len(branches))]
 
 
 def _months(dashboard: Dashboard, scope: _Scope, today: date) -> None:
@@ -262,35 +277,25 @@ def _months(dashboard: Dashboard, scope: _Scope, today: date) -> None:
 
 
 def _jp(dashboard: Dashboard, units: set[int] | None, year: int) -> None:
-    """How many learners in scope stand at 0, under 10, under 20 and at 20+ JP this year."""
-    external = (
-        select(ExternalTraining.user_id, func.sum(ExternalTraining.jp).label("jp"))
-        .where(
-            ExternalTraining.status == ReviewStatus.VERIFIED,
-            ExternalTraining.finished_on >= date(year, 1, 1),
-            ExternalTraining.finished_on < date(year + 1, 1, 1),
-        )
-        .group_by(ExternalTraining.user_id)
-        .subquery()
-    )
-    total = func.coalesce(LearnerJpYear.jp, 0) + func.coalesce(external.c.jp, 0)
-    band = case((total <= 0, 0), (total < 10, 1), (total < 20, 2), else_=3)
-    statement = (
-        select(band, func.count())
-        .select_from(User)
-        .outerjoin(
-            LearnerJpYear, and_(LearnerJpYear.user_id == User.id, LearnerJpYear.year == year)
-        )
-        .outerjoin(external, external.c.user_id == User.id)
-        .where(User.is_active.is_(True))
-        .group_by(band)
+    """How many learners in scope stand at 0, under 10, under 20 and at 20+ JP this year.
+
+    Two sums over per-unit rollups (``learner_rollups``): the active accounts, and
+    those in bands 1–3; band 0 is the difference.
+    """
+    accounts = select(func.coalesce(func.sum(UnitUserCount.users), 0))
+    bands = (
+        select(JpBandCount.band, func.sum(JpBandCount.users))
+        .where(JpBandCount.year == year)
+        .group_by(JpBandCount.band)
     )
     if units is not None:
-        statement = statement.where(User.unit_id.in_(units))
-    bands = [0, 0, 0, 0]
-    for index, count in db.session.execute(statement):
-        bands[int(index)] += int(count)
-    dashboard.jp_bands = bands
+        accounts = accounts.where(UnitUserCount.unit_id.in_(units))
+        bands = bands.where(JpBandCount.unit_id.in_(units))
+    counted = [0, 0, 0, 0]
+    for band, users in db.session.execute(bands):
+        counted[int(band)] = int(users)
+    counted[0] = int(db.session.execute(accounts).scalar_one()) - sum(counted)
+    dashboard.jp_bands = counted
     dashboard.jp_year = year
 
 

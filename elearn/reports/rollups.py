@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 
 from elearn.extensions import db
 from elearn.models import (
@@ -30,6 +28,7 @@ from elearn.models import (
     QuizScoreCount,
     User,
 )
+from elearn.reports.counters import add_counts
 
 MonthKey = tuple[int, int, date]  # unit, version, first day of the UTC month
 
@@ -40,88 +39,13 @@ def month_of(moment: datetime) -> date:
     return date(utc.year, utc.month, 1)
 
 
-# The counter columns of each rollup; every upsert adds to all of them (zero where unchanged)
-# so one statement per table serves every event.
-_COUNTS: dict[Any, tuple[str, ...]] = {
-    EnrollmentMonthCount: ("enrolled", "enrolled_completed", "completed"),
-    LearnerJpYear: ("jp",),
-    QuizScoreCount: ("attempts",),
-    QuestionScoreCount: ("answered", "correct"),
-}
-
-
-@cache
-def _upsert(dialect: str, model: Any) -> Any:
-    """The upsert of ``model``, built once per dialect with bound parameters.
-
-    Built once, the statement is compiled once too: SQLAlchemy's compiled cache
-    then hits on every later event (building it per call cost ~5 ms in compilation).
-    """
-    table = model.__table__
-    keys = [column.name for column in table.primary_key.columns]
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values({name: bindparam(name) for name in [*keys, *_COUNTS[model]]})
-    return statement.on_conflict_do_update(
-        index_elements=keys,
-        set_={name: table.c[name] + statement.excluded[name] for name in _COUNTS[model]},
-    )
-
-
-Rows = Iterable[tuple[Mapping[str, Any], Mapping[str, int]]]
-
-
-class RollupBatch:
-    """Counts gathered while one service runs, written together by ``write``.
-
-    A busy rollup row (every learner of a unit finishing the same quiz) stays locked
-    from its upsert until the transaction commits; written last, it is locked for
-    the commit only, and counts that cancel out (an attempt counted as not completed,
-    then moved with the completion) are never written at all.
-    """
-
-    def __init__(self) -> None:
-        self.rows: dict[Any, list[tuple[Mapping[str, Any], Mapping[str, int]]]] = {}
-
-    def add(self, model: Any, rows: Rows) -> None:
-        self.rows.setdefault(model, []).extend(rows)
-
-    def write(self) -> None:
-        """One upsert per table, tables in one fixed order and rows in key order,
-        so two transactions lock the rows they share in the same order."""
-        for model in (EnrollmentMonthCount, LearnerJpYear, QuizScoreCount, QuestionScoreCount):
-            rows = self.rows.pop(model, [])
-            if rows:
-                _add(model, sorted(rows, key=lambda row: tuple(row[0].values())))
-
-
-def _add(model: Any, rows: Rows, batch: RollupBatch | None = None) -> None:
-    """Add each row's counts to the row its keys name, creating it when missing.
-
-    Rows with the same keys are merged first, so one statement (executemany for
-    several rows) never touches a row twice. With a ``batch`` the rows wait for
-    ``batch.write()``.
-    """
-    if batch is not None:
-        batch.add(model, rows)
-        return
-    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for keys, counts in rows:
-        row = merged.setdefault(tuple(keys.values()), {**keys, **dict.fromkeys(_COUNTS[model], 0)})
-        for name, count in counts.items():
-            row[name] += count
-    params = [row for row in merged.values() if any(row[n] for n in _COUNTS[model])]
-    if params:
-        dialect = db.session.get_bind().dialect.name
-        db.session.execute(_upsert(dialect, model), params)
-
-
 def _unit_of(user_id: int) -> int:
     return db.session.execute(select(User.unit_id).where(User.id == user_id)).scalar_one()
 
 
 def _month_counts(unit_id: int, version_id: int, *months: tuple[date, dict[str, int]]) -> None:
     """Add counts to the unit's and version's rows of the given months, in one statement."""
-    _add(
+    add_counts(
         EnrollmentMonthCount,
         [({"unit_id": unit_id, "version_id": version_id, "month": m}, c) for m, c in months],
     )
@@ -136,34 +60,23 @@ def enrolled(enrollment: Enrollment) -> None:
     )
 
 
-def completed(enrollment: Enrollment, at: datetime, batch: RollupBatch | None = None) -> None:
+def completed(enrollment: Enrollment, at: datetime) -> None:
     """An enrolment was completed at ``at`` (called once, by the update that completed it)."""
-    unit_id, jp = db.session.execute(
-        select(User.unit_id, CourseVersion.jp)
-        .select_from(Enrollment)
-        .join(User, User.id == Enrollment.user_id)
-        .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
-        .where(Enrollment.id == enrollment.id)
-    ).one()
-    _add(
-        EnrollmentMonthCount,
-        [
-            ({"unit_id": unit_id, "version_id": enrollment.version_id, "month": month}, counts)
-            for month, counts in (
-                (month_of(enrollment.enrolled_at), {"enrolled_completed": 1}),
-                (month_of(at), {"completed": 1}),
-            )
-        ],
-        batch,
+    unit_id = _unit_of(enrollment.user_id)
+    _month_counts(
+        unit_id,
+        enrollment.version_id,
+        (month_of(enrollment.enrolled_at), {"enrolled_completed": 1}),
+        (month_of(at), {"completed": 1}),
     )
+    jp = db.session.execute(
+        select(CourseVersion.jp).where(CourseVersion.id == enrollment.version_id)
+    ).scalar_one()
     year = at.astimezone(UTC).year
-    _add(LearnerJpYear, [({"user_id": enrollment.user_id, "year": year}, {"jp": jp})], batch)
+    add_counts(LearnerJpYear, [({"user_id": enrollment.user_id, "year": year}, {"jp": jp})])
     # Its scored attempts were counted as not completed; they move with it.
-    _move_attempts(
-        enrollment.id,
-        [(unit_id, enrollment.version_id, False, -1), (unit_id, enrollment.version_id, True, 1)],
-        batch,
-    )
+    _move_attempts(enrollment.id, unit_id, enrollment.version_id, False, -1)
+    _move_attempts(enrollment.id, unit_id, enrollment.version_id, True, 1)
 
 
 def certificate_revoked(certificate: Certificate) -> None:
@@ -175,7 +88,7 @@ def certificate_revoked(certificate: Certificate) -> None:
     ).one()
     if row.completed_at is not None:
         year = row.completed_at.astimezone(UTC).year
-        _add(LearnerJpYear, [({"user_id": row.user_id, "year": year}, {"jp": -row.jp})])
+        add_counts(LearnerJpYear, [({"user_id": row.user_id, "year": year}, {"jp": -row.jp})])
 
 
 def _paper_counts(
@@ -190,10 +103,9 @@ def _paper_counts(
     return score, answered, correct
 
 
-def _attempt_rows(
+def _add_attempt(
     unit_id: int, version_id: int, done: bool, quiz: str, score: float, results: Any, sign: int
-) -> tuple[list[Any], list[Any]]:
-    """The quiz row and the question rows one scored attempt adds to (sign 1) or takes off."""
+) -> None:
     score, answered, correct = _paper_counts(score, results or [])
     keys = {
         "unit_id": unit_id,
@@ -202,63 +114,50 @@ def _attempt_rows(
         "completed": done,
         "score": score,
     }
-    questions = [
-        ({**keys, "question_key": key}, {"answered": sign * n, "correct": sign * correct[key]})
-        for key, n in answered.items()
-    ]
-    return [(keys, {"attempts": sign})], questions
+    add_counts(QuizScoreCount, [(keys, {"attempts": sign})])
+    add_counts(
+        QuestionScoreCount,
+        (
+            ({**keys, "question_key": key}, {"answered": sign * n, "correct": sign * correct[key]})
+            for key, n in answered.items()
+        ),
+    )
 
 
-def attempt_scored(attempt: QuizAttempt, batch: RollupBatch | None = None) -> None:
+def attempt_scored(attempt: QuizAttempt) -> None:
     """A quiz attempt was scored (called once, by the update that scored it)."""
     # Locked: a completion committing meanwhile would otherwise move the enrolment's
     # attempts without this one, which would then stay counted as not completed.
-    found = db.session.execute(
-        select(Enrollment.version_id, Enrollment.completed_at, User.unit_id, CourseItem.title)
-        .join(User, User.id == Enrollment.user_id)
-        .join(CourseItem, CourseItem.id == attempt.item_id)
+    enrollment = db.session.execute(
+        select(Enrollment.user_id, Enrollment.version_id, Enrollment.completed_at)
         .where(Enrollment.id == attempt.enrollment_id)
-        .with_for_update(of=Enrollment)
+        .with_for_update()
     ).one()
-    quizzes, questions = _attempt_rows(
-        found.unit_id,
-        found.version_id,
-        found.completed_at is not None,
-        found.title,
+    title = db.session.execute(
+        select(CourseItem.title).where(CourseItem.id == attempt.item_id)
+    ).scalar_one()
+    _add_attempt(
+        _unit_of(enrollment.user_id),
+        enrollment.version_id,
+        enrollment.completed_at is not None,
+        title,
         attempt.score or 0.0,
         attempt.results,
         1,
     )
-    _add(QuizScoreCount, quizzes, batch)
-    _add(QuestionScoreCount, questions, batch)
-
-
-Move = tuple[int, int, bool, int]  # unit, version, completed, sign
 
 
 def _move_attempts(
-    enrollment_id: int, moves: Iterable[Move], batch: RollupBatch | None = None
+    enrollment_id: int, unit_id: int, version_id: int, done: bool, sign: int
 ) -> None:
-    """Add (sign 1) or take off (sign −1) the counts of an enrolment's scored attempts.
-
-    One read of the attempts and one upsert per table, whatever the number of moves.
-    """
+    """Add (sign 1) or take off (sign −1) the counts of an enrolment's scored attempts."""
     attempts = db.session.execute(
         select(QuizAttempt.score, QuizAttempt.results, CourseItem.title)
         .join(CourseItem, QuizAttempt.item_id == CourseItem.id)
         .where(QuizAttempt.enrollment_id == enrollment_id, QuizAttempt.submitted_at.is_not(None))
-    ).all()
-    quizzes: list[Any] = []
-    questions: list[Any] = []
-    for unit_id, version_id, done, sign in moves:
-        for score, results, title in attempts:
-            quiz_rows, question_rows = _attempt_rows(
-                unit_id, version_id, done, title, score or 0.0, results, sign
-            )
-            quizzes += quiz_rows
-            questions += question_rows
-    _add(QuizScoreCount, quizzes, batch)
-    _add(QuestionScoreCount, questions, batch)
+    )
+    for score, results, title in attempts:
+        _add_attempt(unit_id, version_id, done, title, score or 0.0, results, sign)
 
 
 def _move_enrollment(enrollment_id: int, unit_id: int, version_id: int, sign: int) -> None:
@@ -273,7 +172,7 @@ def _move_enrollment(enrollment_id: int, unit_id: int, version_id: int, sign: in
         months.append((month_of(found.enrolled_at), {"enrolled_completed": sign}))
         months.append((month_of(found.completed_at), {"completed": sign}))
     _month_counts(unit_id, version_id, *months)
-    _move_attempts(enrollment_id, [(unit_id, version_id, found.completed_at is not None, sign)])
+    _move_attempts(enrollment_id, unit_id, version_id, found.completed_at is not None, sign)
 
 
 def version_changed(enrollment: Enrollment, new_version_id: int) -> None:
