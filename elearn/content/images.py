@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from PIL import Image, ImageChops, ImageOps
 from PIL.ExifTags import Base
 
+from elearn.content.image_metadata import without_metadata
+
 MAX_WIDTH = 1200  # px: wider than the module column (~850 CSS px), sharp enough on a phone
 JPEG_QUALITY = 82
 # A palette is used only when it keeps the picture: mean error per channel at
@@ -43,21 +45,22 @@ class StoredImage:
 
 
 def store_image(suffix: str, data: bytes) -> StoredImage:
-    """Return ``data`` re-encoded for the web, or as uploaded when that is not larger.
+    """Return ``data`` re-encoded for the web, or as uploaded (less its metadata) if smaller.
 
     ``data`` has passed the asset checks (genuine file, pixel limits).
     """
     with Image.open(io.BytesIO(data)) as image:
         turned = _turned(image)
         width, height = (image.height, image.width) if turned else image.size
-        original = StoredImage(data, width, height)
+        # The EXIF of a turned picture says how to show it: then it stays.
+        original = StoredImage(data if turned else without_metadata(suffix, data), width, height)
         if suffix not in _REENCODED or getattr(image, "is_animated", False):
             return original
         if suffix == ".png":
-            candidates = _png_candidates(image)
+            candidates = _png_candidates(ImageOps.exif_transpose(image) if turned else image)
         else:
             candidates = [_jpeg(image, turned)]
-    # min() keeps the first of equals: the original only when re-encoding saves nothing.
+    # On a tie min() takes the first: a re-encoding, which has shed every piece of metadata.
     return min([*candidates, original], key=lambda stored: len(stored.data))
 
 

@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw
 from PIL.ExifTags import Base
 from PIL.PngImagePlugin import PngInfo
 
+from elearn.content.image_metadata import without_metadata
 from elearn.content.images import MAX_WIDTH, store_image
 from elearn.content.parse import parse_course
 from elearn.content.publish import store_version
@@ -112,6 +113,33 @@ def test_a_small_image_is_never_grown() -> None:
     stored = store_image(".png", PNG)
     assert len(stored.data) <= len(PNG)
     assert (stored.width, stored.height) == (2, 2)
+
+
+def test_an_image_kept_as_uploaded_still_loses_its_metadata() -> None:
+    rough = encoded(photo(300, 200), "JPEG", quality=20, exif=exif(), comment=b"rahasia")
+
+    stored = store_image(".jpg", rough)
+
+    image = opened(stored.data)
+    assert not image.getexif() and "comment" not in image.info
+    assert len(stored.data) < len(rough)
+    assert image.tobytes() == opened(rough).tobytes()  # the same picture, not re-encoded
+
+
+def test_png_metadata_is_cut_out_and_a_damaged_file_is_left_alone() -> None:
+    info = PngInfo()
+    info.add_text("Author", "Budi Santoso")
+    info.add_itxt("Lokasi", "Kantor BKPSDM", zip=True)
+    original = encoded(diagram(200, 100).convert("P"), "PNG", pnginfo=info, exif=exif())
+
+    stripped = without_metadata(".png", original)
+
+    image = opened(stripped)
+    assert "Author" not in image.info and "Lokasi" not in image.info and not image.getexif()
+    assert image.tobytes() == opened(original).tobytes()
+    damaged = original[:40] + b"x" + original[41:]
+    assert without_metadata(".png", damaged) == damaged
+    assert without_metadata(".jpg", b"\xff\xd8\xff\xe1\xff") == b"\xff\xd8\xff\xe1\xff"
 
 
 def test_a_diagram_gets_an_exact_palette_and_a_photo_keeps_true_colour() -> None:
