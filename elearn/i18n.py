@@ -38,8 +38,12 @@ def select_timezone() -> str:
 
 def zone_of(user: object) -> ZoneInfo:
     """The time zone a user's dates are shown (and their JP year counted) in."""
-    zone = getattr(user, "timezone", None) or current_app.config["DEFAULT_TIMEZONE"]
-    return ZoneInfo(zone)
+    return zone_for(user, current_app.config["DEFAULT_TIMEZONE"])
+
+
+def zone_for(user: object, default_zone: str) -> ZoneInfo:
+    """``zone_of`` for services given their settings: the user's unit's zone, else the default."""
+    return ZoneInfo(getattr(user, "timezone", None) or default_zone)
 
 
 def zone_abbreviation() -> str:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import FrozenInstanceError
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from config import Config
 from elearn import create_app
-from elearn.settings import current_settings
+from elearn.settings import current_settings, with_changes
+from tests.certificates.helpers import complete_course
+from tests.conftest import FrozenClock
+from tests.factories import make_unit
 
 
 def test_settings_are_frozen_and_built_once(app: Flask):
@@ -45,3 +50,15 @@ def test_production_warns_at_start_without_its_public_address(caplog: pytest.Log
     assert not any("PUBLIC_BASE_URL" in r.getMessage() for r in caplog.records)
     with app.app_context():
         assert current_settings().public_base_url == "https://elearn.palukota.go.id"
+
+
+def test_issuance_counts_the_year_in_the_configured_default_zone(
+    app: Flask, tmp_path: Path, clock: FrozenClock
+):
+    # 23:30 on New Year's Eve in Makassar (the config's zone) is already 00:30 in Jayapura.
+    clock.current = datetime(2026, 12, 31, 15, 30, tzinfo=UTC)
+    with_changes(app, default_timezone="Asia/Jayapura")
+    no_zone = make_unit("Pemerintah Kabupaten Tanpa Zona", timezone=None)
+    _, certificate = complete_course(app, tmp_path, unit=no_zone)
+    assert certificate.year == 2027 and certificate.number.endswith("/2027/00001")
+    assert certificate.payload["issued_on"] == "2027-01-01"

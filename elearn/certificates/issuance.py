@@ -20,7 +20,7 @@ from elearn.certificates.document import CertificateDocument
 from elearn.certificates.keys import current_key_id, signature_check, signing_key
 from elearn.certificates.signing import canonical_json, sign_payload
 from elearn.extensions import db
-from elearn.i18n import zone_of
+from elearn.i18n import zone_for
 from elearn.models import (
     Certificate,
     CertificateCounter,
@@ -69,7 +69,7 @@ def issue_certificate(enrollment: Enrollment, settings: Settings) -> Certificate
     if existing is not None:
         return existing
     now = clock.now()
-    year = now.astimezone(zone_of(enrollment.user)).year
+    year = now.astimezone(zone_for(enrollment.user, settings.default_timezone)).year
     code = new_code()
     # Every read happens before the number is taken: from then on the counter row
     # stays locked until this transaction commits, so that stretch is kept short.
@@ -212,7 +212,7 @@ def certificate_payload(
     """The signed content of the certificate (strings, ints and None only)."""
     user: User = enrollment.user
     version = enrollment.version
-    zone = zone_of(user)
+    zone = zone_for(user, settings.default_timezone)
     course = version.course
     issued_by = settings.certificates
     issuer = course.unit.instansi.name if course.unit else issued_by.issuer_name

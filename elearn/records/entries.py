@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from elearn import clock
 from elearn.extensions import db
-from elearn.i18n import zone_of
+from elearn.i18n import zone_for, zone_of
 from elearn.models import Certificate, Enrollment, ExternalTraining, ReviewStatus, User
 from elearn.records.document import CareerRecordDocument, RecordRow, YearTotal
 from elearn.records.routes import ROUTE_LABELS
@@ -144,7 +144,7 @@ def record_document(
         employee_type=str(user.employee_type),
         instansi=user.unit.instansi.name,
         unit=user.unit.path,
-        printed_on=clock.now().astimezone(zone_of(user)).date(),
+        printed_on=clock.now().astimezone(zone_for(user, settings.default_timezone)).date(),
         rows=tuple(rows),
         totals=tuple(yearly_totals(rows, target)),
     )
