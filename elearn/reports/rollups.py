@@ -28,7 +28,7 @@ from elearn.models import (
     QuizScoreCount,
     User,
 )
-from elearn.reports.counters import add_counts
+from elearn.reports.counters import Rows, add_counts
 
 MonthKey = tuple[int, int, date]  # unit, version, first day of the UTC month
 
@@ -39,13 +39,45 @@ def month_of(moment: datetime) -> date:
     return date(utc.year, utc.month, 1)
 
 
+class RollupBatch:
+    """Counts gathered while one service runs, written together by ``write``.
+
+    A busy rollup row (every learner of a unit finishing the same quiz) stays locked
+    from its upsert until the transaction commits; written last, it is locked for
+    the commit only, and counts that cancel out (an attempt counted as not completed,
+    then moved with the completion) are never written at all.
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[Any, list[tuple[Mapping[str, Any], Mapping[str, int]]]] = {}
+
+    def add(self, model: Any, rows: Rows) -> None:
+        self.rows.setdefault(model, []).extend(rows)
+
+    def write(self) -> None:
+        """One upsert per table, tables in one fixed order and rows in key order,
+        so two transactions lock the rows they share in the same order."""
+        for model in (EnrollmentMonthCount, LearnerJpYear, QuizScoreCount, QuestionScoreCount):
+            rows = self.rows.pop(model, [])
+            if rows:
+                _add(model, sorted(rows, key=lambda row: tuple(row[0].values())))
+
+
+def _add(model: Any, rows: Rows, batch: RollupBatch | None = None) -> None:
+    """Add the counts now (``counters.add_counts``), or to ``batch`` for ``batch.write()``."""
+    if batch is None:
+        add_counts(model, rows)
+    else:
+        batch.add(model, rows)
+
+
 def _unit_of(user_id: int) -> int:
     return db.session.execute(select(User.unit_id).where(User.id == user_id)).scalar_one()
 
 
 def _month_counts(unit_id: int, version_id: int, *months: tuple[date, dict[str, int]]) -> None:
     """Add counts to the unit's and version's rows of the given months, in one statement."""
-    add_counts(
+    _add(
         EnrollmentMonthCount,
         [({"unit_id": unit_id, "version_id": version_id, "month": m}, c) for m, c in months],
     )
@@ -60,23 +92,34 @@ def enrolled(enrollment: Enrollment) -> None:
     )
 
 
-def completed(enrollment: Enrollment, at: datetime) -> None:
+def completed(enrollment: Enrollment, at: datetime, batch: RollupBatch | None = None) -> None:
     """An enrolment was completed at ``at`` (called once, by the update that completed it)."""
-    unit_id = _unit_of(enrollment.user_id)
-    _month_counts(
-        unit_id,
-        enrollment.version_id,
-        (month_of(enrollment.enrolled_at), {"enrolled_completed": 1}),
-        (month_of(at), {"completed": 1}),
+    unit_id, jp = db.session.execute(
+        select(User.unit_id, CourseVersion.jp)
+        .select_from(Enrollment)
+        .join(User, User.id == Enrollment.user_id)
+        .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
+        .where(Enrollment.id == enrollment.id)
+    ).one()
+    _add(
+        EnrollmentMonthCount,
+        [
+            ({"unit_id": unit_id, "version_id": enrollment.version_id, "month": month}, counts)
+            for month, counts in (
+                (month_of(enrollment.enrolled_at), {"enrolled_completed": 1}),
+                (month_of(at), {"completed": 1}),
+            )
+        ],
+        batch,
     )
-    jp = db.session.execute(
-        select(CourseVersion.jp).where(CourseVersion.id == enrollment.version_id)
-    ).scalar_one()
     year = at.astimezone(UTC).year
-    add_counts(LearnerJpYear, [({"user_id": enrollment.user_id, "year": year}, {"jp": jp})])
+    _add(LearnerJpYear, [({"user_id": enrollment.user_id, "year": year}, {"jp": jp})], batch)
     # Its scored attempts were counted as not completed; they move with it.
-    _move_attempts(enrollment.id, unit_id, enrollment.version_id, False, -1)
-    _move_attempts(enrollment.id, unit_id, enrollment.version_id, True, 1)
+    _move_attempts(
+        enrollment.id,
+        [(unit_id, enrollment.version_id, False, -1), (unit_id, enrollment.version_id, True, 1)],
+        batch,
+    )
 
 
 def certificate_revoked(certificate: Certificate) -> None:
@@ -88,7 +131,7 @@ def certificate_revoked(certificate: Certificate) -> None:
     ).one()
     if row.completed_at is not None:
         year = row.completed_at.astimezone(UTC).year
-        add_counts(LearnerJpYear, [({"user_id": row.user_id, "year": year}, {"jp": -row.jp})])
+        _add(LearnerJpYear, [({"user_id": row.user_id, "year": year}, {"jp": -row.jp})])
 
 
 def _paper_counts(
@@ -103,9 +146,10 @@ def _paper_counts(
     return score, answered, correct
 
 
-def _add_attempt(
+def _attempt_rows(
     unit_id: int, version_id: int, done: bool, quiz: str, score: float, results: Any, sign: int
-) -> None:
+) -> tuple[list[Any], list[Any]]:
+    """The quiz row and the question rows one scored attempt adds to (sign 1) or takes off."""
     score, answered, correct = _paper_counts(score, results or [])
     keys = {
         "unit_id": unit_id,
@@ -114,50 +158,63 @@ def _add_attempt(
         "completed": done,
         "score": score,
     }
-    add_counts(QuizScoreCount, [(keys, {"attempts": sign})])
-    add_counts(
-        QuestionScoreCount,
-        (
-            ({**keys, "question_key": key}, {"answered": sign * n, "correct": sign * correct[key]})
-            for key, n in answered.items()
-        ),
-    )
+    questions = [
+        ({**keys, "question_key": key}, {"answered": sign * n, "correct": sign * correct[key]})
+        for key, n in answered.items()
+    ]
+    return [(keys, {"attempts": sign})], questions
 
 
-def attempt_scored(attempt: QuizAttempt) -> None:
+def attempt_scored(attempt: QuizAttempt, batch: RollupBatch | None = None) -> None:
     """A quiz attempt was scored (called once, by the update that scored it)."""
     # Locked: a completion committing meanwhile would otherwise move the enrolment's
     # attempts without this one, which would then stay counted as not completed.
-    enrollment = db.session.execute(
-        select(Enrollment.user_id, Enrollment.version_id, Enrollment.completed_at)
+    found = db.session.execute(
+        select(Enrollment.version_id, Enrollment.completed_at, User.unit_id, CourseItem.title)
+        .join(User, User.id == Enrollment.user_id)
+        .join(CourseItem, CourseItem.id == attempt.item_id)
         .where(Enrollment.id == attempt.enrollment_id)
-        .with_for_update()
+        .with_for_update(of=Enrollment)
     ).one()
-    title = db.session.execute(
-        select(CourseItem.title).where(CourseItem.id == attempt.item_id)
-    ).scalar_one()
-    _add_attempt(
-        _unit_of(enrollment.user_id),
-        enrollment.version_id,
-        enrollment.completed_at is not None,
-        title,
+    quizzes, questions = _attempt_rows(
+        found.unit_id,
+        found.version_id,
+        found.completed_at is not None,
+        found.title,
         attempt.score or 0.0,
         attempt.results,
         1,
     )
+    _add(QuizScoreCount, quizzes, batch)
+    _add(QuestionScoreCount, questions, batch)
+
+
+Move = tuple[int, int, bool, int]  # unit, version, completed, sign
 
 
 def _move_attempts(
-    enrollment_id: int, unit_id: int, version_id: int, done: bool, sign: int
+    enrollment_id: int, moves: Iterable[Move], batch: RollupBatch | None = None
 ) -> None:
-    """Add (sign 1) or take off (sign −1) the counts of an enrolment's scored attempts."""
+    """Add (sign 1) or take off (sign −1) the counts of an enrolment's scored attempts.
+
+    One read of the attempts and one upsert per table, whatever the number of moves.
+    """
     attempts = db.session.execute(
         select(QuizAttempt.score, QuizAttempt.results, CourseItem.title)
         .join(CourseItem, QuizAttempt.item_id == CourseItem.id)
         .where(QuizAttempt.enrollment_id == enrollment_id, QuizAttempt.submitted_at.is_not(None))
-    )
-    for score, results, title in attempts:
-        _add_attempt(unit_id, version_id, done, title, score or 0.0, results, sign)
+    ).all()
+    quizzes: list[Any] = []
+    questions: list[Any] = []
+    for unit_id, version_id, done, sign in moves:
+        for score, results, title in attempts:
+            quiz_rows, question_rows = _attempt_rows(
+                unit_id, version_id, done, title, score or 0.0, results, sign
+            )
+            quizzes += quiz_rows
+            questions += question_rows
+    _add(QuizScoreCount, quizzes, batch)
+    _add(QuestionScoreCount, questions, batch)
 
 
 def _move_enrollment(enrollment_id: int, unit_id: int, version_id: int, sign: int) -> None:
@@ -172,7 +229,7 @@ def _move_enrollment(enrollment_id: int, unit_id: int, version_id: int, sign: in
         months.append((month_of(found.enrolled_at), {"enrolled_completed": sign}))
         months.append((month_of(found.completed_at), {"completed": sign}))
     _month_counts(unit_id, version_id, *months)
-    _move_attempts(enrollment_id, unit_id, version_id, found.completed_at is not None, sign)
+    _move_attempts(enrollment_id, [(unit_id, version_id, found.completed_at is not None, sign)])
 
 
 def version_changed(enrollment: Enrollment, new_version_id: int) -> None:
