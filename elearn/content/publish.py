@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from elearn import clock
 from elearn.content.errors import ContentErrors, SourceError
 from elearn.content.images import store_image
 from elearn.content.parse import Asset, ParsedCourse, ParsedItem
@@ -25,7 +26,6 @@ from elearn.models import (
     Unit,
     User,
     VersionStatus,
-    utcnow,
 )
 
 
@@ -134,7 +134,7 @@ def store_version(
 
 def publish_version(version: CourseVersion) -> None:
     """Make ``version`` the one new learners get; the previous one is archived."""
-    now = utcnow()
+    now = clock.now()
     current = version.course.published_version
     if current is not None and current is not version:
         current.status = VersionStatus.ARCHIVED
@@ -152,7 +152,7 @@ def archive_course(course: Course) -> bool:
     if current is None:
         return False
     current.status = VersionStatus.ARCHIVED
-    current.archived_at = utcnow()
+    current.archived_at = clock.now()
     return True
 
 

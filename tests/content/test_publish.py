@@ -1,3 +1,4 @@
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from elearn.content.parse import parse_course
 from elearn.content.publish import PublishError, archive_course, publish_version, store_version
 from elearn.extensions import db
 from elearn.models import CourseItem, CourseVersion, VersionStatus
+from tests.conftest import FrozenClock
 from tests.content.course_fixtures import MODULE_MD, write_course
 
 
@@ -122,3 +124,16 @@ def test_prerequisite_cycles_across_uploads_are_refused(app, tmp_path: Path):
     with pytest.raises(PublishError) as excinfo:
         store_version(parse_course(loop), unit=None, actor=None, publish=False)
     assert str(excinfo.value.errors[0]) == "dasar/course.md:1: prasyarat melingkar"
+
+
+def test_publishing_and_archiving_are_dated_by_the_clock(app, tmp_path: Path, clock: FrozenClock):
+    first = store_version(
+        parse_course(write_course(tmp_path / "a")), unit=None, actor=None, publish=True
+    ).version
+    clock.advance(days=3)
+    changed = write_course(tmp_path / "b", **{"01-siklus.md": MODULE_MD + "\nBaru.\n"})
+    second = store_version(parse_course(changed), unit=None, actor=None, publish=True).version
+    db.session.commit()
+    start = clock.current - timedelta(days=3)
+    assert (first.published_at, first.archived_at) == (start, clock.current)
+    assert second.published_at == clock.current
