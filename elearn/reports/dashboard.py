@@ -92,11 +92,18 @@ class _Scope:
             zone=self.zone,
         )
 
-    def rollup(self, statement: Any, model: Any) -> Any:
-        """Narrow a statement over a rollup joined to CourseVersion and Course."""
-        statement = statement.join(CourseVersion, model.version_id == CourseVersion.id).join(
-            Course, CourseVersion.course_id == Course.id
-        )
+    def rollup(self, statement: Any, model: Any, *, courses: bool = False) -> Any:
+        """Narrow a statement over a rollup.
+
+        Joined to CourseVersion and Course only when the filter reads them or the caller
+        selects from them (``courses``): the joins cost more than the sum itself
+        (100 of 260 ms over ``question_score_count`` at 100,000 × 10).
+        """
+        report_filter = self.report_filter
+        if courses or report_filter.course or report_filter.category or report_filter.competency:
+            statement = statement.join(CourseVersion, model.version_id == CourseVersion.id)
+        if courses or report_filter.course:
+            statement = statement.join(Course, CourseVersion.course_id == Course.id)
         if self.units is not None:
             statement = statement.where(model.unit_id.in_(self.units))
         if self.report_filter.course:
@@ -167,7 +174,11 @@ def _rates(dashboard: Dashboard, scope: _Scope) -> None:
         n, c = _status_counts(scope.report_filter.status)
         title = func.max(case((n > 0, CourseVersion.title)))
         by_course = db.session.execute(
-            scope.rollup(select(Course.slug, title, func.sum(n), func.sum(c)), EnrollmentMonthCount)
+            scope.rollup(
+                select(Course.slug, title, func.sum(n), func.sum(c)),
+                EnrollmentMonthCount,
+                courses=True,
+            )
             .group_by(Course.slug)
             .having(func.sum(n) > 0)
             .order_by(Course.slug)
