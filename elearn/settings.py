@@ -46,6 +46,7 @@ class Settings:
     public_base_url: str
     database_url: str
     redis_url: str  # "" without Redis
+    job_broker_url: str  # the job queue's Redis; "" when jobs run inline
     courses_dir: Path
     languages: tuple[str, ...]
     default_timezone: str
@@ -67,6 +68,7 @@ class Settings:
             public_base_url=str(config.get("PUBLIC_BASE_URL") or "").strip().rstrip("/"),
             database_url=str(config["SQLALCHEMY_DATABASE_URI"]),
             redis_url=str(config.get("REDIS_URL") or ""),
+            job_broker_url=str(config.get("JOB_BROKER_URL") or ""),
             courses_dir=Path(config["COURSES_DIR"]),
             languages=tuple(config["LANGUAGES"]),
             default_timezone=str(config["DEFAULT_TIMEZONE"]),

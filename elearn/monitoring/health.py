@@ -1,4 +1,4 @@
-"""``/healthz`` (the process answers) and ``/readyz`` (its database and Redis answer too).
+"""``/healthz`` (the process answers) and ``/readyz`` (its database, Redis and queue answer too).
 
 A load balancer takes a server out of rotation while ``/readyz`` fails and a
 supervisor restarts it only when ``/healthz`` fails, so a database outage does
@@ -34,11 +34,13 @@ def healthz() -> Answer:
 
 @bp.route("/readyz")
 def readyz() -> Answer:
-    """Readiness: the database answers, and Redis when one is configured (jobs, rate limits)."""
+    """Readiness: the database answers, and Redis (rate limits) and the job queue's when set."""
+    settings = current_settings()
     checks = {"database": _check_database()}
-    redis_url = current_settings().redis_url
-    if redis_url:
-        checks["redis"] = _check_redis(redis_url)
+    if settings.redis_url:
+        checks["redis"] = _check_redis("redis", settings.redis_url)
+    if settings.job_broker_url and settings.job_broker_url != settings.redis_url:
+        checks["queue"] = _check_redis("queue", settings.job_broker_url)
     failed = sorted(name for name, result in checks.items() if result != "ok")
     if failed:
         return {"status": "error", "failed": failed, "checks": checks}, 503
@@ -56,7 +58,7 @@ def _check_database() -> str:
     return "ok"
 
 
-def _check_redis(url: str) -> str:
+def _check_redis(part: str, url: str) -> str:
     try:
         client = redis.Redis.from_url(
             url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
@@ -64,7 +66,7 @@ def _check_redis(url: str) -> str:
         with client:
             client.ping()
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-        _warn("redis", exc)
+        _warn(part, exc)
         return "unreachable"
     return "ok"
 

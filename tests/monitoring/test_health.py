@@ -61,10 +61,18 @@ def test_readiness_checks_redis_when_configured(app: Flask):
     assert ready.json["failed"] == ["redis"]
     assert ready.json["checks"] == {"database": "ok", "redis": "unreachable"}
 
-    with_changes(app, redis_url=redis_url())
+    live = redis_url()
+    with_changes(app, redis_url=live)
     ready = app.test_client().get("/readyz")
     assert ready.status_code == 200
     assert ready.json["checks"] == {"database": "ok", "redis": "ok"}
+
+    # The job queue on a Redis of its own is checked too; on the same one, once.
+    with_changes(app, job_broker_url=DEAD_REDIS)
+    ready = app.test_client().get("/readyz")
+    assert ready.status_code == 503 and ready.json["failed"] == ["queue"]
+    with_changes(app, job_broker_url=live)
+    assert app.test_client().get("/readyz").json["checks"] == {"database": "ok", "redis": "ok"}
 
 
 def test_probes_are_not_rate_limited(tmp_path: Path):
