@@ -7,11 +7,15 @@ sends plain SELECTs to the replica. Writes (an audit entry, a token's last use),
 (``FOR UPDATE``), anything inside ``database.writes()`` and the signed-in user's own row
 (loaded earlier, by the app-level hooks) stay on the primary, and so does every other request:
 a learner who just enrolled sees the enrolment on their own pages at once (read-your-writes).
+Commands and jobs that export wrap their reading in ``with replica_reads():``.
 Without the setting there is one engine and nothing here does anything.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context
@@ -24,6 +28,7 @@ _EXTENSION_KEY = "elearn.replica"
 # An unreachable replica host must cost a dashboard seconds, not the system's TCP timeout.
 CONNECT_TIMEOUT_SECONDS = 3
 _FLAG = "db_reads_replica"
+_READS: ContextVar[bool] = ContextVar("elearn_replica_reads", default=False)
 
 
 def init_replica(app: Flask) -> None:
@@ -53,28 +58,48 @@ def replica_engine(app: Flask) -> Engine | None:
 def read_from_replica() -> None:
     """Send this request's plain reads to the replica; when it is down, stay on the primary.
 
-    The replica connection is opened here (pre-pinged by the pool), before the view reads
-    anything, so a replica that is down or unreachable is noticed while the whole request
-    can still fall back to the primary, with a warning instead of a 500.
+    For a blueprint's ``before_request``. Outside requests (commands, jobs) use ``replica_reads``.
     """
-    database = current_app.extensions["sqlalchemy"]
+    if _replica_reachable():
+        setattr(g, _FLAG, True)
+
+
+@contextmanager
+def replica_reads() -> Iterator[None]:
+    """Send the plain reads inside the block to the replica (exports run as commands or jobs)."""
+    token = _READS.set(_replica_reachable())
+    try:
+        yield
+    finally:
+        _READS.reset(token)
+
+
+def _replica_reachable() -> bool:
+    # The replica connection is opened here (pre-pinged by the pool), before anything is
+    # read, so a replica that is down or unreachable is noticed while the whole request or
+    # block can still fall back to the primary, with a warning instead of a 500.
     replica = replica_engine(current_app)
     if replica is None:
-        return
+        return False
+    session = current_app.extensions["sqlalchemy"].session
     try:
-        database.session.connection(bind_arguments={"bind": replica})
+        session.connection(bind_arguments={"bind": replica})
     except DBAPIError as exc:
-        database.session.rollback()
+        session.rollback()
         current_app.logger.warning(
             "read replica unavailable, reading from the primary: %s", str(exc.orig).strip()
         )
-        return
-    setattr(g, _FLAG, True)
+        return False
+    return True
 
 
 def reads_from_replica() -> bool:
-    """True while serving a request marked by ``read_from_replica`` outside ``writes()``."""
-    return has_request_context() and g.get(_FLAG, False) and not g.get("db_writes", False)
+    """Tell whether plain reads go to the replica here (never inside ``database.writes()``)."""
+    if not has_request_context():
+        return _READS.get()
+    if g.get("db_writes", False):
+        return False
+    return _READS.get() or bool(g.get(_FLAG, False))
 
 
 def _plain_read(clause: Any) -> bool:
@@ -86,7 +111,7 @@ def _plain_read(clause: Any) -> bool:
 
 
 class RoutingSession(Session):
-    """The session of ``db``: plain reads of marked requests use the replica bind."""
+    """The session of ``db``: plain reads of marked requests and blocks use the replica."""
 
     def get_bind(
         self,

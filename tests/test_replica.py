@@ -56,6 +56,7 @@ def replica_app(replica_pair: ReplicatedPair) -> Iterator[Flask]:
     application = _app(
         SQLALCHEMY_DATABASE_URI=replica_pair.primary_url,
         DATABASE_REPLICA_URL=replica_pair.replica_url,
+        XAPI_HOME_PAGE="https://elearn.example.go.id",
     )
     with application.app_context():
         db.drop_all()  # on the primary: the replica gets the schema by WAL
@@ -115,6 +116,8 @@ def test_the_dashboard_lags_with_the_replica_while_the_learner_sees_their_enrolm
         assert csv.count("Peserta Pertama") == 1 and "Peserta Kedua" not in csv
         statements = staff.get("/reports/xapi.jsonl").get_data(as_text=True).splitlines()
         assert len(statements) == 1  # the first learner's enrolment
+        exported = replica_app.test_cli_runner().invoke(args=["xapi", "export"])
+        assert exported.exit_code == 0 and len(exported.stdout.splitlines()) == 1
     finally:
         replica_pair.resume_replay()
 
@@ -122,6 +125,8 @@ def test_the_dashboard_lags_with_the_replica_while_the_learner_sees_their_enrolm
     assert enrolled_on_dashboard(staff) == 2
     assert len(api_get(staff, "enrollments", token).get_json()["data"]) == 2
     assert "Peserta Kedua" in staff.get("/reports/export/enrollments.csv").get_data(as_text=True)
+    exported = replica_app.test_cli_runner().invoke(args=["xapi", "export"])
+    assert len(exported.stdout.splitlines()) == 2
 
 
 def test_without_a_replica_setting_the_dashboard_reads_the_primary(app: Flask, tmp_path: Path):

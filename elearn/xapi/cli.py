@@ -10,6 +10,7 @@ import click
 from flask import current_app
 
 from elearn.extensions import db
+from elearn.replica import replica_reads
 from elearn.reports.audit import audit
 from elearn.reports.filters import ReportFilter
 from elearn.xapi.delivery import deliver_pending
@@ -58,11 +59,12 @@ def export_command(
     except XapiNotConfigured as exc:
         raise click.ClickException(str(exc)) from None
     zone = ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
-    scope = freeze(EventScope(report_filter, None, zone))
     written = 0
-    for statement in stream_statements(event_statement(scope, codes), base):
-        output.write(json_line(statement))
-        written += 1
+    with replica_reads():
+        scope = freeze(EventScope(report_filter, None, zone))
+        for statement in stream_statements(event_statement(scope, codes), base):
+            output.write(json_line(statement))
+            written += 1
     output.flush()
     audit(None, "export.xapi", {**report_filter.describe(), "via": "cli"}, written)
     db.session.commit()
