@@ -111,11 +111,22 @@ def _run(prefix: list[str], *args: str) -> None:
         raise RuntimeError(f"{args[0]} failed ({result.returncode}): {result.stderr.strip()}")
 
 
-def _start(prefix: list[str], data: Path, port: int, base: Path) -> None:
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+def _start(prefix: list[str], data: Path, base: Path) -> int:
+    """Start the cluster in ``data`` on a free port and return the port."""
     log = base / f"{data.name}.log"
-    _run(prefix, str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
-         "-o", options, "start")  # fmt: skip
+    tries = 0
+    while True:
+        port, tries = free_port(), tries + 1
+        options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+        try:
+            _run(prefix, str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(log), "-w",
+                 "-t", "60", "-o", options, "start")  # fmt: skip
+            return port
+        except RuntimeError:
+            # Another process may have taken the port between our probe and the server's bind.
+            if tries == 3:
+                tail = log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"{data.name} did not start:\n{tail}") from None
 
 
 @contextmanager
@@ -134,15 +145,13 @@ def replicated_pair() -> Iterator[ReplicatedPair]:
     try:
         _run(prefix, str(PG_BIN / "initdb"), "-D", str(primary_dir), "-U", "postgres",
              "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")  # fmt: skip
-        primary_port = free_port()
-        _start(prefix, primary_dir, primary_port, base)
+        primary_port = _start(prefix, primary_dir, base)
         started.append(primary_dir)
         # initdb's pg_hba.conf lets local replication connections in with --auth=trust.
         _run(prefix, str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary_port),
              "-U", "postgres", "-D", str(replica_dir), "-R", "-X", "stream",
              "--checkpoint=fast", "--no-sync")  # fmt: skip
-        replica_port = free_port()
-        _start(prefix, replica_dir, replica_port, base)
+        replica_port = _start(prefix, replica_dir, base)
         started.append(replica_dir)
         primary_url = f"postgresql+psycopg://postgres@127.0.0.1:{primary_port}/postgres"
         replica_url = f"postgresql+psycopg://postgres@127.0.0.1:{replica_port}/postgres"
