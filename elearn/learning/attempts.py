@@ -44,12 +44,17 @@ def settings_of(item: Item) -> dict[str, Any]:
 
 def attempts_of(enrollment: Enrollment, item: Item) -> list[QuizAttempt]:
     """The learner's attempts at ``item``, oldest first, expired ones submitted."""
+    return load_attempts(enrollment, item)[0]
+
+
+def load_attempts(enrollment: Enrollment, item: Item) -> tuple[list[QuizAttempt], bool]:
+    """The attempts as ``attempts_of`` gives them, and whether one was submitted just now
+    for running out of time (then the caller has a write to commit)."""
     attempts = list(
         db.session.scalars(_ATTEMPTS, {"enrollment_id": enrollment.id, "item_id": item.id})
     )
-    for attempt in attempts:
-        finish_if_expired(attempt, item)
-    return attempts
+    finished = [finish_if_expired(attempt, item) for attempt in attempts]
+    return attempts, any(finished)
 
 
 def open_attempt(enrollment: Enrollment, item: Item) -> QuizAttempt | None:

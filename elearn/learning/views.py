@@ -32,6 +32,7 @@ from elearn.learning.attempts import (
     AttemptRefused,
     accepts_answers,
     attempts_of,
+    load_attempts,
     save_answers,
     start_attempt,
     submit_attempt,
@@ -233,10 +234,15 @@ def start(slug: str, name: str) -> Response:
 
 @bp.route("/learn/<slug>/<name>/attempts/<int:number>")
 def attempt(slug: str, name: str, number: int) -> str:
-    enrollment = _enrollment(slug)
-    item = _item(enrollment, name)
-    attempt = _attempt(enrollment, item, number)
-    db.session.commit()  # an expired attempt was just submitted
+    page = _study_page(slug)
+    enrollment = page.enrollment
+    item = _outline_item(page, name)
+    attempts, finished = load_attempts(enrollment, item)
+    attempt = next((a for a in attempts if a.number == number), None)
+    if attempt is None:
+        abort(404)
+    if finished:  # an expired attempt was just submitted
+        db.session.commit()
     record = item.quiz or {}
     if attempt.submitted_at is not None:
         return render_template(
