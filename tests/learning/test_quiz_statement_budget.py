@@ -24,6 +24,7 @@ from tests.learning.test_statement_budget import _queries, counted
 # by one (PostgreSQL: one INSERT), so it needs one or two statements more.
 START_BUDGET = 7
 SAVE_BUDGET = 5
+PAGE_BUDGET = 3  # the attempt's questions, or its review once submitted
 SUBMIT_BUDGET = 11  # a passed quiz that does not complete the course
 COMPLETING_SUBMIT_BUDGET = 27  # completes the course and issues the certificate
 
@@ -48,10 +49,28 @@ def _take_quiz(
     assert learner.client.get(quiz).status_code == 200  # the landing page the learner is on
     attempt, start = _post(app, learner, f"{quiz}/attempts", {})
     assert attempt == f"{quiz}/attempts/1"
-    assert learner.client.get(attempt).status_code == 200
+    *page, _questions = _get(app, learner, attempt)
     _, save = _post(app, learner, attempt, {**answers, "action": "save"})
     _, submit = _post(app, learner, attempt, {**answers, "action": "submit"})
-    return {"start": start, "save": save, "submit": submit}
+    *review, text = _get(app, learner, attempt)
+    return {
+        "start": start,
+        "page": page,
+        "save": save,
+        "submit": submit,
+        "review": review,
+        "review text": [text],
+    }
+
+
+def _get(app: Flask, learner: Learner, url: str) -> list[str]:
+    """GET ``url``; return its statements, the page's text last."""
+    with counted(app) as statements:
+        response = learner.client.get(url)
+    assert response.status_code == 200, url
+    return [s for s in _queries(statements) if not s.startswith("PRAGMA")] + [
+        response.get_data(True)
+    ]
 
 
 def _within(statements: list[str], budget: int, what: str) -> None:
@@ -77,16 +96,18 @@ def test_quiz_requests_within_statement_budget(app: Flask, learner: Learner):
         app, learner, answer_form(version, "kuis-siklus", correct=True), "kuis-siklus"
     )
     _within(first["start"], START_BUDGET, "start")
+    _within(first["page"], PAGE_BUDGET, "attempt page")
     _within(first["save"], SAVE_BUDGET, "save")
     _within(first["submit"], SUBMIT_BUDGET, "submit")
     assert db.session.scalar(select(Certificate)) is None
 
     final = _take_quiz(app, learner, answer_form(version, "kuis-akhir", correct=True), "kuis-akhir")
     _within(final["submit"], COMPLETING_SUBMIT_BUDGET, "completing submit")
+    _within(final["review"], PAGE_BUDGET, "review page")
 
     # Within budget and still everything a learner notices: scored, completed, certified.
-    review = learner.client.get("/learn/dasar-proyek/kuis-akhir/attempts/1").get_data(True)
-    assert "Selamat! Anda telah menyelesaikan kursus ini." in review
+    assert "Selamat! Anda telah menyelesaikan kursus ini." in final["review text"][0]
+    assert "Selamat! Anda telah menyelesaikan kursus ini." not in first["review text"][0]
     db.session.expire_all()
     certificate = db.session.scalar(select(Certificate))
     assert certificate is not None and certificate.user_id == learner.user.id
