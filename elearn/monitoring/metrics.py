@@ -4,6 +4,9 @@ Under gunicorn every worker is a process of its own: with PROMETHEUS_MULTIPROC_D
 set (deploy/gunicorn.conf.py does), prometheus_client keeps each worker's values
 in files there and ``/metrics`` sums all workers, whichever one answers.
 
+The backlog gauges (jobs, xAPI outbox; see ``backlog.py``) are read from the database
+at scrape time by the process that answers.
+
 Only local clients may read it (Prometheus on the same host, or through an SSH
 tunnel), or any client with ``Authorization: Bearer <METRICS_TOKEN>``; everyone
 else gets a 404, as if there were nothing here.
@@ -16,7 +19,7 @@ import os
 import time
 from ipaddress import ip_address
 
-from flask import Blueprint, Flask, Response, abort, request
+from flask import Blueprint, Flask, Response, abort, current_app, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -27,7 +30,10 @@ from prometheus_client import (
     multiprocess,
 )
 
+from elearn import clock
 from elearn.extensions import limiter
+from elearn.jobs.binding import current_jobs
+from elearn.monitoring.backlog import BacklogCollector
 from elearn.settings import current_settings
 
 bp = Blueprint("metrics", __name__)
@@ -46,6 +52,7 @@ IN_FLIGHT = Gauge(
     multiprocess_mode="livesum",  # the sum over the workers still alive
 )
 _STARTED = "elearn.metrics.started"  # in the WSGI environ: perf_counter() at the start
+_BACKLOG = "elearn.metrics.backlog"  # in app.extensions: the app's BacklogCollector
 
 
 def init_metrics(app: Flask) -> None:
@@ -53,6 +60,9 @@ def init_metrics(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _start)
     app.after_request(_observe)
     app.teardown_request(_finish)
+    app.extensions[_BACKLOG] = BacklogCollector(
+        kinds=lambda: current_jobs(app).registry.names(), now=lambda: clock.now()
+    )
 
 
 def _start() -> None:
@@ -112,6 +122,11 @@ def metrics() -> Response:
         body = generate_latest(registry)
     else:
         body = generate_latest(REGISTRY)
+    # Its own registry, only for this scrape: the global one is shared by every app in the
+    # process (tests build many), and these gauges need this request's database session.
+    backlog = CollectorRegistry()
+    backlog.register(current_app.extensions[_BACKLOG])
+    body += generate_latest(backlog)
     response = Response(body, content_type=CONTENT_TYPE_LATEST)
     response.headers["Cache-Control"] = "no-store"
     return response
