@@ -179,10 +179,21 @@ def issue_owed_certificates(settings: Settings | None = None) -> None:
     Without ``settings`` the app's are used: elearn/learning's views call it so.
     """
     settings = settings or current_settings()
+    issued = []
     for enrollment_id in sorted(db.session.info.pop(_OWED, set())):
         enrollment = db.session.scalar(_COMPLETED_ENROLLMENT, {"enrollment_id": enrollment_id})
         if enrollment is not None:
-            issue_after_completion(enrollment, settings)
+            certificate = issue_after_completion(enrollment, settings)
+            if certificate is not None:
+                issued.append(certificate)
+    # Without PUBLIC_BASE_URL the printed address follows the download's request: that
+    # request renders it then.
+    if issued and settings.public_base_url:
+        # Imported here: the PDF store builds on this module's document_of.
+        from elearn.certificates.pdf_store import prepare_after_issue
+        from elearn.jobs.binding import current_jobs
+
+        prepare_after_issue(current_jobs(), issued, settings.public_base_url)
 
 
 def issue_missing(settings: Settings) -> int:

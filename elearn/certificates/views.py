@@ -32,9 +32,11 @@ from elearn.certificates.issuance import (
 )
 from elearn.certificates.keys import current_key_id, signing_key
 from elearn.certificates.pdf import render_certificate_pdf
+from elearn.certificates.pdf_store import pdf_digest, pdf_filename, request_pdf, stored_pdf
 from elearn.certificates.signing import public_jwk
 from elearn.coordinator.scope import can_manage
 from elearn.extensions import db, limiter
+from elearn.jobs.binding import current_blobs, current_jobs
 from elearn.models import Certificate, Role
 from elearn.settings import current_settings
 
@@ -94,15 +96,34 @@ def verify(code: str) -> tuple[str, int] | str:
 
 @bp.route("/<code>/pdf")
 @login_required
-def pdf(code: str) -> Response:
+def pdf(code: str) -> WerkzeugResponse:
     certificate = _by_code(code)
     if certificate is None or not _may_download(certificate):
         abort(404)
-    data = render_certificate_pdf(document_of(certificate, _base_url()))
+    base = _base_url()
+    digest = pdf_digest(certificate, base)
+    if digest in request.if_none_match:
+        data = b""  # make_conditional answers 304 before the body matters
+    else:
+        data = _pdf_bytes(certificate, base)
     response = Response(data, mimetype="application/pdf")
-    filename = f"sertifikat-{certificate.payload['course_slug']}-{certificate.year}.pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(certificate)}"'
+    # Personal data: no shared cache keeps it; the browser asks again with the ETag.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.set_etag(digest)
+    return response.make_conditional(request)
+
+
+def _pdf_bytes(certificate: Certificate, base: str) -> bytes:
+    """The stored PDF; on a miss submit its job (inline: it stores it here and then)."""
+    store = current_blobs()
+    data = stored_pdf(certificate, base, store)
+    if data is None and certificate.revoked_at is None:
+        request_pdf(current_jobs(), certificate, base)
+        data = stored_pdf(certificate, base, store)
+    if data is None:  # revoked, or the worker has not stored it yet
+        data = render_certificate_pdf(document_of(certificate, base))
+    return data
 
 
 @bp.route("/<code>/credential")

@@ -19,6 +19,7 @@ _EXTENSION_KEY = "elearn.jobs"
 
 def init_jobs(app: Flask) -> None:
     """Register the job kinds and pick the queue: Dramatiq with a broker URL, else inline."""
+    from elearn.certificates.pdf_store import certificate_pdf_kind
     from elearn.coordinator.upload_job import upload_kind
     from elearn.reports.export_jobs import export_kind
 
@@ -31,6 +32,7 @@ def init_jobs(app: Flask) -> None:
             export_kind(store),
             xapi_delivery_kind(),
             purge_kind(store),
+            certificate_pdf_kind(store),
         ]
     )
     schedules = [Schedule(PURGE_KIND, 3600)]

@@ -1,0 +1,121 @@
+"""Certificate PDFs rendered once by the ``certificate.pdf`` job and kept in the blob store.
+
+A job's idempotency key names the certificate and a digest of everything the PDF
+depends on: the signed payload, the public address printed in the QR code and the
+revocation. Any change gives a new key, so a PDF stored before is never served for
+it; a revoked certificate is never served from the store at all (its download is
+rendered afresh, as before the store existed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from elearn import clock
+from elearn.blobs import BlobStore
+from elearn.certificates.issuance import document_of
+from elearn.certificates.pdf import render_certificate_pdf
+from elearn.certificates.signing import canonical_json
+from elearn.extensions import db
+from elearn.jobs.queue import InlineQueue
+from elearn.jobs.registry import JobContext, JobKind, Outcome, PermanentFailure
+from elearn.jobs.service import Jobs
+from elearn.models import Certificate
+from elearn.models.job import Job, JobState
+
+PDF_KIND = "certificate.pdf"
+# Longer than the hourly purge keeps a finished job (a week): while a job row names a
+# blob, the blob is there; once the row is gone the same key renders anew.
+KEEP_PDF = timedelta(days=8)
+# Raise when pdf.py draws differently: PDFs stored (and ETags given) before are then unused.
+LAYOUT = 1
+
+log = logging.getLogger(__name__)
+
+
+def pdf_digest(certificate: Certificate, base_url: str) -> str:
+    """What the PDF shows, how and whether it was revoked, in 32 hex digits (also the ETag)."""
+    revoked = certificate.revoked_at.isoformat() if certificate.revoked_at else ""
+    facts = {
+        "payload": certificate.payload,
+        "base_url": base_url,
+        "revoked": revoked,
+        "layout": LAYOUT,
+    }
+    return hashlib.sha256(canonical_json(facts)).hexdigest()[:32]
+
+
+def pdf_filename(certificate: Certificate) -> str:
+    return f"sertifikat-{certificate.payload['course_slug']}-{certificate.year}.pdf"
+
+
+def stored_pdf(certificate: Certificate, base_url: str, store: BlobStore) -> bytes | None:
+    """The PDF the job stored for the certificate as it is now; None if there is none."""
+    if certificate.revoked_at is not None:
+        return None
+    key = f"{PDF_KIND}:{certificate.id}:{pdf_digest(certificate, base_url)}"
+    ref = db.session.scalar(select(Job.result).where(Job.key == key, Job.state == JobState.DONE))
+    if not ref or store.info(ref) is None:
+        return None
+    return b"".join(store.chunks(ref))
+
+
+def request_pdf(jobs: Jobs, certificate: Certificate, base_url: str) -> None:
+    """Submit the job that stores the certificate's PDF (commits; inline: runs it here)."""
+    if certificate.revoked_at is not None:
+        return
+    digest = pdf_digest(certificate, base_url)
+    jobs.submit(
+        PDF_KIND,
+        {"certificate_id": certificate.id, "base_url": base_url, "digest": digest},
+        key=f"{PDF_KIND}:{certificate.id}:{digest}",
+        owner_id=certificate.user_id,
+    )
+
+
+def prepare_after_issue(jobs: Jobs, certificates: list[Certificate], base_url: str) -> None:
+    """Have workers render newly issued certificates' PDFs before anyone asks for them.
+
+    Inline (no Redis) the job would render in the learner's completing request, about
+    250 ms of CPU: there the first download runs it instead. A failure here (Redis
+    down is already handled by the queue) must not fail the learner's request.
+    """
+    if isinstance(jobs.queue, InlineQueue):
+        return
+    for certificate in certificates:
+        try:
+            request_pdf(jobs, certificate, base_url)
+        except Exception:  # noqa: BLE001 - the download renders it on the spot anyway
+            db.session.rollback()
+            log.exception("certificate %s: PDF job not submitted", certificate.id)
+
+
+def certificate_pdf_kind(store: BlobStore) -> JobKind:
+    def run(context: JobContext) -> Outcome:
+        certificate = db.session.get(Certificate, context.args["certificate_id"])
+        if certificate is None:
+            raise PermanentFailure(f"certificate {context.args['certificate_id']} not found")
+        base_url = str(context.args["base_url"])
+        if certificate.revoked_at is not None or (
+            pdf_digest(certificate, base_url) != context.args["digest"]
+        ):
+            # Changed since the job was asked for: the new state has a key of its own.
+            db.session.rollback()
+            return Outcome(info={"stale": True})
+        data = render_certificate_pdf(document_of(certificate, base_url))
+        ref = store.put(
+            io.BytesIO(data),
+            filename=pdf_filename(certificate),
+            content_type="application/pdf",
+            owner_id=certificate.user_id,
+            expires_at=clock.now() + KEEP_PDF,
+        )
+        db.session.commit()
+        return Outcome(result=ref, info={"bytes": len(data)})
+
+    return JobKind(PDF_KIND, run, max_attempts=3, lease_seconds=120)
