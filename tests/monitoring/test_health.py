@@ -10,7 +10,7 @@ from flask import Flask
 
 from config import TestConfig
 from elearn import create_app
-from elearn.extensions import db
+from elearn.extensions import db, limiter
 from elearn.settings import with_changes
 from tests.conftest import redis_url, sqlite_app
 
@@ -77,9 +77,14 @@ def test_readiness_checks_redis_when_configured(app: Flask):
 
 def test_probes_are_not_rate_limited(tmp_path: Path):
     limits = {"RATELIMIT_ENABLED": True, "RATELIMIT_DEFAULT": "3 per hour"}
-    for app in sqlite_app(tmp_path / "limited.sqlite", **limits):
-        client = app.test_client()
-        statuses = {client.get("/login").status_code for _ in range(5)}
-        assert 429 in statuses  # the default limit applies to pages...
-        for path in ("/healthz", "/readyz", "/metrics"):
-            assert {client.get(path).status_code for _ in range(5)} == {200}  # ...not to probes
+    try:
+        for app in sqlite_app(tmp_path / "limited.sqlite", **limits):
+            client = app.test_client()
+            statuses = {client.get("/login").status_code for _ in range(5)}
+            assert 429 in statuses  # the default limit applies to pages...
+            for path in ("/healthz", "/readyz", "/metrics"):
+                assert {client.get(path).status_code for _ in range(5)} == {200}  # ...not probes
+    finally:
+        # Flask-Limiter keeps a config's default limits on its one process-wide instance;
+        # the app itself sets none, so later apps in this process must not inherit these.
+        limiter.limit_manager.set_default_limits([])
