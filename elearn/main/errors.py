@@ -134,6 +134,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
+        original = getattr(error, "original_exception", None)
+        if isinstance(original, Exception):
+            # Raised outside the view (an after_request hook) and wrapped by Flask as a 500:
+            # answer it as server_failure would, so a database outage still gets the 503
+            # page, which does not load the signed-in user from the dead database.
+            return server_failure(original)
         code = error.code or 500
         # Our own aborts carry an Indonesian description; werkzeug's defaults and the
         # libraries' own subclasses (CSRF, rate limits) speak English, so they are not shown.
