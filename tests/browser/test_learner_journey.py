@@ -121,6 +121,9 @@ def expect_verdict(page: Page, verdict: str) -> None:
 
 def assert_fits_phone(page: Page) -> None:
     """Assert the page needs no sideways scrolling on the phone."""
+    # After a click only the heading is awaited; measure once the stylesheet has loaded, as
+    # images now declare their full width and are only held to the screen by the CSS.
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} is {width}px wide on a {PHONE['width']}px phone"
 
