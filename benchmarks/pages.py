@@ -85,6 +85,23 @@ def demo_app(database_url: str) -> Iterator[Any]:
         db.engine.dispose()
 
 
+def production_app(database_url: str) -> Any:
+    """The app with production settings on ``database_url``, a throw-away key, plain-HTTP cookies.
+
+    config.py reads the environment when first imported; these override what a bench must.
+    """
+    import config
+    from elearn import create_app
+
+    overrides = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "benchmark-secret-key",  # noqa: S106 - a throw-away app
+        "SESSION_COOKIE_SECURE": False,
+        "RATELIMIT_ENABLED": False,
+    }
+    return create_app(type("Production", (config.Config,), overrides))
+
+
 def seed(database_url: str) -> dict[str, Any]:
     """Create the schema and demo data; enrol every learner; issue one certificate."""
     from sqlalchemy import select

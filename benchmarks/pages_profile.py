@@ -35,23 +35,12 @@ def main() -> None:
     parser.add_argument("--pyinstrument", action="store_true", help="pyinstrument, not cProfile")
     args = parser.parse_args()
 
-    from benchmarks.pages import seed
+    from benchmarks.pages import production_app, seed
 
     with tempfile.TemporaryDirectory(prefix="elearn-profile-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'pages.sqlite'}"
         seeded = seed(url)
-        import config
-        from elearn import create_app
-
-        # config.py read the environment when seed() imported it: production settings,
-        # with the benchmark's database, key and plain-HTTP cookies.
-        overrides = {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "benchmark-secret-key",  # noqa: S106 - a throw-away app
-            "SESSION_COOKIE_SECURE": False,
-            "RATELIMIT_ENABLED": False,
-        }
-        app = create_app(type("Production", (config.Config,), overrides))
+        app = production_app(url)
         client = app.test_client()
         if args.gc_freeze:  # as wsgi.py does for gunicorn's workers
             import gc

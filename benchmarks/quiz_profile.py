@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.pages import throwaway_database  # noqa: E402 - needs ROOT on the path
+from benchmarks.pages import production_app, throwaway_database  # noqa: E402 - ROOT on path
 from benchmarks.quiz_spike import PASSWORD, seed  # noqa: E402
 
 QUIET = {"BEGIN", "COMMIT", "ROLLBACK"}  # transaction control, as the budget tests count
@@ -72,17 +72,9 @@ def main() -> None:
 def measure(url: str, seeded: dict[str, Any], args: Any) -> tuple[dict[str, Any], Any]:
     from sqlalchemy import event
 
-    import config
-    from elearn import create_app
     from elearn.extensions import db
 
-    overrides = {
-        "SQLALCHEMY_DATABASE_URI": url,
-        "SECRET_KEY": "benchmark-secret-key",  # noqa: S106 - a throw-away app
-        "SESSION_COOKIE_SECURE": False,
-        "RATELIMIT_ENABLED": False,
-    }
-    app = create_app(type("Production", (config.Config,), overrides))
+    app = production_app(url)
     quiz, answers = seeded["quiz"], seeded["answers"]
     clients = [_signed_in(app, nip, quiz) for nip in seeded["nips"]]
     statements: list[str] = []
