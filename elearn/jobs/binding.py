@@ -19,6 +19,7 @@ _EXTENSION_KEY = "elearn.jobs"
 
 def init_jobs(app: Flask) -> None:
     """Register the job kinds and pick the queue: Dramatiq with a broker URL, else inline."""
+    from elearn.certificates.owed_job import OWED_EVERY_SECONDS, OWED_KIND, owed_certificates_kind
     from elearn.certificates.pdf_store import certificate_pdf_kind
     from elearn.coordinator.upload_job import upload_kind
     from elearn.reports.export_jobs import export_kind
@@ -33,9 +34,10 @@ def init_jobs(app: Flask) -> None:
             xapi_delivery_kind(),
             purge_kind(store),
             certificate_pdf_kind(store),
+            owed_certificates_kind(),
         ]
     )
-    schedules = [Schedule(PURGE_KIND, 3600)]
+    schedules = [Schedule(PURGE_KIND, 3600), Schedule(OWED_KIND, OWED_EVERY_SECONDS)]
     if config.get("XAPI_LRS_URL"):
         schedules.append(Schedule(DELIVERY_KIND, int(config.get("XAPI_DELIVER_SECONDS", 60))))
     jobs = Jobs(registry, settings, schedules)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from elearn.extensions import db
 from elearn.models import Certificate, CertificateCounter, Enrollment, QuizAttempt
+from elearn.models.job import Job, JobState
 from tests.conftest import run_in_parallel
 from tests.learning.helpers import QUIZ_URL, Learner, answer_form, publish_course, sign_in
 
@@ -88,3 +89,28 @@ def test_a_failure_to_issue_keeps_the_submission_and_is_issued_later(
     assert certificate is not None and certificate.user_id == learner.user.id
     again = app.test_cli_runner().invoke(args=["certificates", "issue-missing"])
     assert "0 certificate(s) issued" in again.output
+
+
+def test_the_workers_recurring_job_issues_a_certificate_left_owed(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    version = publish_course(tmp_path, **ONE_QUIZ)
+    learner = sign_in(app)
+    url = ready_to_submit(app, learner)
+
+    def database_gone(*_args: object) -> int:
+        raise OperationalError("SELECT nextval", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr("elearn.certificates.issuance._next_sequence", database_gone)
+    answers = answer_form(version, "kuis-siklus", correct=True)
+    assert learner.post(url, {**answers, "action": "submit"}, page=url).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+
+    monkeypatch.undo()
+    # What a worker's sweep submits every few minutes (inline here: run at once).
+    result = app.test_cli_runner().invoke(args=["jobs", "run-due"])
+    assert result.exit_code == 0, result.output
+    certificate = db.session.scalar(select(Certificate))
+    assert certificate is not None and certificate.user_id == learner.user.id
+    job = db.session.scalar(select(Job).where(Job.kind == "certificates.issue-missing"))
+    assert job is not None and job.state == JobState.DONE and job.result_info == {"issued": 1}
