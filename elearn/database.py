@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from elearn.extensions import db
 from elearn.replica import init_replica
+
+logger = logging.getLogger(__name__)
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 15000
@@ -28,10 +31,33 @@ def init_database(app: Flask) -> None:
         options.pop("pool_pre_ping", None)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
+    # Registered after Flask-SQLAlchemy's, so it runs first (teardowns run in reverse).
+    app.teardown_appcontext(_remove_session)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _tune_sqlite)
             event.listen(db.engine, "begin", _begin_sqlite)
+
+
+def _remove_session(_error: BaseException | None) -> None:
+    """End the session; a connection the database has dropped is discarded, not rolled back.
+
+    When PostgreSQL stops, the rollback of a request's open transaction raises. Raised from
+    Flask-SQLAlchemy's teardown, which runs after every error handler, it would make the server
+    answer its bare 500 instead of the response already built (benchmarks/cluster.py).
+    """
+    from elearn.main.errors import database_unavailable, one_line
+
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        if not database_unavailable(error):
+            raise
+        logger.warning("database connection lost at the end of a request: %s", one_line(error))
+        try:
+            db.session().invalidate()  # drops the connection without the rollback that failed
+        finally:
+            db.session.registry.clear()
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
