@@ -54,6 +54,7 @@ class Settings:
     evidence_max_bytes: int
     csv_import_max_rows: int
     verify_rate_limit: str
+    api_rate_limit: str  # per API token
     certificates: CertificateSettings
     content_sandbox: bool
     render_budget: RenderBudget
@@ -76,6 +77,7 @@ class Settings:
             evidence_max_bytes=int(config["EVIDENCE_MAX_BYTES"]),
             csv_import_max_rows=int(config["CSV_IMPORT_MAX_ROWS"]),
             verify_rate_limit=str(config["VERIFY_RATE_LIMIT"]),
+            api_rate_limit=str(config.get("API_RATE_LIMIT", "120 per minute")),
             certificates=CertificateSettings(
                 number_pattern=str(config["CERTIFICATE_NUMBER_PATTERN"]),
                 number_prefix=str(config["CERTIFICATE_NUMBER_PREFIX"]),

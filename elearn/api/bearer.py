@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from flask_limiter.util import get_remote_address
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
@@ -11,7 +11,6 @@ from elearn.api.tokens import TokenRejected, authenticate, hash_token
 from elearn.models import ApiToken
 
 REALM = "eLearn ASN API"
-DEFAULT_RATE_LIMIT = "120 per minute"
 
 
 def presented_token() -> str | None:
@@ -57,8 +56,3 @@ def rate_limit_key() -> str:
     if secret:
         return f"api-token:{hash_token(secret)}"
     return f"api-address:{get_remote_address()}"
-
-
-def api_rate_limit() -> str:
-    """The API's rate limit per token, from API_RATE_LIMIT."""
-    return str(current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT))

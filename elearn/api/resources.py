@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import or_, select
 
 from elearn.api.pagination import Page, PageRequest, paginate
@@ -52,8 +51,13 @@ def certificate_page(
     viewer: Viewer,
     page: PageRequest,
     updated_since: datetime | None,
+    *,
+    base_url: str,
 ) -> Page[Row]:
-    """Certificates of learners in scope after the cursor, in id order."""
+    """Certificates of learners in scope after the cursor, in id order.
+
+    ``base_url``: the site's public address, for each certificate's verification URL.
+    """
     names = UnitNames()
     statement = apply_filter(
         select(Certificate, User.unit_id)
@@ -77,7 +81,7 @@ def certificate_page(
             certificate,
             instansi=names.instansi.get(unit_id, ""),
             unit=names.path.get(unit_id, ""),
-            verification_url=verify_url(certificate.code),
+            verification_url=verify_url(certificate.code, base_url),
         )
         for certificate, unit_id in db.session.execute(statement)
     ]
@@ -85,9 +89,9 @@ def certificate_page(
 
 
 def jp_total_page(
-    report_filter: ReportFilter, viewer: Viewer, page: PageRequest, year: int
+    report_filter: ReportFilter, viewer: Viewer, page: PageRequest, year: int, target: int
 ) -> Page[Row]:
-    """Active learners in scope after the cursor, with their JP for ``year``."""
+    """Active learners in scope after the cursor, with their JP for ``year`` (of ``target``)."""
     names = UnitNames()
     statement = select(User).where(User.is_active.is_(True), User.id > page.after_id)
     units = narrow_units(report_filter, viewer.units, names.by_code)
@@ -98,7 +102,6 @@ def jp_total_page(
         page,
         lambda user: user.id,
     )
-    target = int(current_app.config["JP_TARGET_PER_YEAR"])
     rows = []
     # One career record per learner (a few queries each), bounded by the page size.
     for user in learners.rows:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any, NoReturn
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from elearn import clock
-from elearn.api.bearer import api_rate_limit, authenticate_request, rate_limit_key
+from elearn.api.bearer import authenticate_request, rate_limit_key
 from elearn.api.errors import register_error_handlers
 from elearn.api.openapi import OPENAPI_DOCUMENT
 from elearn.api.pagination import Page, PageRequest
@@ -38,11 +39,19 @@ from elearn.replica import read_from_replica
 from elearn.reports.audit import audit
 from elearn.reports.filters import ReportFilter
 from elearn.reports.scope import report_unit_ids
+from elearn.settings import current_settings
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # GET only and never authenticated by cookies, so there is no cross-site request to forge.
 csrf.exempt(bp)
-limiter.shared_limit(api_rate_limit, scope="api", key_func=rate_limit_key)(bp)
+
+
+def _rate_limit() -> str:
+    """The API's rate limit per token (API_RATE_LIMIT)."""
+    return current_settings().api_rate_limit
+
+
+limiter.shared_limit(_rate_limit, scope="api", key_func=rate_limit_key)(bp)
 register_error_handlers(bp)
 
 Fetch = Callable[[ReportFilter, Viewer, PageRequest, datetime | None], Page[dict[str, Any]]]
@@ -116,7 +125,8 @@ def completions() -> Response:
 def certificates() -> Response:
     """Certificates of learners in scope, revoked ones included."""
     report_filter = read_filter(request.args, CERTIFICATE_FILTERS, "certificates")
-    return _changes("certificates", report_filter, certificate_page)
+    fetch = partial(certificate_page, base_url=current_settings().public_base_url)
+    return _changes("certificates", report_filter, fetch)
 
 
 @bp.get("/jp-totals")
@@ -127,7 +137,7 @@ def jp_totals() -> Response:
     page = PageRequest.from_args(request.args)
     viewer = _viewer()
     year = read_year(request.args, clock.now().astimezone(viewer.zone).year)
-    found = jp_total_page(report_filter, viewer, page, year)
+    found = jp_total_page(report_filter, viewer, page, year, current_settings().jp_target_per_year)
     return _answer("jp-totals", found, _described(report_filter, page, year=str(year)))
 
 

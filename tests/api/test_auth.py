@@ -11,6 +11,7 @@ from werkzeug.test import TestResponse
 
 from elearn.extensions import db
 from elearn.models import ApiToken, Role
+from elearn.settings import with_changes
 from tests.api.conftest import Agencies, api_get, issue_token
 from tests.conftest import AuthActions, FrozenClock
 from tests.factories import make_unit, make_user
@@ -170,7 +171,7 @@ def test_a_crash_is_a_json_500_without_a_trace(
 
 
 def test_rate_limit_per_token(limited_app: Flask) -> None:
-    limited_app.config["API_RATE_LIMIT"] = "3 per minute"
+    with_changes(limited_app, api_rate_limit="3 per minute")
     client = limited_app.test_client()
     first = issue_token(make_user(Role.ADMIN))
     second = issue_token(make_user(Role.ADMIN))
