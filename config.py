@@ -132,6 +132,17 @@ class Config:
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     CSV_IMPORT_MAX_ROWS = int(os.environ.get("CSV_IMPORT_MAX_ROWS", "20000"))
 
+    # Outgoing mail (elearn/mail/, docs/deploy.md). Without MAIL_SERVER mail is only logged
+    # (recipient and subject). MAIL_USE_SSL: TLS from the start (port 465); else STARTTLS.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "eLearn ASN <noreply@localhost>")
+    MAIL_TIMEOUT_SECONDS = int(os.environ.get("MAIL_TIMEOUT_SECONDS", "30"))
+
     # Operations (docs/deploy.md): LOG_FORMAT=json writes one JSON object per line;
     # /metrics answers local clients, or others that send "Authorization: Bearer METRICS_TOKEN".
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
@@ -156,6 +167,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     JOB_BROKER_URL = ""  # jobs run inline; tests/jobs start real workers on their own
+    MAIL_SERVER = ""  # mail is logged; tests bind a MemoryMailer or start their own server
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_ENABLED = False

@@ -21,6 +21,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_monitoring(app)
     register_request_guards(app)
     register_extensions(app)
+    register_mail(app)
     register_jobs(app)
     register_blueprints(app)
     register_cli(app)
@@ -93,6 +94,15 @@ def register_extensions(app: Flask) -> None:
     init_throttle(app, limiter.storage if limiter.enabled else None)
 
 
+def register_mail(app: Flask) -> None:
+    """The mailer: SMTP with MAIL_SERVER, else one that only logs."""
+    from elearn.mail.binding import init_mail
+    from elearn.settings import current_settings
+
+    with app.app_context():
+        init_mail(app, current_settings())
+
+
 def register_jobs(app: Flask) -> None:
     """Job kinds and the queue: Dramatiq on Redis with a broker URL, else inline."""
     from elearn.jobs.binding import init_jobs
@@ -154,6 +164,7 @@ def register_cli(app: Flask) -> None:
     from elearn.content.cli import courses_cli
     from elearn.demo.cli import demo_command
     from elearn.jobs.cli import jobs_cli
+    from elearn.mail.cli import mail_cli
     from elearn.xapi.cli import xapi_cli
 
     app.cli.add_command(users_cli)
@@ -165,6 +176,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(backup_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(mail_cli)
 
 
 def register_templating(app: Flask) -> None:

@@ -37,6 +37,20 @@ class CertificateSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """How outgoing mail is sent; an empty ``server`` means it is only logged."""
+
+    server: str
+    port: int
+    use_tls: bool  # STARTTLS after connecting
+    use_ssl: bool  # TLS from the first byte (usually port 465)
+    username: str
+    password: str = dataclasses.field(repr=False)
+    sender: str
+    timeout_seconds: int
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the application core reads from its configuration."""
 
@@ -60,6 +74,7 @@ class Settings:
     render_budget: RenderBudget
     log_format: str  # "json" or "plain"
     metrics_token: str  # "" lets /metrics answer only local clients
+    mail: MailSettings
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -94,6 +109,16 @@ class Settings:
             ),
             log_format="json" if str(config.get("LOG_FORMAT", "")).lower() == "json" else "plain",
             metrics_token=str(config.get("METRICS_TOKEN") or ""),
+            mail=MailSettings(
+                server=str(config.get("MAIL_SERVER") or ""),
+                port=int(config.get("MAIL_PORT") or 587),
+                use_tls=bool(config.get("MAIL_USE_TLS", True)),
+                use_ssl=bool(config.get("MAIL_USE_SSL", False)),
+                username=str(config.get("MAIL_USERNAME") or ""),
+                password=str(config.get("MAIL_PASSWORD") or ""),
+                sender=str(config.get("MAIL_FROM") or ""),
+                timeout_seconds=int(config.get("MAIL_TIMEOUT_SECONDS") or 30),
+            ),
         )
 
 

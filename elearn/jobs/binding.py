@@ -22,6 +22,9 @@ def init_jobs(app: Flask) -> None:
     from elearn.certificates.owed_job import OWED_EVERY_SECONDS, OWED_KIND, owed_certificates_kind
     from elearn.certificates.pdf_store import certificate_pdf_kind
     from elearn.coordinator.upload_job import upload_kind
+    from elearn.mail.binding import current_mailer
+    from elearn.mail.job import mail_send_kind
+    from elearn.mail.smtp import sender_domain
     from elearn.reports.export_jobs import export_kind
 
     config = app.config
@@ -35,6 +38,7 @@ def init_jobs(app: Flask) -> None:
             purge_kind(store),
             certificate_pdf_kind(store),
             owed_certificates_kind(),
+            mail_send_kind(lambda: current_mailer(app), sender_domain(config["MAIL_FROM"])),
         ]
     )
     schedules = [Schedule(PURGE_KIND, 3600), Schedule(OWED_KIND, OWED_EVERY_SECONDS)]
