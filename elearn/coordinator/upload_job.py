@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from flask import current_app
-
-from elearn.content.limits import RenderBudget
 from elearn.coordinator.uploads import UploadSettings, mark_crashed, process_upload
 from elearn.extensions import db
 from elearn.jobs.registry import JobContext, JobKind, Outcome, PermanentFailure
+from elearn.settings import Settings, current_settings
 
 KIND = "course.upload"
 
 
-def upload_settings(config: Mapping[str, Any]) -> UploadSettings:
-    """The render limits and sandbox switch from the app's config."""
-    budget = RenderBudget(
-        cpu_seconds=config["RENDER_CPU_SECONDS"],
-        memory_bytes=config["RENDER_MEMORY_MB"] * 2**20,
-        wall_seconds=config["RENDER_WALL_SECONDS"],
-    )
-    return UploadSettings(budget=budget, sandboxed=config["CONTENT_SANDBOX"])
+def upload_settings(settings: Settings) -> UploadSettings:
+    """The render limits and sandbox switch from the app's settings."""
+    return UploadSettings(budget=settings.render_budget, sandboxed=settings.content_sandbox)
 
 
 def job_key(upload_id: int) -> str:
@@ -32,7 +22,7 @@ def job_key(upload_id: int) -> str:
 def _run(context: JobContext) -> Outcome:
     upload_id = int(context.args["upload_id"])
     # A later attempt means the first one's worker died mid-render: take the upload up again.
-    settings = upload_settings(current_app.config)
+    settings = upload_settings(current_settings())
     try:
         process_upload(upload_id, settings, resume=context.attempt > 1)
     except Exception as exc:

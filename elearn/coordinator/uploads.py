@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from elearn import clock
 from elearn.content.errors import ContentErrors, SourceError
 from elearn.content.limits import RenderBudget
 from elearn.content.publish import PublishError, store_version
@@ -30,7 +31,7 @@ from elearn.content.sandbox import (
 from elearn.content.upload import MAX_ZIP_BYTES
 from elearn.coordinator.scope import can_manage
 from elearn.extensions import db
-from elearn.models import Course, CourseUpload, Unit, UploadStatus, User, utcnow
+from elearn.models import Course, CourseUpload, Unit, UploadStatus, User
 
 STALLED_MESSAGE = (
     "pemrosesan terhenti (server dimulai ulang saat memproses); silakan unggah ulang berkasnya"
@@ -85,7 +86,7 @@ def process_upload(upload_id: int, settings: UploadSettings, *, resume: bool = F
     outcome = db.session.execute(
         update(CourseUpload)
         .where(CourseUpload.id == upload_id, CourseUpload.status.in_(waiting))
-        .values(status=UploadStatus.PROCESSING, started_at=utcnow())
+        .values(status=UploadStatus.PROCESSING, started_at=clock.now())
     )
     db.session.commit()
     if outcome.rowcount != 1:  # type: ignore[attr-defined]
@@ -156,7 +157,7 @@ def give_up_if_stalled(upload: CourseUpload, settings: UploadSettings) -> bool:
     if upload.finished:
         return False
     since = upload.started_at or upload.created_at
-    if utcnow() - since <= timedelta(seconds=2 * settings.budget.wall_seconds):
+    if clock.now() - since <= timedelta(seconds=2 * settings.budget.wall_seconds):
         return False
     # Conditional: if processing finishes at this very moment, its outcome stands.
     outcome = db.session.execute(
@@ -165,7 +166,9 @@ def give_up_if_stalled(upload: CourseUpload, settings: UploadSettings) -> bool:
             CourseUpload.id == upload.id,
             CourseUpload.status.in_([UploadStatus.QUEUED, UploadStatus.PROCESSING]),
         )
-        .values(status=UploadStatus.FAILED, message=STALLED_MESSAGE, data=b"", finished_at=utcnow())
+        .values(
+            status=UploadStatus.FAILED, message=STALLED_MESSAGE, data=b"", finished_at=clock.now()
+        )
     )
     db.session.commit()
     db.session.refresh(upload)
@@ -183,7 +186,7 @@ def _finish(
     upload.errors = [{"path": e.path, "line": e.line, "message": e.message} for e in errors or []]
     upload.message = message
     upload.data = b""
-    upload.finished_at = utcnow()
+    upload.finished_at = clock.now()
     db.session.commit()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -37,6 +37,7 @@ from elearn.models import (
     UploadStatus,
     VersionStatus,
 )
+from elearn.settings import current_settings
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
 
@@ -95,7 +96,7 @@ def upload_status(upload_id: int) -> tuple[str, int]:
     mine = upload is not None and upload.uploaded_by_id == current_user.id
     if upload is None or not (mine or current_user.has_role(Role.ADMIN)):
         abort(404)
-    give_up_if_stalled(upload, upload_settings(current_app.config))
+    give_up_if_stalled(upload, upload_settings(current_settings()))
     errors = [SourceError(e["path"], e["line"], e["message"]) for e in upload.errors]
     page = render_template("coordinator/upload.html", upload=upload, errors=errors)
     return page, 409 if upload.status == UploadStatus.CONFLICT else 200

@@ -19,6 +19,7 @@ from elearn.extensions import db
 from elearn.jobs.binding import current_jobs
 from elearn.models import CourseUpload, CourseVersion, Role, UploadStatus, VersionStatus
 from elearn.models.job import Job, JobState
+from elearn.settings import with_changes
 from tests.conftest import AuthActions, csrf_token, run_in_parallel
 from tests.content.course_fixtures import MODULE_MD, write_course, zip_folder
 from tests.coordinator.test_courses import palu_coordinator, upload
@@ -41,7 +42,7 @@ def wait_until_finished(client: FlaskClient, url: str, seconds: float = 60) -> s
 def test_an_upload_is_processed_by_its_job_in_the_render_process(
     app: Flask, client: FlaskClient, auth: AuthActions, tmp_path: Path
 ):
-    app.config.update(CONTENT_SANDBOX=True)
+    with_changes(app, content_sandbox=True)
     palu = palu_coordinator(auth)
     response = upload(client, zip_folder(write_course(tmp_path)), palu)
     assert response.status_code == 302
