@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from elearn.mail.binding import current_mailer
+from elearn.mail.log_mailer import LogMailer
 from elearn.mail.message import MailError, Message
 
 mail_cli = click.Group("mail", help="Outgoing mail.")
@@ -19,8 +20,11 @@ def test_command(address: str) -> None:
         subject="Uji surel eLearn ASN",
         text="Pesan ini menguji pengaturan surel eLearn ASN. Tidak perlu dibalas.\n",
     )
+    mailer = current_mailer()
+    if isinstance(mailer, LogMailer):
+        raise click.ClickException("MAIL_SERVER is not set: mail is only logged, nothing to test")
     try:
-        current_mailer().send(message)
+        mailer.send(message)
     except MailError as exc:
         raise click.ClickException(f"mail not sent: {exc}") from None
     click.echo(f"sent to {address}")

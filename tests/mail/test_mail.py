@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Iterator
 
@@ -54,6 +55,9 @@ def memory_mailer(app: Flask) -> MemoryMailer:
 
 def test_the_app_without_mail_server_only_logs(app: Flask) -> None:
     assert isinstance(current_mailer(), LogMailer)
+    result = app.test_cli_runner().invoke(args=["mail", "test", "admin@palukota.go.id"])
+    assert result.exit_code == 1
+    assert "MAIL_SERVER is not set" in result.output
 
 
 def test_mail_job_sends_once_per_key(app: Flask, memory_mailer: MemoryMailer) -> None:
@@ -168,3 +172,15 @@ def test_a_temporary_refusal_is_worth_retrying() -> None:
         controller.stop()
     assert not raised.value.permanent
     assert str(raised.value) == f"127.0.0.1:{port} answered 451 4.3.0 try again later"
+
+
+def test_the_log_mailer_names_recipient_and_subject_but_never_the_body(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.INFO, logger="elearn.mail.log_mailer"):
+        LogMailer().send(
+            Message(to="andi@palukota.go.id", subject=SUBJECT, text="tautan: /reset/rahasia-123")
+        )
+    assert "andi@palukota.go.id" in caplog.text
+    assert SUBJECT in caplog.text
+    assert "rahasia-123" not in caplog.text
