@@ -37,6 +37,7 @@ from elearn.extensions import db  # noqa: E402
 from elearn.learning.enrollment import enroll  # noqa: E402
 from elearn.learning.progress import complete_module, open_item  # noqa: E402
 from elearn.models import StatementOutbox  # noqa: E402
+from elearn.settings import current_settings  # noqa: E402
 from elearn.xapi.delivery import deliver_pending  # noqa: E402
 from elearn.xapi.outbox import outbox_status  # noqa: E402
 from tests.factories import make_user  # noqa: E402
@@ -77,13 +78,13 @@ def queue(folder: Path, learners: int, interleaved: bool) -> None:
     for user in users:
         enrollments.append(enroll(user, version.course))
         if not interleaved:
-            open_item(enrollments[-1], module)
-            complete_module(enrollments[-1], module)
+            open_item(enrollments[-1], module, learning=current_settings().learning)
+            complete_module(enrollments[-1], module, learning=current_settings().learning)
         db.session.commit()
     if interleaved:
         for enrollment in enrollments:
-            open_item(enrollment, module)
-            complete_module(enrollment, module)
+            open_item(enrollment, module, learning=current_settings().learning)
+            complete_module(enrollment, module, learning=current_settings().learning)
             db.session.commit()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,14 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class LearningSettings:
+    """How study time and quiz deadlines are counted."""
+
+    visit_time_cap: timedelta  # the most one page view adds to an item's study time
+    quiz_grace: timedelta  # answers still count this long after a quiz's deadline
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the application core reads from its configuration."""
 
@@ -65,6 +74,7 @@ class Settings:
     languages: tuple[str, ...]
     default_timezone: str
     jp_target_per_year: int
+    learning: LearningSettings
     evidence_max_bytes: int
     csv_import_max_rows: int
     verify_rate_limit: str
@@ -89,6 +99,10 @@ class Settings:
             languages=tuple(config["LANGUAGES"]),
             default_timezone=str(config["DEFAULT_TIMEZONE"]),
             jp_target_per_year=int(config["JP_TARGET_PER_YEAR"]),
+            learning=LearningSettings(
+                visit_time_cap=timedelta(minutes=int(config["VISIT_TIME_CAP_MINUTES"])),
+                quiz_grace=timedelta(seconds=int(config["QUIZ_GRACE_SECONDS"])),
+            ),
             evidence_max_bytes=int(config["EVIDENCE_MAX_BYTES"]),
             csv_import_max_rows=int(config["CSV_IMPORT_MAX_ROWS"]),
             verify_rate_limit=str(config["VERIFY_RATE_LIMIT"]),

@@ -34,7 +34,7 @@ from elearn.models import (
 )
 from elearn.reports import rollups
 from elearn.reports.audit import audit
-from elearn.settings import Settings, current_settings
+from elearn.settings import Settings
 
 COMPETENCY_NAMES = {
     "teknis": "Teknis",
@@ -173,12 +173,8 @@ _COMPLETED_ENROLLMENT = (
 )
 
 
-def issue_owed_certificates(settings: Settings | None = None) -> None:
-    """Issue the certificates noted by ``owe_certificate``, each after its completion.
-
-    Without ``settings`` the app's are used: elearn/learning's views call it so.
-    """
-    settings = settings or current_settings()
+def issue_owed_certificates(settings: Settings) -> None:
+    """Issue the certificates noted by ``owe_certificate``, each after its completion."""
     issued = []
     for enrollment_id in sorted(db.session.info.pop(_OWED, set())):
         enrollment = db.session.scalar(_COMPLETED_ENROLLMENT, {"enrollment_id": enrollment_id})
@@ -276,13 +272,9 @@ def public_base_url(settings: Settings, request_root: str) -> str:
     return settings.public_base_url or request_root.rstrip("/")
 
 
-def verify_url(code: str, base_url: str | None = None) -> str:
-    """The absolute URL of the public verification page (printed as a QR code).
-
-    Without ``base_url``, PUBLIC_BASE_URL: elearn/api's serializers call it so.
-    """
-    base = current_settings().public_base_url if base_url is None else base_url
-    return f"{base}/certificates/{code}"
+def verify_url(code: str, base_url: str) -> str:
+    """The absolute URL of the public verification page (printed as a QR code)."""
+    return f"{base_url}/certificates/{code}"
 
 
 def document_of(certificate: Certificate, base_url: str) -> CertificateDocument:

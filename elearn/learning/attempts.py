@@ -8,7 +8,6 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
@@ -21,6 +20,7 @@ from elearn.learning.progress import Item, check_completion, mark_quiz_passed, o
 from elearn.learning.scoring import score_attempt
 from elearn.models import Enrollment, QuizAttempt, Verb
 from elearn.reports import rollups
+from elearn.settings import LearningSettings
 
 _rng = random.SystemRandom()
 # Built once with bound parameters, so SQLAlchemy compiles it once.
@@ -42,27 +42,40 @@ def settings_of(item: Item) -> dict[str, Any]:
     return dict((item.quiz or {})["settings"])
 
 
-def attempts_of(enrollment: Enrollment, item: Item) -> list[QuizAttempt]:
+def attempts_of(
+    enrollment: Enrollment, item: Item, *, learning: LearningSettings
+) -> list[QuizAttempt]:
     """The learner's attempts at ``item``, oldest first, expired ones submitted."""
-    return load_attempts(enrollment, item)[0]
+    return load_attempts(enrollment, item, learning=learning)[0]
 
 
-def load_attempts(enrollment: Enrollment, item: Item) -> tuple[list[QuizAttempt], bool]:
+def load_attempts(
+    enrollment: Enrollment, item: Item, *, learning: LearningSettings
+) -> tuple[list[QuizAttempt], bool]:
     """The attempts as ``attempts_of`` gives them, and whether one was submitted just now
     for running out of time (then the caller has a write to commit)."""
     attempts = list(
         db.session.scalars(_ATTEMPTS, {"enrollment_id": enrollment.id, "item_id": item.id})
     )
-    finished = [finish_if_expired(attempt, item) for attempt in attempts]
+    finished = [finish_if_expired(attempt, item, learning=learning) for attempt in attempts]
     return attempts, any(finished)
 
 
-def open_attempt(enrollment: Enrollment, item: Item) -> QuizAttempt | None:
-    return next((a for a in attempts_of(enrollment, item) if a.submitted_at is None), None)
+def open_attempt(
+    enrollment: Enrollment, item: Item, *, learning: LearningSettings
+) -> QuizAttempt | None:
+    return next(
+        (a for a in attempts_of(enrollment, item, learning=learning) if a.submitted_at is None),
+        None,
+    )
 
 
 def start_attempt(
-    enrollment: Enrollment, item: Item, item_ids: Collection[int] | None = None
+    enrollment: Enrollment,
+    item: Item,
+    item_ids: Collection[int] | None = None,
+    *,
+    learning: LearningSettings,
 ) -> QuizAttempt:
     """Start a new attempt, or return the open one; refuse past max_attempts.
 
@@ -71,7 +84,7 @@ def start_attempt(
     the insert of a loser does nothing, and it returns the winner's attempt.
     ``item_ids``: the ids of the version's items, if the caller has them.
     """
-    attempts = attempts_of(enrollment, item)
+    attempts = attempts_of(enrollment, item, learning=learning)
     existing = next((a for a in attempts if a.submitted_at is None), None)
     if existing is not None:
         return existing
@@ -101,33 +114,38 @@ def start_attempt(
     )
     if attempt is None:
         # Another request started one at the same moment; that one is the attempt.
-        winner = open_attempt(enrollment, item)
+        winner = open_attempt(enrollment, item, learning=learning)
         if winner is None:
             raise AttemptRefused("Percobaan tidak dapat dimulai; silakan muat ulang halaman.")
         return winner
-    open_item(enrollment, item, item_ids)
+    open_item(enrollment, item, item_ids, learning=learning)
     record_event(enrollment, Verb.ATTEMPT_STARTED, now, item=item, attempt=attempt)
     return attempt
 
 
-def accepts_answers(attempt: QuizAttempt, now: datetime) -> bool:
+def accepts_answers(attempt: QuizAttempt, now: datetime, grace: timedelta) -> bool:
     """Answers count until the deadline plus a short grace for slow connections."""
     if attempt.submitted_at is not None:
         return False
     if attempt.deadline is None:
         return True
-    grace = timedelta(seconds=current_app.config["QUIZ_GRACE_SECONDS"])
     return now <= attempt.deadline + grace
 
 
-def save_answers(attempt: QuizAttempt, form: Mapping[str, Any], item: Item | None = None) -> bool:
+def save_answers(
+    attempt: QuizAttempt,
+    form: Mapping[str, Any],
+    item: Item | None = None,
+    *,
+    learning: LearningSettings,
+) -> bool:
     """Store the answers from ``form``; False (and nothing stored) once time is up.
 
     ``item``: the attempt's quiz, if the caller has it (else it is loaded).
     """
     now = clock.now()
-    if not accepts_answers(attempt, now):
-        finish_if_expired(attempt, item)
+    if not accepts_answers(attempt, now, learning.quiz_grace):
+        finish_if_expired(attempt, item, learning=learning)
         return False
     attempt.answers = answers_from_form(form, attempt.paper, _quiz_of(attempt, item).quiz or {})
     attempt.answers_saved_at = now
@@ -139,6 +157,8 @@ def submit_attempt(
     form: Mapping[str, Any] | None,
     item: Item | None = None,
     version_items: Collection[Item] | None = None,
+    *,
+    learning: LearningSettings,
 ) -> bool:
     """Save the final answers (if still in time) and score the attempt, once.
 
@@ -149,7 +169,7 @@ def submit_attempt(
     now = clock.now()
     quiz = _quiz_of(attempt, item)
     answers, saved_at = attempt.answers, attempt.answers_saved_at
-    if form is not None and accepts_answers(attempt, now):
+    if form is not None and accepts_answers(attempt, now, learning.quiz_grace):
         answers, saved_at = answers_from_form(form, attempt.paper, quiz.quiz or {}), now
     submitted_at = now
     if attempt.deadline is not None and now > attempt.deadline:
@@ -157,11 +177,13 @@ def submit_attempt(
     return _finish(attempt, submitted_at, quiz, answers, saved_at, version_items)
 
 
-def finish_if_expired(attempt: QuizAttempt, item: Item | None = None) -> bool:
+def finish_if_expired(
+    attempt: QuizAttempt, item: Item | None = None, *, learning: LearningSettings
+) -> bool:
     """Submit an open attempt whose time ran out, with what was saved, at its deadline."""
     if attempt.submitted_at is not None or attempt.deadline is None:
         return False
-    if accepts_answers(attempt, clock.now()):
+    if accepts_answers(attempt, clock.now(), learning.quiz_grace):
         return False
     quiz = _quiz_of(attempt, item)
     return _finish(attempt, attempt.deadline, quiz, attempt.answers, attempt.answers_saved_at, None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -64,8 +63,8 @@ def _course(enrollment: Enrollment, version: CourseVersion) -> DashboardCourse:
     return DashboardCourse(enrollment, outline.summary(enrollment.progress), last)
 
 
-def dashboard_for(user: User) -> Dashboard:
-    """Gather the dashboard of ``user``."""
+def dashboard_for(user: User, jp_target: int) -> Dashboard:
+    """Gather the dashboard of ``user``, whose yearly JP target is ``jp_target``."""
     year = current_year(user)
     enrollments = _enrollments(user)
     in_progress: list[DashboardCourse] = []
@@ -80,4 +79,4 @@ def dashboard_for(user: User) -> Dashboard:
         certificates_of(user), [e for e in enrollments if e.is_complete], trainings_of(user)
     )
     jp = jp_total_for_year(user, year, sources)
-    return Dashboard(in_progress, completed, year, jp, current_app.config["JP_TARGET_PER_YEAR"])
+    return Dashboard(in_progress, completed, year, jp, jp_target)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -17,6 +16,7 @@ from elearn.extensions import db
 from elearn.learning.events import record_event
 from elearn.models import CourseItem, Enrollment, ItemKind, ItemProgress, Verb
 from elearn.reports import rollups
+from elearn.settings import LearningSettings
 
 
 class Item(Protocol):
@@ -42,7 +42,7 @@ def _progress_row(enrollment: Enrollment, item_id: int, now: datetime) -> ItemPr
 
 
 def _credit_open_visit(
-    enrollment: Enrollment, now: datetime, item_ids: Collection[int] | None = None
+    enrollment: Enrollment, now: datetime, cap: timedelta, item_ids: Collection[int] | None = None
 ) -> None:
     """Add the time since the last page view to the item it was on, capped.
 
@@ -58,27 +58,34 @@ def _credit_open_visit(
             return
     elif last_item_id not in item_ids:
         return
-    cap = timedelta(minutes=current_app.config["VISIT_TIME_CAP_MINUTES"])
     elapsed = max(timedelta(0), min(now - enrollment.last_seen_at, cap))
     _progress_row(enrollment, last_item_id, now).seconds_spent += int(elapsed.total_seconds())
 
 
-def open_item(enrollment: Enrollment, item: Item, item_ids: Collection[int] | None = None) -> None:
+def open_item(
+    enrollment: Enrollment,
+    item: Item,
+    item_ids: Collection[int] | None = None,
+    *,
+    learning: LearningSettings,
+) -> None:
     """Note that the learner is now looking at ``item`` (this is where Lanjutkan resumes).
 
     ``item_ids``: the ids of the version's items, if the caller has them at hand.
     """
     now = clock.now()
-    _credit_open_visit(enrollment, now, item_ids)
+    _credit_open_visit(enrollment, now, learning.visit_time_cap, item_ids)
     _progress_row(enrollment, item.id, now)
     enrollment.last_item_id = item.id
     enrollment.last_seen_at = now
 
 
-def complete_module(enrollment: Enrollment, item: CourseItem) -> bool:
+def complete_module(
+    enrollment: Enrollment, item: CourseItem, *, learning: LearningSettings
+) -> bool:
     """Mark a module done ("tandai selesai"); return True the first time."""
     now = clock.now()
-    _credit_open_visit(enrollment, now)
+    _credit_open_visit(enrollment, now, learning.visit_time_cap)
     enrollment.last_seen_at = now
     row = _progress_row(enrollment, item.id, now)
     if row.completed_at is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -48,6 +47,7 @@ from elearn.learning.review import review_questions
 from elearn.learning.visits import StudyPage, attempts_at, note_visit, study_page
 from elearn.main.errors import database_unavailable, one_line
 from elearn.models import Course, CourseItem, Enrollment, ItemKind, QuizAttempt
+from elearn.settings import current_settings
 
 bp = Blueprint("learning", __name__)
 
@@ -62,7 +62,7 @@ def _signed_in_only() -> None:
 def _issue_owed_certificates(response: Response) -> Response:
     """Issue the certificates owed by completions this request committed, each on its own."""
     try:
-        issue_owed_certificates()
+        issue_owed_certificates(current_settings())
     except Exception as error:
         # The database went away after the completion was committed (benchmarks/cluster.py
         # stops it under load): the learner's answer is safe, so answer it, not a bare 500,
@@ -94,7 +94,14 @@ def _item(enrollment: Enrollment, name: str) -> CourseItem:
 
 
 def _attempt(enrollment: Enrollment, item: CourseItem | OutlineItem, number: int) -> QuizAttempt:
-    attempt = next((a for a in attempts_of(enrollment, item) if a.number == number), None)
+    attempt = next(
+        (
+            a
+            for a in attempts_of(enrollment, item, learning=current_settings().learning)
+            if a.number == number
+        ),
+        None,
+    )
     if attempt is None:
         abort(404)
     return attempt
@@ -102,7 +109,10 @@ def _attempt(enrollment: Enrollment, item: CourseItem | OutlineItem, number: int
 
 @bp.route("/me")
 def dashboard() -> str:
-    return render_template("learning/dashboard.html", dashboard=dashboard_for(current_user))
+    return render_template(
+        "learning/dashboard.html",
+        dashboard=dashboard_for(current_user, current_settings().jp_target_per_year),
+    )
 
 
 @bp.route("/learn/<slug>")
@@ -184,7 +194,7 @@ def item(slug: str, name: str) -> Response:
         response.set_etag(etag)
         response.headers["Cache-Control"] = "private, no-cache"
     else:
-        attempts = attempts_at(page.enrollment, item.id)
+        attempts = attempts_at(page.enrollment, item.id, learning=current_settings().learning)
         response = make_response(
             render_template(
                 "learning/quiz.html",
@@ -193,8 +203,7 @@ def item(slug: str, name: str) -> Response:
                 **context,
             )
         )
-    cap = timedelta(minutes=current_app.config["VISIT_TIME_CAP_MINUTES"])
-    note_visit(page, item, clock.now(), cap)
+    note_visit(page, item, clock.now(), current_settings().learning.visit_time_cap)
     return response
 
 
@@ -204,7 +213,7 @@ def complete(slug: str, name: str) -> Response:
     item = _item(enrollment, name)
     if item.kind != ItemKind.MODULE or not ActionForm().validate_on_submit():
         abort(400)
-    complete_module(enrollment, item)
+    complete_module(enrollment, item, learning=current_settings().learning)
     db.session.commit()
     if enrollment.is_complete:
         flash(_("Selamat! Anda telah menyelesaikan kursus ini."), "success")
@@ -232,7 +241,9 @@ def start(slug: str, name: str) -> Response:
     if item.kind != ItemKind.QUIZ or not ActionForm().validate_on_submit():
         abort(400)
     try:
-        attempt = start_attempt(page.enrollment, item, _item_ids(page))
+        attempt = start_attempt(
+            page.enrollment, item, _item_ids(page), learning=current_settings().learning
+        )
     except AttemptRefused as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -247,7 +258,7 @@ def attempt(slug: str, name: str, number: int) -> str:
     page = _study_page(slug)
     enrollment = page.enrollment
     item = _outline_item(page, name)
-    attempts, finished = load_attempts(enrollment, item)
+    attempts, finished = load_attempts(enrollment, item, learning=current_settings().learning)
     attempt = next((a for a in attempts if a.number == number), None)
     if attempt is None:
         abort(404)
@@ -290,9 +301,10 @@ def answer(slug: str, name: str, number: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     here = url_for(".attempt", slug=slug, name=name, number=number)
+    learning = current_settings().learning
     if request.form.get("action") == "submit":
         was_open = attempt.submitted_at is None
-        submit_attempt(attempt, request.form, item, page.outline.items)
+        submit_attempt(attempt, request.form, item, page.outline.items, learning=learning)
         # Read before the commit, which would expire it: this request completed the
         # course, or it was complete already (or another request completed it meanwhile).
         # The message is made before the commit too: translating it reads the user's
@@ -303,9 +315,11 @@ def answer(slug: str, name: str, number: int) -> Response:
         if completed:
             flash(done, "success")
         return redirect(here)
-    if attempt.submitted_at is None and save_answers(attempt, request.form, item):
+    if attempt.submitted_at is None and save_answers(
+        attempt, request.form, item, learning=learning
+    ):
         flash(_("Jawaban tersimpan."), "success")
-    elif not accepts_answers(attempt, clock.now()):
+    elif not accepts_answers(attempt, clock.now(), learning.quiz_grace):
         flash(
             _("Waktu habis. Jawaban yang tersimpan sebelum batas waktu telah dinilai."), "warning"
         )

@@ -25,6 +25,7 @@ from elearn.models import (
     VersionStatus,
 )
 from elearn.models.base import UTCDateTime
+from elearn.settings import LearningSettings
 
 log = logging.getLogger(__name__)
 # On SQLite, how long a page view waits for the write lock to note the visit.
@@ -141,11 +142,13 @@ def note_visit(page: StudyPage, item: OutlineItem, now: datetime, cap: timedelta
         log.warning("visit of enrollment %s not noted: %s", enrollment_id, exc.orig)
 
 
-def attempts_at(enrollment: Enrollment, item_id: int) -> list[QuizAttempt]:
+def attempts_at(
+    enrollment: Enrollment, item_id: int, *, learning: LearningSettings
+) -> list[QuizAttempt]:
     """The learner's attempts at a quiz, oldest first, expired ones submitted."""
     attempts = list(
         db.session.scalars(ATTEMPTS, {"enrollment_id": enrollment.id, "item_id": item_id})
     )
     for attempt in attempts:
-        finish_if_expired(attempt)
+        finish_if_expired(attempt, learning=learning)
     return attempts

@@ -25,6 +25,7 @@ from elearn.learning.evaluation import submit_evaluation
 from elearn.learning.progress import complete_module
 from elearn.models import Course, CourseItem, Enrollment, ItemKind, Unit, User
 from elearn.records.trainings import TrainingReport, add_training
+from elearn.settings import current_settings
 from tests.browser.conftest import (
     DESKTOP,
     PHONE,
@@ -64,8 +65,8 @@ def answer_form(item: CourseItem) -> dict[str, list[str]]:
 
 def pass_quiz(enrollment: Enrollment, item: CourseItem, form: Mapping[str, Any]) -> int:
     """Start an attempt at ``item``, submit ``form`` in it; return the attempt number."""
-    attempt = start_attempt(enrollment, item)
-    submit_attempt(attempt, form)
+    attempt = start_attempt(enrollment, item, learning=current_settings().learning)
+    submit_attempt(attempt, form, learning=current_settings().learning)
     return attempt.number
 
 
@@ -76,12 +77,12 @@ def complete_course(
     enrollment = enroll(user, course)
     for item in enrollment.version.items:
         if item.kind == ItemKind.MODULE:
-            complete_module(enrollment, item)
+            complete_module(enrollment, item, learning=current_settings().learning)
         else:
             pass_quiz(enrollment, item, answer(item))
     assert enrollment.completed_at is not None, f"{course.slug} was not completed"
     db.session.commit()
-    issue_owed_certificates()
+    issue_owed_certificates(current_settings())
     return enrollment
 
 
@@ -151,7 +152,7 @@ def learner_state(live_server: LiveServer) -> LearnerState:
 
         other = enroll(learner, course_by_slug(OPEN_QUIZ_COURSE))
         open_quiz = next(i for i in other.version.items if i.kind != ItemKind.MODULE)
-        attempt = start_attempt(other, open_quiz)
+        attempt = start_attempt(other, open_quiz, learning=current_settings().learning)
         unit = db.session.scalar(select(Unit).where(Unit.code == "mamuju"))
         assert unit is not None
         state = LearnerState(

@@ -22,6 +22,7 @@ def complete_for(live_server: LiveServer, name: str, nip: str) -> str:
     from elearn.learning.enrollment import enroll
     from elearn.learning.progress import complete_module, mark_quiz_passed
     from elearn.models import Certificate, Course, Unit
+    from elearn.settings import current_settings
     from tests.factories import make_user
 
     with live_server.app.app_context():
@@ -33,9 +34,9 @@ def complete_for(live_server: LiveServer, name: str, nip: str) -> str:
             mark_quiz_passed(enrollment, item, enrollment.enrolled_at)
         db.session.flush()
         for item in enrollment.version.modules:
-            complete_module(enrollment, item)
+            complete_module(enrollment, item, learning=current_settings().learning)
         db.session.commit()
-        issue_owed_certificates()
+        issue_owed_certificates(current_settings())
         code = db.session.scalar(select(Certificate.code).where(Certificate.user_id == learner.id))
         assert code is not None
         return code

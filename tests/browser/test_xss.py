@@ -34,6 +34,7 @@ from elearn.learning.enrollment import enroll
 from elearn.learning.evaluation import submit_evaluation
 from elearn.models import CourseItem, ItemKind, Role, UnitKind, User
 from elearn.records.trainings import TrainingReport, add_training
+from elearn.settings import current_settings
 from tests.browser.conftest import (
     DESKTOP,
     LiveServer,
@@ -182,8 +183,8 @@ def world(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> 
         attempts = []
         waiting = enroll(users["learner2"], version.course)
         for item in quizzes:  # left open, hostile text in the answer fields
-            attempt = start_attempt(waiting, item)
-            save_answers(attempt, hostile_answers(item))
+            attempt = start_attempt(waiting, item, learning=current_settings().learning)
+            save_answers(attempt, hostile_answers(item), learning=current_settings().learning)
             attempts.append(f"/learn/{SLUG}/{item.name}/attempts/{attempt.number}")
         world = World(
             nips={key: user.nip for key, user in users.items()},

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from elearn.extensions import db
 from elearn.learning.attempts import start_attempt, submit_attempt
 from elearn.models import Enrollment, LearningEvent, QuizAttempt, Verb
+from elearn.settings import current_settings
 from tests.conftest import FrozenClock, run_in_parallel
 from tests.content.course_fixtures import QUIZ_MD
 from tests.learning.helpers import (
@@ -180,7 +181,7 @@ def test_parallel_starts_make_one_attempt(app, tmp_path: Path):
     def begin() -> None:
         enrollment = db.session.get(Enrollment, enrollment_id)
         item = next(i for i in enrollment.version.items if i.name == "kuis-siklus")
-        start_attempt(enrollment, item)
+        start_attempt(enrollment, item, learning=current_settings().learning)
 
     assert run_in_parallel(app, 6, begin) == []
     numbers = db.session.scalars(select(QuizAttempt.number)).all()
@@ -202,7 +203,11 @@ def test_parallel_submits_score_once(app, tmp_path: Path):
             return value if isinstance(value, list) else [value]
 
     def submit() -> None:
-        submit_attempt(db.session.get(QuizAttempt, attempt_id), Form(form))
+        submit_attempt(
+            db.session.get(QuizAttempt, attempt_id),
+            Form(form),
+            learning=current_settings().learning,
+        )
 
     assert run_in_parallel(app, 6, submit) == []
     verbs = db.session.scalars(select(LearningEvent.verb)).all()

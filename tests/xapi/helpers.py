@@ -14,6 +14,7 @@ from elearn.learning.enrollment import enroll
 from elearn.learning.evaluation import submit_evaluation
 from elearn.learning.progress import complete_module, open_item
 from elearn.models import CourseVersion, Enrollment, LearningEvent, User
+from elearn.settings import current_settings
 from tests.conftest import FrozenClock
 from tests.learning.helpers import answer_form
 
@@ -26,11 +27,11 @@ def study(user: User, version: CourseVersion, clock: FrozenClock) -> Enrollment:
     """Enrol and read the module for 4 min 30 s (events: enrolled, module-completed)."""
     enrollment = enroll(user, version.course)
     module = item(version, "siklus")
-    open_item(enrollment, module)
+    open_item(enrollment, module, learning=current_settings().learning)
     clock.advance(minutes=4, seconds=30)
-    complete_module(enrollment, module)
+    complete_module(enrollment, module, learning=current_settings().learning)
     db.session.commit()
-    issue_owed_certificates()
+    issue_owed_certificates(current_settings())
     return enrollment
 
 
@@ -39,11 +40,13 @@ def take_quiz(
 ) -> None:
     """Start, answer (taking 2 minutes) and submit one attempt of quiz ``name``."""
     quiz = item(version, name)
-    attempt = start_attempt(enrollment, quiz)
+    attempt = start_attempt(enrollment, quiz, learning=current_settings().learning)
     clock.advance(minutes=2)
-    submit_attempt(attempt, answer_form(version, name, correct=correct))
+    submit_attempt(
+        attempt, answer_form(version, name, correct=correct), learning=current_settings().learning
+    )
     db.session.commit()
-    issue_owed_certificates()
+    issue_owed_certificates(current_settings())
     clock.advance(minutes=1)
 
 
