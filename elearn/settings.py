@@ -77,6 +77,7 @@ class Settings:
     learning: LearningSettings
     evidence_max_bytes: int
     csv_import_max_rows: int
+    export_direct_max_rows: int  # larger report exports are built by a job
     verify_rate_limit: str
     api_rate_limit: str  # per API token
     certificates: CertificateSettings
@@ -105,6 +106,7 @@ class Settings:
             ),
             evidence_max_bytes=int(config["EVIDENCE_MAX_BYTES"]),
             csv_import_max_rows=int(config["CSV_IMPORT_MAX_ROWS"]),
+            export_direct_max_rows=int(config["EXPORT_DIRECT_MAX_ROWS"]),
             verify_rate_limit=str(config["VERIFY_RATE_LIMIT"]),
             api_rate_limit=str(config.get("API_RATE_LIMIT", "120 per minute")),
             certificates=CertificateSettings(

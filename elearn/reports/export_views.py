@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
+from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_login import current_user
 
 from elearn import clock
@@ -23,6 +23,7 @@ from elearn.reports.filter_choices import filter_choices
 from elearn.reports.filters import InvalidFilter, ReportFilter
 from elearn.reports.rows import EnrollmentRow, UnitNames, enrollment_statement, paged_rows
 from elearn.reports.scope import report_unit_ids
+from elearn.settings import current_settings
 
 bp = Blueprint("exports", __name__, url_prefix="/reports/export")
 bp.before_request(read_from_replica)
@@ -88,7 +89,7 @@ def _download(kind: str) -> Response | tuple[str, int]:
     names = UnitNames()
     statement = enrollment_statement(report_filter, report_unit_ids(user), names, zone)
     total = count_rows(statement)
-    if total > current_app.config["EXPORT_DIRECT_MAX_ROWS"]:
+    if total > current_settings().export_direct_max_rows:
         # Too long to stream from a web worker: offer to build the file in a job
         # (export_job_views); the request key makes a double click start it once.
         return render_template(

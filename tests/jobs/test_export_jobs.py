@@ -15,6 +15,7 @@ from elearn.extensions import db
 from elearn.models import Role, User
 from elearn.models.blob import Blob, BlobChunk
 from elearn.models.job import Job, JobState
+from elearn.settings import with_changes
 from tests.factories import make_unit, make_user
 from tests.reports.test_exports import (
     HEADERS,
@@ -42,7 +43,7 @@ def ask_for_file(client: FlaskClient, url: str) -> dict[str, str]:
 @pytest.fixture
 def palu_with_learners(app: Flask, clock):
     """Three learners in Palu, one in Mamuju; direct exports stop at two rows."""
-    app.config["EXPORT_DIRECT_MAX_ROWS"] = 2
+    with_changes(app, export_direct_max_rows=2)
     palu = make_unit(code="palu")
     mamuju = make_unit(code="mamuju")
     version = make_course()

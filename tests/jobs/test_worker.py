@@ -24,6 +24,7 @@ from elearn.extensions import db
 from elearn.jobs.binding import current_jobs
 from elearn.jobs.dramatiq_queue import DramatiqQueue
 from elearn.models.job import Job, JobState
+from elearn.settings import with_changes
 from tests.conftest import IsolatedClient, _postgres_url, redis_url
 from tests.factories import make_unit, make_user
 from tests.jobs.kinds import BLOCKING
@@ -139,7 +140,7 @@ def stored(job_id: int) -> Job:
 
 def test_a_worker_builds_a_large_export_from_redis(queued_app, clock):
     app, workers = queued_app
-    app.config["EXPORT_DIRECT_MAX_ROWS"] = 1
+    with_changes(app, export_direct_max_rows=1)
     palu = make_unit(code="palu")
     version = make_course()
     for index in range(3):
