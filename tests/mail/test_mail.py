@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import socket
 from collections.abc import Iterator
@@ -184,3 +185,55 @@ def test_the_log_mailer_names_recipient_and_subject_but_never_the_body(
     assert "andi@palukota.go.id" in caplog.text
     assert SUBJECT in caplog.text
     assert "rahasia-123" not in caplog.text
+
+
+def test_mail_job_through_smtp_delivers_once(app: Flask, smtp_server: tuple[Inbox, int]) -> None:
+    inbox, port = smtp_server
+    bind_mailer(app, SmtpMailer(mail_settings(port)))
+    jobs = current_jobs()
+    message = Message(to="hasan.basri@mamujukab.go.id", subject=SUBJECT, text=TEXT)
+    job = queue_mail(jobs, message, key="certificate:7")
+    queue_mail(jobs, message, key="certificate:7")
+    jobs.run(job.id)
+    assert job.state == JobState.DONE
+    assert inbox.recipients == [["hasan.basri@mamujukab.go.id"]]
+    assert inbox.messages[0]["Subject"] == SUBJECT
+    assert inbox.messages[0]["Message-ID"].endswith("@localhost>")
+
+
+def test_smtp_mailer_logs_in_and_a_rejected_login_is_permanent() -> None:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(
+        server: object, session: object, envelope: object, mechanism: str, data: object
+    ) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        logins.append((data.login, data.password))
+        return AuthResult(success=data.password == b"rahasia", handled=False)
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_require_tls=False,  # the test server has no certificate; production uses TLS
+    )
+    controller.start()
+    try:
+        settings = dataclasses.replace(mail_settings(port), username="elearn", password="rahasia")
+        SmtpMailer(settings).send(Message(to="a@palukota.go.id", subject="s", text="t"))
+        wrong = dataclasses.replace(settings, password="salah")
+        with pytest.raises(MailError) as raised:
+            SmtpMailer(wrong).send(Message(to="a@palukota.go.id", subject="s", text="t"))
+    finally:
+        controller.stop()
+    assert logins[0] == (b"elearn", b"rahasia")
+    assert set(logins[1:]) == {(b"elearn", b"salah")}  # smtplib tries each offered mechanism
+    assert inbox.recipients == [["a@palukota.go.id"]]
+    assert raised.value.permanent
+    assert str(raised.value).startswith(f"127.0.0.1:{port} answered 535")
