@@ -7,12 +7,12 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app
 
 from elearn.extensions import db
 from elearn.replica import replica_reads
 from elearn.reports.audit import audit
 from elearn.reports.filters import ReportFilter
+from elearn.settings import current_settings
 from elearn.xapi.delivery import deliver_pending
 from elearn.xapi.export import (
     EventScope,
@@ -58,7 +58,7 @@ def export_command(
         base = home_page()
     except XapiNotConfigured as exc:
         raise click.ClickException(str(exc)) from None
-    zone = ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
+    zone = ZoneInfo(current_settings().default_timezone)
     written = 0
     with replica_reads():
         scope = freeze(EventScope(report_filter, None, zone))
