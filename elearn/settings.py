@@ -81,6 +81,8 @@ class Settings:
     verify_rate_limit: str
     api_rate_limit: str  # per API token
     certificates: CertificateSettings
+    # The Ed25519 key from the environment; "" loads (or makes) the key file in instance/.
+    certificate_signing_key: str = dataclasses.field(repr=False)
     content_sandbox: bool
     render_budget: RenderBudget
     log_format: str  # "json" or "plain"
@@ -117,6 +119,7 @@ class Settings:
                 signatory_position=str(config["CERTIFICATE_SIGNATORY_POSITION"]),
                 signatory_nip=str(config.get("CERTIFICATE_SIGNATORY_NIP") or ""),
             ),
+            certificate_signing_key=str(config.get("CERTIFICATE_SIGNING_KEY") or ""),
             content_sandbox=bool(config["CONTENT_SANDBOX"]),
             render_budget=RenderBudget(
                 cpu_seconds=int(config["RENDER_CPU_SECONDS"]),

@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
 from elearn.certificates.signing import key_id, load_signing_key, verify_message
+from elearn.settings import current_settings
 
 
 def signing_key() -> Ed25519PrivateKey:
@@ -16,7 +17,7 @@ def signing_key() -> Ed25519PrivateKey:
     key = current_app.extensions.get("certificate_signing_key")
     if key is None:
         key = load_signing_key(
-            current_app.instance_path, current_app.config.get("CERTIFICATE_SIGNING_KEY") or None
+            current_app.instance_path, current_settings().certificate_signing_key or None
         )
         current_app.extensions["certificate_signing_key"] = key
     return key

@@ -20,6 +20,7 @@ from elearn.certificates.issuance import signature_valid
 from elearn.certificates.signing import KEY_FILENAME, load_signing_key
 from elearn.extensions import db
 from elearn.models import Certificate
+from elearn.settings import with_changes
 from tests.certificates.helpers import complete_course
 from tests.conftest import FrozenClock
 from tests.factories import make_unit
@@ -188,7 +189,9 @@ def test_keys_from_the_environment_are_handed_back_to_the_operator(
     pem = load_signing_key(str(tmp_path / "elsewhere"), None)
     pem_text = (tmp_path / "elsewhere" / KEY_FILENAME).read_text()
     app.instance_path = str(tmp_path / "old-instance")
-    app.config["CERTIFICATE_SIGNING_KEY"] = pem_text.replace("\n", "\\n")  # one-line form
+    one_line = pem_text.replace("\n", "\\n")
+    app.config["CERTIFICATE_SIGNING_KEY"] = one_line  # what the backup hands back
+    with_changes(app, certificate_signing_key=one_line)  # what signs
     app.extensions.pop("certificate_signing_key", None)
     issue_certificates(app, tmp_path, count=2)
     monkeypatch.setenv("BACKUP_PASSPHRASE", PASSPHRASE)
@@ -204,6 +207,7 @@ def test_keys_from_the_environment_are_handed_back_to_the_operator(
         assert "put SECRET_KEY back into the environment" in result.output
         assert (handed / "SECRET_KEY").read_text().strip() == TestConfig.SECRET_KEY
         assert not (Path(fresh.instance_path) / KEY_FILENAME).exists()
-        fresh.config["CERTIFICATE_SIGNING_KEY"] = (handed / "CERTIFICATE_SIGNING_KEY").read_text()
+        handed_key = (handed / "CERTIFICATE_SIGNING_KEY").read_text()
+        with_changes(fresh, certificate_signing_key=handed_key)
         assert verified(fresh) == [True, True]
         assert pem is not None
