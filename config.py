@@ -124,6 +124,8 @@ class Config:
     JOB_RESEND_AFTER_SECONDS = int(os.environ.get("JOB_RESEND_AFTER_SECONDS", "300"))
     JOB_WORKER_THREADS = int(os.environ.get("JOB_WORKER_THREADS", "4"))
     XAPI_DELIVER_SECONDS = int(os.environ.get("XAPI_DELIVER_SECONDS", "60"))  # by the workers
+    # Workers issue the certificates completions are still owed this often (docs/jobs.md).
+    CERTIFICATES_OWED_EVERY_SECONDS = int(os.environ.get("CERTIFICATES_OWED_EVERY_SECONDS", "300"))
     # Export files live 24 h in the database ("database") or in this instance sub-folder.
     BLOB_STORE = os.environ.get("BLOB_STORE", "database")
     # Larger exports are built by a job and downloaded from a progress page.

@@ -106,8 +106,10 @@ def register_mail(app: Flask) -> None:
 def register_jobs(app: Flask) -> None:
     """Job kinds and the queue: Dramatiq on Redis with a broker URL, else inline."""
     from elearn.jobs.binding import init_jobs
+    from elearn.settings import current_settings
 
-    init_jobs(app)
+    with app.app_context():
+        init_jobs(app, current_settings())
 
 
 def register_blueprints(app: Flask) -> None:

@@ -31,6 +31,9 @@ class CertificateSettings:
     signatory_name: str
     signatory_position: str
     signatory_nip: str
+    # How often the workers issue the certificates completions are still owed
+    # (certificates.issue-missing, elearn/certificates/owed_job.py).
+    owed_every_seconds: int
 
     def number(self, year: int, sequence: int) -> str:
         """The certificate number of ``sequence`` in ``year``."""
@@ -118,6 +121,7 @@ class Settings:
                 signatory_name=str(config["CERTIFICATE_SIGNATORY_NAME"]),
                 signatory_position=str(config["CERTIFICATE_SIGNATORY_POSITION"]),
                 signatory_nip=str(config.get("CERTIFICATE_SIGNATORY_NIP") or ""),
+                owed_every_seconds=_at_least_one(config, "CERTIFICATES_OWED_EVERY_SECONDS", 300),
             ),
             certificate_signing_key=str(config.get("CERTIFICATE_SIGNING_KEY") or ""),
             content_sandbox=bool(config["CONTENT_SANDBOX"]),
@@ -139,6 +143,14 @@ class Settings:
                 timeout_seconds=int(config.get("MAIL_TIMEOUT_SECONDS") or 30),
             ),
         )
+
+
+def _at_least_one(config: Mapping[str, Any], key: str, default: int) -> int:
+    """A period in seconds; 0 or less would make a recurring job's key divide by zero."""
+    value = int(config.get(key, default))
+    if value < 1:
+        raise ValueError(f"{key} must be at least 1 (seconds), not {value}")
+    return value
 
 
 def init_settings(app: Flask) -> Settings:

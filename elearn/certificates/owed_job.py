@@ -2,7 +2,8 @@
 
 A certificate is issued after its completion commits (``issue_owed_certificates``); when
 that fails, for instance because the database went away between the two, the completion
-stays stored without one. Workers run this every few minutes, so nobody has to remember
+stays stored without one. Workers run this every ``CERTIFICATES_OWED_EVERY_SECONDS``
+(Settings.certificates.owed_every_seconds, 5 minutes by default), so nobody has to remember
 ``flask certificates issue-missing``; it is idempotent (one certificate per enrolment).
 """
 
@@ -13,7 +14,6 @@ from elearn.jobs.registry import JobContext, JobKind, Outcome
 from elearn.settings import current_settings
 
 OWED_KIND = "certificates.issue-missing"
-OWED_EVERY_SECONDS = 300
 
 
 def _run(context: JobContext) -> Outcome:

@@ -13,13 +13,14 @@ from elearn.jobs.registry import JobRegistry
 from elearn.jobs.service import Jobs, Schedule
 from elearn.jobs.settings import JobSettings
 from elearn.jobs.xapi_delivery import DELIVERY_KIND, xapi_delivery_kind
+from elearn.settings import Settings
 
 _EXTENSION_KEY = "elearn.jobs"
 
 
-def init_jobs(app: Flask) -> None:
+def init_jobs(app: Flask, app_settings: Settings) -> None:
     """Register the job kinds and pick the queue: Dramatiq with a broker URL, else inline."""
-    from elearn.certificates.owed_job import OWED_EVERY_SECONDS, OWED_KIND, owed_certificates_kind
+    from elearn.certificates.owed_job import OWED_KIND, owed_certificates_kind
     from elearn.certificates.pdf_store import certificate_pdf_kind
     from elearn.coordinator.upload_job import upload_kind
     from elearn.mail.binding import current_mailer
@@ -41,7 +42,10 @@ def init_jobs(app: Flask) -> None:
             mail_send_kind(lambda: current_mailer(app), sender_domain(config["MAIL_FROM"])),
         ]
     )
-    schedules = [Schedule(PURGE_KIND, 3600), Schedule(OWED_KIND, OWED_EVERY_SECONDS)]
+    schedules = [
+        Schedule(PURGE_KIND, 3600),
+        Schedule(OWED_KIND, app_settings.certificates.owed_every_seconds),
+    ]
     if config.get("XAPI_LRS_URL"):
         schedules.append(Schedule(DELIVERY_KIND, int(config.get("XAPI_DELIVER_SECONDS", 60))))
     jobs = Jobs(registry, settings, schedules)
