@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
 
 from elearn.content.errors import SourceError
-from elearn.content.quiz import QuizSettings
+from elearn.content.quiz import REVIEW_PRESETS, QuizSettings, ReviewMoment, ReviewOptions
 
 FENCE = "---"
 
@@ -64,7 +65,8 @@ def _load_meta(
 QUIZ_KEYS = {
     "title", "pass_mark", "max_attempts", "time_limit", "draw", "shuffle", "required", "review"
 }  # fmt: skip
-REVIEW_MODES = ("full", "feedback", "score")
+REVIEW_PARTS = ("score", "correctness", "feedback", "answers")
+REVIEW_NEVER = "never"
 MAX_TITLE = 200
 
 
@@ -107,10 +109,7 @@ def quiz_settings(
             return default
         return value
 
-    review = meta.get("review", "full")
-    if review not in REVIEW_MODES:
-        fail(f"'review' harus salah satu dari: {', '.join(REVIEW_MODES)}")
-        review = "full"
+    review = review_options(meta.get("review", "standard"), fail)
     pass_mark = integer("pass_mark", 0, 100)
     settings = QuizSettings(
         title=title.strip(),
@@ -123,6 +122,43 @@ def quiz_settings(
         review=review,
     )
     return settings, errors
+
+
+def review_options(value: Any, fail: Callable[[str], None]) -> ReviewOptions:
+    """Read ``review:``: a preset name, or a mapping of parts to when they are shown."""
+    if isinstance(value, str) and value in REVIEW_PRESETS:
+        return REVIEW_PRESETS[value]
+    if not isinstance(value, dict):
+        fail(
+            f"'review' harus salah satu dari: {', '.join(REVIEW_PRESETS)}, "
+            f"atau pasangan bagian: kapan ({', '.join(REVIEW_PARTS)})"
+        )
+        return ReviewOptions()
+    chosen: dict[str, tuple[ReviewMoment, ...]] = {}
+    for part in sorted(set(value) - set(REVIEW_PARTS), key=str):
+        fail(f"bagian 'review' tidak dikenal: '{part}' (pilih dari: {', '.join(REVIEW_PARTS)})")
+    for part in REVIEW_PARTS:
+        if part in value:
+            moments = _review_moments(value[part])
+            if moments is None:
+                fail(
+                    f"'review.{part}' harus '{REVIEW_NEVER}' atau satu/daftar dari: "
+                    f"{', '.join(m.value for m in ReviewMoment)}"
+                )
+            else:
+                chosen[part] = moments
+    return replace(ReviewOptions(), **chosen)
+
+
+def _review_moments(value: Any) -> tuple[ReviewMoment, ...] | None:
+    """``never``, one moment, or a list of moments; None when invalid."""
+    if value == REVIEW_NEVER or value == []:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    known = {m.value: m for m in ReviewMoment}
+    if not items or not all(isinstance(i, str) and i in known for i in items):
+        return None
+    return tuple(dict.fromkeys(known[i] for i in items))
 
 
 def draw_problem(settings: QuizSettings, pool_size: int, path: str) -> SourceError | None:

@@ -115,6 +115,47 @@ class Question:
     tags: tuple[str, ...] = ()
 
 
+class ReviewMoment(StrEnum):
+    """When a part of a submitted attempt's review is shown (Moodle's review columns)."""
+
+    IMMEDIATELY = "immediately"  # right after every attempt
+    AFTER_PASSING = "after_passing"  # once the learner has passed the quiz
+    AFTER_LAST_ATTEMPT = "after_last_attempt"  # once no attempt is left (max_attempts)
+
+
+ANYTIME = (ReviewMoment.IMMEDIATELY,)
+NEVER: tuple[ReviewMoment, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReviewOptions:
+    """What the review of a submitted attempt shows, and from when (like Moodle's).
+
+    ``score``: the attempt's and each question's score; ``correctness``: right or
+    wrong per question; ``feedback``: the author's feedback; ``answers``: the
+    correct answers. The pass/fail verdict is always shown: it decides progress.
+    """
+
+    score: tuple[ReviewMoment, ...] = ANYTIME
+    correctness: tuple[ReviewMoment, ...] = ANYTIME
+    feedback: tuple[ReviewMoment, ...] = ANYTIME
+    # The key only once a retry can no longer be copied from it.
+    answers: tuple[ReviewMoment, ...] = (
+        ReviewMoment.AFTER_PASSING,
+        ReviewMoment.AFTER_LAST_ATTEMPT,
+    )
+
+
+# The named settings of ``review:`` in front matter. "standard" is the default;
+# "full", "feedback" and "score" are the values quizzes used before review options.
+REVIEW_PRESETS: dict[str, ReviewOptions] = {
+    "standard": ReviewOptions(),
+    "full": ReviewOptions(answers=ANYTIME),
+    "feedback": ReviewOptions(answers=NEVER),
+    "score": ReviewOptions(correctness=NEVER, feedback=NEVER, answers=NEVER),
+}
+
+
 @dataclass(frozen=True)
 class QuizSettings:
     """Options from a quiz file's front matter (defaults when absent)."""
@@ -126,9 +167,7 @@ class QuizSettings:
     draw: int | None = None  # questions drawn per attempt; None: the whole pool
     shuffle: bool = False
     required: bool = True  # must be passed to complete the course
-    # What the review after submission shows: "full" (score, correct answers and
-    # feedback), "feedback" (score and feedback) or "score" (the score only).
-    review: str = "full"
+    review: ReviewOptions = ReviewOptions()  # what the review after submission shows
 
 
 @dataclass(frozen=True)

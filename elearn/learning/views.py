@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response
 
 from elearn import clock
 from elearn.certificates.issuance import issue_owed_certificates
+from elearn.content.quiz import ReviewMoment
 from elearn.coordinator.forms import ActionForm
 from elearn.extensions import db
 from elearn.learning.attempts import (
@@ -43,7 +44,12 @@ from elearn.learning.forms import EvaluationForm
 from elearn.learning.outline import OutlineItem
 from elearn.learning.paper import questions_for_learner
 from elearn.learning.progress import complete_module
-from elearn.learning.review import review_questions
+from elearn.learning.review import (
+    attempts_left,
+    review_options_of,
+    review_questions,
+    review_shown,
+)
 from elearn.learning.visits import StudyPage, attempts_at, note_visit, study_page
 from elearn.main.errors import database_unavailable, one_line
 from elearn.models import Course, CourseItem, Enrollment, ItemKind, QuizAttempt
@@ -266,14 +272,22 @@ def attempt(slug: str, name: str, number: int) -> str:
         db.session.commit()
     record = item.quiz or {}
     if attempt.submitted_at is not None:
+        options = review_options_of(record["settings"])
+        shown = review_shown(
+            options,
+            passed=any(a.passed for a in attempts),
+            attempts_left=attempts_left(record["settings"], attempts),
+        )
         return render_template(
             "learning/review.html",
             enrollment=enrollment,
             item=item,
             attempt=attempt,
             settings=record["settings"],
+            shown=shown,
+            answers_later=_answers_later(options.answers),
             questions=review_questions(
-                record, attempt.paper, attempt.answers, attempt.results or []
+                record, attempt.paper, attempt.answers, attempt.results or [], shown
             ),
         )
     remaining = None
@@ -289,6 +303,19 @@ def attempt(slug: str, name: str, number: int) -> str:
         remaining=remaining,
         action=ActionForm(),
     )
+
+
+def _answers_later(moments: tuple[ReviewMoment, ...]) -> str:
+    """Tell the learner when the correct answers will be shown, if ever."""
+    passing = ReviewMoment.AFTER_PASSING in moments
+    last = ReviewMoment.AFTER_LAST_ATTEMPT in moments
+    if passing and last:
+        return _("Jawaban benar ditampilkan setelah Anda lulus atau setelah percobaan terakhir.")
+    if passing:
+        return _("Jawaban benar ditampilkan setelah Anda lulus.")
+    if last:
+        return _("Jawaban benar ditampilkan setelah percobaan terakhir.")
+    return ""
 
 
 @bp.route("/learn/<slug>/<name>/attempts/<int:number>", methods=["POST"])
