@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d elearn/translations -f
+	$(BIN)/pybabel compile --use-fuzzy -d elearn/translations -D "messages wtforms" -f
 
 db: install
 	ELEARN_ENV=development $(FLASK) db upgrade

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from elearn.forms import Form
 from elearn.models import EmployeeType, Role, UnitKind
 
 ROLE_LABELS = {
@@ -31,7 +31,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     nip = StringField(_l("NIP"), validators=[DataRequired(), Length(max=30)])
     full_name = StringField(_l("Nama lengkap"), validators=[DataRequired(), Length(max=200)])
     email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
@@ -52,7 +52,7 @@ class UserForm(FlaskForm):
     )
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     code = StringField(
         _l("Kode unit"),
         validators=[
@@ -79,12 +79,12 @@ class UnitForm(FlaskForm):
     siasn_unor_id = StringField(_l("ID UNOR SIASN"), validators=[Optional(), Length(max=64)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("Berkas CSV"),
         validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Hanya berkas CSV."))],
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a POST button that carries the CSRF token."""

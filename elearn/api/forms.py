@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from elearn.api.tokens import MAX_EXPIRY_DAYS, NAME_MAX
+from elearn.forms import Form
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(_l("Nama token"), validators=[DataRequired(), Length(max=NAME_MAX)])
     expires_days = IntegerField(
         _l("Berlaku (hari)"),
@@ -18,5 +18,5 @@ class TokenForm(FlaskForm):
     )
 
 
-class RevokeTokenForm(FlaskForm):
+class RevokeTokenForm(Form):
     """Only the CSRF token: revoking needs no other input."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from elearn.forms import Form
 
-class RevokeForm(FlaskForm):
+
+class RevokeForm(Form):
     reason = TextAreaField(_l("Alasan pencabutan"), validators=[DataRequired(), Length(max=1000)])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from elearn.auth.access import role_required
 from elearn.extensions import db
+from elearn.forms import Form
 from elearn.jobs.binding import current_jobs
 from elearn.models import Role
 from elearn.models.job import Job, JobState
@@ -19,7 +19,7 @@ bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 LISTED = 200
 
 
-class RequeueForm(FlaskForm):
+class RequeueForm(Form):
     """A POST button that carries the CSRF token."""
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from elearn.forms import Form
+
 SCALE = [SelectChoice(str(n), str(n)) for n in range(1, 6)]
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(Form):
     """Kirkpatrick level 1: the learner's reaction to the course, 1 (low) to 5 (high)."""
 
     relevance = RadioField(

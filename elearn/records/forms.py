@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from elearn.forms import Form
 from elearn.records.routes import COMPETENCIES, ROUTES
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(Form):
     name = StringField(_l("Nama kegiatan"), validators=[DataRequired(), Length(max=300)])
     organiser = StringField(_l("Penyelenggara"), validators=[DataRequired(), Length(max=300)])
     route = SelectField(
         _l("Jenis kegiatan"),
         choices=[
-            SelectChoice(
-                value, label, optgroup=str(_l("Klasikal") if classical else _l("Nonklasikal"))
-            )
+            # Lazy, not str(): a str() here ran at import, so the groups stayed Indonesian.
+            SelectChoice(value, label, optgroup=_l("Klasikal") if classical else _l("Nonklasikal"))
             for value, label, classical, _ in ROUTES
         ],
     )
@@ -44,7 +43,7 @@ class TrainingForm(FlaskForm):
     )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     note = TextAreaField(_l("Catatan (wajib jika ditolak)"), validators=[Length(max=2000)])
     decision = SelectField(
         _l("Keputusan"),
