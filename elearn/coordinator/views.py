@@ -28,6 +28,7 @@ from elearn.coordinator.uploads import (
 )
 from elearn.extensions import db
 from elearn.jobs.binding import current_jobs
+from elearn.main.errors import generic_page
 from elearn.models import (
     Course,
     CourseUpload,
@@ -109,7 +110,7 @@ def _out_of_space(error: OSError) -> tuple[str, int]:
         raise error
     db.session.rollback()
     message = NO_SPACE_MESSAGE[0].upper() + NO_SPACE_MESSAGE[1:] + "."
-    return render_template("errors/generic.html", error=error, code=507, message=message), 507
+    return generic_page(507, message), 507
 
 
 def _managed_course(slug: str) -> Course:

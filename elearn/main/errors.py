@@ -15,7 +15,9 @@ from typing import Any
 import psycopg
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
@@ -28,6 +30,42 @@ _TRACED_LIMIT = 1000
 _TRACED_KEY = "elearn.traced_errors"  # in app.extensions: errors whose traceback was logged
 _traced_lock = threading.Lock()
 _NO_CONTROL = {code: "?" for code in range(32)}
+_OWN_PAGES = {403, 404, 429}  # errors/<code>.html; the rest share errors/generic.html
+# What went wrong and what to do next, for the codes that share errors/generic.html.
+# werkzeug's names ("Bad Request") are English whatever the page's language.
+GENERIC_PAGES = {
+    400: (
+        _l("Permintaan tidak dapat diproses"),
+        _l("Periksa isian Anda, lalu kirim lagi dari halaman sebelumnya."),
+    ),
+    405: (
+        _l("Cara membuka halaman ini tidak didukung"),
+        _l("Buka halaman ini dari tautan atau tombol di aplikasi, bukan dari alamat yang diketik."),
+    ),
+    409: (
+        _l("Terjadi bentrokan perubahan"),
+        _l("Halaman ini berubah sejak Anda membukanya. Muat ulang halaman dan coba lagi."),
+    ),
+    413: (
+        _l("Berkas terlalu besar"),
+        _l("Perkecil berkas (atau bagi menjadi beberapa berkas), lalu kirim lagi."),
+    ),
+    507: (
+        _l("Ruang penyimpanan server penuh"),
+        _l("Tidak ada yang disimpan. Coba lagi nanti atau hubungi admin."),
+    ),
+}
+CSRF_PAGE = (
+    _l("Formulir kedaluwarsa"),
+    _l(
+        "Formulir ini sudah terlalu lama terbuka atau dikirim dari halaman lama, "
+        "jadi tidak diproses. Muat ulang halaman dan coba lagi."
+    ),
+)
+DEFAULT_PAGE = (
+    _l("Permintaan tidak dapat diproses"),
+    _l("Kembali ke halaman sebelumnya dan coba lagi."),
+)
 
 
 def is_api_request() -> bool:
@@ -128,6 +166,14 @@ def _render_page(template: str, request_id: str) -> Response:
         return Response(text, content_type="text/plain; charset=utf-8")
 
 
+def generic_page(code: int, message: str | None = None, *, csrf: bool = False) -> str:
+    """The shared error page: a title and what to do next, in the active language."""
+    title, advice = CSRF_PAGE if csrf else GENERIC_PAGES.get(code, DEFAULT_PAGE)
+    return render_template(
+        "errors/generic.html", code=code, title=title, advice=advice, message=message
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer HTTP errors with their page and everything else with 500/503."""
     app.extensions[_TRACED_KEY] = set()
@@ -154,7 +200,8 @@ def register_error_handlers(app: Flask) -> None:
                 "request_id": current_request_id(),
             }
             return {"error": body}, code
-        template = f"errors/{code}.html" if code in {403, 404, 429} else "errors/generic.html"
-        return render_template(template, error=error, code=code, message=message), code
+        if code in _OWN_PAGES:
+            return render_template(f"errors/{code}.html", code=code, message=message), code
+        return generic_page(code, message, csrf=isinstance(error, CSRFError)), code
 
     app.register_error_handler(Exception, server_failure)

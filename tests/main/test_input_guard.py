@@ -69,4 +69,5 @@ def test_library_errors_keep_the_indonesian_text(client: FlaskClient) -> None:
     response = client.post("/login", data={"login": "x", "password": "y"})  # no CSRF token
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Permintaan tidak dapat diproses." in page and "CSRF" not in page
+    assert "Formulir kedaluwarsa" in page and "Muat ulang halaman dan coba lagi." in page
+    assert "CSRF" not in page and "Bad Request" not in page
