@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, request, session
-from flask_babel import format_date, format_datetime, get_locale, get_timezone, get_translations
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_locale,
+    get_timezone,
+    get_translations,
+)
 from flask_login import current_user
 
+DATE_PATTERN = "d MMMM y"  # one date style on every page, never 03/12/2026
 ZONE_NAMES = {
     "Asia/Jakarta": "WIB",
     "Asia/Pontianak": "WIB",
@@ -55,14 +64,33 @@ def local_datetime(value: datetime | None) -> str:
     """Format a UTC datetime in the viewer's zone: ``5 Februari 2026 14.30 WITA``."""
     if value is None:
         return "—"
-    return f"{format_datetime(value, 'd MMMM y HH.mm')} {zone_abbreviation()}"
+    return f"{format_datetime(value, DATE_PATTERN + ' HH.mm')} {zone_abbreviation()}"
 
 
-def local_date(value: datetime | None) -> str:
-    """Format a date the Indonesian way: ``5 Februari 2026``."""
+def local_date(value: date | datetime | None) -> str:
+    """Format a date the one way the UI shows dates: ``5 Februari 2026`` (``5 February 2026``)."""
     if value is None:
         return "—"
-    return format_date(value, "d MMMM y")
+    return format_date(value, DATE_PATTERN)
+
+
+def decimal(value: float | None, digits: int | None = 1) -> str:
+    """A number in the page's language: ``72,5`` (``72.5`` in English).
+
+    ``digits`` decimals exactly, or with ``None`` as many as the value has (up to six).
+    """
+    if value is None:
+        return "—"
+    if digits is None:
+        return format_decimal(value, "#,##0.######")
+    return format_decimal(value, "#,##0." + "0" * digits if digits else "#,##0")
+
+
+def percent(fraction: float | None) -> str:
+    """A fraction as a percentage with at most one decimal: ``33,3%``."""
+    if fraction is None:
+        return "—"
+    return format_percent(fraction, "#,##0.#%")
 
 
 def _request_translations() -> NullTranslations:
@@ -82,6 +110,8 @@ def _request_translations() -> NullTranslations:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["decimal"] = decimal
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _request_translations().ugettext(s),
         ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from flask_babel import format_decimal
 from markupsafe import Markup
 
 BAR_HEIGHT = 22
@@ -82,4 +83,5 @@ def column_chart(
 
 
 def _number(value: float) -> str:
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+    # Babel, in the page's language: "33,3" on an Indonesian page, as in the table beside it.
+    return format_decimal(value, "#,##0.#")

@@ -28,7 +28,7 @@ def test_dashboard_is_scoped_to_the_evaluators_units(app: Flask, tmp_path: Path,
 
     page = staff_client(app, palu).get("/reports/").get_data(as_text=True)
     # Palu: 2 enrolled, 1 completed → 50 %; Mamuju's three completions are invisible.
-    assert "<td>Dasar Manajemen Proyek</td><td>2</td><td>1</td><td>50.0%</td>" in page
+    assert "<td>Dasar Manajemen Proyek</td><td>2</td><td>1</td><td>50,0%</td>" in page
     assert "Pemerintah Kabupaten Mamuju" not in page
     assert "<svg" in page and 'role="img"' in page
 
@@ -36,7 +36,7 @@ def test_dashboard_is_scoped_to_the_evaluators_units(app: Flask, tmp_path: Path,
     assert "<td>Dasar Manajemen Proyek</td>" not in asked  # another unit's data stays hidden
 
     admin = staff_client(app, palu, Role.ADMIN).get("/reports/").get_data(as_text=True)
-    assert "<td>Dasar Manajemen Proyek</td><td>5</td><td>4</td><td>80.0%</td>" in admin
+    assert "<td>Dasar Manajemen Proyek</td><td>5</td><td>4</td><td>80,0%</td>" in admin
 
 
 def test_jp_bands_count_learners_in_scope(app: Flask, tmp_path: Path, clock):
@@ -60,7 +60,7 @@ def test_item_analysis_flags_questions(app: Flask, tmp_path: Path, clock):
         learner.post(f"{quiz}/attempts/1", {**form, "action": "submit"})
     page = staff_client(app, palu).get("/reports/?course=dasar-proyek").get_data(as_text=True)
     assert "Apa kepanjangan JP?" in page
-    assert "<td>6</td><td>0.50</td><td>1.00</td>" in page  # half right, fully discriminating
+    assert "<td>6</td><td>0,50</td><td>1,00</td>" in page  # half right, fully discriminating
 
 
 def test_bad_filter_is_a_clear_400(app: Flask):
