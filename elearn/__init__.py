@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.admin.views import bp as admin_bp
     from elearn.api.token_views import bp as api_tokens_bp
     from elearn.api.views import bp as api_bp
+    from elearn.assignments.views import bp as assignments_bp
     from elearn.auth.views import bp as auth_bp
     from elearn.catalog.views import bp as catalog_bp
     from elearn.certificates.views import bp as certificates_bp
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(coordinator_bp)
+    app.register_blueprint(assignments_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(reports_bp)

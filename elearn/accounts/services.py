@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from elearn import clock
 from elearn.accounts.nip import InvalidNip, normalize_nip, validate_nip
 from elearn.accounts.passwords import hash_password, needs_rehash, verify_password
+from elearn.assignments.arrivals import assign_arrival
 from elearn.auth.duties import refuse_own_record
 from elearn.extensions import db
 from elearn.models import EmployeeType, Role, RoleGrant, RoleScope, Unit, User
@@ -133,6 +134,7 @@ def create_user(data: UserData, password: str, *, must_change_password: bool = F
     _apply(user, data, nip)
     db.session.add(user)
     db.session.flush()
+    assign_arrival(user, clock.now())  # courses already assigned to the unit or jabatan
     return user
 
 
@@ -162,6 +164,7 @@ def update_user(user: User, data: UserData, *, actor: User | None = None) -> Non
         refuse_own_record(actor, user.id, "admin.roles", details)
     _apply(user, data, nip)
     db.session.flush()
+    assign_arrival(user, clock.now())  # moved into an assigned unit, or a new jabatan
     if actor is not None and changed:
         audit(actor, "admin.roles", details, 1)
 

@@ -74,8 +74,12 @@ def find_enrollment(user: User, course: Course) -> Enrollment | None:
     )
 
 
-def enroll(user: User, course: Course) -> Enrollment:
-    """Enrol ``user`` in the published version; enrolling twice returns the first enrolment."""
+def enroll(user: User, course: Course, *, waive_prerequisites: bool = False) -> Enrollment:
+    """Enrol ``user`` in the published version; enrolling twice returns the first enrolment.
+
+    ``waive_prerequisites`` is for assigned courses: the coordinator's assignment makes the
+    course mandatory, so missing prerequisites do not keep the learner out.
+    """
     existing = find_enrollment(user, course)
     if existing is not None:
         return existing
@@ -83,7 +87,7 @@ def enroll(user: User, course: Course) -> Enrollment:
     if version is None:
         raise EnrollmentRefused("Kursus ini tidak sedang dibuka.")
     missing = [p.title for p in prerequisite_status(user, version) if not p.completed]
-    if missing:
+    if missing and not waive_prerequisites:
         raise EnrollmentRefused("Selesaikan dahulu kursus prasyarat: " + ", ".join(missing) + ".")
     now = clock.now()
     enrollment = Enrollment(

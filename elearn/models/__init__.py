@@ -1,5 +1,12 @@
 """All models, imported here so Alembic and the app see every table."""
 
+from elearn.models.assignment import (
+    Assignee,
+    AssigneeState,
+    Assignment,
+    AssignmentTarget,
+    TargetKind,
+)
 from elearn.models.base import Base, utcnow
 from elearn.models.blob import Blob, BlobChunk
 from elearn.models.certificate import Certificate, CertificateCounter
@@ -38,6 +45,11 @@ from elearn.models.upload import CourseUpload, UploadStatus
 from elearn.models.user import EmployeeType, Role, RoleGrant, RoleScope, User
 
 __all__ = [
+    "Assignee",
+    "AssigneeState",
+    "Assignment",
+    "AssignmentTarget",
+    "TargetKind",
     "AttemptState",
     "ApiToken",
     "AuditEntry",

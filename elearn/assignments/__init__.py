@@ -1,0 +1,1 @@
+"""Assigned learning: mandatory courses for units, a jabatan or NIPs, with due dates."""
