@@ -188,3 +188,22 @@ def clean_text(value: str) -> str:
     """Return a typed answer as stored: LF newlines, no control characters, trimmed, capped."""
     text = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
     return text[:MAX_TEXT_ANSWER].rstrip()
+
+
+def unanswered(
+    record: Mapping[str, Any], paper: list[dict[str, Any]], answers: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Return the questions of the paper left without an answer, numbered as on the page.
+
+    A matching question counts as unanswered until every prompt has an option.
+    """
+    missing = []
+    for view in questions_for_learner(record, paper):
+        answer = answers.get(view["key"])
+        if view["kind"] == "matching":
+            complete = isinstance(answer, dict) and len(answer) == len(view["prompts"])
+        else:
+            complete = answer is not None
+        if not complete:
+            missing.append({"number": view["number"], "text_html": view["text_html"]})
+    return missing

@@ -42,7 +42,7 @@ from elearn.learning.enrollment import move_to_version, newer_version, progress_
 from elearn.learning.evaluation import submit_evaluation
 from elearn.learning.forms import EvaluationForm
 from elearn.learning.outline import OutlineItem
-from elearn.learning.paper import questions_for_learner
+from elearn.learning.paper import answers_from_form, questions_for_learner, unanswered
 from elearn.learning.progress import complete_module
 from elearn.learning.review import (
     attempts_left,
@@ -53,7 +53,7 @@ from elearn.learning.review import (
 from elearn.learning.visits import StudyPage, attempts_at, note_visit, study_page
 from elearn.main.errors import database_unavailable, one_line
 from elearn.models import Course, CourseItem, Enrollment, ItemKind, QuizAttempt
-from elearn.settings import current_settings
+from elearn.settings import LearningSettings, current_settings
 
 bp = Blueprint("learning", __name__)
 
@@ -330,8 +330,14 @@ def answer(slug: str, name: str, number: int) -> Response:
     here = url_for(".attempt", slug=slug, name=name, number=number)
     learning = current_settings().learning
     if request.form.get("action") == "submit":
+        confirmed = request.form.get("confirmed") == "1"
+        if not confirmed and _asks_to_confirm(attempt, item, learning):
+            db.session.commit()
+            return redirect(url_for(".confirm", slug=slug, name=name, number=number))
         was_open = attempt.submitted_at is None
-        submit_attempt(attempt, request.form, item, page.outline.items, learning=learning)
+        # "Kirim tetap" sends no answers: the ones saved on the way to the question stand.
+        form = None if confirmed else request.form
+        submit_attempt(attempt, form, item, page.outline.items, learning=learning)
         # Read before the commit, which would expire it: this request completed the
         # course, or it was complete already (or another request completed it meanwhile).
         # The message is made before the commit too: translating it reads the user's
@@ -352,6 +358,42 @@ def answer(slug: str, name: str, number: int) -> Response:
         )
     db.session.commit()
     return redirect(here)
+
+
+def _asks_to_confirm(attempt: QuizAttempt, item: OutlineItem, learning: LearningSettings) -> bool:
+    """Save the answers and say so when a submit leaves questions unanswered.
+
+    Only while the attempt still takes answers: once time is up, submitting
+    grades what was saved, and asking first would change nothing.
+    """
+    if not accepts_answers(attempt, clock.now(), learning.quiz_grace):
+        return False
+    record = item.quiz or {}
+    answers = answers_from_form(request.form, attempt.paper, record)
+    if not unanswered(record, attempt.paper, answers):
+        return False
+    return save_answers(attempt, request.form, item, learning=learning)
+
+
+@bp.route("/learn/<slug>/<name>/attempts/<int:number>/confirm")
+def confirm(slug: str, name: str, number: int) -> str | Response:
+    """Name the unanswered questions before "Kirim tetap"; no JavaScript needed."""
+    page = _study_page(slug)
+    item = _outline_item(page, name)
+    attempt = _attempt(page.enrollment, item, number)  # an expired one is submitted here
+    here = url_for(".attempt", slug=slug, name=name, number=number)
+    learning = current_settings().learning
+    if not accepts_answers(attempt, clock.now(), learning.quiz_grace):
+        db.session.commit()
+        return redirect(here)
+    return render_template(
+        "learning/confirm.html",
+        enrollment=page.enrollment,
+        item=item,
+        attempt=attempt,
+        missing=unanswered(item.quiz or {}, attempt.paper, attempt.answers),
+        action=ActionForm(),
+    )
 
 
 @bp.route("/learn/<slug>/move", methods=["POST"])

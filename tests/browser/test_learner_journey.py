@@ -175,6 +175,9 @@ def test_learner_completes_a_course_on_a_phone(phone: Page, live_server: LiveSer
     page.get_by_role("button", name="Mulai percobaan").click()
     expect(page.get_by_role("heading", name=re.compile("Percobaan 1$"))).to_be_visible()
     page.get_by_role("button", name="Kumpulkan").click()
+    # Nothing answered: a confirmation names the questions first.
+    expect(page.get_by_role("heading", name="Kumpulkan jawaban?")).to_be_visible()
+    page.get_by_role("button", name="Kirim tetap").click()
     expect_verdict(page, "Tidak Lulus")
     expect(result_line(page)).to_contain_text("Nilai: 0.0")
     page.get_by_role("link", name="Kembali ke kuis").click()

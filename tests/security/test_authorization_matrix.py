@@ -97,6 +97,7 @@ RULES: dict[str, Rule] = {
     "learning.complete": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
     "learning.start": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
     "learning.answer": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
+    "learning.confirm": Rule(OWNER_ONLY.expect | {"owner": 302}),  # submitted: to the result
     "learning.move": Rule(OWNER_ONLY.expect | {"owner": 400}, post=True),
     "certificates.verify": everyone(), "certificates.issuer": everyone(),
     "certificates.key": everyone(),
@@ -200,7 +201,7 @@ def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
     }  # fmt: skip
     if endpoint == "catalog.asset":
         values["name"] = "diagram.png"
-    if endpoint in {"learning.attempt", "learning.answer", "learning.start"}:
+    if endpoint in {"learning.attempt", "learning.answer", "learning.start", "learning.confirm"}:
         values["name"] = "kuis-siklus"
     rule_ = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
