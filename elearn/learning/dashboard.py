@@ -1,16 +1,18 @@
-"""What the learner's dashboard shows: courses in progress, completed, JP this year."""
+"""What the learner's dashboard shows: mandatory courses, in progress, completed, JP this year."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
+from elearn import clock
 from elearn.extensions import db
 from elearn.learning.outline import outline_of
 from elearn.learning.progress import CourseProgress
-from elearn.models import CourseVersion, Enrollment, User
+from elearn.models import Assignee, AssigneeState, Assignment, CourseVersion, Enrollment, User
 from elearn.records.entries import (
     RecordSources,
     certificates_of,
@@ -21,14 +23,30 @@ from elearn.records.entries import (
 
 
 @dataclass(frozen=True)
+class Duty:
+    """The earliest-due assignment that makes a course mandatory for the learner."""
+
+    reason: str
+    due_on: date
+    due_at: datetime
+
+    def overdue(self, now: datetime) -> bool:
+        return now >= self.due_at
+
+
+@dataclass(frozen=True)
 class DashboardCourse:
     enrollment: Enrollment
     progress: CourseProgress
     last_title: str | None  # the item "Lanjutkan" goes back to
+    duty: Duty | None = None
+    overdue: bool = False  # unfinished past its due date
+    on_time: bool | None = None  # a finished mandatory course: before its due date or not
 
 
 @dataclass(frozen=True)
 class Dashboard:
+    assigned: list[DashboardCourse]  # unfinished mandatory courses, soonest due first
     in_progress: list[DashboardCourse]
     completed: list[DashboardCourse]
     year: int
@@ -40,38 +58,72 @@ class Dashboard:
         return min(100, round(100 * self.jp_this_year / self.jp_target)) if self.jp_target else 100
 
 
-def _enrollments(user: User) -> list[Enrollment]:
-    # Course, version and progress come in the same statement; the version
-    # outlines come from the cache.
-    return list(
-        db.session.scalars(
-            select(Enrollment)
-            .where(Enrollment.user_id == user.id)
-            .options(
-                joinedload(Enrollment.course),
-                joinedload(Enrollment.version),
-                joinedload(Enrollment.progress),
-            )
-            .order_by(Enrollment.enrolled_at.desc())
-        ).unique()
-    )
+def _enrollments(user: User) -> dict[Enrollment, Duty | None]:
+    """Every enrolment of ``user`` with its soonest-due assignment, in one statement.
+
+    Course, version and progress come in the same statement (the version outlines from
+    the cache); an assigned course has one row per running assignment, folded here.
+    """
+    rows = db.session.execute(
+        select(Enrollment, Assignment.reason, Assignment.due_on, Assignment.due_at)
+        .outerjoin(
+            Assignee,
+            and_(
+                Assignee.user_id == Enrollment.user_id,
+                Assignee.course_id == Enrollment.course_id,
+                Assignee.state == AssigneeState.ASSIGNED,
+            ),
+        )
+        .outerjoin(Assignment, Assignment.id == Assignee.assignment_id)
+        .where(Enrollment.user_id == user.id)
+        .options(
+            joinedload(Enrollment.course),
+            joinedload(Enrollment.version),
+            joinedload(Enrollment.progress),
+        )
+        .order_by(Enrollment.enrolled_at.desc())
+    ).unique()
+    found: dict[Enrollment, Duty | None] = {}
+    for enrollment, reason, due_on, due_at in rows:
+        duty = Duty(reason, due_on, due_at) if due_at is not None else None
+        known = found.get(enrollment)
+        if enrollment not in found or (duty and (known is None or duty.due_at < known.due_at)):
+            found[enrollment] = duty
+    return found
 
 
-def _course(enrollment: Enrollment, version: CourseVersion) -> DashboardCourse:
+def _course(
+    enrollment: Enrollment, version: CourseVersion, duty: Duty | None, now: datetime
+) -> DashboardCourse:
     outline = outline_of(version.id, version.content_hash)
     last = next((i.title for i in outline.items if i.id == enrollment.last_item_id), None)
-    return DashboardCourse(enrollment, outline.summary(enrollment.progress), last)
+    completed = enrollment.completed_at
+    return DashboardCourse(
+        enrollment,
+        outline.summary(enrollment.progress),
+        last,
+        duty,
+        overdue=duty is not None and completed is None and duty.overdue(now),
+        on_time=None if duty is None or completed is None else completed < duty.due_at,
+    )
 
 
 def dashboard_for(user: User, jp_target: int) -> Dashboard:
     """Gather the dashboard of ``user``, whose yearly JP target is ``jp_target``."""
     year = current_year(user)
-    enrollments = _enrollments(user)
+    now = clock.now()
+    duties = _enrollments(user)
+    enrollments = list(duties)
+    assigned: list[DashboardCourse] = []
     in_progress: list[DashboardCourse] = []
     completed: list[DashboardCourse] = []
-    for enrollment in enrollments:
-        entry = _course(enrollment, enrollment.version)
-        (completed if enrollment.is_complete else in_progress).append(entry)
+    for enrollment, duty in duties.items():
+        entry = _course(enrollment, enrollment.version, duty, now)
+        if enrollment.is_complete:
+            completed.append(entry)
+        else:
+            (assigned if duty else in_progress).append(entry)
+    assigned.sort(key=lambda e: (e.duty.due_at if e.duty else now, e.enrollment.id))
     in_progress.sort(
         key=lambda e: e.enrollment.last_seen_at or e.enrollment.enrolled_at, reverse=True
     )
@@ -79,4 +131,4 @@ def dashboard_for(user: User, jp_target: int) -> Dashboard:
         certificates_of(user), [e for e in enrollments if e.is_complete], trainings_of(user)
     )
     jp = jp_total_for_year(user, year, sources)
-    return Dashboard(in_progress, completed, year, jp, jp_target)
+    return Dashboard(assigned, in_progress, completed, year, jp, jp_target)
