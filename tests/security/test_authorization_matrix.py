@@ -62,6 +62,7 @@ COORDINATORS = rule(owner=403, other_learner=403, mamuju_learner=403, coordinato
 ADMINS = rule(owner=403, other_learner=403, mamuju_learner=403, coordinator=403, evaluator=403,
               admin=OK)  # fmt: skip
 TOKEN_ONLY = everyone(401)
+NO_ASSIGNMENT = Rule(COORDINATORS.expect | {"coordinator": 404, "admin": 404})
 
 RULES: dict[str, Rule] = {
     "static": everyone(),
@@ -89,11 +90,16 @@ RULES: dict[str, Rule] = {
                                 post=True),  # fmt: skip
     "coordinator.archive": Rule(COORDINATORS.expect | {"coordinator": 302, "admin": 302},
                                 post=True),  # fmt: skip
+    # Assignment 999 does not exist: staff past the role check get 404.
+    "assignments.index": COORDINATORS, "assignments.new": COORDINATORS,
+    "assignments.detail": NO_ASSIGNMENT, "assignments.export": NO_ASSIGNMENT,
+    "assignments.exempt_learner": Rule(NO_ASSIGNMENT.expect, post=True),
+    "assignments.reinstate_learner": Rule(NO_ASSIGNMENT.expect, post=True),
     "learning.dashboard": SIGNED_IN,
     "learning.resume": rule(owner=302, other_learner=404, mamuju_learner=404, coordinator=404,
                             evaluator=404, admin=404),  # fmt: skip
     "learning.item": OWNER_ONLY, "learning.attempt": OWNER_ONLY,
-    "learning.evaluation": OWNER_ONLY,
+    "learning.evaluation": OWNER_ONLY, "learning.completion": OWNER_ONLY,
     "learning.complete": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
     "learning.start": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
     "learning.answer": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
@@ -197,6 +203,7 @@ def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
         "training_id": training.id if training else 1, "kid": current_key_id(),
         "short_hash": certificate.version.short_hash, "filename": "css/app.css",
         "unknown": "nothing", "token_id": 999, "job_id": 999,
+        "assignment_id": 999, "assignee_id": 999,
         "upload_id": db.session.scalar(select(CourseUpload.id)),
     }  # fmt: skip
     if endpoint == "catalog.asset":
