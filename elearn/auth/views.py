@@ -53,7 +53,7 @@ def _throttled(form: LoginForm, seconds: int) -> Response:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response:
     if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+        return redirect(url_for("learning.dashboard"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         login_name, address = form.login.data or "", request.remote_addr or ""
@@ -77,7 +77,8 @@ def login() -> str | Response:
             session.permanent = True
             flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
             target = form.next.data
-            return redirect(target if is_safe_redirect(target) else url_for("main.home"))
+            # Learners land on their dashboard, whose first card is the next step.
+            return redirect(target if is_safe_redirect(target) else url_for("learning.dashboard"))
     return render_template("auth/login.html", form=form)
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from elearn import clock
-from elearn.certificates.issuance import issue_owed_certificates
+from elearn.certificates.issuance import issue_owed_certificates, public_base_url, verify_url
 from elearn.content.quiz import ReviewMoment
 from elearn.coordinator.forms import ActionForm
 from elearn.extensions import db
@@ -37,6 +37,7 @@ from elearn.learning.attempts import (
     start_attempt,
     submit_attempt,
 )
+from elearn.learning.completion import completion_of
 from elearn.learning.dashboard import dashboard_for
 from elearn.learning.enrollment import move_to_version, newer_version, progress_for
 from elearn.learning.evaluation import submit_evaluation
@@ -223,7 +224,7 @@ def complete(slug: str, name: str) -> Response:
     db.session.commit()
     if enrollment.is_complete:
         flash(_("Selamat! Anda telah menyelesaikan kursus ini."), "success")
-        return redirect(url_for(".evaluation", slug=slug))
+        return redirect(url_for(".completion", slug=slug))
     following = _neighbours(enrollment, item)[1]
     target = following or item
     return redirect(url_for(".item", slug=slug, name=target.name))
@@ -347,6 +348,7 @@ def answer(slug: str, name: str, number: int) -> Response:
         db.session.commit()
         if completed:
             flash(done, "success")
+            return redirect(url_for(".completion", slug=slug))
         return redirect(here)
     if attempt.submitted_at is None and save_answers(
         attempt, request.form, item, learning=learning
@@ -406,6 +408,21 @@ def move(slug: str) -> Response:
     db.session.commit()
     flash(_("Pindah ke versi terbaru; %(n)d bagian tetap tercatat selesai.", n=carried), "success")
     return redirect(url_for(".resume", slug=slug))
+
+
+@bp.route("/learn/<slug>/done")
+def completion(slug: str) -> str:
+    """The completed course: its certificate (view, PDF, verify link) and the evaluation."""
+    enrollment = _enrollment(slug)
+    if not enrollment.is_complete:
+        abort(404)
+    done = completion_of(enrollment)
+    verify = None
+    if done.certificate is not None:
+        verify = verify_url(
+            done.certificate.code, public_base_url(current_settings(), request.url_root)
+        )
+    return render_template("learning/completion.html", done=done, verify=verify)
 
 
 @bp.route("/learn/<slug>/evaluation", methods=["GET", "POST"])

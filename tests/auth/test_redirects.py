@@ -34,7 +34,7 @@ def test_login_ignores_hostile_next(client: FlaskClient, auth: AuthActions, targ
     user = make_user()
     response = auth.login(user.nip, next=target)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/me"
 
 
 def test_login_follows_local_next(client: FlaskClient, auth: AuthActions):
