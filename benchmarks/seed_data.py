@@ -12,6 +12,7 @@ import dataclasses
 import json
 import random
 import secrets
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -190,6 +191,19 @@ def timestamp(seconds: float) -> str:
     return f"{prefix}{_CLOCK[second]}.{int((seconds - whole) * 1e6):06d}"
 
 
+_LOCAL_DAYS: dict[int, tuple[str, int]] = {}
+
+
+def local_day(seconds: float) -> tuple[str, int]:
+    """The date (ISO) and year in ZONE at a time; cached per hour (zone offsets are whole hours)."""
+    hour = int(seconds // 3600)
+    found = _LOCAL_DAYS.get(hour)
+    if found is None:
+        local = datetime.fromtimestamp(hour * 3600, ZoneInfo(ZONE))
+        found = _LOCAL_DAYS[hour] = (local.date().isoformat(), local.year)
+    return found
+
+
 @dataclass
 class Counters:
     """Running ids and the certificate numbers handed out per year."""
@@ -232,6 +246,9 @@ class Plan:
     signer: Signer
     settings: dict[str, str]
     password_hash: str = field(default_factory=lambda: hash_password("Sandi-Benchmark-2026"))
+    # Attempts per (unit, version, quiz title, enrolment completed, id of the paper template):
+    # the score rollups are summed from these instead of expanding every attempt's JSON.
+    scores: Counter[tuple[int, int, str, bool, int]] = field(default_factory=Counter)
 
 
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -280,11 +297,11 @@ def _enrolment(
     completed = None
     if rng.random() < 0.6:
         completed = enrolled + rng.random() * min(60 * 86400, plan.now - enrolled)
+    started = timestamp(enrolled)
+    finished = None if completed is None else timestamp(completed)
     rows["enrollment"].append(
-        (eid, uid, course_id, version.id, timestamp(enrolled),
-         None if completed is None else timestamp(completed), None, None,
-         timestamp(completed or enrolled))
-    )  # fmt: skip
+        (eid, uid, course_id, version.id, started, finished, None, None, finished or started)
+    )
     at = enrolled + 3600
     best = []
     for position, quiz in enumerate(version.quizzes):
@@ -296,12 +313,15 @@ def _enrolment(
             tries.append(rng.choice(quiz.failing if completed else quiz.failing + quiz.passing))
         if completed is not None:
             tries.append(rng.choice(quiz.passing))
-        for number, (paper, answers, results, score, passed) in enumerate(tries, 1):
+        for number, template in enumerate(tries, 1):
+            paper, answers, results, score, passed = template
             at += rng.random() * span
             ids.attempt += 1
+            plan.scores[(unit_id, version.id, quiz.title, completed is not None, id(template))] += 1
+            submitted = timestamp(at)
             rows["quiz_attempt"].append(
                 (ids.attempt, eid, quiz.item_id, number, timestamp(at - 600), None, paper,
-                 answers, timestamp(at), timestamp(at), score, passed, results)
+                 answers, submitted, submitted, score, passed, results)
             )  # fmt: skip
         if completed is not None:
             best.append(tries[-1][3])
@@ -323,10 +343,8 @@ def _certificate(
     plan: Plan, uid: int, name: str, nip: str, unit_id: int, eid: int, version: Version,
     enrolled: float, completed: float, best: list[float], ids: Counters, rows: Rows,
 ) -> None:  # fmt: skip
-    zone = ZoneInfo(ZONE)
     issued = completed + 5
-    local = datetime.fromtimestamp(issued, zone)
-    year = local.year
+    issued_on, year = local_day(issued)
     sequence = ids.sequence[year] = ids.sequence.get(year, 0) + 1
     ids.certificate += 1
     code = secrets.token_urlsafe(16)
@@ -347,8 +365,8 @@ def _certificate(
         "course_version": version.label,
         "competency": version.competency,
         "jp": version.jp,
-        "enrolled_on": datetime.fromtimestamp(enrolled, zone).date().isoformat(),
-        "completed_on": datetime.fromtimestamp(completed, zone).date().isoformat(),
+        "enrolled_on": local_day(enrolled)[0],
+        "completed_on": local_day(completed)[0],
         "score_summary": f"Rata-rata nilai kuis {average} ({len(best)} kuis)"
         if best
         else "Seluruh modul diselesaikan",
@@ -356,7 +374,7 @@ def _certificate(
         "signatory_name": plan.settings["signatory_name"],
         "signatory_position": plan.settings["signatory_position"],
         "signatory_nip": plan.settings["signatory_nip"] or None,
-        "issued_on": local.date().isoformat(),
+        "issued_on": issued_on,
     }
     rows["certificate"].append(
         (ids.certificate, code, number, year, sequence, uid, eid, version.id, timestamp(issued),
@@ -373,6 +391,44 @@ def chunks(plan: Plan, learners: int, ids: Counters, seed: int, size: int) -> It
             learner_rows(plan, index, ids, rng, rows)
         yield rows
 
+
+def score_rollups(plan: Plan) -> Rows:
+    """quiz_score_count and question_score_count rows for the attempts counted in ``plan``.
+
+    The same figures as seed_scale.score_rollup_statements (every attempt here is submitted):
+    each template's results are read once and weighted by how many attempts used it.
+    """
+    templates: dict[int, tuple[str, float, list[tuple[str, bool]]]] = {}
+    for versions in plan.versions.values():
+        for version in versions:
+            for quiz in version.quizzes:
+                for template in quiz.passing + quiz.failing:
+                    marks = [
+                        (str(r["key"]), r.get("correct") is True)
+                        for r in json.loads(template[2])
+                        if r.get("scored") is not False  # COALESCE(scored, true)
+                    ]
+                    templates[id(template)] = (quiz.title, template[3] or 0.0, marks)
+    quizzes: Counter[tuple[Any, ...]] = Counter()
+    answered: Counter[tuple[Any, ...]] = Counter()
+    correct: Counter[tuple[Any, ...]] = Counter()
+    for (unit_id, version_id, title, completed, template_id), n in plan.scores.items():
+        _, score, marks = templates[template_id]
+        quizzes[(unit_id, version_id, title, completed, score)] += n
+        for key, right in marks:
+            question = (unit_id, version_id, title, key, completed, score)
+            answered[question] += n
+            correct[question] += n if right else 0
+    return {
+        "quiz_score_count": [(*k, n) for k, n in quizzes.items()],
+        "question_score_count": [(*k, n, correct[k]) for k, n in answered.items()],
+    }
+
+
+ROLLUP_COLUMNS = {
+    "quiz_score_count": "unit_id version_id quiz completed score attempts",
+    "question_score_count": "unit_id version_id quiz question_key completed score answered correct",
+}
 
 COLUMNS = {
     "user_account": "id nip full_name email employee_type unit_id position rank password_hash "

@@ -6,9 +6,12 @@ The schema is migrated first (``flask db upgrade``) when the database is empty; 
 that already has learners is refused. Units and courses go through the application's services
 (the sample courses in courses/, copies under other slugs, a second version of one); learners,
 enrolments (~60 % completed), quiz attempts (real papers and scores), certificates, evaluations
-and verified external trainings are loaded in bulk: PostgreSQL COPY with foreign-key triggers
-off and secondary indexes built afterwards, SQLite executemany in large transactions. The
-rollups (elearn/models/rollup.py) are then computed by SQL aggregation over the loaded rows.
+and verified external trainings are loaded in bulk: PostgreSQL COPY (one stream per table,
+fed while the next rows are generated) with foreign-key triggers off and secondary indexes
+built afterwards, SQLite executemany in large transactions. The rollups (elearn/models/rollup.py)
+are then computed by SQL aggregation over the loaded rows, except the two score rollups: those
+are summed from the paper templates each attempt was drawn from (expanding 15 M attempts' JSON
+results in SQL took longer than the whole load).
 
 Certificates: the first ``--signed`` payloads (default 20,000) are signed for real with the
 deployment's key; Ed25519 costs ~0.1 ms here, so later certificates reuse the last signature
@@ -20,6 +23,7 @@ deployment's key; Ed25519 costs ~0.1 ms here, so later certificates reuse the la
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import os
 import random
@@ -33,11 +37,14 @@ sys.path.insert(0, str(ROOT))
 
 from flask import current_app  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
+from psycopg.copy import QueuedLibpqWriter  # noqa: E402
 from sqlalchemy import func, inspect, select, text  # noqa: E402
 from sqlalchemy.schema import CreateIndex  # noqa: E402
 
+from benchmarks.copy_text import copy_text  # noqa: E402
 from benchmarks.seed_data import (  # noqa: E402
     COLUMNS,
+    ROLLUP_COLUMNS,
     Counters,
     Plan,
     Signer,
@@ -45,6 +52,7 @@ from benchmarks.seed_data import (  # noqa: E402
     chunks,
     load_versions,
     publish_catalogue,
+    score_rollups,
 )
 from config import Config  # noqa: E402
 from elearn import create_app  # noqa: E402
@@ -52,7 +60,7 @@ from elearn.certificates.keys import current_key_id, signing_key  # noqa: E402
 from elearn.extensions import db  # noqa: E402
 from elearn.models import Base, Unit, User  # noqa: E402
 
-CHUNK = 5_000  # learners per batch
+CHUNK = 1_000  # learners per batch: ~25 MB of COPY text, so the server starts early
 ROLLUPS = (
     "enrollment_month_count",
     "learner_jp_year",
@@ -83,7 +91,12 @@ SQL = {
 
 
 def rollup_statements(dialect: str) -> list[str]:
-    """INSERT … SELECT statements that compute every rollup from the loaded rows."""
+    """INSERT … SELECT statements for the enrolment, JP and certificate-number rollups.
+
+    The score rollups come from seed_data.score_rollups (counted while generating); the
+    statements of score_rollup_statements compute the same from the rows, for a database
+    seeded before they existed.
+    """
     d = SQL[dialect]
     month_e, month_c = d["month"].format("e.enrolled_at"), d["month"].format("e.completed_at")
     done = "CASE WHEN e.completed_at IS NULL THEN 0 ELSE 1 END"
@@ -105,7 +118,6 @@ def rollup_statements(dialect: str) -> list[str]:
             LEFT JOIN certificate c ON c.enrollment_id = e.id AND c.revoked_at IS NOT NULL
             WHERE e.completed_at IS NOT NULL AND c.id IS NULL
             GROUP BY e.user_id, {d["year"].format("e.completed_at")}""",
-        *score_rollup_statements(dialect),
         """INSERT INTO certificate_counter (year, last_sequence)
             SELECT year, max(sequence) FROM certificate GROUP BY year""",
     ]
@@ -162,11 +174,17 @@ def revocations(dialect: str, every: int) -> str:
 
 
 class Loader:
-    """Writes batches of tuples per table through the driver connection, fast."""
+    """Writes batches of tuples per table through the driver connection, fast.
+
+    PostgreSQL: one COPY per table, each on its own connection and open for the whole load,
+    fed through psycopg's QueuedLibpqWriter, so the server ingests one batch while this
+    process generates and formats the next (2 cores: one each). The rows are formatted by
+    benchmarks/copy_text.py. SQLite: executemany per batch.
+    """
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
-        self.raw = db.engine.raw_connection()
+        self.raw = self._connect()
         self.conn: Any = self.raw.driver_connection
         self.indexes = [
             index
@@ -174,15 +192,23 @@ class Loader:
             if table.name in COLUMNS
             for index in table.indexes
         ]
-        cursor = self.conn.cursor()
-        if dialect == "postgresql":
+        self.streams: dict[str, Any] = {}
+        self.stack = contextlib.ExitStack()
+
+    def _connect(self) -> Any:
+        raw = db.engine.raw_connection()
+        conn: Any = raw.driver_connection
+        cursor = conn.cursor()
+        if self.dialect == "postgresql":
             cursor.execute("SET TIME ZONE 'UTC'")  # the timestamps are UTC text
             cursor.execute("SET session_replication_role = replica")  # no FK triggers
             cursor.execute("SET maintenance_work_mem = '1GB'")
+            cursor.execute("SET work_mem = '256MB'")  # the rollups' aggregates in memory
         else:
             cursor.execute("PRAGMA synchronous = OFF")
             cursor.execute("PRAGMA cache_size = -500000")
-        self.conn.commit()
+        conn.commit()
+        return raw
 
     def execute(self, sql: str) -> None:
         cursor = self.conn.cursor()
@@ -197,24 +223,42 @@ class Loader:
         for index in self.indexes:
             self.execute(str(CreateIndex(index).compile(dialect=db.engine.dialect)))
 
-    def write(self, rows: dict[str, list[tuple[Any, ...]]]) -> None:
-        cursor = self.conn.cursor()
+    def _stream(self, table: str, names: list[str]) -> Any:
+        if table not in self.streams:
+            raw = self._connect()
+            self.stack.callback(raw.close)
+            conn: Any = raw.driver_connection
+            cursor = conn.cursor()
+            sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
+            self.stack.callback(conn.commit)  # runs after the COPY below has ended
+            self.streams[table] = self.stack.enter_context(
+                cursor.copy(sql, writer=QueuedLibpqWriter(cursor))
+            )
+        return self.streams[table]
+
+    def write(self, rows: dict[str, list[tuple[Any, ...]]], columns: dict[str, str]) -> None:
         for table, batch in rows.items():
             if not batch:
                 continue
-            names = COLUMNS[table].split()
+            names = columns[table].split()
             if self.dialect == "postgresql":
-                with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-                    for row in batch:
-                        copy.write_row(row)
+                self._stream(table, names).write(copy_text(table, batch))
             else:
+                cursor = self.conn.cursor()
                 marks = ", ".join("?" * len(names))
                 cursor.executemany(
                     f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", batch
                 )
-        self.conn.commit()
+        if self.dialect != "postgresql":
+            self.conn.commit()
+
+    def finish_writes(self) -> None:
+        """End every COPY (waiting for the server to take the queued data) and commit."""
+        self.stack.close()
+        self.streams.clear()
 
     def close(self) -> None:
+        self.finish_writes()
         if self.dialect == "postgresql":
             self.execute("SET session_replication_role = DEFAULT")
         self.raw.close()
@@ -256,7 +300,9 @@ def seed(
     loader = Loader(dialect)
     loader.drop_indexes()
     for rows in chunks(plan, learners, ids, seed, CHUNK):
-        loader.write(rows)
+        loader.write(rows, COLUMNS)
+    loader.write(score_rollups(plan), ROLLUP_COLUMNS)
+    loader.finish_writes()
     loader.create_indexes()
     loader.execute(revocations(dialect, revoke_every))
     for statement in [*rollup_statements(dialect), *people_rollup_statements(dialect)]:
