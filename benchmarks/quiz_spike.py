@@ -51,6 +51,21 @@ GTHREAD = ["--worker-class", "gthread", "-w", "2", "--threads", "4"]
 PASSWORD = "kata-sandi-bench-2026"  # noqa: S105 - throw-away accounts
 
 
+def matching_fields(quiz: dict[str, Any]) -> dict[str, object]:
+    """The right option for every prompt of the quiz's matching questions.
+
+    tests.learning.helpers.answer_form leaves them out; a submit with a question unanswered
+    goes to a confirmation page instead of being graded, so the load answers every one.
+    """
+    return {
+        f"q-{question['key']}-{index}": pair["answer"]
+        for question in quiz["questions"]
+        if question["kind"] == "matching"
+        for index, pair in enumerate(question["pairs"])
+        if pair["prompt_html"]  # a pair without a prompt is a distractor answer
+    }
+
+
 def seed(database_url: str, count: int) -> dict[str, Any]:
     """Demo courses plus ``count`` learners one quiz away from completing Manajemen Proyek."""
     from sqlalchemy import select
@@ -86,6 +101,7 @@ def seed(database_url: str, count: int) -> dict[str, Any]:
                     mark_quiz_passed(enrollment, item, enrollment.enrolled_at)
         db.session.commit()
         answers = answer_form(version, final.name, correct=True)
+        answers.update(matching_fields(final.quiz or {}))
     return {"nips": nips, "quiz": f"/learn/{SLUG}/{final.name}", "answers": answers}
 
 
