@@ -179,7 +179,7 @@ def test_learner_completes_a_course_on_a_phone(phone: Page, live_server: LiveSer
     expect(page.get_by_role("heading", name="Kumpulkan jawaban?")).to_be_visible()
     page.get_by_role("button", name="Kirim tetap").click()
     expect_verdict(page, "Tidak Lulus")
-    expect(result_line(page)).to_contain_text("Nilai: 0.0")
+    expect(result_line(page)).to_contain_text("Nilai: 0,0")
     page.get_by_role("link", name="Kembali ke kuis").click()
     page.get_by_role("button", name="Coba lagi").click()
     expect(page.get_by_role("heading", name=re.compile("Percobaan 2$"))).to_be_visible()
@@ -187,7 +187,7 @@ def test_learner_completes_a_course_on_a_phone(phone: Page, live_server: LiveSer
     assert answer_correctly(page, markdown_quiz) == markdown_quiz.record["settings"]["draw"]
     page.get_by_role("button", name="Kumpulkan").click()
     expect_verdict(page, "Lulus")
-    expect(result_line(page)).to_contain_text("Nilai: 100.0")
+    expect(result_line(page)).to_contain_text("Nilai: 100,0")
 
     # The GIFT quiz runs against the clock and has a matching question.
     page.get_by_role("link", name="Kembali ke kuis").click()
@@ -276,4 +276,4 @@ def test_quiz_can_be_answered_by_keyboard_alone(phone: Page, live_server: LiveSe
     assert len(answered) == quiz.record["settings"]["draw"]  # every question on the paper
     page.keyboard.press("Enter")
     expect_verdict(page, "Lulus")
-    expect(result_line(page)).to_contain_text("Nilai: 100.0")
+    expect(result_line(page)).to_contain_text("Nilai: 100,0")

@@ -75,7 +75,7 @@ def test_from_catalog_to_completion(app, tmp_path: Path, clock: FrozenClock):
     wrong = answer_form(version, "kuis-siklus", correct=False)
     review = learner.post(attempt_url, {**wrong, "action": "submit"}, page=attempt_url)
     page = learner.client.get(review.headers["Location"]).get_data(as_text=True)
-    assert "Tidak Lulus" in page and "Nilai: 0.0" in page
+    assert "Tidak Lulus" in page and "Nilai: 0,0" in page
     assert "JP adalah satuan jam pelajaran" in page  # feedback after submission
 
     learner.post(f"{QUIZ_URL}/attempts", page=QUIZ_URL)
@@ -145,7 +145,7 @@ def test_evaluation_after_completion_is_visible_to_staff(app, tmp_path: Path, cl
     client = app.test_client()
     AuthActions(client).login(staff.nip)
     listing = client.get("/reports/evaluations").get_data(as_text=True)
-    assert "5.00" in listing and "4.00" in listing and "3.00" in listing
+    assert "5,00" in listing and "4,00" in listing and "3,00" in listing
     detail = client.get("/reports/evaluations/dasar-proyek").get_data(as_text=True)
     assert "Sangat berguna &lt;b&gt;sekali&lt;/b&gt;" in detail
     assert version.jp == 2
