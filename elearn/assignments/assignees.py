@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from elearn.extensions import db
 from elearn.learning.enrollment import EnrollmentRefused, enroll
 from elearn.models import Assignee, AssigneeState, Assignment, User
+from elearn.reports.rollups import RollupBatch
 
 # Rows per INSERT: well under SQLite's 32,766 bound parameters at 5 columns a row.
 CHUNK = 500
@@ -45,13 +46,18 @@ def assign_learners(assignment: Assignment, user_ids: Sequence[int], now: dateti
         )
         added.extend(db.session.scalars(statement))
     course = assignment.course
+    # The shared rollup rows are counted last: a learner enrolling themselves at the same
+    # moment locks their enrolment, then the rollup row; taking the rollup row first here
+    # and then waiting on their enrolment would deadlock on PostgreSQL.
+    batch = RollupBatch()
     for start in range(0, len(added), CHUNK):
         users = db.session.scalars(select(User).where(User.id.in_(added[start : start + CHUNK])))
         for user in users:
             try:
-                enroll(user, course, waive_prerequisites=True)
+                enroll(user, course, waive_prerequisites=True, batch=batch)
             except EnrollmentRefused:
                 # The course was archived since: the learner stays assigned, and is
                 # enrolled by nobody until it is published again (see docs/assignments.md).
                 continue
+    batch.write()
     return len(added)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from elearn.accounts.services import scoped_unit_ids
 from elearn.assignments.assignees import assign_learners
@@ -144,7 +145,12 @@ def reinstate(assignee: Assignee) -> None:
 
 def visible_assignments(actor: User) -> list[Assignment]:
     """The assignments of courses ``actor`` may manage, newest first."""
-    statement = select(Assignment).join(Course).order_by(Assignment.id.desc())
+    statement = (
+        select(Assignment)
+        .join(Course)
+        .options(contains_eager(Assignment.course))
+        .order_by(Assignment.id.desc())
+    )
     if not actor.has_role(Role.ADMIN):
         statement = statement.where(Course.unit_id.in_(scoped_unit_ids(actor, Role.COORDINATOR)))
     return list(db.session.scalars(statement))

@@ -74,11 +74,18 @@ def find_enrollment(user: User, course: Course) -> Enrollment | None:
     )
 
 
-def enroll(user: User, course: Course, *, waive_prerequisites: bool = False) -> Enrollment:
+def enroll(
+    user: User,
+    course: Course,
+    *,
+    waive_prerequisites: bool = False,
+    batch: rollups.RollupBatch | None = None,
+) -> Enrollment:
     """Enrol ``user`` in the published version; enrolling twice returns the first enrolment.
 
     ``waive_prerequisites`` is for assigned courses: the coordinator's assignment makes the
-    course mandatory, so missing prerequisites do not keep the learner out.
+    course mandatory, so missing prerequisites do not keep the learner out. ``batch``
+    collects the rollup counts of many enrolments to write last (see ``assign_learners``).
     """
     existing = find_enrollment(user, course)
     if existing is not None:
@@ -104,7 +111,7 @@ def enroll(user: User, course: Course, *, waive_prerequisites: bool = False) -> 
             raise
         return found
     record_event(enrollment, Verb.ENROLLED, now)
-    rollups.enrolled(enrollment)
+    rollups.enrolled(enrollment, batch)
     return enrollment
 
 

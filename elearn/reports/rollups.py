@@ -75,20 +75,27 @@ def _unit_of(user_id: int) -> int:
     return db.session.execute(select(User.unit_id).where(User.id == user_id)).scalar_one()
 
 
-def _month_counts(unit_id: int, version_id: int, *months: tuple[date, dict[str, int]]) -> None:
+def _month_counts(
+    unit_id: int,
+    version_id: int,
+    *months: tuple[date, dict[str, int]],
+    batch: RollupBatch | None = None,
+) -> None:
     """Add counts to the unit's and version's rows of the given months, in one statement."""
     _add(
         EnrollmentMonthCount,
         [({"unit_id": unit_id, "version_id": version_id, "month": m}, c) for m, c in months],
+        batch,
     )
 
 
-def enrolled(enrollment: Enrollment) -> None:
-    """A learner enrolled."""
+def enrolled(enrollment: Enrollment, batch: RollupBatch | None = None) -> None:
+    """A learner enrolled (counted in ``batch`` when a service enrols many at once)."""
     _month_counts(
         _unit_of(enrollment.user_id),
         enrollment.version_id,
         (month_of(enrollment.enrolled_at), {"enrolled": 1}),
+        batch=batch,
     )
 
 

@@ -39,12 +39,14 @@ def make_tree() -> Tree:
     return Tree(palu, kominfo, aplikasi, bkpsdm, mamuju)
 
 
-def palu_course(tmp_path: Path, tree: Tree, slug: str = SLUG) -> Course:
-    """Publish the test course and hand it to Palu, so Palu's coordinator manages it."""
-    publish_course(tmp_path, slug)
+def palu_course(
+    tmp_path: Path, tree: Tree, slug: str = SLUG, owner: Unit | None = None, **files: str
+) -> Course:
+    """Publish the test course and hand it to Palu (or ``owner``), whose coordinators manage it."""
+    publish_course(tmp_path, slug, **files)
     course = db.session.scalar(select(Course).where(Course.slug == slug))
     assert course is not None
-    course.unit_id = tree.palu.id
+    course.unit_id = (owner or tree.palu).id
     db.session.commit()
     return course
 
