@@ -18,6 +18,8 @@ from flask_babel import (
 )
 from flask_login import current_user
 
+from elearn.problem_text import translated
+
 DATE_PATTERN = "d MMMM y"  # one date style on every page, never 03/12/2026
 ZONE_NAMES = {
     "Asia/Jakarta": "WIB",
@@ -112,6 +114,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["decimal"] = decimal
     app.jinja_env.filters["percent"] = percent
+    # Messages shared with the CLI (content checks, CSV import) in the page's language.
+    app.jinja_env.filters["translated"] = lambda text: translated(
+        text, _request_translations().ugettext
+    )
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _request_translations().ugettext(s),
         ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from elearn.accounts.services import AccountError, UserData, create_user
 from elearn.extensions import db
 from elearn.models import EmployeeType, Role, Unit
+from elearn.problem_text import Problem, problem_of
 
 REQUIRED_COLUMNS = ("nip", "nama", "kode_unit")
 OPTIONAL_COLUMNS = ("email", "jenis_pegawai", "jabatan", "pangkat_golongan")
@@ -65,10 +66,22 @@ def import_learners(text: str, *, max_rows: int) -> list[ImportedAccount]:
     header = [name.strip().lower() for name in fieldnames]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
-        raise ImportFailed([ImportProblem(1, f"kolom wajib tidak ada: {', '.join(missing)}")])
+        raise ImportFailed(
+            [
+                ImportProblem(
+                    1, Problem("kolom wajib tidak ada: %(columns)s", columns=", ".join(missing))
+                )
+            ]
+        )
     unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
-        raise ImportFailed([ImportProblem(1, f"kolom tidak dikenal: {', '.join(unknown)}")])
+        raise ImportFailed(
+            [
+                ImportProblem(
+                    1, Problem("kolom tidak dikenal: %(columns)s", columns=", ".join(unknown))
+                )
+            ]
+        )
 
     units = {code: unit_id for unit_id, code in db.session.execute(select(Unit.id, Unit.code))}
     problems: list[ImportProblem] = []
@@ -92,28 +105,32 @@ def import_learners(text: str, *, max_rows: int) -> list[ImportedAccount]:
         line = reader.line_num
         rows += 1
         if rows > max_rows:
-            problems.append(ImportProblem(line, f"berkas melebihi batas {max_rows} baris"))
+            problems.append(
+                ImportProblem(line, Problem("berkas melebihi batas %(n)d baris", n=max_rows))
+            )
             break
         values = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k is not None}
         if None in row:
-            problems.append(ImportProblem(line, "jumlah kolom melebihi judul kolom"))
+            problems.append(ImportProblem(line, Problem("jumlah kolom melebihi judul kolom")))
             continue
         if not any(values.values()):
             continue
         try:
             data = _row_to_data(values, units)
             if data.nip in seen:
-                raise AccountError(f"NIP sama dengan baris {seen[data.nip]}")
+                raise AccountError(Problem("NIP sama dengan baris %(line)d", line=seen[data.nip]))
             seen[data.nip] = line
             password = secrets.token_urlsafe(9)
             with db.session.begin_nested():
                 user = create_user(data, password, must_change_password=True)
             imported.append(ImportedAccount(user.nip, user.full_name, password))
         except AccountError as exc:
-            problems.append(ImportProblem(line, str(exc)))
+            problems.append(ImportProblem(line, problem_of(exc)))
     if problems or not imported:
         savepoint.rollback()
-        raise ImportFailed(problems or [ImportProblem(2, "berkas tidak berisi baris data")])
+        raise ImportFailed(
+            problems or [ImportProblem(2, Problem("berkas tidak berisi baris data"))]
+        )
     savepoint.commit()
     return imported
 
@@ -128,27 +145,34 @@ def csv_reader(text: str) -> csv.DictReader[str]:
 
 def _unreadable(error: csv.Error) -> str:
     if "field larger than field limit" in str(error):
-        return f"isian lebih dari {csv.field_size_limit()} karakter (tanda kutip tidak ditutup?)"
-    return f"baris CSV tidak dapat dibaca ({error})"
+        return Problem(
+            "isian lebih dari %(n)d karakter (tanda kutip tidak ditutup?)",
+            n=csv.field_size_limit(),
+        )
+    return Problem("baris CSV tidak dapat dibaca (%(error)s)", error=str(error))
 
 
 def _row_to_data(values: dict[str, str], units: dict[str, int]) -> UserData:
     for column, value in values.items():
         if "\x00" in value:
-            raise AccountError(f"kolom '{column}' berisi karakter NUL")
+            raise AccountError(Problem("kolom '%(column)s' berisi karakter NUL", column=column))
         if len(value) > MAX_LENGTHS.get(column, 200):
             raise AccountError(
-                f"kolom '{column}' lebih dari {MAX_LENGTHS.get(column, 200)} karakter"
+                Problem(
+                    "kolom '%(column)s' lebih dari %(n)d karakter",
+                    column=column,
+                    n=MAX_LENGTHS.get(column, 200),
+                )
             )
     for column in REQUIRED_COLUMNS:
         if not values.get(column):
-            raise AccountError(f"kolom '{column}' kosong")
+            raise AccountError(Problem("kolom '%(column)s' kosong", column=column))
     unit_id = units.get(values["kode_unit"])
     if unit_id is None:
-        raise AccountError(f"kode unit '{values['kode_unit']}' tidak dikenal")
+        raise AccountError(Problem("kode unit '%(code)s' tidak dikenal", code=values["kode_unit"]))
     raw_type = (values.get("jenis_pegawai") or "PNS").upper()
     if raw_type not in EmployeeType.__members__:
-        raise AccountError("jenis_pegawai harus PNS atau PPPK")
+        raise AccountError(Problem("jenis_pegawai harus PNS atau PPPK"))
     return UserData(
         nip=values["nip"],
         full_name=values["nama"],

@@ -15,6 +15,7 @@ from elearn.auth.duties import refuse_own_record
 from elearn.extensions import db
 from elearn.models import EmployeeType, Role, RoleGrant, RoleScope, Unit, User
 from elearn.models.user import SCOPED_ROLES, new_session_token
+from elearn.problem_text import Problem, problem_of
 from elearn.reports import rollups
 from elearn.reports.audit import audit
 
@@ -44,9 +45,9 @@ class UserData:
 def check_password_strength(password: str, nip: str = "") -> None:
     """Raise AccountError when the password is too weak to accept."""
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise AccountError(f"Kata sandi minimal {PASSWORD_MIN_LENGTH} karakter.")
+        raise AccountError(Problem("Kata sandi minimal %(n)d karakter.", n=PASSWORD_MIN_LENGTH))
     if nip and normalize_nip(password) in {nip, nip[:8]}:
-        raise AccountError("Kata sandi tidak boleh sama dengan NIP atau tanggal lahir.")
+        raise AccountError(Problem("Kata sandi tidak boleh sama dengan NIP atau tanggal lahir."))
 
 
 def normalize_login(login: str) -> str:
@@ -86,26 +87,27 @@ def _check_user_data(data: UserData, existing: User | None) -> str:
     try:
         nip = validate_nip(data.nip, data.employee_type)
     except InvalidNip as exc:
-        raise AccountError(str(exc)) from None
+        raise AccountError(problem_of(exc)) from None
     if not data.full_name.strip():
-        raise AccountError("Nama lengkap wajib diisi.")
+        raise AccountError(Problem("Nama lengkap wajib diisi."))
     if db.session.get(Unit, data.unit_id) is None:
-        raise AccountError("Unit kerja tidak ditemukan.")
+        raise AccountError(Problem("Unit kerja tidak ditemukan."))
     clash = db.session.scalar(
         select(User).where(
             or_(User.nip == nip, func.lower(User.email) == (data.email or "").lower())
         )
     )
     if clash is not None and clash is not existing:
-        field_name = "NIP" if clash.nip == nip else "E-mail"
-        raise AccountError(f"{field_name} sudah dipakai akun lain.")
+        if clash.nip == nip:
+            raise AccountError(Problem("NIP sudah dipakai akun lain."))
+        raise AccountError(Problem("E-mail sudah dipakai akun lain."))
     if data.roles & SCOPED_ROLES and not data.scope_unit_ids:
-        raise AccountError("Koordinator dan evaluator harus diberi minimal satu unit.")
+        raise AccountError(Problem("Koordinator dan evaluator harus diberi minimal satu unit."))
     for unit_id in data.scope_unit_ids:
         if db.session.get(Unit, unit_id) is None:
-            raise AccountError("Unit lingkup tidak ditemukan.")
+            raise AccountError(Problem("Unit lingkup tidak ditemukan."))
     if not data.roles:
-        raise AccountError("Pilih minimal satu peran.")
+        raise AccountError(Problem("Pilih minimal satu peran."))
     return nip
 
 
@@ -180,9 +182,9 @@ def set_password(user: User, password: str, *, must_change: bool = False) -> Non
 def change_own_password(user: User, current: str, new: str) -> None:
     """Let a signed-in user change their password after proving the old one."""
     if not verify_password(user.password_hash, current):
-        raise AccountError("Kata sandi saat ini salah.")
+        raise AccountError(Problem("Kata sandi saat ini salah."))
     if current == new:
-        raise AccountError("Kata sandi baru harus berbeda dari yang lama.")
+        raise AccountError(Problem("Kata sandi baru harus berbeda dari yang lama."))
     set_password(user, new)
 
 

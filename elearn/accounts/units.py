@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from elearn.accounts.services import AccountError, descendants_of
 from elearn.extensions import db
 from elearn.models import Unit, UnitKind
+from elearn.problem_text import Problem
 
 
 @dataclass
@@ -26,14 +27,14 @@ def save_unit(data: UnitData, unit: Unit | None = None) -> Unit:
     """Create ``unit`` or change it; refuse duplicate codes and cycles."""
     clash = db.session.scalar(select(Unit).where(Unit.code == data.code))
     if clash is not None and clash is not unit:
-        raise AccountError("Kode unit sudah dipakai.")
+        raise AccountError(Problem("Kode unit sudah dipakai."))
     if data.parent_id is not None:
         if db.session.get(Unit, data.parent_id) is None:
-            raise AccountError("Unit induk tidak ditemukan.")
+            raise AccountError(Problem("Unit induk tidak ditemukan."))
         if unit is not None and unit.id is not None and data.parent_id in descendants_of({unit.id}):
-            raise AccountError("Unit induk tidak boleh unit itu sendiri atau sub-unitnya.")
+            raise AccountError(Problem("Unit induk tidak boleh unit itu sendiri atau sub-unitnya."))
     elif data.kind is not UnitKind.INSTANSI:
-        raise AccountError("Hanya instansi yang boleh tanpa unit induk.")
+        raise AccountError(Problem("Hanya instansi yang boleh tanpa unit induk."))
     unit = unit or Unit()
     unit.code = data.code
     unit.name = data.name.strip()

@@ -27,6 +27,7 @@ from elearn.extensions import db
 from elearn.main.input_guard import page_number
 from elearn.models import EmployeeType, Role, Unit, UnitKind, User
 from elearn.privacy.subject import anonymise
+from elearn.problem_text import problem_of, translated
 from elearn.settings import current_settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -107,7 +108,7 @@ def new_user() -> str | Response:
             try:
                 user = create_user(_form_data(form), form.password.data, must_change_password=True)
             except AccountError as exc:
-                flash(str(exc), "error")
+                flash(translated(problem_of(exc), _), "error")
             else:
                 db.session.commit()
                 flash(_("Akun %(name)s dibuat.", name=user.full_name), "success")
@@ -129,7 +130,7 @@ def edit_user(user_id: int) -> str | Response:
             abort(403, _("Anda tidak dapat mengubah peran atau lingkup unit akun Anda sendiri."))
         except AccountError as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(translated(problem_of(exc), _), "error")
         else:
             db.session.commit()
             flash(_("Perubahan disimpan."), "success")
@@ -181,7 +182,10 @@ def import_users() -> str:
             imported = import_learners(text, max_rows=current_settings().csv_import_max_rows)
         except ImportFailed as exc:
             db.session.rollback()
-            problems = [str(p) for p in exc.problems]
+            problems = [
+                _("baris %(n)d: %(message)s", n=p.line, message=translated(p.message, _))
+                for p in exc.problems
+            ]
         else:
             db.session.commit()
             flash(_("%(n)d peserta diimpor.", n=len(imported)), "success")
@@ -223,7 +227,7 @@ def edit_unit(unit_id: int | None = None) -> str | Response:
             save_unit(data, unit)
         except AccountError as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(translated(problem_of(exc), _), "error")
         else:
             db.session.commit()
             flash(_("Unit disimpan."), "success")

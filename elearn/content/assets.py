@@ -8,6 +8,7 @@ from io import BytesIO
 from PIL import Image
 
 from elearn.content.limits import MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE
+from elearn.problem_text import Problem
 
 ALLOWED_ASSET_TYPES = {
     ".png": "image/png",
@@ -39,7 +40,7 @@ def asset_type_problem(suffix: str, data: bytes) -> str | None:
         genuine = data.startswith(_SIGNATURES[suffix])
     if genuine:
         return None
-    return f"isi berkas tidak sesuai dengan ekstensi {suffix}"
+    return Problem("isi berkas tidak sesuai dengan ekstensi %(suffix)s", suffix=suffix)
 
 
 def image_size_problem(suffix: str, data: bytes) -> str | None:
@@ -50,8 +51,10 @@ def image_size_problem(suffix: str, data: bytes) -> str | None:
     """
     if suffix not in _IMAGE_SUFFIXES:
         return None
-    limit = (
-        f"paling besar {MAX_IMAGE_SIDE} piksel per sisi dan {MAX_IMAGE_PIXELS // 10**6} megapiksel"
+    limit = Problem(
+        "paling besar %(side)d piksel per sisi dan %(mp)d megapiksel",
+        side=MAX_IMAGE_SIDE,
+        mp=MAX_IMAGE_PIXELS // 10**6,
     )
     try:
         with warnings.catch_warnings():
@@ -59,9 +62,16 @@ def image_size_problem(suffix: str, data: bytes) -> str | None:
             with Image.open(BytesIO(data)) as image:
                 width, height = image.size
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return f"gambar terlalu besar; {limit}"  # Pillow's own limit is far above ours
+        return Problem(
+            "gambar terlalu besar; %(limit)s", limit=limit
+        )  # Pillow's own limit is far above ours
     except (OSError, ValueError, SyntaxError):  # Pillow's ways of saying "not an image"
-        return "gambar rusak atau tidak dapat dibaca"
+        return Problem("gambar rusak atau tidak dapat dibaca")
     if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
-        return f"gambar terlalu besar ({width}×{height} piksel); {limit}"
+        return Problem(
+            "gambar terlalu besar (%(width)d×%(height)d piksel); %(limit)s",
+            width=width,
+            height=height,
+            limit=limit,
+        )
     return None

@@ -19,6 +19,7 @@ from elearn.content.sandbox import (
 )
 from elearn.extensions import db
 from elearn.models import Course, Unit
+from elearn.problem_text import Problem
 from elearn.settings import Settings, current_settings
 
 courses_cli = click.Group("courses", help="Check and publish Markdown course folders.")
@@ -84,7 +85,7 @@ def _prerequisite_order(parsed: list[ParsedCourse]) -> list[ParsedCourse]:
             return
         if course.slug in visiting:
             where = f"{course.slug}/course.md"
-            raise PublishError([SourceError(where, 1, "prasyarat melingkar")])
+            raise PublishError([SourceError(where, 1, Problem("prasyarat melingkar"))])
         visiting.add(course.slug)
         for slug in course.meta.prerequisites:
             if slug in by_slug:

@@ -10,6 +10,7 @@ import yaml
 
 from elearn.content.errors import SourceError
 from elearn.content.quiz import REVIEW_PRESETS, QuizSettings, ReviewMoment, ReviewOptions
+from elearn.problem_text import Problem
 
 FENCE = "---"
 
@@ -39,7 +40,9 @@ def split_front_matter(text: str, path: str) -> tuple[Document, list[SourceError
             body = "\n".join(lines[index + 1 :])
             return _load_meta(raw, path, body, index + 2)
     return Document({}, text, 1), [
-        SourceError(path, 1, "front matter dibuka dengan '---' tetapi tidak pernah ditutup")
+        SourceError(
+            path, 1, Problem("front matter dibuka dengan '---' tetapi tidak pernah ditutup")
+        )
     ]
 
 
@@ -53,11 +56,13 @@ def _load_meta(
         line = 2 + mark.line if mark is not None else 1
         problem = getattr(exc, "problem", None) or "tidak dapat dibaca"
         return Document({}, body, body_line), [
-            SourceError(path, line, f"front matter YAML tidak valid: {problem}")
+            SourceError(
+                path, line, Problem("front matter YAML tidak valid: %(problem)s", problem=problem)
+            )
         ]
     if not isinstance(meta, dict):
         return Document({}, body, body_line), [
-            SourceError(path, 2, "front matter harus berupa pasangan 'kunci: nilai'")
+            SourceError(path, 2, Problem("front matter harus berupa pasangan 'kunci: nilai'"))
         ]
     return Document(meta, body, body_line), []
 
@@ -80,32 +85,39 @@ def quiz_settings(
         errors.append(SourceError(path, 1, message))
 
     for key in sorted(set(meta) - QUIZ_KEYS):
-        fail(f"kunci front matter tidak dikenal: '{key}'")
+        fail(Problem("kunci front matter tidak dikenal: '%(key)s'", key=key))
 
     title = meta.get("title", default_title)
     if not isinstance(title, str) or not title.strip():
-        fail("'title' harus berupa teks yang tidak kosong")
+        fail(Problem("'title' harus berupa teks yang tidak kosong"))
         title = default_title
     elif len(title.strip()) > MAX_TITLE:
-        fail(f"'title' paling panjang {MAX_TITLE} karakter")
+        fail(Problem("'%(key)s' paling panjang %(n)d karakter", key="title", n=MAX_TITLE))
 
     def integer(key: str, low: int, high: int | None) -> int | None:
         value = meta.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            fail(f"'{key}' harus bilangan bulat")
+            fail(Problem("'%(key)s' harus bilangan bulat", key=key))
             return None
         if value < low or (high is not None and value > high):
             bound = f"{low}–{high}" if high is not None else f"≥ {low}"
-            fail(f"'{key}' harus dalam rentang {bound}, bukan {value}")
+            fail(
+                Problem(
+                    "'%(key)s' harus dalam rentang %(bound)s, bukan %(value)s",
+                    key=key,
+                    bound=bound,
+                    value=value,
+                )
+            )
             return None
         return value
 
     def flag(key: str, default: bool) -> bool:
         value = meta.get(key, default)
         if not isinstance(value, bool):
-            fail(f"'{key}' harus true atau false")
+            fail(Problem("'%(key)s' harus true atau false", key=key))
             return default
         return value
 
@@ -130,20 +142,34 @@ def review_options(value: Any, fail: Callable[[str], None]) -> ReviewOptions:
         return REVIEW_PRESETS[value]
     if not isinstance(value, dict):
         fail(
-            f"'review' harus salah satu dari: {', '.join(REVIEW_PRESETS)}, "
-            f"atau pasangan bagian: kapan ({', '.join(REVIEW_PARTS)})"
+            Problem(
+                "'review' harus salah satu dari: %(presets)s, "
+                "atau pasangan bagian: kapan (%(parts)s)",
+                presets=", ".join(REVIEW_PRESETS),
+                parts=", ".join(REVIEW_PARTS),
+            )
         )
         return ReviewOptions()
     chosen: dict[str, tuple[ReviewMoment, ...]] = {}
     for part in sorted(set(value) - set(REVIEW_PARTS), key=str):
-        fail(f"bagian 'review' tidak dikenal: '{part}' (pilih dari: {', '.join(REVIEW_PARTS)})")
+        fail(
+            Problem(
+                "bagian 'review' tidak dikenal: '%(part)s' (pilih dari: %(parts)s)",
+                part=part,
+                parts=", ".join(REVIEW_PARTS),
+            )
+        )
     for part in REVIEW_PARTS:
         if part in value:
             moments = _review_moments(value[part])
             if moments is None:
                 fail(
-                    f"'review.{part}' harus '{REVIEW_NEVER}' atau satu/daftar dari: "
-                    f"{', '.join(m.value for m in ReviewMoment)}"
+                    Problem(
+                        "'review.%(part)s' harus '%(never)s' atau satu/daftar dari: %(moments)s",
+                        part=part,
+                        never=REVIEW_NEVER,
+                        moments=", ".join(m.value for m in ReviewMoment),
+                    )
                 )
             else:
                 chosen[part] = moments
@@ -165,5 +191,9 @@ def draw_problem(settings: QuizSettings, pool_size: int, path: str) -> SourceErr
     """Return an error when ``draw`` asks for more questions than the pool holds."""
     if settings.draw is None or settings.draw <= pool_size:
         return None
-    message = f"'draw' ({settings.draw}) lebih besar dari jumlah pertanyaan ({pool_size})"
+    message = Problem(
+        "'draw' (%(draw)d) lebih besar dari jumlah pertanyaan (%(pool)d)",
+        draw=settings.draw,
+        pool=pool_size,
+    )
     return SourceError(path, 1, message)

@@ -28,6 +28,7 @@ from elearn.content.gift_text import (
     plain,
 )
 from elearn.content.quiz import Question, Quiz, TextFormat
+from elearn.problem_text import Problem
 
 CATEGORY = "$CATEGORY:"
 BLANK = "_____"  # Moodle puts this where an answer block sat inside the question text
@@ -48,7 +49,9 @@ def parse_gift_quiz(text: str, path: str, default_title: str) -> Quiz:
     if not (errors and document.body_line == 1):
         reader.read(document.body, document.body_line)
         if not reader.questions and not reader.errors:
-            errors.append(SourceError(path, document.body_line, "kuis tidak berisi pertanyaan"))
+            errors.append(
+                SourceError(path, document.body_line, Problem("kuis tidak berisi pertanyaan"))
+            )
     errors.extend(reader.errors)
     title = reader.first_category_leaf or default_title
     settings, setting_errors = quiz_settings(document.meta, path, title)
@@ -119,7 +122,9 @@ class _Reader:
             return
         if has_placeholder_chars(raw):
             self.errors.append(
-                SourceError(self.path, line, "karakter Unicode privat (U+E000–U+E007) tidak boleh")
+                SourceError(
+                    self.path, line, Problem("karakter Unicode privat (U+E000–U+E007) tidak boleh")
+                )
             )
             return
         block = Block(self.path, line, hide_escapes(raw))
@@ -134,12 +139,14 @@ class _Reader:
     def _category(self, block: Block, name: Piece) -> None:
         if "\n" in name.text:
             after = name.cut(name.text.index("\n")).strip()
-            block.error(after, "pisahkan baris $CATEGORY dari pertanyaan dengan baris kosong")
+            block.error(
+                after, Problem("pisahkan baris $CATEGORY dari pertanyaan dengan baris kosong")
+            )
             return
         parts = _CONTEXT.sub("", plain(name)).split("/")
         category = "/".join(part.strip() for part in parts if part.strip())
         if not category:
-            block.error(name, "nama kategori kosong setelah $CATEGORY:")
+            block.error(name, Problem("nama kategori kosong setelah $CATEGORY:"))
             return
         self.category = category
         self.first_category_leaf = self.first_category_leaf or category.rsplit("/", 1)[-1]
@@ -152,7 +159,7 @@ class _Reader:
         if rest.text.startswith("::"):
             end = rest.text.find("::", 2)
             if end < 0:
-                block.error(rest, "judul pertanyaan '::' tidak ditutup dengan '::'")
+                block.error(rest, Problem("judul pertanyaan '::' tidak ditutup dengan '::'"))
                 return
             name = clean_name(rest.text[2:end])
             rest = rest.cut(end + 2).strip()
@@ -164,7 +171,7 @@ class _Reader:
         after = "" if closing == len(rest.text) - 1 else BLANK + rest.text[closing + 1 :]
         text = formatted(Piece(rest.text[:opening] + after, rest.start), TextFormat.MOODLE)
         if not text.source:
-            block.error(rest, "teks pertanyaan kosong")
+            block.error(rest, Problem("teks pertanyaan kosong"))
         answers = rest.cut(opening + 1, closing)
         general = answers.text.rfind(GENERAL_FEEDBACK)
         feedback = None
@@ -177,7 +184,11 @@ class _Reader:
         key = question_key(source)
         if key in self._keys:
             block.error(
-                content, f"pertanyaan ini sama persis dengan pertanyaan di baris {self._keys[key]}"
+                content,
+                Problem(
+                    "pertanyaan ini sama persis dengan pertanyaan di baris %(line)d",
+                    line=self._keys[key],
+                ),
             )
             return
         self._keys[key] = line
@@ -205,20 +216,24 @@ def _answer_braces(block: Block, rest: Piece) -> tuple[int, int] | None:
     braces = [(index, char) for index, char in enumerate(rest.text) if char in "{}"]
     if not braces:
         # Moodle would import a "description"; we have no such question type.
-        block.error(rest, "pertanyaan tanpa blok jawaban {...}")
+        block.error(rest, Problem("pertanyaan tanpa blok jawaban {...}"))
         return None
     opening, first = braces[0]
     if first == "}":
-        block.error(rest.cut(opening), "kurung kurawal '}' tanpa '{' pembuka (tulis \\} di teks)")
+        block.error(
+            rest.cut(opening), Problem("kurung kurawal '}' tanpa '{' pembuka (tulis \\} di teks)")
+        )
         return None
     if len(braces) == 1 or braces[1][1] == "{":
-        block.error(rest.cut(opening), "kurung kurawal '{' tidak ditutup")
+        block.error(rest.cut(opening), Problem("kurung kurawal '{' tidak ditutup"))
         return None
     if len(braces) > 2:
         block.error(
             rest.cut(braces[2][0]),
-            "hanya satu blok jawaban {...} per pertanyaan: pisahkan pertanyaan dengan baris "
-            "kosong, atau tulis \\{ dan \\} untuk kurung kurawal di teks",
+            Problem(
+                "hanya satu blok jawaban {...} per pertanyaan: pisahkan pertanyaan dengan baris "
+                "kosong, atau tulis \\{ dan \\} untuk kurung kurawal di teks"
+            ),
         )
         return None
     return opening, braces[1][0]

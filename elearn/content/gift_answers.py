@@ -30,6 +30,7 @@ from elearn.content.quiz import (
     TextFormat,
     TrueFalseAnswer,
 )
+from elearn.problem_text import Problem
 
 TRUE_WORDS = {"T", "TRUE"}
 FALSE_WORDS = {"F", "FALSE"}
@@ -60,8 +61,12 @@ def parse_answers(block: Block, inside: Piece, default: TextFormat) -> Answers |
     hint = "T, TRUE, F atau FALSE (huruf besar)" if head.upper() in TRUE_WORDS | FALSE_WORDS else ""
     block.error(
         inside,
-        "tipe pertanyaan tidak dikenali: awali jawaban dengan '=' atau '~'"
-        + (f"; benar/salah ditulis {hint}" if hint else ""),
+        Problem(
+            "tipe pertanyaan tidak dikenali: awali jawaban dengan '=' atau '~'; "
+            "benar/salah ditulis T, TRUE, F atau FALSE (huruf besar)"
+        )
+        if hint
+        else Problem("tipe pertanyaan tidak dikenali: awali jawaban dengan '=' atau '~'"),
     )
     return None
 
@@ -72,8 +77,11 @@ def _no_leading_text(block: Block, lead: Piece, markers: str) -> None:
     if lead.text:
         block.error(
             lead,
-            f"teks '{plain(lead)[:30]}' sebelum jawaban pertama; "
-            f"awali setiap jawaban dengan {markers}",
+            Problem(
+                "teks '%(text)s' sebelum jawaban pertama; awali setiap jawaban dengan %(markers)s",
+                text=plain(lead)[:30],
+                markers=markers,
+            ),
         )
 
 
@@ -93,27 +101,33 @@ def _multiple_choice(
         body = raw.strip()
         fraction = 1.0
         if marker == "=" and body.text.startswith("%"):
-            block.error(body, "bobot pilihan ditulis setelah '~' (mis. ~%50%), bukan '='")
+            block.error(body, Problem("bobot pilihan ditulis setelah '~' (mis. ~%50%), bukan '='"))
         elif marker == "~":
             weight, body = split_weight(block, body, -100, 100)
             fraction = 0.0 if weight is None else weight
         answer, feedback = _answer_and_feedback(body)
         text = formatted(answer, default)
         if not text.source:
-            block.error(raw, "pilihan jawaban kosong")
+            block.error(raw, Problem("pilihan jawaban kosong"))
         choices.append(Choice(text, fraction, optional_text(feedback, default)))
     if len(choices) < 2:
-        block.error(inside, "pertanyaan pilihan ganda membutuhkan minimal 2 pilihan")
+        block.error(inside, Problem("pertanyaan pilihan ganda membutuhkan minimal 2 pilihan"))
         return None
     # Moodle: a question with an '=' answer is single-response, otherwise multiple-response.
     kind = QuestionKind.SINGLE if any(m == "=" for m, _ in items) else QuestionKind.MULTIPLE
     positive = [c.fraction for c in choices if c.fraction > 0]
     if not positive:
-        block.error(inside, "pertanyaan pilihan ganda tanpa jawaban benar")
+        block.error(inside, Problem("pertanyaan pilihan ganda tanpa jawaban benar"))
         return None
     total = round(sum(positive), 2)
     if kind is QuestionKind.MULTIPLE and total != 1:
-        block.error(inside, f"jumlah bobot pilihan benar harus 100%, bukan {total * 100:g}%")
+        block.error(
+            inside,
+            Problem(
+                "jumlah bobot pilihan benar harus 100%%, bukan %(total)s%%",
+                total=f"{total * 100:g}",
+            ),
+        )
         return None
     return Answers(kind, choices=tuple(choices)) if len(block.errors) == errors else None
 
@@ -126,18 +140,21 @@ def _matching(block: Block, inside: Piece, answers: Piece, default: TextFormat) 
     for _, raw in items:
         body = raw.strip()
         if "->" not in body.text:
-            block.error(body, "pasangan menjodohkan harus berbentuk '=pertanyaan -> jawaban'")
+            block.error(
+                body, Problem("pasangan menjodohkan harus berbentuk '=pertanyaan -> jawaban'")
+            )
             continue
         prompt, answer = body.split("->", 1)
         if not plain(answer):
-            block.error(body, "pasangan menjodohkan tanpa jawaban setelah '->'")
+            block.error(body, Problem("pasangan menjodohkan tanpa jawaban setelah '->'"))
         pairs.append(MatchPair(formatted(prompt, default), plain(answer)))
     if len(block.errors) > errors:
         return None
     # Moodle's importer wants two entries; an entry without a prompt is only a distractor.
     if sum(1 for pair in pairs if pair.prompt.source) < 2:
         block.error(
-            inside, "pertanyaan menjodohkan membutuhkan minimal 2 pasangan berisi pertanyaan"
+            inside,
+            Problem("pertanyaan menjodohkan membutuhkan minimal 2 pasangan berisi pertanyaan"),
         )
         return None
     return Answers(QuestionKind.MATCHING, pairs=tuple(pairs))
@@ -163,13 +180,13 @@ def _short(block: Block, inside: Piece, answers: Piece, default: TextFormat) -> 
         answer, feedback = _answer_and_feedback(body)
         text = formatted(answer, default).source  # Moodle drops a format tag on the answer
         if not text:
-            block.error(raw, "jawaban isian kosong")
+            block.error(raw, Problem("jawaban isian kosong"))
         fraction = 1.0 if weight is None else weight
         found.append(ShortAnswer(text, fraction, optional_text(feedback, default)))
     if len(block.errors) > errors:
         return None
     if max(a.fraction for a in found) != 1:
-        block.error(inside, "pertanyaan isian tanpa jawaban bernilai 100%")
+        block.error(inside, Problem("pertanyaan isian tanpa jawaban bernilai 100%"))
         return None
     return Answers(QuestionKind.SHORT, short_answers=tuple(found))
 
@@ -185,7 +202,7 @@ def _numeric(block: Block, inside: Piece, answers: Piece, default: TextFormat) -
     lead, items = answers.split_marked("=")
     raws = ([lead] if lead.text.strip() else []) + [raw for _, raw in items]
     if not raws:
-        block.error(inside, "pertanyaan numerik tanpa jawaban")
+        block.error(inside, Problem("pertanyaan numerik tanpa jawaban"))
         return None
     found = []
     for raw in raws:
@@ -199,13 +216,14 @@ def _numeric(block: Block, inside: Piece, answers: Piece, default: TextFormat) -
         ignored, feedback = _answer_and_feedback(catch_all)
         if ignored.text.strip():
             block.error(
-                ignored, "setelah '~' pada pertanyaan numerik hanya boleh umpan balik '#...'"
+                ignored,
+                Problem("setelah '~' pada pertanyaan numerik hanya boleh umpan balik '#...'"),
             )
         found.append(NumericAnswer(0.0, math.inf, 0.0, optional_text(feedback, default)))
     if len(block.errors) > errors:
         return None
     if max(a.fraction for a in found) != 1:
-        block.error(inside, "pertanyaan numerik tanpa jawaban bernilai 100%")
+        block.error(inside, Problem("pertanyaan numerik tanpa jawaban bernilai 100%"))
         return None
     return Answers(QuestionKind.NUMERIC, numeric_answers=tuple(found))
 
@@ -220,7 +238,9 @@ def _numeric_value(block: Block, answer: Piece) -> tuple[float, float] | None:
         if low is None or high is None:
             return None
         if low > high:
-            block.error(answer, f"rentang numerik terbalik: '{text}' (tulis min..maks)")
+            block.error(
+                answer, Problem("rentang numerik terbalik: '%(text)s' (tulis min..maks)", text=text)
+            )
             return None
         return (low + high) / 2, (high - low) / 2
     if text.find(":") > 0:
@@ -228,7 +248,9 @@ def _numeric_value(block: Block, answer: Piece) -> tuple[float, float] | None:
         if value is None or tolerance is None:
             return None
         if tolerance < 0:
-            block.error(answer, f"toleransi numerik tidak boleh negatif: '{text}'")
+            block.error(
+                answer, Problem("toleransi numerik tidak boleh negatif: '%(text)s'", text=text)
+            )
             return None
         return value, tolerance
     single = _number(block, answer, text)
@@ -239,10 +261,12 @@ def _number(block: Block, answer: Piece, text: str) -> float | None:
     text = text.strip()
     if _NUMBER.fullmatch(text):
         return float(text)
-    hint = (
-        " (gunakan titik sebagai pemisah desimal)"
-        if _NUMBER.fullmatch(text.replace(",", "."))
-        else ""
-    )
-    block.error(answer, f"jawaban numerik bukan angka: '{text}'{hint}")
+    if _NUMBER.fullmatch(text.replace(",", ".")):
+        message = Problem(
+            "jawaban numerik bukan angka: '%(text)s' (gunakan titik sebagai pemisah desimal)",
+            text=text,
+        )
+    else:
+        message = Problem("jawaban numerik bukan angka: '%(text)s'", text=text)
+    block.error(answer, message)
     return None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from elearn.content.errors import SourceError
 from elearn.content.quiz import EMPTY_TEXT, Text, TextFormat
+from elearn.problem_text import Problem
 
 _PLACEHOLDER = {
     "\\": "\ue000",
@@ -136,11 +137,24 @@ def split_weight(block: Block, body: Piece, low: int, high: int) -> tuple[float 
         return None, body
     match = _WEIGHT.match(body.text)
     if match is None:
-        block.error(body, f"bobot jawaban tidak valid: '{plain(body)[:30]}' (contoh: %50%)")
+        block.error(
+            body,
+            Problem(
+                "bobot jawaban tidak valid: '%(text)s' (contoh: %%50%%)", text=plain(body)[:30]
+            ),
+        )
         return None, body
     percent = float(match.group(1))
     if not low <= percent <= high:
-        block.error(body, f"bobot jawaban harus antara {low}% dan {high}%, bukan {match.group(0)}")
+        block.error(
+            body,
+            Problem(
+                "bobot jawaban harus antara %(low)s%% dan %(high)s%%, bukan %(found)s",
+                low=low,
+                high=high,
+                found=match.group(0),
+            ),
+        )
     return percent / 100, body.cut(match.end())
 
 

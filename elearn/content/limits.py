@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from elearn.problem_text import Problem
+
 MAX_SOURCE_BYTES = 1024 * 1024  # one .md, .quiz.md or .gift file
 MAX_COURSE_BYTES = 60 * 1024 * 1024  # all files of one course, assets included
 MAX_IMAGE_PIXELS = 40_000_000  # decoded size: width × height
@@ -79,29 +81,39 @@ def shape_problems(text: str, max_scan_chars: int = MAX_SCAN_CHARS) -> list[tupl
     problems = []
     scan, line = _bracket_scan(text)
     if scan > max_scan_chars:
-        problems.append((line, _too_tangled("tanda kurung [ ] atau ( ) yang tidak ditutup")))
+        problems.append(
+            (line, _too_tangled(Problem("tanda kurung [ ] atau ( ) yang tidak ditutup")))
+        )
     scan, line = _tag_scan(text)
     if scan > max_scan_chars:
-        problems.append((line, _too_tangled("tanda < yang tidak ditutup dengan >")))
+        problems.append((line, _too_tangled(Problem("tanda < yang tidak ditutup dengan >"))))
     lines = _STRUCTURE_LINE.findall(text)
     if len(lines) > MAX_STRUCTURE_LINES:
         problems.append(
             (
                 _line_of(text, _nth_start(text, MAX_STRUCTURE_LINES)),
-                f"lebih dari {MAX_STRUCTURE_LINES} baris tabel, butir daftar atau judul dalam "
-                "satu berkas; pecah menjadi beberapa modul",
+                Problem(
+                    "lebih dari %(n)d baris tabel, butir daftar atau judul dalam "
+                    "satu berkas; pecah menjadi beberapa modul",
+                    n=MAX_STRUCTURE_LINES,
+                ),
             )
         )
     depth, line = _html_depth(text)
     if depth > MAX_HTML_DEPTH:
         problems.append(
-            (line, f"HTML bersarang lebih dari {MAX_HTML_DEPTH} tingkat; tutup setiap tag")
+            (
+                line,
+                Problem(
+                    "HTML bersarang lebih dari %(n)d tingkat; tutup setiap tag", n=MAX_HTML_DEPTH
+                ),
+            )
         )
     return problems
 
 
 def _too_tangled(what: str) -> str:
-    return f"terlalu banyak {what}; berkas ini akan terlalu lama diproses"
+    return Problem("terlalu banyak %(what)s; berkas ini akan terlalu lama diproses", what=what)
 
 
 def _bracket_scan(text: str) -> tuple[int, int]:

@@ -22,6 +22,7 @@ from elearn.content.limits import MAX_COURSE_BYTES, MAX_SCAN_CHARS, MAX_SOURCE_B
 from elearn.content.quiz import Quiz
 from elearn.content.quizformat import parse_markdown_quiz
 from elearn.content.render import asset_references
+from elearn.problem_text import Problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ITEM_FILE = re.compile(
@@ -103,11 +104,15 @@ def parse_course(
     slug = folder.name
     if not SLUG.match(slug):
         errors.append(
-            SourceError(label, 1, "nama folder kursus harus huruf kecil, angka dan tanda hubung")
+            SourceError(
+                label, 1, Problem("nama folder kursus harus huruf kecil, angka dan tanda hubung")
+            )
         )
     files = _collect_files(folder, label, errors)
     if "course.md" not in files:
-        raise ContentErrors([*errors, SourceError(f"{label}/course.md", 1, "course.md tidak ada")])
+        raise ContentErrors(
+            [*errors, SourceError(f"{label}/course.md", 1, Problem("course.md tidak ada"))]
+        )
 
     texts = _decode_sources(files, label, max_scan_chars, errors)
     if "course.md" not in texts:
@@ -133,7 +138,13 @@ def parse_course(
         if position in positions:
             errors.append(
                 SourceError(
-                    item_path, 1, f"nomor urut {match['nn']} sudah dipakai {positions[position]}"
+                    item_path,
+                    1,
+                    Problem(
+                        "nomor urut %(nn)s sudah dipakai %(other)s",
+                        nn=match["nn"],
+                        other=positions[position],
+                    ),
                 )
             )
             continue
@@ -147,11 +158,15 @@ def parse_course(
         name.endswith(".md") and not name.endswith(".quiz.md") for name in positions.values()
     ):
         errors.append(
-            SourceError(f"{label}/course.md", 1, "kursus belum memiliki modul (NN-nama.md)")
+            SourceError(
+                f"{label}/course.md", 1, Problem("kursus belum memiliki modul (NN-nama.md)")
+            )
         )
     if meta is not None and slug in meta.prerequisites:
         errors.append(
-            SourceError(f"{label}/course.md", 1, "kursus tidak boleh menjadi prasyaratnya sendiri")
+            SourceError(
+                f"{label}/course.md", 1, Problem("kursus tidak boleh menjadi prasyaratnya sendiri")
+            )
         )
 
     if errors or meta is None:
@@ -168,7 +183,7 @@ def parse_course(
 
 def _collect_files(folder: Path, label: str, errors: list[SourceError]) -> dict[str, bytes]:
     if not folder.is_dir():
-        raise ContentErrors([SourceError(label, 1, "folder kursus tidak ditemukan")])
+        raise ContentErrors([SourceError(label, 1, Problem("folder kursus tidak ditemukan"))])
     files: dict[str, bytes] = {}
     total = 0
     for path in sorted(folder.rglob("*")):
@@ -177,7 +192,7 @@ def _collect_files(folder: Path, label: str, errors: list[SourceError]) -> dict[
         if any(part.startswith(".") for part in relative.split("/")):
             continue  # editor and OS litter such as .DS_Store
         if path.is_symlink():
-            errors.append(SourceError(where, 1, "tautan simbolik tidak diizinkan"))
+            errors.append(SourceError(where, 1, Problem("tautan simbolik tidak diizinkan")))
         elif path.is_file():
             size = path.stat().st_size
             problem = file_size_problem(relative, size)
@@ -186,7 +201,11 @@ def _collect_files(folder: Path, label: str, errors: list[SourceError]) -> dict[
                 errors.append(SourceError(where, 1, problem))
             elif total > MAX_COURSE_BYTES:
                 limit = MAX_COURSE_BYTES // 2**20
-                errors.append(SourceError(where, 1, f"isi kursus melebihi {limit} MB secara total"))
+                errors.append(
+                    SourceError(
+                        where, 1, Problem("isi kursus melebihi %(mb)d MB secara total", mb=limit)
+                    )
+                )
                 break
             else:
                 files[relative] = path.read_bytes()
@@ -197,10 +216,11 @@ def file_size_problem(relative: str, size: int) -> str | None:
     """Return why a course file of ``size`` bytes is too large, or None (checked unread)."""
     if relative.startswith("assets/"):
         if size > MAX_ASSET_BYTES:
-            return f"aset melebihi {MAX_ASSET_BYTES // 2**20} MB"
+            return Problem("aset melebihi %(mb)d MB", mb=MAX_ASSET_BYTES // 2**20)
     elif size > MAX_SOURCE_BYTES:
-        return (
-            f"berkas sumber melebihi {MAX_SOURCE_BYTES // 2**20} MB; pecah menjadi beberapa modul"
+        return Problem(
+            "berkas sumber melebihi %(mb)d MB; pecah menjadi beberapa modul",
+            mb=MAX_SOURCE_BYTES // 2**20,
         )
     return None
 
@@ -226,8 +246,8 @@ def _decode_sources(
 
 def _unknown_file_message(relative: str) -> str:
     if "/" in relative:
-        return "subfolder tidak diizinkan selain assets/"
-    return (
+        return Problem("subfolder tidak diizinkan selain assets/")
+    return Problem(
         "nama berkas tidak dikenali; gunakan NN-nama.md (modul), NN-nama.quiz.md atau "
         "NN-nama.gift (kuis), dengan NN dua angka dan nama huruf kecil/angka/tanda hubung"
     )
@@ -238,7 +258,7 @@ def _decode(data: bytes, path: str, errors: list[SourceError]) -> str | None:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        errors.append(SourceError(path, line, "berkas harus berenkode UTF-8"))
+        errors.append(SourceError(path, line, Problem("berkas harus berenkode UTF-8")))
         return None
 
 
@@ -260,41 +280,47 @@ def _course_meta(raw: dict[str, Any], path: str, errors: list[SourceError]) -> C
         errors.append(SourceError(path, 1, message))
 
     for key in sorted(set(raw) - COURSE_KEYS):
-        fail(f"kunci front matter tidak dikenal: '{key}'")
+        fail(Problem("kunci front matter tidak dikenal: '%(key)s'", key=key))
 
     def text(key: str, limit: int) -> str:
         value = raw.get(key)
         if not isinstance(value, str) or not value.strip():
-            fail(f"'{key}' wajib diisi dengan teks")
+            fail(Problem("'%(key)s' wajib diisi dengan teks", key=key))
             return ""
         if len(value.strip()) > limit:
-            fail(f"'{key}' paling panjang {limit} karakter")
+            fail(Problem("'%(key)s' paling panjang %(n)d karakter", key=key, n=limit))
         return value.strip()
 
     def choice(key: str, options: tuple[str, ...], default: str | None = None) -> str:
         value = raw.get(key, default)
         if value not in options:
-            fail(f"'{key}' harus salah satu dari: {', '.join(options)}")
+            fail(
+                Problem(
+                    "'%(key)s' harus salah satu dari: %(options)s",
+                    key=key,
+                    options=", ".join(options),
+                )
+            )
             return options[0]
         return str(value)
 
     title, summary = text("title", MAX_TITLE), text("summary", MAX_SUMMARY)
     category = text("category", 80)
     if category and not SLUG.match(category):
-        fail("'category' harus huruf kecil, angka dan tanda hubung, mis. manajemen-proyek")
+        fail(Problem("'category' harus huruf kecil, angka dan tanda hubung, mis. manajemen-proyek"))
     jp = raw.get("jp")
     if isinstance(jp, bool) or not isinstance(jp, int) or not 1 <= jp <= MAX_JP:
-        fail(f"'jp' harus bilangan bulat 1–{MAX_JP} (jam pelajaran yang diakui)")
+        fail(Problem("'jp' harus bilangan bulat 1–%(max)d (jam pelajaran yang diakui)", max=MAX_JP))
         jp = 1
     prerequisites = raw.get("prerequisites", []) or []
     if not isinstance(prerequisites, list) or not all(
         isinstance(p, str) and SLUG.match(p) for p in prerequisites
     ):
-        fail("'prerequisites' harus daftar slug kursus, mis. [manajemen-proyek]")
+        fail(Problem("'prerequisites' harus daftar slug kursus, mis. [manajemen-proyek]"))
         prerequisites = []
     certificate = raw.get("certificate", True)
     if not isinstance(certificate, bool):
-        fail("'certificate' harus true atau false")
+        fail(Problem("'certificate' harus true atau false"))
         certificate = True
     meta = CourseMeta(
         title=title,
@@ -321,7 +347,13 @@ def _collect_assets(files: dict[str, bytes], label: str, errors: list[SourceErro
         if suffix not in ALLOWED_ASSET_TYPES:
             allowed = ", ".join(sorted(s.lstrip(".") for s in ALLOWED_ASSET_TYPES))
             errors.append(
-                SourceError(path, 1, f"jenis berkas aset tidak diizinkan (hanya {allowed})")
+                SourceError(
+                    path,
+                    1,
+                    Problem(
+                        "jenis berkas aset tidak diizinkan (hanya %(allowed)s)", allowed=allowed
+                    ),
+                )
             )
             continue
         problem = asset_type_problem(suffix, data) or image_size_problem(suffix, data)
@@ -339,7 +371,11 @@ def _check_asset_references(
         name = reference.removeprefix("assets/")
         if name not in assets:
             errors.append(
-                SourceError(path, first_line + line - 1, f"aset '{reference}' tidak ada di assets/")
+                SourceError(
+                    path,
+                    first_line + line - 1,
+                    Problem("aset '%(name)s' tidak ada di assets/", name=reference),
+                )
             )
 
 
@@ -392,19 +428,27 @@ def _parse_module(
     errors.extend(front_errors)
     before = len(errors)
     for key in sorted(set(document.meta) - MODULE_KEYS):
-        errors.append(SourceError(path, 1, f"kunci front matter tidak dikenal: '{key}'"))
+        errors.append(
+            SourceError(path, 1, Problem("kunci front matter tidak dikenal: '%(key)s'", key=key))
+        )
     title = document.meta.get("title", default_title)
     if not isinstance(title, str) or not title.strip():
-        errors.append(SourceError(path, 1, "'title' harus berupa teks"))
+        errors.append(SourceError(path, 1, Problem("'title' harus berupa teks")))
     elif len(title.strip()) > MAX_TITLE:
-        errors.append(SourceError(path, 1, f"'title' paling panjang {MAX_TITLE} karakter"))
+        errors.append(
+            SourceError(
+                path,
+                1,
+                Problem("'%(key)s' paling panjang %(n)d karakter", key="title", n=MAX_TITLE),
+            )
+        )
     minutes = document.meta.get("minutes")
     if minutes is None:
         minutes = max(1, round(len(document.body.split()) / WORDS_PER_MINUTE))
     elif isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 600:
-        errors.append(SourceError(path, 1, "'minutes' harus bilangan bulat 1–600"))
+        errors.append(SourceError(path, 1, Problem("'minutes' harus bilangan bulat 1–600")))
     if not document.body.strip():
-        errors.append(SourceError(path, document.body_line, "modul tidak berisi materi"))
+        errors.append(SourceError(path, document.body_line, Problem("modul tidak berisi materi")))
     _check_asset_references(document.body, document.body_line, path, assets, errors)
     if front_errors or len(errors) > before:
         return None

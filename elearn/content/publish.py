@@ -27,6 +27,7 @@ from elearn.models import (
     User,
     VersionStatus,
 )
+from elearn.problem_text import Problem
 
 
 class PublishError(ContentErrors):
@@ -162,10 +163,10 @@ def _check_prerequisites(parsed: ParsedCourse, known_slugs: frozenset[str]) -> N
     found = set(db.session.scalars(select(Course.slug).where(Course.slug.in_(wanted))))
     missing = sorted(wanted - found)
     if missing:
-        message = f"kursus prasyarat belum ada: {', '.join(missing)}"
+        message = Problem("kursus prasyarat belum ada: %(slugs)s", slugs=", ".join(missing))
         raise PublishError([SourceError(where, 1, message)])
     if _reaches(set(parsed.meta.prerequisites), parsed.slug):
-        raise PublishError([SourceError(where, 1, "prasyarat melingkar")])
+        raise PublishError([SourceError(where, 1, Problem("prasyarat melingkar"))])
 
 
 def _reaches(start: set[str], target: str) -> bool:

@@ -26,6 +26,7 @@ from elearn.content.quiz import (
     ShortAnswer,
     Text,
 )
+from elearn.problem_text import Problem
 
 HEADING = re.compile(r"^ {0,3}##(?:[ \t]+(?P<text>.*?))?[ \t]*$")
 OTHER_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
@@ -46,7 +47,9 @@ TOLERANCE_MARK = re.compile(r"±|\+-")
 
 __all__ = ["parse_markdown_quiz"]
 
-OPTION_HINT = "tulis '- [x] teks' untuk pilihan benar atau '- [ ] teks' untuk pilihan salah"
+OPTION_HINT = Problem(
+    "tulis '- [x] teks' untuk pilihan benar atau '- [ ] teks' untuk pilihan salah"
+)
 
 
 class Kind(Enum):
@@ -93,14 +96,18 @@ def parse_markdown_quiz(text: str, path: str, default_title: str) -> Quiz:
     if stray is not None:
         errors.add(
             stray.number,
-            "pilihan atau baris '=' sebelum pertanyaan pertama; "
-            "setiap pertanyaan harus diawali judul '## '",
+            Problem(
+                "pilihan atau baris '=' sebelum pertanyaan pertama; "
+                "setiap pertanyaan harus diawali judul '## '"
+            ),
         )
 
     questions = [parse_question(section, errors) for section in sections]
     check_duplicates(sections, errors)
     if not sections:
-        errors.add(1, "kuis tidak memiliki pertanyaan; setiap pertanyaan diawali judul '## '")
+        errors.add(
+            1, Problem("kuis tidak memiliki pertanyaan; setiap pertanyaan diawali judul '## '")
+        )
     elif (too_many := draw_problem(settings, len(sections), path)) is not None:
         errors.errors.append(too_many)
     if errors.errors:
@@ -134,7 +141,10 @@ def classify(raw_lines: list[str], first_number: int, errors: Collector) -> list
         result.append(Line(number, raw, line_kind(raw)))
     if fence is not None:
         errors.add(
-            fence_line, f"blok kode yang dibuka dengan '{fence[0] * 3}' tidak pernah ditutup"
+            fence_line,
+            Problem(
+                "blok kode yang dibuka dengan '%(fence)s' tidak pernah ditutup", fence=fence[0] * 3
+            ),
         )
     return result
 
@@ -182,14 +192,18 @@ def parse_question(section: list[Line], errors: Collector) -> Question | None:
     name = heading_text(heading.raw)
     before = len(errors.errors)
     if not name:
-        errors.add(heading.number, "judul pertanyaan kosong: tulis teks pertanyaan setelah '## '")
+        errors.add(
+            heading.number, Problem("judul pertanyaan kosong: tulis teks pertanyaan setelah '## '")
+        )
     rest = section[1:]
     start = next((i for i, line in enumerate(rest) if line.kind in ANSWER_KINDS), None)
     if start is None:
         errors.add(
             heading.number,
-            "pertanyaan tidak memiliki jawaban: tambahkan pilihan '- [x]'/'- [ ]' "
-            "atau baris '= jawaban'",
+            Problem(
+                "pertanyaan tidak memiliki jawaban: tambahkan pilihan '- [x]'/'- [ ]' "
+                "atau baris '= jawaban'"
+            ),
         )
         return None
     group, tail = answer_group(rest[start:])
@@ -198,11 +212,12 @@ def parse_question(section: list[Line], errors: Collector) -> Question | None:
     answers = [line for line in group if line.kind is Kind.ANSWER]
     for line in options:
         if line.kind is not Kind.OPTION:
-            errors.add(line.number, f"pilihan tidak valid: {OPTION_HINT}")
+            errors.add(line.number, Problem("pilihan tidak valid: %(hint)s", hint=OPTION_HINT))
     if options and answers:
         later = max(options[0], answers[0], key=lambda line: line.number)
         errors.add(
-            later.number, "pertanyaan tidak boleh memakai pilihan '- [ ]' dan baris '=' sekaligus"
+            later.number,
+            Problem("pertanyaan tidak boleh memakai pilihan '- [ ]' dan baris '=' sekaligus"),
         )
         return None
     if feedback is None:
@@ -276,12 +291,16 @@ def check_tail(tail: list[Line], first_answer: Line, errors: Collector) -> list[
     if second_group is not None:
         errors.add(
             second_group.number,
-            "jawaban harus ditulis dalam satu kelompok; kelompok ini terpisah dari jawaban "
-            f"di baris {first_answer.number}",
+            Problem(
+                "jawaban harus ditulis dalam satu kelompok; kelompok ini terpisah dari jawaban "
+                "di baris %(line)d",
+                line=first_answer.number,
+            ),
         )
     if extra_quote is not None:
         errors.add(
-            extra_quote.number, "hanya satu blockquote '>' umpan balik yang boleh mengikuti jawaban"
+            extra_quote.number,
+            Problem("hanya satu blockquote '>' umpan balik yang boleh mengikuti jawaban"),
         )
     # Text that merely separates two answer groups is covered by the group error.
     cutoff = second_group.number if second_group is not None else 0
@@ -294,10 +313,10 @@ def check_tail(tail: list[Line], first_answer: Line, errors: Collector) -> list[
 def tail_message(line: Line, previous: Kind) -> str:
     """Explain why a text line after the answers is wrong, as precisely as possible."""
     if previous is Kind.QUOTE:
-        return "setiap baris umpan balik harus diawali '>'"
+        return Problem("setiap baris umpan balik harus diawali '>'")
     if OTHER_HEADING.match(line.raw):
-        return "judul pertanyaan harus memakai '## ' (tepat dua tanda '#')"
-    return (
+        return Problem("judul pertanyaan harus memakai '## ' (tepat dua tanda '#')")
+    return Problem(
         "teks setelah jawaban tidak diperbolehkan; setelah jawaban hanya boleh ada "
         "satu blockquote '>' berisi umpan balik"
     )
@@ -312,13 +331,16 @@ def choice_fields(options: list[Line], errors: Collector) -> Answers | None:
             continue  # already reported as an invalid option
         text = (match["text"] or "").strip()
         if not text:
-            errors.add(line.number, "teks pilihan kosong")
+            errors.add(line.number, Problem("teks pilihan kosong"))
         parsed.append((text, match["mark"] in "xX"))
     correct = sum(1 for _, right in parsed if right)
     if len(options) < 2:
-        errors.add(options[0].number, "pertanyaan pilihan memerlukan minimal dua pilihan")
+        errors.add(options[0].number, Problem("pertanyaan pilihan memerlukan minimal dua pilihan"))
     if correct == 0 and len(parsed) == len(options):
-        errors.add(options[0].number, "tidak ada pilihan benar: tandai minimal satu dengan '- [x]'")
+        errors.add(
+            options[0].number,
+            Problem("tidak ada pilihan benar: tandai minimal satu dengan '- [x]'"),
+        )
     if correct == 0 or len(parsed) != len(options):
         return None
     wrong = len(parsed) - correct
@@ -340,7 +362,7 @@ def answer_fields(answers: list[Line], errors: Collector) -> Answers | None:
         match = ANSWER.match(line.raw)
         text = match["text"].strip() if match else ""
         if not text:
-            errors.add(line.number, "jawaban setelah '=' kosong")
+            errors.add(line.number, Problem("jawaban setelah '=' kosong"))
         else:
             texts.append((line, text))
     numbers = {line.number: NUMERIC.match(text) for line, text in texts}
@@ -349,15 +371,20 @@ def answer_fields(answers: list[Line], errors: Collector) -> Answers | None:
         if numbers[line.number] is None:
             errors.add(
                 line.number,
-                "jawaban numerik tidak valid: tulis '= angka ± toleransi', misalnya '= 75 ± 0.5'",
+                Problem(
+                    "jawaban numerik tidak valid: tulis '= angka ± toleransi', "
+                    "misalnya '= 75 ± 0.5'"
+                ),
             )
     if with_tolerance:
         for line, text in texts:
             if numbers[line.number] is None and not TOLERANCE_MARK.search(text):
                 errors.add(
                     line.number,
-                    "baris ini bukan angka, padahal baris '=' lain memakai '±'; "
-                    "jawaban numerik hanya boleh berisi angka",
+                    Problem(
+                        "baris ini bukan angka, padahal baris '=' lain memakai '±'; "
+                        "jawaban numerik hanya boleh berisi angka"
+                    ),
                 )
     if len(texts) != len(answers) or not texts:
         return None
@@ -385,7 +412,10 @@ def check_duplicates(sections: list[list[Line]], errors: Collector) -> None:
             continue  # reported as an empty heading
         if label in seen:
             errors.add(
-                heading.number, f"judul pertanyaan sama dengan pertanyaan di baris {seen[label]}"
+                heading.number,
+                Problem(
+                    "judul pertanyaan sama dengan pertanyaan di baris %(line)d", line=seen[label]
+                ),
             )
         else:
             seen[label] = heading.number

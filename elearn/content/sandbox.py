@@ -27,15 +27,23 @@ from elearn.content.limits import RenderBudget
 from elearn.content.parse import ParsedCourse, parse_course
 from elearn.content.publish import RenderedCourse, render_course
 from elearn.content.upload import unpack_course_zip
+from elearn.problem_text import Problem
 
 # A full disk or temp directory, a full quota, a file over the size limit.
 NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
-NO_SPACE_MESSAGE = "ruang penyimpanan sementara di server penuh; coba lagi nanti atau hubungi admin"
-TIMEOUT_MESSAGE = (
-    "pemrosesan melebihi batas waktu ({seconds} detik); perkecil atau sederhanakan berkas kursus"
+NO_SPACE_MESSAGE = Problem(
+    "ruang penyimpanan sementara di server penuh; coba lagi nanti atau hubungi admin"
 )
-MEMORY_MESSAGE = "pemrosesan melebihi batas memori; perkecil berkas kursus"
-CRASH_MESSAGE = "pemrosesan berhenti tanpa hasil; hubungi admin bila terulang"
+MEMORY_MESSAGE = Problem("pemrosesan melebihi batas memori; perkecil berkas kursus")
+CRASH_MESSAGE = Problem("pemrosesan berhenti tanpa hasil; hubungi admin bila terulang")
+
+
+def _timeout(seconds: int) -> Problem:
+    return Problem(
+        "pemrosesan melebihi batas waktu (%(seconds)d detik); "
+        "perkecil atau sederhanakan berkas kursus",
+        seconds=seconds,
+    )
 
 
 class RenderFailure(Exception):
@@ -105,13 +113,13 @@ def prepare_limited(source: Source, budget: RenderBudget) -> PreparedCourse:
             check=False,
         )
     except subprocess.TimeoutExpired:  # subprocess.run has killed the child
-        raise RenderFailure(TIMEOUT_MESSAGE.format(seconds=budget.wall_seconds)) from None
+        raise RenderFailure(_timeout(budget.wall_seconds)) from None
     except OSError as exc:
         if exc.errno in NO_SPACE or exc.errno == errno.ENOMEM:
             raise RenderFailure(NO_SPACE_MESSAGE) from exc
         raise
     if finished.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
-        raise RenderFailure(TIMEOUT_MESSAGE.format(seconds=budget.cpu_seconds))
+        raise RenderFailure(_timeout(budget.cpu_seconds))
     if finished.returncode != 0 or not finished.stdout:
         raise RenderFailure(CRASH_MESSAGE)
     kind, value = pickle.loads(finished.stdout)  # noqa: S301 - written by our child above

@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 from elearn.content.assets import ALLOWED_ASSET_TYPES
 from elearn.content.errors import ContentErrors, SourceError
 from elearn.content.parse import SLUG, file_size_problem
+from elearn.problem_text import Problem
 
 MAX_ZIP_BYTES = 20 * 1024 * 1024
 MAX_ENTRIES = 500
@@ -27,19 +28,19 @@ def unpack_course_zip(data: bytes, filename: str, destination: Path) -> Path:
     """
     label = filename or "kursus.zip"
     if len(data) > MAX_ZIP_BYTES:
-        raise _error(label, f"berkas zip melebihi {MAX_ZIP_BYTES // 2**20} MB")
+        raise _error(label, Problem("berkas zip melebihi %(mb)d MB", mb=MAX_ZIP_BYTES // 2**20))
     try:
         archive = zipfile.ZipFile(BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
-        raise _error(label, "bukan berkas zip yang valid") from None
+        raise _error(label, Problem("bukan berkas zip yang valid")) from None
     with archive:
         entries = [info for info in archive.infolist() if not _ignored(info.filename)]
         if len(entries) > MAX_ENTRIES:
-            raise _error(label, f"zip berisi lebih dari {MAX_ENTRIES} entri")
+            raise _error(label, Problem("zip berisi lebih dari %(n)d entri", n=MAX_ENTRIES))
         files = [info for info in entries if not info.is_dir()]
         errors = [error for info in files for error in _entry_problems(info, label)]
         if sum(info.file_size for info in files) > MAX_UNPACKED_BYTES:
-            errors.append(SourceError(label, 1, "isi zip terlalu besar setelah diekstrak"))
+            errors.append(SourceError(label, 1, Problem("isi zip terlalu besar setelah diekstrak")))
         if errors:
             raise ContentErrors(errors)
         prefix, slug = _course_root([info.filename for info in files], label)
@@ -52,7 +53,7 @@ def unpack_course_zip(data: bytes, filename: str, destination: Path) -> Path:
                 # Read one byte past the declared size: a lying header is a bomb.
                 content = source.read(info.file_size + 1)
             if len(content) != info.file_size:
-                raise _error(f"{label}/{info.filename}", "ukuran entri tidak sesuai")
+                raise _error(f"{label}/{info.filename}", Problem("ukuran entri tidak sesuai"))
             target.write_bytes(content)
     return root
 
@@ -66,13 +67,13 @@ def _entry_problems(info: zipfile.ZipInfo, label: str) -> list[SourceError]:
     where = f"{label}/{name}"
     path = PurePosixPath(name)
     if "\\" in name or path.is_absolute() or ".." in path.parts or ":" in name:
-        return [SourceError(where, 1, "jalur berkas tidak aman")]
+        return [SourceError(where, 1, Problem("jalur berkas tidak aman"))]
     if stat.S_ISLNK(info.external_attr >> 16):
-        return [SourceError(where, 1, "tautan simbolik tidak diizinkan")]
+        return [SourceError(where, 1, Problem("tautan simbolik tidak diizinkan"))]
     suffix = path.suffix.lower()
     in_assets = "assets" in path.parts[:-1]
     if not (suffix in SOURCE_SUFFIXES or (in_assets and suffix in ALLOWED_ASSET_TYPES)):
-        return [SourceError(where, 1, "jenis berkas tidak diizinkan di dalam kursus")]
+        return [SourceError(where, 1, Problem("jenis berkas tidak diizinkan di dalam kursus"))]
     # Judged on the size the zip declares, before anything is extracted.
     problem = file_size_problem("assets/" if in_assets else name, info.file_size)
     return [SourceError(where, 1, problem)] if problem else []
@@ -83,7 +84,9 @@ def _course_root(names: list[str], label: str) -> tuple[str, str]:
     if "course.md" in names:
         slug = PurePosixPath(label).stem.lower()
         if not SLUG.match(slug):
-            raise _error(label, "nama berkas zip harus slug kursus, mis. manajemen-proyek.zip")
+            raise _error(
+                label, Problem("nama berkas zip harus slug kursus, mis. manajemen-proyek.zip")
+            )
         return "", slug
     tops = {name.split("/", 1)[0] for name in names}
     if len(tops) == 1:
@@ -91,10 +94,13 @@ def _course_root(names: list[str], label: str) -> tuple[str, str]:
         if f"{top}/course.md" in names:
             if not SLUG.match(top):
                 raise _error(
-                    label, f"nama folder '{top}' harus huruf kecil, angka dan tanda hubung"
+                    label,
+                    Problem(
+                        "nama folder '%(name)s' harus huruf kecil, angka dan tanda hubung", name=top
+                    ),
                 )
             return f"{top}/", top
-    raise _error(label, "zip harus berisi satu folder kursus dengan course.md di dalamnya")
+    raise _error(label, Problem("zip harus berisi satu folder kursus dengan course.md di dalamnya"))
 
 
 def _error(where: str, message: str) -> ContentErrors:

@@ -32,11 +32,14 @@ from elearn.content.upload import MAX_ZIP_BYTES
 from elearn.coordinator.scope import can_manage
 from elearn.extensions import db
 from elearn.models import Course, CourseUpload, Unit, UploadStatus, User
+from elearn.problem_text import Problem, to_record
 
-STALLED_MESSAGE = (
+STALLED_MESSAGE = Problem(
     "pemrosesan terhenti (server dimulai ulang saat memproses); silakan unggah ulang berkasnya"
 )
-CONFLICT_MESSAGE = "versi ini sedang diterbitkan oleh proses lain; tunggu sebentar lalu coba lagi"
+CONFLICT_MESSAGE = Problem(
+    "versi ini sedang diterbitkan oleh proses lain; tunggu sebentar lalu coba lagi"
+)
 _PG_CONFLICTS = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 
 
@@ -51,7 +54,7 @@ class UploadSettings:
 def accept_upload(data: bytes, filename: str, unit: Unit | None, actor: User) -> CourseUpload:
     """Store ``data`` as a queued upload; refuse at once what is too large to queue."""
     if len(data) > MAX_ZIP_BYTES:
-        message = f"berkas zip melebihi {MAX_ZIP_BYTES // 2**20} MB"
+        message = Problem("berkas zip melebihi %(mb)d MB", mb=MAX_ZIP_BYTES // 2**20)
         raise ContentErrors([SourceError(filename, 1, message)])
     upload = CourseUpload(
         filename=filename, data=data, unit_id=unit.id if unit else None, uploaded_by=actor
@@ -114,7 +117,7 @@ def _store(upload: CourseUpload, prepared: PreparedCourse) -> None:
     course = db.session.scalar(select(Course).where(Course.slug == parsed.slug))
     actor = upload.uploaded_by
     if course is not None and (actor is None or not can_manage(actor, course)):
-        message = f"kursus '{parsed.slug}' dikelola unit lain"
+        message = Problem("kursus '%(slug)s' dikelola unit lain", slug=parsed.slug)
         return _finish(upload, UploadStatus.FAILED, message=message)
     # Two tries: when a parallel upload of the same content wins the race, the
     # second try finds its version and reports "unchanged".
@@ -183,7 +186,10 @@ def _finish(
     message: str = "",
 ) -> None:
     upload.status = status
-    upload.errors = [{"path": e.path, "line": e.line, "message": e.message} for e in errors or []]
+    upload.errors = [
+        {"path": e.path, "line": e.line, "message": e.message, **to_record(e.message)}
+        for e in errors or []
+    ]
     upload.message = message
     upload.data = b""
     upload.finished_at = clock.now()
@@ -194,5 +200,5 @@ def mark_crashed(upload_id: int) -> None:
     """Fail an upload whose processing raised, so its page says so instead of waiting."""
     upload = db.session.get(CourseUpload, upload_id)
     if upload is not None and not upload.finished:
-        message = "pemrosesan gagal karena kesalahan server; hubungi admin"
+        message = Problem("pemrosesan gagal karena kesalahan server; hubungi admin")
         _finish(upload, UploadStatus.FAILED, message=message)

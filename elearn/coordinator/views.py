@@ -38,6 +38,7 @@ from elearn.models import (
     UploadStatus,
     VersionStatus,
 )
+from elearn.problem_text import from_record, translated
 from elearn.settings import current_settings
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -98,7 +99,9 @@ def upload_status(upload_id: int) -> tuple[str, int]:
     if upload is None or not (mine or current_user.has_role(Role.ADMIN)):
         abort(404)
     give_up_if_stalled(upload, upload_settings(current_settings()))
-    errors = [SourceError(e["path"], e["line"], e["message"]) for e in upload.errors]
+    errors = [
+        SourceError(e["path"], e["line"], from_record(e["message"], e)) for e in upload.errors
+    ]
     page = render_template("coordinator/upload.html", upload=upload, errors=errors)
     return page, 409 if upload.status == UploadStatus.CONFLICT else 200
 
@@ -109,7 +112,8 @@ def _out_of_space(error: OSError) -> tuple[str, int]:
     if not is_out_of_space(error):
         raise error
     db.session.rollback()
-    message = NO_SPACE_MESSAGE[0].upper() + NO_SPACE_MESSAGE[1:] + "."
+    text = translated(NO_SPACE_MESSAGE, _)
+    message = text[0].upper() + text[1:] + "."
     return generic_page(507, message), 507
 
 
