@@ -55,6 +55,23 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class XapiSettings:
+    """Where learning events go as xAPI statements (names and defaults in docs/xapi.md)."""
+
+    # The platform's IRI in statement, actor and activity ids: XAPI_HOME_PAGE, else
+    # PUBLIC_BASE_URL; "" falls back to the request's address (development only).
+    home_page: str
+    lrs_url: str  # "" when statements are not forwarded to an LRS
+    lrs_username: str
+    lrs_password: str = dataclasses.field(repr=False)
+    batch_size: int
+    timeout_seconds: float
+    retry_base_seconds: int
+    retry_max_seconds: int
+    deliver_every_seconds: int  # how often the workers send what is due
+
+
+@dataclass(frozen=True)
 class LearningSettings:
     """How study time and quiz deadlines are counted."""
 
@@ -91,6 +108,10 @@ class Settings:
     log_format: str  # "json" or "plain"
     metrics_token: str  # "" lets /metrics answer only local clients
     mail: MailSettings
+    xapi: XapiSettings
+    # "" for the production argon2id parameters; "fast-tests" for test suites that
+    # create hundreds of accounts (elearn/accounts/passwords.py).
+    password_hash_profile: str
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -142,14 +163,29 @@ class Settings:
                 sender=str(config.get("MAIL_FROM") or ""),
                 timeout_seconds=int(config.get("MAIL_TIMEOUT_SECONDS") or 30),
             ),
+            xapi=XapiSettings(
+                home_page=str(config.get("XAPI_HOME_PAGE") or config.get("PUBLIC_BASE_URL") or "")
+                .strip()
+                .rstrip("/"),
+                lrs_url=str(config.get("XAPI_LRS_URL") or "").strip().rstrip("/"),
+                lrs_username=str(config.get("XAPI_LRS_USERNAME") or ""),
+                lrs_password=str(config.get("XAPI_LRS_PASSWORD") or ""),
+                batch_size=_at_least_one(config, "XAPI_BATCH_SIZE", 50),
+                timeout_seconds=float(config.get("XAPI_TIMEOUT_SECONDS", 10)),
+                retry_base_seconds=_at_least_one(config, "XAPI_RETRY_BASE_SECONDS", 60),
+                retry_max_seconds=_at_least_one(config, "XAPI_RETRY_MAX_SECONDS", 3600),
+                deliver_every_seconds=_at_least_one(config, "XAPI_DELIVER_SECONDS", 60),
+            ),
+            password_hash_profile=str(config.get("PASSWORD_HASH_PROFILE") or ""),
         )
 
 
 def _at_least_one(config: Mapping[str, Any], key: str, default: int) -> int:
-    """A period in seconds; 0 or less would make a recurring job's key divide by zero."""
+    """A count or a period in seconds; 0 or less would make a recurring job's key divide
+    by zero, or a delivery batch send nothing for ever."""
     value = int(config.get(key, default))
     if value < 1:
-        raise ValueError(f"{key} must be at least 1 (seconds), not {value}")
+        raise ValueError(f"{key} must be at least 1, not {value}")
     return value
 
 

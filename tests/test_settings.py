@@ -12,7 +12,8 @@ from flask import Flask
 
 from config import Config
 from elearn import create_app
-from elearn.settings import current_settings, with_changes
+from elearn.accounts.passwords import hash_password
+from elearn.settings import Settings, current_settings, with_changes
 from tests.certificates.helpers import complete_course
 from tests.conftest import FrozenClock
 from tests.factories import make_unit
@@ -62,3 +63,28 @@ def test_issuance_counts_the_year_in_the_configured_default_zone(
     _, certificate = complete_course(app, tmp_path, unit=no_zone)
     assert certificate.year == 2027 and certificate.number.endswith("/2027/00001")
     assert certificate.payload["issued_on"] == "2027-01-01"
+
+
+def test_xapi_settings_fall_back_to_the_public_address_and_refuse_a_zero_batch():
+    base = {key: getattr(Config, key) for key in dir(Config) if key.isupper()}
+    base["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+    xapi = Settings.from_config(
+        {
+            **base,
+            "XAPI_HOME_PAGE": "",
+            "PUBLIC_BASE_URL": "https://elearn.palukota.go.id/",
+            "XAPI_LRS_URL": " https://lrs.example/xapi/ ",
+            "XAPI_LRS_PASSWORD": "lrs-secret",
+        }
+    ).xapi
+    assert xapi.home_page == "https://elearn.palukota.go.id"
+    assert xapi.lrs_url == "https://lrs.example/xapi"
+    assert "lrs-secret" not in repr(xapi)
+    with pytest.raises(ValueError, match="XAPI_BATCH_SIZE must be at least 1, not 0"):
+        Settings.from_config({**base, "XAPI_BATCH_SIZE": 0})
+
+
+def test_the_password_profile_comes_from_the_settings(app: Flask):
+    assert hash_password("rahasia").startswith("$argon2id$v=19$m=1024,t=1,p=1$")  # TestConfig
+    with_changes(app, password_hash_profile="")
+    assert hash_password("rahasia").startswith("$argon2id$v=19$m=19456,t=2,p=1$")

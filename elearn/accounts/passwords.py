@@ -14,7 +14,9 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, has_app_context
+from flask import has_app_context
+
+from elearn.settings import current_settings
 
 ARGON2_MEMORY_KIB = 19 * 1024
 ARGON2_TIME_COST = 2
@@ -32,7 +34,8 @@ def _hasher(profile: str) -> PasswordHasher:
 
 
 def _current() -> PasswordHasher:
-    profile = current_app.config.get("PASSWORD_HASH_PROFILE", "") if has_app_context() else ""
+    # Outside an app (a script hashing a password) the production parameters apply.
+    profile = current_settings().password_hash_profile if has_app_context() else ""
     return _hasher(profile)
 
 

@@ -46,8 +46,8 @@ def init_jobs(app: Flask, app_settings: Settings) -> None:
         Schedule(PURGE_KIND, 3600),
         Schedule(OWED_KIND, app_settings.certificates.owed_every_seconds),
     ]
-    if config.get("XAPI_LRS_URL"):
-        schedules.append(Schedule(DELIVERY_KIND, int(config.get("XAPI_DELIVER_SECONDS", 60))))
+    if app_settings.xapi.lrs_url:
+        schedules.append(Schedule(DELIVERY_KIND, app_settings.xapi.deliver_every_seconds))
     jobs = Jobs(registry, settings, schedules)
     if settings.broker_url:
         from elearn.jobs.dramatiq_queue import DramatiqQueue

@@ -15,8 +15,9 @@ from typing import Any
 from elearn import clock
 from elearn.extensions import db
 from elearn.models import StatementOutbox
+from elearn.settings import XapiSettings
 from elearn.xapi.outbox import claim_due, reject
-from elearn.xapi.settings import LrsSettings, XapiNotConfigured, lrs_settings
+from elearn.xapi.settings import XapiNotConfigured, lrs_settings
 
 XAPI_VERSION = "1.0.3"
 # Answers that say something is wrong with the endpoint or our account, not with
@@ -71,17 +72,17 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-def post_statements(settings: LrsSettings, statements: list[dict[str, Any]]) -> LrsReply:
+def post_statements(settings: XapiSettings, statements: list[dict[str, Any]]) -> LrsReply:
     """POST ``statements`` as one JSON array to ``<url>/statements``."""
-    url = settings.url + "/statements"
+    url = settings.lrs_url + "/statements"
     if not url.startswith(("http://", "https://")):
         raise XapiNotConfigured("XAPI_LRS_URL must start with http:// or https://")
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "X-Experience-API-Version": XAPI_VERSION,
     }
-    if settings.username or settings.password:
-        pair = f"{settings.username}:{settings.password}".encode()
+    if settings.lrs_username or settings.lrs_password:
+        pair = f"{settings.lrs_username}:{settings.lrs_password}".encode()
         headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
     body = json.dumps(statements, ensure_ascii=False, separators=(",", ":")).encode()
     # The scheme is checked above, so urllib cannot be pointed at file: URLs.
@@ -104,7 +105,7 @@ def post_statements(settings: LrsSettings, statements: list[dict[str, Any]]) -> 
         return LrsReply(None, f"LRS unreachable: {type(exc).__name__}: {exc}")
 
 
-def backoff(attempts: int, settings: LrsSettings) -> timedelta:
+def backoff(attempts: int, settings: XapiSettings) -> timedelta:
     """The wait after the ``attempts``-th failure: base × 2^(n−1), capped."""
     exponent = min(max(attempts - 1, 0), 30)
     seconds = min(settings.retry_base_seconds * 2**exponent, settings.retry_max_seconds)
@@ -136,7 +137,7 @@ def deliver_pending(limit: int = 1000) -> DeliveryReport:
     return report
 
 
-def _send(batch: list[StatementOutbox], settings: LrsSettings, report: DeliveryReport) -> bool:
+def _send(batch: list[StatementOutbox], settings: XapiSettings, report: DeliveryReport) -> bool:
     """Send one batch; False when the LRS could not take it now (stop the run)."""
     reply = post_statements(settings, [row.statement for row in batch])
     outcome = reply.outcome
@@ -160,7 +161,7 @@ def _send(batch: list[StatementOutbox], settings: LrsSettings, report: DeliveryR
 
 
 def _schedule_retry(
-    batch: list[StatementOutbox], error: str, settings: LrsSettings, report: DeliveryReport
+    batch: list[StatementOutbox], error: str, settings: XapiSettings, report: DeliveryReport
 ) -> None:
     now = clock.now()
     for row in batch:

@@ -5,6 +5,7 @@ from flask.testing import FlaskClient
 from elearn.accounts.services import set_active, set_password
 from elearn.extensions import db
 from elearn.models import Role
+from elearn.settings import with_changes
 from tests.conftest import AuthActions, csrf_token
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -167,7 +168,7 @@ def test_sign_in_upgrades_a_hash_made_with_old_parameters(app: Flask, auth: Auth
     old = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)
     user.password_hash = old.hash(DEFAULT_PASSWORD)
     db.session.commit()
-    app.config["PASSWORD_HASH_PROFILE"] = ""  # the production parameters
+    with_changes(app, password_hash_profile="")  # the production parameters
 
     assert auth.login(user.nip, "salah-sekali").status_code == 200
     db.session.refresh(user)

@@ -20,6 +20,7 @@ from tests.conftest import FrozenClock
 from tests.factories import make_user
 from tests.learning.helpers import publish_course
 from tests.monitoring.test_metrics import REMOTE, sample
+from tests.xapi.conftest import with_xapi
 
 EXPORT = "export.enrollments"
 
@@ -30,7 +31,7 @@ def add_job(name: str, kind: str, state: JobState, due_in: timedelta, clock: Fro
 
 def queue_statements(app: Flask, tmp_path: Path, learners: int) -> list[StatementOutbox]:
     """One enrolment statement per learner, queued at the clock's time."""
-    app.config.update(XAPI_LRS_URL="http://127.0.0.1:9/xapi", XAPI_HOME_PAGE="https://e.test")
+    with_xapi(app, lrs_url="http://127.0.0.1:9/xapi", home_page="https://e.test")
     version = publish_course(tmp_path)
     for _ in range(learners):
         enroll(make_user(), version.course)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import threading
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from elearn.settings import current_settings, with_changes
 from elearn.xapi.views import bp as xapi_bp
 
 HOME = "https://elearn.example.go.id"
@@ -23,7 +25,7 @@ LRS_PASSWORD = "lrs-secret"
 @pytest.fixture
 def xapi_app(app: Flask) -> Flask:
     """``app`` with a fixed xAPI home page and the xAPI blueprint registered."""
-    app.config["XAPI_HOME_PAGE"] = HOME
+    with_xapi(app, home_page=HOME)
     if "xapi" not in app.blueprints:  # until create_app registers it
         app.register_blueprint(xapi_bp)
     return app
@@ -113,6 +115,14 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def with_xapi(app: Flask, **changes: Any) -> None:
+    """Bind ``app``'s settings with some xAPI settings replaced (``Settings.xapi``)."""
+    with app.app_context():
+        xapi = current_settings().xapi
+    with_changes(app, xapi=dataclasses.replace(xapi, **changes))
+
+
 def configure_lrs(app: Flask, url: str) -> None:
     """Point ``app`` at an LRS, with Basic credentials."""
-    app.config.update(XAPI_LRS_URL=url, XAPI_LRS_USERNAME=LRS_USER, XAPI_LRS_PASSWORD=LRS_PASSWORD)
+    # As Settings.from_config reads XAPI_LRS_URL: without a trailing slash.
+    with_xapi(app, lrs_url=url.rstrip("/"), lrs_username=LRS_USER, lrs_password=LRS_PASSWORD)

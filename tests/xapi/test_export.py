@@ -15,7 +15,7 @@ from elearn.xapi.statements import EXPORTED_VERBS, actor_name
 from tests.conftest import AuthActions, FrozenClock
 from tests.factories import make_unit, make_user
 from tests.learning.helpers import publish_course
-from tests.xapi.conftest import HOME
+from tests.xapi.conftest import HOME, with_xapi
 from tests.xapi.helpers import full_journey, study, validate
 
 URL = "/reports/xapi.jsonl"
@@ -117,7 +117,7 @@ def test_cli_export_filters(xapi_app: Flask, runner: FlaskCliRunner, tmp_path: P
 
 
 def test_cli_export_needs_a_home_page(app: Flask, runner: FlaskCliRunner):
-    app.config.update(XAPI_HOME_PAGE="", PUBLIC_BASE_URL="")
+    with_xapi(app, home_page="")
     result = runner.invoke(args=["xapi", "export"])
     assert result.exit_code == 1 and "XAPI_HOME_PAGE" in result.output
 

@@ -19,7 +19,14 @@ from elearn.xapi.statements import statement_for
 from tests.conftest import FrozenClock
 from tests.factories import make_user
 from tests.learning.helpers import publish_course
-from tests.xapi.conftest import HOME, LRS_PASSWORD, LRS_USER, FakeLrs, configure_lrs
+from tests.xapi.conftest import (
+    HOME,
+    LRS_PASSWORD,
+    LRS_USER,
+    FakeLrs,
+    configure_lrs,
+    with_xapi,
+)
 from tests.xapi.helpers import full_journey, study, take_quiz, validate
 
 
@@ -115,7 +122,7 @@ def test_lrs_up_gets_batches_in_order_with_headers(
     xapi_app: Flask, runner: FlaskCliRunner, lrs: FakeLrs, tmp_path: Path, clock: FrozenClock
 ):
     configure_lrs(xapi_app, lrs.url + "/")
-    xapi_app.config["XAPI_BATCH_SIZE"] = 4
+    with_xapi(xapi_app, batch_size=4)
     some_events(tmp_path, clock)
     queued = outbox()
 
@@ -227,7 +234,7 @@ def test_the_oldest_statement_holds_the_line(
     xapi_app: Flask, lrs: FakeLrs, tmp_path: Path, clock: FrozenClock
 ):
     configure_lrs(xapi_app, lrs.url)
-    xapi_app.config["XAPI_BATCH_SIZE"] = 2
+    with_xapi(xapi_app, batch_size=2)
     version = some_events(tmp_path, clock, learners=1)
     lrs.answer = lambda statements: 503
     deliver_pending()

@@ -19,7 +19,7 @@ from elearn.xapi.outbox import outbox_status
 from tests.conftest import FrozenClock, run_in_parallel
 from tests.factories import make_user
 from tests.learning.helpers import publish_course
-from tests.xapi.conftest import FakeLrs, configure_lrs
+from tests.xapi.conftest import FakeLrs, configure_lrs, with_xapi
 from tests.xapi.helpers import study, take_quiz
 
 LEARNERS = 60  # five statements each: enrolled, module completed, attempted, completed, failed
@@ -64,7 +64,7 @@ def test_two_workers_send_every_statement_once_in_order_per_learner(
     xapi_app: Flask, lrs: FakeLrs, tmp_path: Path, clock: FrozenClock
 ):
     configure_lrs(xapi_app, lrs.url)
-    xapi_app.config.update(XAPI_BATCH_SIZE=8, XAPI_TIMEOUT_SECONDS=60)
+    with_xapi(xapi_app, batch_size=8, timeout_seconds=60)
     queued = queue_statements(tmp_path, clock)
     assert len(queued) == LEARNERS * 5
     shared = db.engine.dialect.name == "postgresql"
@@ -145,7 +145,7 @@ def test_a_learner_waits_while_another_worker_sends_their_earlier_statements(
     if db.engine.dialect.name != "postgresql":
         pytest.skip("workers share the outbox on PostgreSQL; on SQLite they take turns")
     configure_lrs(xapi_app, lrs.url)
-    xapi_app.config.update(XAPI_BATCH_SIZE=3, XAPI_TIMEOUT_SECONDS=120)
+    with_xapi(xapi_app, batch_size=3, timeout_seconds=120)
     version = publish_course(tmp_path)
     for _ in range(2):
         enrollment = study(make_user(), version, clock)
