@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, or_, select
 
 from elearn.accounts.services import descendants_of
+from elearn.extensions import db
 from elearn.models import Course, CourseVersion, Enrollment, User
 
 # Any select statement; apply_filter hands back the same type it was given.
@@ -126,6 +127,28 @@ def apply_filter(
             )
         )
     return statement
+
+
+def matching_version_ids(report_filter: ReportFilter) -> list[int] | None:
+    """The course versions the course, category and competency filters allow (None: any).
+
+    One small statement over course_version. A pager uses it so the database starts
+    from the right enrolments: given only a join condition on course_version, PostgreSQL
+    walks the enrolment id index and tests every row, all of them when nothing matches
+    (140 ms a page at 1M enrolments for an unknown category, linear in the table).
+    """
+    if not (report_filter.course or report_filter.category or report_filter.competency):
+        return None
+    statement = select(CourseVersion.id)
+    if report_filter.course:
+        statement = statement.join(Course, Course.id == CourseVersion.course_id).where(
+            Course.slug == report_filter.course
+        )
+    if report_filter.category:
+        statement = statement.where(CourseVersion.category == report_filter.category)
+    if report_filter.competency:
+        statement = statement.where(CourseVersion.competency == report_filter.competency)
+    return sorted(db.session.scalars(statement))
 
 
 def narrow_units(
