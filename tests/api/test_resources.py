@@ -142,9 +142,9 @@ def test_a_filter_no_course_matches_answers_without_reading_enrolments(
             assert response.get_json()["data"] == [] and response.get_json()["next_cursor"] is None
     finally:
         event.remove(db.engine, "before_cursor_execute", seen)
-    # At 1M enrolments such a page walked all of them (140 ms, and 10× that at 10M).
+    # At 10M enrolments such a page walked all of them after the cursor (1.9 s).
     assert not [s for s in statements if "FROM enrollment" in s]
-    # A matching filter still reads them, narrowed to the versions it allows.
+    # A filter that matches still reads them.
     assert [
         r["course"]
         for r in pull_all(client, "enrollments", agencies.token, course=version.course.slug)
