@@ -21,7 +21,8 @@ acknowledged submits stored; one certificate per completion (the workers' recurr
 those the outage interrupted: the check waits at most OWED_DEADLINE for it, runs no command);
 every xAPI statement at the LRS exactly once (after the workers drained the outbox); 5xx
 only in flight on the killed server (nginx's 502) or during the database stop (the app's
-Indonesian 503 page, never a traceback); recovered without a restart (both app servers
+Indonesian 503 page, never a traceback; an export already streaming is cut so the client
+sees it incomplete); recovered without a restart (both app servers
 answer signed-in pages after).
 """
 
@@ -68,6 +69,7 @@ SLUG = "manajemen-proyek"
 EVALUATOR = "197912302005011006"  # Dewi Lestari, evaluator for Palu (flask demo)
 DEMO_PASSWORD = "demo-elearn-2026"  # noqa: S105 - the demo accounts' published password
 CLEAN_503 = "Layanan sedang tidak tersedia"
+CUT_STREAM = "IncompleteRead"  # http.client: a chunked body ended without its last chunk
 DEADLINE = 120.0  # for anything awaited: servers up, outbox drained
 DB_STOP_SECONDS = 15.0
 RESTART_AFTER_SECONDS = 5.0
@@ -695,6 +697,11 @@ def classify_5xx(cluster: Cluster, load: Load) -> tuple[Counter[str], list[Recor
             kinds["nginx 502 / reset in flight on the killed server"] += 1
         elif record.status == 503 and CLEAN_503 in record.body and not traceback and during_outage:
             kinds["clean 503 during the database stop"] += 1
+        elif record.status == 0 and CUT_STREAM in record.body and during_outage:
+            # A CSV export streaming when the database stopped: its 200 was sent, so no 503
+            # can follow; the stream is cut without its last chunk, and the client knows
+            # the file is incomplete (never a short file that looks whole).
+            kinds["export stream cut by the database stop, seen as incomplete"] += 1
         else:
             unexpected.append(record)
     return kinds, unexpected
