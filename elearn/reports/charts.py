@@ -82,6 +82,83 @@ def column_chart(
     return Markup("".join(parts))  # noqa: S704 - every text node above is escaped
 
 
+# Bars under their labels, for pages read on phones. In a 360 px viewport a card leaves
+# 286 px for the chart (main's 1rem and the card's 1.25rem padding each side, borders), so a
+# 300-unit viewBox draws its 13-unit text at 12.4 px; app.css caps the chart at 24rem wide.
+STACKED_WIDTH = 300
+STACKED_FONT = 13
+LINE_HEIGHT = 16
+LINE_CHARS = 38  # what fits on one label line at STACKED_FONT in the stylesheet's sans-serif
+LABEL_LINES = 2
+
+
+def stacked_bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str,
+    unit: str = "",
+    maximum: float | None = None,
+) -> Markup:
+    """Horizontal bars, each under its label, which wraps rather than being cut.
+
+    A label longer than two lines keeps its end (a unit path's last part names the unit)
+    behind an ellipsis; every row carries the full label in a ``<title>``.
+    """
+    top = maximum if maximum is not None else max(values, default=0) or 1
+    width = STACKED_WIDTH - 64
+    rows = [(label, wrap_label(label), value) for label, value in zip(labels, values, strict=True)]
+    height = GAP + sum(len(lines) * LINE_HEIGHT + BAR_HEIGHT + GAP for _, lines, _ in rows)
+    parts = [
+        f'<svg class="chart stacked" viewBox="0 0 {STACKED_WIDTH} {max(height, 30)}" role="img" '
+        f'aria-label="{escape(title)}" font-size="{STACKED_FONT}" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    y = GAP
+    for label, lines, value in rows:
+        parts.append(f"<g><title>{escape(label)}</title>")
+        for line in lines:
+            y += LINE_HEIGHT
+            parts.append(f'<text x="0" y="{y - 4}" class="label">{escape(line)}</text>')
+        bar = 0 if top <= 0 else max(0.0, value) / top * width
+        parts.append(
+            f'<rect x="0" y="{y}" width="{bar:.1f}" height="{BAR_HEIGHT}" class="bar"/>'
+            f'<text x="{bar + 6:.1f}" y="{y + 16}" class="value">'
+            f"{_number(value)}{escape(unit)}</text></g>"
+        )
+        y += BAR_HEIGHT + GAP
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every text node above is escaped
+
+
+def wrap_label(label: str, chars: int = LINE_CHARS, lines: int = LABEL_LINES) -> list[str]:
+    """Break ``label`` at spaces into at most ``lines`` lines of ``chars`` characters."""
+    wrapped = _wrap(label.split(), chars)
+    if len(wrapped) <= lines:
+        return wrapped
+    words = label.split()
+    while words:  # drop words from the front until the rest fits behind an ellipsis
+        words = words[1:]
+        wrapped = _wrap(["…", *words], chars)
+        if len(wrapped) <= lines:
+            return wrapped
+    return [label[: chars - 1] + "…"]
+
+
+def _wrap(words: list[str], chars: int) -> list[str]:
+    lines: list[str] = []
+    for word in words:
+        while len(word) > chars:  # a single word wider than a line is cut across lines
+            lines.append(word[:chars])
+            word = word[chars:]
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def _number(value: float) -> str:
     # Babel, in the page's language: "33,3" on an Indonesian page, as in the table beside it.
     return format_decimal(value, "#,##0.#")

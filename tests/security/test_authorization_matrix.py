@@ -123,6 +123,10 @@ RULES: dict[str, Rule] = {
     "privacy.my_data": SIGNED_IN,
     "reports.dashboard": STAFF, "reports.evaluations": STAFF, "reports.evaluation": STAFF,
     "reports.audit_log": ADMINS,
+    # The unit is Palu, in the coordinator's and the evaluator's scope (outside it: 404).
+    "reports.jp_duty": STAFF, "reports.jp_duty_csv": STAFF, "reports.jp_duty_xlsx": STAFF,
+    "reports.jp_duty_unit": STAFF, "reports.jp_duty_unit_csv": STAFF,
+    "reports.jp_duty_unit_xlsx": STAFF,
     "exports.index": STAFF, "exports.enrollments_csv": STAFF, "exports.enrollments_xlsx": STAFF,
     # Staff ask for files with a format and request key; the files are their own (job 999: none).
     "export_jobs.request_file": Rule(STAFF.expect | {"coordinator": 400, "evaluator": 400,
