@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from elearn.catalog.labels import COMPETENCY_LABELS, category_label, competency_label
 from elearn.catalog.search import JP_BANDS, CatalogQuery, categories, published_versions
 from elearn.coordinator.forms import ActionForm
 from elearn.coordinator.scope import can_manage
@@ -23,7 +24,8 @@ from elearn.models import Course, CourseAsset, CourseVersion, VersionStatus
 
 bp = Blueprint("catalog", __name__, url_prefix="/courses")
 
-COMPETENCIES = ("teknis", "manajerial", "sosial-kultural")
+bp.add_app_template_filter(category_label, "category_label")
+bp.add_app_template_filter(competency_label, "competency_label")
 
 
 @bp.route("/")
@@ -43,7 +45,7 @@ def index() -> str:
         counts={version.id: (modules, minutes) for version, modules, minutes in rows},
         query=query,
         categories=db.session.scalars(categories()).all(),
-        competencies=COMPETENCIES,
+        competencies=list(COMPETENCY_LABELS),
         jp_bands=list(JP_BANDS),
         enrolled=enrolled,
     )

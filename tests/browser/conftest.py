@@ -79,6 +79,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 10_000
+MENU_BELOW = 600  # px: narrower screens fold the navigation behind a menu button
 
 
 @dataclass(frozen=True)
@@ -264,7 +265,11 @@ def sign_in(page: Page, nip: str, password: str = DEMO_PASSWORD) -> None:
 
 
 def follow_nav(page: Page, name: str) -> None:
-    """Follow a link of the main navigation."""
+    """Follow a link of the main navigation, opening its menu first on a phone."""
+    page.wait_for_load_state("load")  # both navigations show until the stylesheet applies
+    viewport = page.viewport_size
+    if viewport is not None and viewport["width"] < MENU_BELOW:
+        page.locator("summary", has_text="Menu").click()
     page.get_by_role("navigation", name="Navigasi utama").get_by_role(
         "link", name=name, exact=True
     ).click()

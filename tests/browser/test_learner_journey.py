@@ -28,6 +28,7 @@ MARKDOWN_QUIZ = "kuis-perencanaan"  # 04-kuis-perencanaan.quiz.md
 GIFT_QUIZ = "evaluasi-akhir"  # 07-evaluasi-akhir.gift: time limit, matching question
 COMPLETED = "Selamat! Anda telah menyelesaikan kursus ini."
 FIELDS = "form.quiz-form [name^='q-']"
+OUTLINE_BESIDE = 960  # px (60rem): narrower screens fold the outline above the text
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,12 @@ def assert_fits_phone(page: Page) -> None:
 
 
 def open_from_outline(page: Page, title: str) -> None:
-    """Open an item from the course outline beside the text."""
-    page.get_by_role("navigation", name="Isi kursus").get_by_role("link", name=title).click()
+    """Open an item from the course outline (folded above the text on a phone)."""
+    outline = page.get_by_role("navigation", name="Isi kursus")
+    viewport = page.viewport_size
+    if viewport is not None and viewport["width"] < OUTLINE_BESIDE:
+        outline.locator("summary").click()
+    outline.get_by_role("link", name=title).click()
     expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
 
 
