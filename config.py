@@ -145,6 +145,15 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "eLearn ASN <noreply@localhost>")
     MAIL_TIMEOUT_SECONDS = int(os.environ.get("MAIL_TIMEOUT_SECONDS", "30"))
 
+    # Reminders of assignment deadlines and inactivity nudges (docs/reminders.md): days
+    # before the due day, weeks of overdue reminders, idle days before a nudge, and the
+    # local hours (from, until) they may arrive in.
+    REMINDER_DAYS_BEFORE = os.environ.get("REMINDER_DAYS_BEFORE", "14,3")
+    REMINDER_OVERDUE_MAX_WEEKS = int(os.environ.get("REMINDER_OVERDUE_MAX_WEEKS", "12"))
+    REMINDER_IDLE_DAYS = int(os.environ.get("REMINDER_IDLE_DAYS", "14"))
+    REMINDER_DAY_STARTS_HOUR = int(os.environ.get("REMINDER_DAY_STARTS_HOUR", "7"))
+    REMINDER_DAY_ENDS_HOUR = int(os.environ.get("REMINDER_DAY_ENDS_HOUR", "20"))
+
     # Operations (docs/deploy.md): LOG_FORMAT=json writes one JSON object per line;
     # /metrics answers local clients, or others that send "Authorization: Bearer METRICS_TOKEN".
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")

@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.main.views import bp as main_bp
     from elearn.privacy.views import bp as privacy_bp
     from elearn.records.views import bp as records_bp
+    from elearn.reminders.views import bp as reminders_bp
     from elearn.reports.export_job_views import bp as export_jobs_bp
     from elearn.reports.export_views import bp as exports_bp
     from elearn.reports.views import bp as reports_bp
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(records_bp)
+    app.register_blueprint(reminders_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(export_jobs_bp)
     app.register_blueprint(api_bp)
@@ -169,6 +171,7 @@ def register_cli(app: Flask) -> None:
     from elearn.demo.cli import demo_command
     from elearn.jobs.cli import jobs_cli
     from elearn.mail.cli import mail_cli
+    from elearn.reminders.cli import reminders_cli
     from elearn.xapi.cli import xapi_cli
 
     app.cli.add_command(users_cli)
@@ -181,6 +184,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(reminders_cli)
 
 
 def register_templating(app: Flask) -> None:

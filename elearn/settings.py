@@ -80,6 +80,18 @@ class LearningSettings:
 
 
 @dataclass(frozen=True)
+class ReminderSettings:
+    """When assignment reminders and inactivity nudges are due (docs/reminders.md)."""
+
+    before_days: tuple[int, ...]  # reminders this many days before the due day, e.g. (14, 3)
+    overdue_max_weeks: int  # one reminder per week overdue, for at most this many weeks
+    idle_days: int  # a nudge after this many days without activity on a course in progress
+    # Local hours a reminder may arrive in: from day_starts (inclusive) to day_ends.
+    day_starts_hour: int
+    day_ends_hour: int
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the application core reads from its configuration."""
 
@@ -109,6 +121,7 @@ class Settings:
     metrics_token: str  # "" lets /metrics answer only local clients
     mail: MailSettings
     xapi: XapiSettings
+    reminders: ReminderSettings
     # "" for the production argon2id parameters; "fast-tests" for test suites that
     # create hundreds of accounts (elearn/accounts/passwords.py).
     password_hash_profile: str
@@ -176,6 +189,13 @@ class Settings:
                 retry_max_seconds=_at_least_one(config, "XAPI_RETRY_MAX_SECONDS", 3600),
                 deliver_every_seconds=_at_least_one(config, "XAPI_DELIVER_SECONDS", 60),
             ),
+            reminders=ReminderSettings(
+                before_days=_days_list(config.get("REMINDER_DAYS_BEFORE", "14,3")),
+                overdue_max_weeks=int(config.get("REMINDER_OVERDUE_MAX_WEEKS", 12)),
+                idle_days=_at_least_one(config, "REMINDER_IDLE_DAYS", 14),
+                day_starts_hour=int(config.get("REMINDER_DAY_STARTS_HOUR", 7)),
+                day_ends_hour=int(config.get("REMINDER_DAY_ENDS_HOUR", 20)),
+            ),
             password_hash_profile=str(config.get("PASSWORD_HASH_PROFILE") or ""),
         )
 
@@ -187,6 +207,15 @@ def _at_least_one(config: Mapping[str, Any], key: str, default: int) -> int:
     if value < 1:
         raise ValueError(f"{key} must be at least 1, not {value}")
     return value
+
+
+def _days_list(value: object) -> tuple[int, ...]:
+    """``"14,3"`` (or a sequence) as distinct positive days, largest first; "" for none."""
+    parts = [str(v) for v in value] if isinstance(value, list | tuple) else str(value).split(",")
+    days = {int(part) for part in parts if part.strip()}
+    if any(day < 1 for day in days):
+        raise ValueError(f"REMINDER_DAYS_BEFORE must list days of at least 1, not {value!r}")
+    return tuple(sorted(days, reverse=True))
 
 
 def init_settings(app: Flask) -> Settings:

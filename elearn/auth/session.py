@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from elearn.extensions import db, login_manager
 from elearn.models import Role, RoleGrant, Unit, User
+from elearn.reminders.inbox import unread_count_of
 
 
 def init_login(app: Flask) -> None:
@@ -41,15 +42,17 @@ def init_login(app: Flask) -> None:
 
 
 def _signed_in_statement() -> Select[Any]:
-    """The user holding a token, their roles as one string, and their unit's chain."""
+    """The user holding a token, their roles as one string, their unit's chain, unread count."""
     roles = (
         select(func.aggregate_strings(RoleGrant.role, ","))
         .where(RoleGrant.user_id == User.id)
         .scalar_subquery()
     )
+    # The nav's "Notifikasi (3)" comes with the user, not in a statement of its own.
+    unread = unread_count_of(User.id).scalar_subquery()
     parent, grandparent = aliased(Unit), aliased(Unit)
     return (
-        select(User, roles, Unit, parent, grandparent)
+        select(User, roles, Unit, parent, grandparent, unread)
         .join(Unit, User.unit_id == Unit.id)
         .outerjoin(parent, Unit.parent_id == parent.id)
         .outerjoin(grandparent, parent.parent_id == grandparent.id)
@@ -69,8 +72,9 @@ def load_user(session_token: str) -> User | None:
     row = db.session.execute(SIGNED_IN, {"token": session_token}).first()
     if row is None:
         return None
-    user, roles, unit, parent, grandparent = row
+    user, roles, unit, parent, grandparent, unread = row
     user.preload_roles(frozenset(Role(r) for r in roles.split(",")) if roles else frozenset())
+    user.preload_unread(unread or 0)
     set_committed_value(user, "unit", unit)
     set_committed_value(unit, "parent", parent)
     if parent is not None:

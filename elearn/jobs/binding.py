@@ -26,6 +26,7 @@ def init_jobs(app: Flask, app_settings: Settings) -> None:
     from elearn.mail.binding import current_mailer
     from elearn.mail.job import mail_send_kind
     from elearn.mail.smtp import sender_domain
+    from elearn.reminders.job import REMINDERS_KIND, reminders_kind
     from elearn.reports.export_jobs import export_kind
 
     config = app.config
@@ -40,11 +41,14 @@ def init_jobs(app: Flask, app_settings: Settings) -> None:
             certificate_pdf_kind(store),
             owed_certificates_kind(),
             mail_send_kind(lambda: current_mailer(app), sender_domain(config["MAIL_FROM"])),
+            reminders_kind(app),
         ]
     )
     schedules = [
         Schedule(PURGE_KIND, 3600),
         Schedule(OWED_KIND, app_settings.certificates.owed_every_seconds),
+        # Hourly: each zone's first pass after 07:00 local sends what fell due overnight.
+        Schedule(REMINDERS_KIND, 3600),
     ]
     if app_settings.xapi.lrs_url:
         schedules.append(Schedule(DELIVERY_KIND, app_settings.xapi.deliver_every_seconds))

@@ -29,6 +29,7 @@ from elearn.models.learning import (
     Verb,
 )
 from elearn.models.record import ExternalTraining, ReviewStatus
+from elearn.models.reminder import Reminder
 from elearn.models.reporting import ApiToken, AuditEntry, StatementOutbox
 from elearn.models.rollup import (
     CourseEvaluationCount,
@@ -63,6 +64,7 @@ __all__ = [
     "CertificateCounter",
     "ExternalTraining",
     "ReviewStatus",
+    "Reminder",
     "CourseEvaluation",
     "Enrollment",
     "EnrollmentMonthCount",

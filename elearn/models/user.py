@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, event
+from sqlalchemy import ForeignKey, String, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.models.base import Base, UTCDateTime, utcnow
@@ -50,6 +50,9 @@ class User(Base):
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     is_active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(5))
+    # Inactivity nudges are not mandatory: the learner may turn them off (reminders of
+    # assigned deadlines still come).
+    nudges_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -73,6 +76,16 @@ class User(Base):
 
     def get_id(self) -> str:
         return self.session_token
+
+    def preload_unread(self, count: int) -> None:
+        """Remember the unread notifications counted in the sign-in loader's statement."""
+        vars(self)["_preloaded_unread"] = count
+
+    @property
+    def preloaded_unread(self) -> int | None:
+        """The unread count read with the user, or None when it was loaded another way."""
+        count: int | None = vars(self).get("_preloaded_unread")
+        return count
 
     def preload_roles(self, roles: frozenset[Role]) -> None:
         """Remember roles read along with the user, so role checks load no grant objects.

@@ -121,6 +121,11 @@ RULES: dict[str, Rule] = {
     "records.learner": COORDINATORS,
     "records.review": Rule(COORDINATORS.expect | {"coordinator": 302, "admin": 302}, post=True),
     "privacy.my_data": SIGNED_IN,
+    # Each learner's own notifications; reminder 999 is nobody's (someone else's: 404 too).
+    "reminders.index": SIGNED_IN,
+    "reminders.read_all": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}, post=True),
+    "reminders.read_one": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 404)}, post=True),
+    "reminders.nudges": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}, post=True),
     "reports.dashboard": STAFF, "reports.evaluations": STAFF, "reports.evaluation": STAFF,
     "reports.audit_log": ADMINS,
     # The unit is Palu, in the coordinator's and the evaluator's scope (outside it: 404).
@@ -207,7 +212,7 @@ def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
         "training_id": training.id if training else 1, "kid": current_key_id(),
         "short_hash": certificate.version.short_hash, "filename": "css/app.css",
         "unknown": "nothing", "token_id": 999, "job_id": 999,
-        "assignment_id": 999, "assignee_id": 999,
+        "assignment_id": 999, "assignee_id": 999, "reminder_id": 999,
         "upload_id": db.session.scalar(select(CourseUpload.id)),
     }  # fmt: skip
     if endpoint == "catalog.asset":
