@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from elearn.extensions import db
-from elearn.models import Assignment, Course, CourseVersion, Reminder, User, VersionStatus
+from elearn.models import Assignment, Course, Reminder, User
 from elearn.reminders.channels import Channel, Notice
+from elearn.reminders.inbox import course_title
 from elearn.reminders.kinds import Kind
 from elearn.reminders.windows import is_daytime
 from elearn.settings import Settings
@@ -21,14 +22,7 @@ CHUNK = 500
 
 
 def _pending(after: int) -> Sequence[Any]:
-    title = (
-        select(CourseVersion.title)
-        .where(
-            CourseVersion.course_id == Course.id,
-            CourseVersion.status == VersionStatus.PUBLISHED,
-        )
-        .scalar_subquery()
-    )
+    title = course_title()
     statement = (
         select(
             Reminder.id,
@@ -38,7 +32,7 @@ def _pending(after: int) -> Sequence[Any]:
             User.email,
             User.locale,
             User.unit_id,
-            func.coalesce(title, Course.slug),
+            title,
             Course.slug,
             Assignment.due_at,
         )

@@ -44,9 +44,10 @@ def unread_count(user: User) -> int:
     return db.session.scalar(unread_count_of(user.id)) or 0
 
 
-def notifications(user_id: int, limit: int = PAGE_SIZE) -> list[NotificationRow]:
-    """The newest notifications of one learner, in one query."""
-    title = (
+def course_title() -> Any:
+    """The title of the course's published version, else its slug (an archived course has
+    none), for the notification list and the e-mails alike."""
+    published = (
         select(CourseVersion.title)
         .where(
             CourseVersion.course_id == Course.id,
@@ -54,11 +55,17 @@ def notifications(user_id: int, limit: int = PAGE_SIZE) -> list[NotificationRow]
         )
         .scalar_subquery()
     )
+    return func.coalesce(published, Course.slug)
+
+
+def notifications(user_id: int, limit: int = PAGE_SIZE) -> list[NotificationRow]:
+    """The newest notifications of one learner, in one query."""
+    title = course_title()
     rows = db.session.execute(
         select(
             Reminder.id,
             Reminder.kind,
-            func.coalesce(title, Course.slug),
+            title,
             Course.slug,
             Assignment.due_at,
             Reminder.created_at,
