@@ -28,3 +28,6 @@ class CertificateDocument:
     signatory_nip: str | None
     verify_url: str  # absolute URL of the public verification page (in the QR code)
     issued_on: date
+    # Set once the certificate is revoked: the PDF then says so across the page, so a
+    # printout or a forwarded file cannot pass for a valid certificate.
+    revoked_on: date | None = None

@@ -34,7 +34,7 @@ from elearn.models import (
 )
 from elearn.reports import rollups
 from elearn.reports.audit import audit
-from elearn.settings import Settings
+from elearn.settings import Settings, current_settings
 
 COMPETENCY_NAMES = {
     "teknis": "Teknis",
@@ -301,7 +301,16 @@ def document_of(certificate: Certificate, base_url: str) -> CertificateDocument:
         signatory_nip=p["signatory_nip"],
         verify_url=verify_url(p["code"], base_url),
         issued_on=date.fromisoformat(p["issued_on"]),
+        revoked_on=_revoked_on(certificate),
     )
+
+
+def _revoked_on(certificate: Certificate) -> date | None:
+    """The day of revocation in the learner's zone, as completed_on is."""
+    if certificate.revoked_at is None:
+        return None
+    zone = zone_for(certificate.user, current_settings().default_timezone)
+    return certificate.revoked_at.astimezone(zone).date()
 
 
 def signature_valid(certificate: Certificate) -> bool:

@@ -29,6 +29,7 @@ NAVY = (22, 43, 84)
 GOLD = (168, 132, 52)
 INK = (33, 33, 33)
 GREY = (95, 95, 95)
+RED = (178, 34, 34)
 
 PAGE_W, PAGE_H = 297.0, 210.0
 CONTENT_W = 245.0  # the centred text column
@@ -173,9 +174,10 @@ def render_certificate_pdf(doc: CertificateDocument) -> bytes:
     pdf.set_margins(0, 0, 0)
     pdf.c_margin = 0  # measured widths are the printed widths
     add_fonts(pdf)
+    revoked = "DICABUT — " if doc.revoked_on else ""
     set_metadata(
         pdf,
-        title=f"Sertifikat {doc.number} — {doc.course_title}",
+        title=f"{revoked}Sertifikat {doc.number} — {doc.course_title}",
         author=doc.issuer_name,
         subject=f"Sertifikat e-learning {doc.course_title} atas nama {doc.learner_name}",
         created=doc.issued_on,
@@ -189,7 +191,23 @@ def render_certificate_pdf(doc: CertificateDocument) -> bytes:
     note = fit(pdf, Text(SIGNATURE_NOTE, size=6.5, min_size=5, color=GREY), CONTENT_W)
     pdf.set_y(PAGE_H - 19.5)
     draw(pdf, note, (PAGE_W - CONTENT_W) / 2, CONTENT_W)
+    if doc.revoked_on is not None:
+        _revoked_stamp(pdf, doc.revoked_on)
     return bytes(pdf.output())
+
+
+def _revoked_stamp(pdf: FPDF, revoked_on: date) -> None:
+    """A revoked certificate says so across the page and in words under the heading."""
+    with pdf.local_context(fill_opacity=0.18, text_color=RED):
+        pdf.set_font(SANS, "B", 110)
+        with pdf.rotation(25, x=PAGE_W / 2, y=PAGE_H / 2):
+            pdf.set_xy(0, PAGE_H / 2 - 20)
+            pdf.cell(PAGE_W, 40, "DICABUT", align="C")
+    notice = f"DICABUT pada {indonesian_date(revoked_on)}: sertifikat ini tidak berlaku."
+    pdf.set_text_color(*RED)
+    pdf.set_font(SANS, "B", 11)
+    pdf.set_xy((PAGE_W - CONTENT_W) / 2, 11.5)
+    pdf.cell(CONTENT_W, 5, notice, align="C")
 
 
 def _frame(pdf: FPDF) -> None:

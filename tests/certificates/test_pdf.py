@@ -161,6 +161,15 @@ def test_metadata_comes_from_the_document() -> None:
     assert info.creation_date is not None and info.creation_date.date() == date(2026, 2, 6)
 
 
+def test_a_revoked_certificate_says_so_across_the_page_and_in_its_title() -> None:
+    data = render_certificate_pdf(make_document(revoked_on=date(2026, 3, 2)))
+    text = page_text(data)
+    assert "DICABUT pada 2 Maret 2026: sertifikat ini tidak berlaku." in text
+    assert str(PdfReader(io.BytesIO(data)).metadata.title).startswith("DICABUT — Sertifikat")
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
+    assert "DICABUT" not in page_text(render_certificate_pdf(make_document()))
+
+
 def test_same_document_renders_to_the_same_bytes() -> None:
     doc = make_document()
     assert render_certificate_pdf(doc) == render_certificate_pdf(doc)

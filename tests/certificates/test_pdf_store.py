@@ -21,6 +21,7 @@ from elearn.models.blob import Blob, BlobChunk
 from elearn.models.job import Job, JobState
 from elearn.settings import with_changes
 from tests.certificates.helpers import NO_QUIZZES, complete_course
+from tests.certificates.test_pdf import page_text
 from tests.conftest import AuthActions, csrf_token
 from tests.content.course_fixtures import write_course
 from tests.factories import make_unit, make_user
@@ -122,11 +123,14 @@ def test_revocation_is_never_served_the_stored_pdf(app: Flask, tmp_path: Path):
 
     after = learner.client.get(url)
     assert after.status_code == 200 and after.data != MARKED
-    # Rendered afresh, with what the PDF has always shown; its QR code leads to "DICABUT".
-    assert after.data == before.data
+    # Rendered afresh, stamped across the page; its QR code leads to "DICABUT" too.
+    assert after.data != before.data
+    stamped = page_text(after.data)
+    assert "DICABUT" in stamped and "sertifikat ini tidak berlaku" in stamped
+    assert "DICABUT" not in page_text(before.data)
     assert after.headers["ETag"] != before.headers["ETag"]
     assert len(pdf_jobs()) == 1  # a revoked certificate's PDF is not stored
-    assert coordinator.get(url).data == before.data  # the manager may still download
+    assert coordinator.get(url).data == after.data  # the manager may still download
     assert "DICABUT" in app.test_client().get(page).get_data(as_text=True)
 
 
