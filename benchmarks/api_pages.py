@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select, text  # noqa: E402
 
+from benchmarks.sql_seed import run_seed_sql  # noqa: E402
 from config import TestConfig  # noqa: E402
 from elearn import create_app  # noqa: E402
 from elearn.api.tokens import create_token  # noqa: E402
@@ -108,16 +109,7 @@ def seed(args: argparse.Namespace) -> float:
     sql = SEED_SQL.format(
         instansi=INSTANSI, opd=OPD, courses=COURSES, learners=args.learners, per=args.per_learner
     )
-    with db.engine.begin() as connection:
-        for statement in sql.split(";\n"):
-            if statement.strip():
-                connection.exec_driver_sql(statement.replace("%", "%%"))
-        for table in ("unit", "course", "course_version", "user_account", "enrollment"):
-            connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"  # noqa: S608
-            )
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("VACUUM ANALYZE")
+    run_seed_sql(sql, ("unit", "course", "course_version", "user_account", "enrollment"))
     return time.perf_counter() - started
 
 

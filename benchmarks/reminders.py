@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from flask import Flask  # noqa: E402
 from sqlalchemy import event, func, select, update  # noqa: E402
 
+from benchmarks.sql_seed import run_seed_sql  # noqa: E402
 from config import TestConfig  # noqa: E402
 from elearn import clock, create_app  # noqa: E402
 from elearn.extensions import db  # noqa: E402
@@ -138,17 +139,7 @@ def rebuild(schema: str, learners: int) -> float:
         connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
     db.create_all()
     sql = SEED_SQL.format(instansi=INSTANSI, opd=OPD, learners=learners)
-    with db.engine.begin() as connection:
-        for statement in sql.split(";\n"):
-            if statement.strip():
-                connection.exec_driver_sql(statement.replace("%", "%%"))
-        # Later inserts by the app (reminders, jobs) take ids after the seeded ones.
-        for table in ("unit", "course", "course_version", "user_account", "enrollment"):
-            connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"  # noqa: S608
-            )
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("VACUUM ANALYZE")
+    run_seed_sql(sql, ("unit", "course", "course_version", "user_account", "enrollment"))
     return time.perf_counter() - started
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -46,9 +46,10 @@ def enrollment_page(
     if units == set() or matches_no_version(report_filter):
         # Nothing can match: asking the database would walk every enrolment after the cursor.
         return paginate([], page, lambda row: int(row["id"]))
-    statement = enrollment_statement(
-        report_filter, viewer.units, names, viewer.zone, after_id=page.after_id
-    )
+    # The unit filter is already narrowed to ``units``: pass them as the scope rather than
+    # narrowing again (a second query for the unit's sub-units).
+    narrowed = replace(report_filter, unit_code="")
+    statement = enrollment_statement(narrowed, units, names, viewer.zone, after_id=page.after_id)
     if updated_since is not None:
         statement = statement.where(Enrollment.updated_at >= updated_since)
     rows = [enrollment_json(row) for row in stream_rows(statement.limit(page.limit + 1), names)]

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy import Select, and_, case, exists, func, literal, select
 
 from elearn.extensions import db
 from elearn.models import Assignee, AssigneeState, Assignment, Enrollment, ItemProgress, User
@@ -72,11 +72,11 @@ def _standing(now: datetime) -> Any:
     )
 
 
-def _assignees(now: datetime, unit_ids: Collection[int] | None) -> Any:
-    """Assignee rows with their learner, assignment, enrolment (if any) and standing."""
-    statement = (
-        select(Assignee, User, Enrollment, _standing(now).label("standing"))
-        .join(Assignment, Assignment.id == Assignee.assignment_id)
+def with_learner_and_enrolment(statement: Select[Any]) -> Select[Any]:
+    """``statement`` over Assignee joined to its assignment, its learner and the learner's
+    enrolment in the course (outer: an archived course may have enrolled nobody)."""
+    return (
+        statement.join(Assignment, Assignment.id == Assignee.assignment_id)
         .join(User, User.id == Assignee.user_id)
         .outerjoin(
             Enrollment,
@@ -85,6 +85,13 @@ def _assignees(now: datetime, unit_ids: Collection[int] | None) -> Any:
                 Enrollment.course_id == Assignee.course_id,
             ),
         )
+    )
+
+
+def _assignees(now: datetime, unit_ids: Collection[int] | None) -> Any:
+    """Assignee rows with their learner, assignment, enrolment (if any) and standing."""
+    statement = with_learner_and_enrolment(
+        select(Assignee, User, Enrollment, _standing(now).label("standing"))
     )
     if unit_ids is not None:
         statement = statement.where(User.unit_id.in_(unit_ids))

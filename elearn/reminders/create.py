@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, literal, null, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from elearn.assignments.standing import with_learner_and_enrolment
 from elearn.extensions import db
 from elearn.models import Assignee, AssigneeState, Assignment, Enrollment, Reminder, User
 from elearn.models.base import UTCDateTime
@@ -50,20 +51,13 @@ def create_deadline_reminders(
         else_=null(),
     )
     candidates = (
-        select(
-            Assignee.user_id,
-            Assignee.course_id,
-            Assignee.assignment_id,
-            kind.label("kind"),
-        )
-        .join(Assignment, Assignment.id == Assignee.assignment_id)
-        .join(User, User.id == Assignee.user_id)
-        .outerjoin(
-            Enrollment,
-            and_(
-                Enrollment.user_id == Assignee.user_id,
-                Enrollment.course_id == Assignee.course_id,
-            ),
+        with_learner_and_enrolment(
+            select(
+                Assignee.user_id,
+                Assignee.course_id,
+                Assignee.assignment_id,
+                kind.label("kind"),
+            )
         )
         .where(
             Assignee.state == AssigneeState.ASSIGNED,
