@@ -78,7 +78,8 @@ def _stored_assets(assets: tuple[Asset, ...]) -> tuple[tuple[Asset, ...], ImageS
 def _render_item(item: ParsedItem, base: str, sizes: ImageSizes) -> RenderedItem:
     if item.quiz is not None:
         return RenderedItem(quiz=quiz_record(item.quiz, asset_base=base, image_sizes=sizes))
-    rendered = render_markdown(item.body, asset_base=base, image_sizes=sizes)
+    # The page shows the title as its heading: a first "# heading" repeating it is left out.
+    rendered = render_markdown(item.body, asset_base=base, image_sizes=sizes, title=item.title)
     return RenderedItem(html=rendered.html, toc=tuple(asdict(entry) for entry in rendered.toc))
 
 

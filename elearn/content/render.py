@@ -1,49 +1,32 @@
 """Turn author text (Markdown, HTML, plain, Moodle) into sanitised HTML.
 
-This is the only place in the project that renders Markdown. Every path ends
-in ``sanitize_html``, which lives in ``elearn.content.sanitize`` and is
-re-exported here.
+This is the only module that takes the Markdown renderer's output
+(``elearn.content.dialect``, unsafe HTML). Every path ends in ``sanitize_html``,
+which lives in ``elearn.content.sanitize`` and is re-exported here.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-import markdown
-from markdown.treeprocessors import Treeprocessor
-
+from elearn.content.dialect import TocEntry, document_title, markdown_html, slugify
 from elearn.content.quiz import Text, TextFormat
 from elearn.content.sanitize import ImageSizes, sanitize_html
-
-if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element
 
 __all__ = [
     "RenderedDoc",
     "TocEntry",
     "asset_references",
+    "document_title",
     "render_markdown",
     "render_text",
     "sanitize_html",
+    "slugify",
 ]
-
-TOC_LEVELS = (2, 3)
-
-
-@dataclass(frozen=True)
-class TocEntry:
-    """A heading listed in a document's table of contents; ``title`` is plain text."""
-
-    level: int
-    anchor: str
-    title: str
 
 
 @dataclass(frozen=True)
@@ -52,126 +35,21 @@ class RenderedDoc:
     toc: tuple[TocEntry, ...]
 
 
-def slugify(value: str, separator: str = "-") -> str:
-    """Return an ASCII anchor for a heading ("Peran & Tugas ASN" → "peran-tugas-asn")."""
-    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", separator, ascii_text.lower()).strip(separator)
-    # Headings made only of emoji or symbols still need an anchor.
-    return slug or "bagian"
-
-
-# Indonesian names authors are likely to type, mapped to the types the CSS knows.
-ADMONITION_ALIASES = {
-    "catatan": "note",
-    "tips": "tip",
-    "petunjuk": "hint",
-    "penting": "important",
-    "peringatan": "warning",
-    "perhatian": "attention",
-    "hati-hati": "caution",
-    "bahaya": "danger",
-    "contoh": "example",
-    "kutipan": "quote",
-    "ringkasan": "summary",
-    "pertanyaan": "question",
-    "sukses": "success",
-    "berhasil": "success",
-    "gagal": "failure",
-    "kesalahan": "error",
-}
-ADMONITION_TITLES = {
-    "note": "Catatan",
-    "abstract": "Abstrak",
-    "summary": "Ringkasan",
-    "info": "Info",
-    "todo": "Tugas",
-    "tip": "Tips",
-    "hint": "Petunjuk",
-    "important": "Penting",
-    "success": "Berhasil",
-    "question": "Pertanyaan",
-    "warning": "Peringatan",
-    "caution": "Hati-hati",
-    "attention": "Perhatian",
-    "failure": "Gagal",
-    "danger": "Bahaya",
-    "error": "Kesalahan",
-    "bug": "Bug",
-    "example": "Contoh",
-    "quote": "Kutipan",
-    "seealso": "Lihat juga",
-}
-
-
-class _AdmonitionTypes(Treeprocessor):
-    """Give every admonition a known type and an Indonesian default title.
-
-    Unknown types become ``note``: the sanitiser would otherwise drop the
-    whole class attribute and the box would lose its styling.
-    """
-
-    def run(self, root: Element) -> None:
-        for div in root.iter("div"):
-            classes = div.get("class", "").split()
-            if not classes or classes[0] != "admonition":
-                continue
-            written = classes[1] if len(classes) > 1 else "note"
-            kind = ADMONITION_ALIASES.get(written, written)
-            if kind not in ADMONITION_TITLES:
-                kind = "note"
-            div.set("class", f"admonition {kind}")
-            title = div.find("p")
-            # Python-Markdown's default title is the type capitalised, in English.
-            if title is not None and title.get("class") == "admonition-title":
-                if title.text == written.capitalize() and len(title) == 0:
-                    title.text = ADMONITION_TITLES[kind]
-
-
-class _AdmonitionTypesExtension(markdown.Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.treeprocessors.register(_AdmonitionTypes(md), "elearn_admonition_types", 5)
-
-
-def _new_markdown() -> markdown.Markdown:
-    # A fresh instance per document: Markdown objects keep per-document state
-    # (footnotes, heading ids) and are not thread-safe.
-    return markdown.Markdown(
-        extensions=[
-            "tables",
-            "pymdownx.superfences",
-            "footnotes",
-            "admonition",
-            "toc",
-            "sane_lists",
-            _AdmonitionTypesExtension(),
-        ],
-        extension_configs={
-            # align="..." instead of style="text-align: ...": the sanitiser allows no style.
-            "tables": {"use_align_attribute": True},
-            "toc": {"slugify": slugify},
-            "footnotes": {"BACKLINK_TITLE": "Kembali ke catatan kaki %d di teks"},
-            "pymdownx.highlight": {"use_pygments": True, "guess_lang": False},
-        },
-        output_format="html",
-    )
-
-
-def _toc_entries(tokens: Iterable[dict[str, Any]]) -> Iterable[TocEntry]:
-    for token in tokens:
-        if token["level"] in TOC_LEVELS:
-            yield TocEntry(token["level"], token["id"], html.unescape(token["name"]))
-        yield from _toc_entries(token["children"])
-
-
 def render_markdown(
-    source: str, *, asset_base: str | None = None, image_sizes: ImageSizes | None = None
+    source: str,
+    *,
+    asset_base: str | None = None,
+    image_sizes: ImageSizes | None = None,
+    title: str | None = None,
 ) -> RenderedDoc:
-    """Render Markdown to sanitised HTML plus its level 2–3 table of contents."""
-    md = _new_markdown()
-    body = md.convert(source)
-    toc = tuple(_toc_entries(getattr(md, "toc_tokens", [])))
-    html_text = sanitize_html(body, asset_base=asset_base, image_sizes=image_sizes)
-    return RenderedDoc(html_text, toc)
+    """Render Markdown to sanitised HTML plus its level 2–3 table of contents.
+
+    The dialect is CommonMark with GitHub's extensions and ours (``elearn.content.dialect``).
+    With ``title`` (a module's), a first ``# heading`` repeating it is left out.
+    """
+    rendered = markdown_html(source, title=title)
+    html_text = sanitize_html(rendered.html, asset_base=asset_base, image_sizes=image_sizes)
+    return RenderedDoc(html_text, rendered.toc)
 
 
 def _unix_newlines(text: str) -> str:

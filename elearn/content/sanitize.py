@@ -66,8 +66,8 @@ _ADMONITION_TYPES = frozenset(
         "error", "bug", "example", "quote", "seealso",
     }
 )  # fmt: skip
-# Exactly the class tokens our Markdown extensions emit (admonition, footnotes,
-# toc, pymdownx.highlight with Pygments); anything else could borrow the
+# Exactly the class tokens our Markdown dialect emits (admonition, footnotes,
+# toc, Pygments highlighting; see elearn.content.dialect); anything else could borrow the
 # application's own CSS to fake interface elements.
 ALLOWED_CLASSES = (
     frozenset({"admonition", "admonition-title", "footnote", "footnote-ref", "footnote-backref"})

@@ -1,0 +1,1 @@
+"""The CommonMark spec examples and an HTML normaliser to compare renderers with them."""
