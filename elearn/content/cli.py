@@ -39,17 +39,24 @@ def parse_folders(paths: list[Path]) -> tuple[list[ParsedCourse], list[SourceErr
 def prepare_folders(
     paths: list[Path], settings: Settings
 ) -> tuple[list[PreparedCourse], list[SourceError]]:
-    """Parse and render every folder in the limited render process, collecting all errors."""
+    """Parse and render every folder in the limited render process.
+
+    Return the courses without errors and every problem (errors and warnings) of all folders.
+    """
     run = prepare_limited if settings.content_sandbox else prepare
-    prepared, errors = [], []
+    prepared: list[PreparedCourse] = []
+    problems: list[SourceError] = []
     for path in paths:
         try:
-            prepared.append(run(FolderSource(path, str(path)), settings.render_budget))
+            course = run(FolderSource(path, str(path)), settings.render_budget)
         except ContentErrors as exc:
-            errors.extend(exc.errors)
+            problems.extend(exc.problems)
         except RenderFailure as exc:
-            errors.append(SourceError(str(path), 1, exc.message))
-    return prepared, errors
+            problems.append(SourceError(str(path), 1, exc.message))
+        else:
+            prepared.append(course)
+            problems.extend(course.parsed.warnings)
+    return prepared, sorted(problems)
 
 
 def publish_parsed(prepared: list[PreparedCourse], unit: Unit | None) -> list[StoreResult]:
@@ -115,24 +122,36 @@ def _resolve_paths(paths: tuple[Path, ...], all_courses: bool, courses_dir: Path
     return folders
 
 
-def _echo_errors(errors: list[SourceError]) -> None:
-    for error in errors:
-        click.echo(str(error), err=True)
-    click.echo(f"{len(errors)} error(s); nothing was published", err=True)
+def _echo_problems(problems: list[SourceError]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def _echo_errors(problems: list[SourceError]) -> None:
+    _echo_problems(problems)
+    errors = sum(problem.is_error for problem in problems)
+    click.echo(f"{errors} error(s); nothing was published", err=True)
 
 
 @courses_cli.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--all", "all_courses", is_flag=True, help="Every folder in COURSES_DIR.")
-def check_command(paths: tuple[Path, ...], all_courses: bool) -> None:
-    """Check course folders; print every error as path:line: message, exit 1 on any."""
+@click.option("--strict", is_flag=True, help="Fail on warnings too (exit 1).")
+def check_command(paths: tuple[Path, ...], all_courses: bool, strict: bool) -> None:
+    """Check course folders; print each problem as path:line: message.
+
+    Warnings read path:line: peringatan: message. Exit 1 on any error, or with
+    --strict on any warning; warnings alone exit 0.
+    """
     settings = current_settings()
     folders = _resolve_paths(paths, all_courses, settings.courses_dir)
-    prepared, errors = prepare_folders(folders, settings)
+    prepared, problems = prepare_folders(folders, settings)
     parsed = [course.parsed for course in prepared]
-    if errors:
-        for error in errors:
-            click.echo(str(error), err=True)
+    _echo_problems(problems)
+    if any(problem.is_error for problem in problems):
+        raise SystemExit(1)
+    if strict and problems:
+        click.echo(f"{len(problems)} peringatan; --strict menganggapnya gagal", err=True)
         raise SystemExit(1)
     for course in parsed:
         quizzes = sum(item.is_quiz for item in course.items)
@@ -155,15 +174,16 @@ def publish_command(paths: tuple[Path, ...], all_courses: bool, unit_code: str |
             raise click.UsageError(f"unknown unit code '{unit_code}'")
     settings = current_settings()
     folders = _resolve_paths(paths, all_courses, settings.courses_dir)
-    prepared, errors = prepare_folders(folders, settings)
-    if errors:
-        _echo_errors(errors)
+    prepared, problems = prepare_folders(folders, settings)
+    if any(problem.is_error for problem in problems):
+        _echo_errors(problems)
         raise SystemExit(1)
     try:
         results = publish_parsed(prepared, unit)
     except PublishError as exc:
-        _echo_errors(exc.errors)
+        _echo_errors(sorted([*exc.errors, *problems]))
         raise SystemExit(1) from None
+    _echo_problems(problems)  # warnings only: they do not stop publishing
     db.session.commit()
     for result in results:
         version = result.version

@@ -60,8 +60,13 @@ def parse_gift_quiz(text: str, path: str, default_title: str) -> Quiz:
     if too_many is not None and reader.questions:
         errors.append(too_many)
     if errors:
-        raise ContentErrors(errors)
-    return Quiz(settings, tuple(reader.questions), source_path=path)
+        raise ContentErrors([*errors, *reader.warnings])
+    return Quiz(
+        settings,
+        tuple(reader.questions),
+        source_path=path,
+        warnings=tuple(sorted(reader.warnings)),
+    )
 
 
 def _is_comment(line: str) -> bool:
@@ -104,6 +109,7 @@ class _Reader:
     def __init__(self, path: str) -> None:
         self.path = path
         self.errors: list[SourceError] = []
+        self.warnings: list[SourceError] = []
         self.questions: list[Question] = []
         self.category = ""
         self.first_category_leaf = ""
@@ -135,6 +141,7 @@ class _Reader:
             comment = "\n".join(text.strip() for text in lines if _is_comment(text))
             self._question(block, content, comment, raw.strip())
         self.errors.extend(block.errors)
+        self.warnings.extend(block.warnings)
 
     def _category(self, block: Block, name: Piece) -> None:
         if "\n" in name.text:
@@ -167,6 +174,7 @@ class _Reader:
         if braces is None:
             return
         opening, closing = braces
+        _warn_if_swallowed(block, rest, closing)
         # A block that ends the question is cut out; one inside the text leaves a blank.
         after = "" if closing == len(rest.text) - 1 else BLANK + rest.text[closing + 1 :]
         text = formatted(Piece(rest.text[:opening] + after, rest.start), TextFormat.MOODLE)
@@ -237,3 +245,36 @@ def _answer_braces(block: Block, rest: Piece) -> tuple[int, int] | None:
         )
         return None
     return opening, braces[1][0]
+
+
+# After an answer block, sentence punctuation ends a missing-word question ("... {=Palu}.").
+_SENTENCE_END = re.compile(r"[.,:!?…)]+")
+
+
+def _warn_if_swallowed(block: Block, rest: Piece, closing: int) -> None:
+    """Warn when text after the answer block looks like it was not meant for the question.
+
+    Moodle keeps whatever follows ``}`` as question text: a stray ``";`` left from
+    copying, or the next question when the blank line between them is missing.
+    """
+    after = rest.cut(closing + 1)
+    text = after.strip()
+    if not text.text:
+        return
+    if "\n" in after.text[: len(after.text) - len(after.text.lstrip())]:
+        block.warn(
+            text,
+            Problem(
+                "teks di baris setelah blok jawaban {...} ikut masuk ke teks pertanyaan; "
+                "pisahkan pertanyaan dengan baris kosong bila teks itu bukan bagian pertanyaan"
+            ),
+        )
+    elif not any(char.isalnum() for char in text.text) and not _SENTENCE_END.fullmatch(text.text):
+        block.warn(
+            text,
+            Problem(
+                "teks '%(text)s' setelah blok jawaban {...} ikut masuk ke teks pertanyaan; "
+                "hapus bila tidak disengaja",
+                text=plain(text)[:30],
+            ),
+        )

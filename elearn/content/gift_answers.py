@@ -97,6 +97,7 @@ def _multiple_choice(
     lead, items = answers.split_marked("~=")
     _no_leading_text(block, lead, "'=' atau '~'")
     choices = []
+    seen: dict[str, int] = {}  # an option's text, compared loosely → its line
     for marker, raw in items:
         body = raw.strip()
         fraction = 1.0
@@ -109,6 +110,8 @@ def _multiple_choice(
         text = formatted(answer, default)
         if not text.source:
             block.error(raw, Problem("pilihan jawaban kosong"))
+        else:
+            _warn_if_repeated(block, raw, text.source, seen)
         choices.append(Choice(text, fraction, optional_text(feedback, default)))
     if len(choices) < 2:
         block.error(inside, Problem("pertanyaan pilihan ganda membutuhkan minimal 2 pilihan"))
@@ -130,6 +133,22 @@ def _multiple_choice(
         )
         return None
     return Answers(kind, choices=tuple(choices)) if len(block.errors) == errors else None
+
+
+def _warn_if_repeated(block: Block, raw: Piece, text: str, seen: dict[str, int]) -> None:
+    """Warn about an option that reads the same as an earlier one of the question."""
+    key = " ".join(text.split()).casefold()
+    if key in seen:
+        block.warn(
+            raw.strip(),
+            Problem(
+                "pilihan '%(text)s' sama dengan pilihan di baris %(line)d",
+                text=text[:40],
+                line=seen[key],
+            ),
+        )
+    else:
+        seen[key] = block.line_of(raw.strip())
 
 
 def _matching(block: Block, inside: Piece, answers: Piece, default: TextFormat) -> Answers | None:

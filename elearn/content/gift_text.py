@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from elearn.content.errors import SourceError
+from elearn.content.errors import SourceError, warning
 from elearn.content.quiz import EMPTY_TEXT, Text, TextFormat
 from elearn.problem_text import Problem
 
@@ -97,6 +97,7 @@ class Block:
     line: int  # source line of the block's first character
     text: str  # the block with comment lines blanked and escapes hidden
     errors: list[SourceError] = field(default_factory=list)
+    warnings: list[SourceError] = field(default_factory=list)
 
     def line_of(self, piece: Piece) -> int:
         """Return the source line where ``piece`` starts."""
@@ -105,6 +106,10 @@ class Block:
     def error(self, piece: Piece, message: str) -> None:
         """Record a problem at the line of ``piece``."""
         self.errors.append(SourceError(self.path, self.line_of(piece), message))
+
+    def warn(self, piece: Piece, message: str) -> None:
+        """Record a warning at the line of ``piece``; it does not stop the question."""
+        self.warnings.append(warning(self.path, self.line_of(piece), message))
 
 
 def formatted(piece: Piece, default: TextFormat) -> Text:

@@ -15,13 +15,14 @@ from elearn.content.assets import (
     asset_type_problem,
     image_size_problem,
 )
+from elearn.content.checks import Document, QuizSource, course_problems
 from elearn.content.errors import ContentErrors, SourceError
 from elearn.content.frontmatter import split_front_matter
 from elearn.content.gift import parse_gift_quiz
 from elearn.content.limits import MAX_COURSE_BYTES, MAX_SCAN_CHARS, MAX_SOURCE_BYTES, shape_problems
 from elearn.content.quiz import Quiz
 from elearn.content.quizformat import parse_markdown_quiz
-from elearn.content.render import asset_references
+from elearn.content.render import asset_references, document_title
 from elearn.problem_text import Problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -89,6 +90,7 @@ class ParsedCourse:
     items: tuple[ParsedItem, ...]
     assets: tuple[Asset, ...]
     content_hash: str
+    warnings: tuple[SourceError, ...] = ()  # found with no error: shown, never blocking
 
 
 def parse_course(
@@ -97,10 +99,12 @@ def parse_course(
     """Parse and check one course folder; raise ContentErrors with every problem.
 
     ``label`` is how paths appear in messages (default: the folder as given).
-    Files over the size limits are refused before they are read.
+    Files over the size limits are refused before they are read. Warnings are
+    raised with the errors, or returned on the parsed course.
     """
     label = label or str(folder)
     errors: list[SourceError] = []
+    warnings: list[SourceError] = []
     slug = folder.name
     if not SLUG.match(slug):
         errors.append(
@@ -151,7 +155,9 @@ def parse_course(
         positions[position] = relative
         if relative not in texts:
             continue  # too large, not UTF-8 or too tangled: already reported
-        item = _parse_item(match, texts[relative], files[relative], item_path, asset_paths, errors)
+        item = _parse_item(
+            match, texts[relative], files[relative], item_path, asset_paths, errors, warnings
+        )
         if item is not None:
             items.append(item)
     if not any(
@@ -169,8 +175,13 @@ def parse_course(
             )
         )
 
+    # An overview after a broken front matter may still hold the YAML: not checked then.
+    overview_document = Document(f"{label}/course.md", overview, overview_line) if meta else None
+    for problem in _checks(label, texts, positions, overview_document, assets):
+        (errors if problem.is_error else warnings).append(problem)
+
     if errors or meta is None:
-        raise ContentErrors(errors)
+        raise ContentErrors([*errors, *warnings])
     return ParsedCourse(
         slug=slug,
         meta=meta,
@@ -178,7 +189,37 @@ def parse_course(
         items=tuple(items),
         assets=tuple(assets),
         content_hash=_content_hash(files),
+        warnings=tuple(sorted(warnings)),
     )
+
+
+def _checks(
+    label: str,
+    texts: dict[str, str],
+    positions: dict[int, str],
+    overview: Document | None,
+    assets: list[Asset],
+) -> list[SourceError]:
+    """Run the course-wide checks (``elearn.content.checks``) on every readable source."""
+    documents = [overview] if overview is not None else []
+    quizzes = []
+    items: dict[str, str] = {}
+    for relative in sorted(positions.values()):
+        path = f"{label}/{relative}"
+        match = ITEM_FILE.match(relative)
+        if match is None:
+            continue
+        items[relative] = items[match["name"]] = path
+        text = texts.get(relative)
+        if text is None:
+            continue
+        if match["ext"] == ".md":
+            document, front_errors = split_front_matter(text, path)
+            if not front_errors:
+                documents.append(Document(path, document.body, document.body_line))
+        else:
+            quizzes.append(QuizSource(path, text, gift=match["ext"] == ".gift"))
+    return course_problems(documents, quizzes, items, {a.path: a.data for a in assets})
 
 
 def _collect_files(folder: Path, label: str, errors: list[SourceError]) -> dict[str, bytes]:
@@ -386,6 +427,7 @@ def _parse_item(
     path: str,
     assets: set[str],
     errors: list[SourceError],
+    warnings: list[SourceError],
 ) -> ParsedItem | None:
     name, ext = match["name"], match["ext"]
     default_title = name.replace("-", " ").capitalize()
@@ -409,7 +451,9 @@ def _parse_item(
             quiz = parse_markdown_quiz(text, path, default_title)
     except ContentErrors as exc:
         errors.extend(exc.errors)
+        warnings.extend(exc.warnings)
         return None
+    warnings.extend(quiz.warnings)
     document, _ = split_front_matter(text, path)
     _check_asset_references(document.body, document.body_line, path, assets, errors)
     return item(
@@ -431,7 +475,10 @@ def _parse_module(
         errors.append(
             SourceError(path, 1, Problem("kunci front matter tidak dikenal: '%(key)s'", key=key))
         )
-    title = document.meta.get("title", default_title)
+    if "title" in document.meta:
+        title = document.meta["title"]
+    else:  # the module's own "# heading" is its title, else its file name
+        title = document_title(document.body) or default_title
     if not isinstance(title, str) or not title.strip():
         errors.append(SourceError(path, 1, Problem("'title' harus berupa teks")))
     elif len(title.strip()) > MAX_TITLE:

@@ -6,8 +6,10 @@ its texts to sanitised HTML and stores it, the quiz engine scores against it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+from elearn.content.errors import SourceError
 
 
 class TextFormat(StrEnum):
@@ -176,3 +178,5 @@ class Quiz:
     questions: tuple[Question, ...]
     intro: Text = EMPTY_TEXT
     source_path: str = ""
+    # What the parser warned about (identical options, text swallowed into a question).
+    warnings: tuple[SourceError, ...] = field(default=(), compare=False)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from elearn.content.errors import ContentErrors, SourceError
+from elearn.content.errors import ContentErrors, SourceError, warning
 from elearn.content.frontmatter import draw_problem, quiz_settings, split_front_matter
 from elearn.content.quiz import (
     Answers,
@@ -73,14 +73,18 @@ class Line:
 
 
 class Collector:
-    """Accumulates errors for one file so parsing can go on after each one."""
+    """Accumulates errors (and warnings) for one file so parsing can go on after each one."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.errors: list[SourceError] = []
+        self.warnings: list[SourceError] = []
 
     def add(self, line: int, message: str) -> None:
         self.errors.append(SourceError(self.path, line, message))
+
+    def warn(self, line: int, message: str) -> None:
+        self.warnings.append(warning(self.path, line, message))
 
 
 def parse_markdown_quiz(text: str, path: str, default_title: str) -> Quiz:
@@ -111,12 +115,13 @@ def parse_markdown_quiz(text: str, path: str, default_title: str) -> Quiz:
     elif (too_many := draw_problem(settings, len(sections), path)) is not None:
         errors.errors.append(too_many)
     if errors.errors:
-        raise ContentErrors(errors.errors)
+        raise ContentErrors([*errors.errors, *errors.warnings])
     return Quiz(
         settings=settings,
         questions=tuple(q for q in questions if q is not None),
         intro=Text(join(intro)),
         source_path=path,
+        warnings=tuple(sorted(errors.warnings)),
     )
 
 
@@ -325,6 +330,7 @@ def tail_message(line: Line, previous: Kind) -> str:
 def choice_fields(options: list[Line], errors: Collector) -> Answers | None:
     """Score task-list options: single choice, or multiple response with partial credit."""
     parsed: list[tuple[str, bool]] = []
+    seen: dict[str, int] = {}  # an option's text, compared loosely → its line
     for line in options:
         match = OPTION.match(line.raw)
         if match is None:
@@ -332,6 +338,17 @@ def choice_fields(options: list[Line], errors: Collector) -> Answers | None:
         text = (match["text"] or "").strip()
         if not text:
             errors.add(line.number, Problem("teks pilihan kosong"))
+        elif (key := " ".join(text.split()).casefold()) in seen:
+            errors.warn(
+                line.number,
+                Problem(
+                    "pilihan '%(text)s' sama dengan pilihan di baris %(line)d",
+                    text=text[:40],
+                    line=seen[key],
+                ),
+            )
+        else:
+            seen[key] = line.number
         parsed.append((text, match["mark"] in "xX"))
     correct = sum(1 for _, right in parsed if right)
     if len(options) < 2:

@@ -149,7 +149,7 @@ def _child() -> None:
     try:
         result = ("ok", prepare(source, budget))
     except ContentErrors as exc:
-        result = ("errors", exc.errors)
+        result = ("errors", exc.problems)
     except RenderFailure as exc:
         result = ("failure", exc.message)
     try:

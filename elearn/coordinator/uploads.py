@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from elearn import clock
-from elearn.content.errors import ContentErrors, SourceError
+from elearn.content.errors import ContentErrors, Severity, SourceError
 from elearn.content.limits import RenderBudget
 from elearn.content.publish import PublishError, store_version
 from elearn.content.sandbox import (
@@ -32,7 +33,7 @@ from elearn.content.upload import MAX_ZIP_BYTES
 from elearn.coordinator.scope import can_manage
 from elearn.extensions import db
 from elearn.models import Course, CourseUpload, Unit, UploadStatus, User
-from elearn.problem_text import Problem, to_record
+from elearn.problem_text import Problem, from_record, to_record
 
 STALLED_MESSAGE = Problem(
     "pemrosesan terhenti (server dimulai ulang saat memproses); silakan unggah ulang berkasnya"
@@ -99,7 +100,7 @@ def process_upload(upload_id: int, settings: UploadSettings, *, resume: bool = F
     try:
         prepared = _prepare(source, settings)
     except ContentErrors as exc:
-        return _finish(upload, UploadStatus.FAILED, errors=exc.errors)
+        return _finish(upload, UploadStatus.FAILED, problems=exc.problems)
     except RenderFailure as exc:
         return _finish(upload, UploadStatus.FAILED, message=exc.message)
     _store(upload, prepared)
@@ -133,10 +134,11 @@ def _store(upload: CourseUpload, prepared: PreparedCourse) -> None:
             )
             upload.version_number = result.version.number
             upload.new_version = result.created
-            return _finish(upload, UploadStatus.DONE)
+            return _finish(upload, UploadStatus.DONE, problems=list(parsed.warnings))
         except PublishError as exc:
             db.session.rollback()
-            return _finish(upload, UploadStatus.FAILED, errors=exc.errors)
+            problems = sorted([*exc.errors, *parsed.warnings])
+            return _finish(upload, UploadStatus.FAILED, problems=problems)
         except (IntegrityError, OperationalError) as exc:
             db.session.rollback()
             if not is_conflict(exc):
@@ -182,18 +184,57 @@ def _finish(
     upload: CourseUpload,
     status: UploadStatus,
     *,
-    errors: list[SourceError] | None = None,
+    problems: list[SourceError] | None = None,
     message: str = "",
 ) -> None:
     upload.status = status
-    upload.errors = [
-        {"path": e.path, "line": e.line, "message": e.message, **to_record(e.message)}
-        for e in errors or []
-    ]
+    # The column is named for errors; warnings are kept in it too, marked as such.
+    upload.errors = [_record(problem) for problem in problems or []]
     upload.message = message
     upload.data = b""
     upload.finished_at = clock.now()
     db.session.commit()
+
+
+def _record(problem: SourceError) -> dict[str, Any]:
+    record = {"path": problem.path, "line": problem.line, "message": problem.message}
+    if not problem.is_error:
+        record["severity"] = problem.severity.value
+    return {**record, **to_record(problem.message)}
+
+
+def stored_problems(upload: CourseUpload) -> list[SourceError]:
+    """The errors and warnings recorded on ``upload``, messages translatable again."""
+    return [
+        SourceError(
+            record["path"],
+            record["line"],
+            from_record(record["message"], record),
+            Severity(record.get("severity", Severity.ERROR)),
+        )
+        for record in upload.errors
+    ]
+
+
+def version_warnings(slug: str, number: int) -> list[SourceError]:
+    """The warnings of the latest upload that stored (or matched) version ``number`` of ``slug``.
+
+    Versions published from the command line have none recorded: ``flask courses check``
+    shows theirs.
+    """
+    upload = db.session.scalar(
+        select(CourseUpload)
+        .where(
+            CourseUpload.course_slug == slug,
+            CourseUpload.version_number == number,
+            CourseUpload.status == UploadStatus.DONE,
+        )
+        .order_by(CourseUpload.finished_at.desc(), CourseUpload.id.desc())
+        .limit(1)
+    )
+    if upload is None:
+        return []
+    return [problem for problem in stored_problems(upload) if not problem.is_error]
 
 
 def mark_crashed(upload_id: int) -> None:

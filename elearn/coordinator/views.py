@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from elearn.auth.access import role_required
-from elearn.content.errors import ContentErrors, SourceError
+from elearn.content.errors import ContentErrors, SourceError, split_problems
 from elearn.content.publish import archive_course, publish_version
 from elearn.content.sandbox import NO_SPACE_MESSAGE
 from elearn.coordinator.forms import ActionForm, UploadForm
@@ -25,6 +25,8 @@ from elearn.coordinator.uploads import (
     give_up_if_stalled,
     is_conflict,
     is_out_of_space,
+    stored_problems,
+    version_warnings,
 )
 from elearn.extensions import db
 from elearn.jobs.binding import current_jobs
@@ -38,7 +40,7 @@ from elearn.models import (
     UploadStatus,
     VersionStatus,
 )
-from elearn.problem_text import from_record, translated
+from elearn.problem_text import translated
 from elearn.settings import current_settings
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
@@ -99,10 +101,10 @@ def upload_status(upload_id: int) -> tuple[str, int]:
     if upload is None or not (mine or current_user.has_role(Role.ADMIN)):
         abort(404)
     give_up_if_stalled(upload, upload_settings(current_settings()))
-    errors = [
-        SourceError(e["path"], e["line"], from_record(e["message"], e)) for e in upload.errors
-    ]
-    page = render_template("coordinator/upload.html", upload=upload, errors=errors)
+    errors, warnings = split_problems(stored_problems(upload))
+    page = render_template(
+        "coordinator/upload.html", upload=upload, errors=errors, warnings=warnings
+    )
     return page, 409 if upload.status == UploadStatus.CONFLICT else 200
 
 
@@ -144,6 +146,7 @@ def version(slug: str, number: int) -> str:
         "coordinator/preview.html",
         course=course,
         version=_version(course, number),
+        warnings=version_warnings(course.slug, number),
         action=ActionForm(),
     )
 
