@@ -84,7 +84,7 @@ def course_problems(
         document = page.document
         problems.extend(layout_problems(document.body, document.first_line, document.path))
         lines = _prose(document.body)
-        images = list(_images(lines))
+        images = list(image_references(lines))
         if images:
             shown = page.images()
             images = [image for image in images if _plain(image.url) in shown]
@@ -95,7 +95,7 @@ def course_problems(
             links = [link for link in links if _plain(link.url) in rendered]
             problems.extend(_link_problems(links, page, pages, items))
     for quiz in quizzes:
-        images = list(_images(_quiz_lines(quiz)))
+        images = list(image_references(_quiz_lines(quiz)))
         problems.extend(_image_problems(images, quiz.path, 1, image_size))
     return sorted(problems)
 
@@ -131,7 +131,7 @@ def _attributes(tag: str) -> dict[str, str]:
     return found
 
 
-def _images(lines: list[str]) -> Iterator[Reference]:
+def image_references(lines: list[str]) -> Iterator[Reference]:
     definitions: dict[str, str] = {}
     for line in lines:
         if definition := DEFINITION.match(line):

@@ -93,11 +93,15 @@ DOM_AUDIT = r"""() => {
   const risky = /^(javascript|vbscript|livescript|data:(?!image\/(png|jpe?g|gif|webp)[;,]))/;
   const tags = ['script', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'base',
                 'style', 'portal', 'foreignobject', 'animate', 'set', 'use', 'handler', 'math'];
+  // Our own scripts: from /static/ on this origin, nothing inline.
+  const ours = el => el.localName === 'script' && !el.textContent.trim() && el.src
+    && new URL(el.src).origin === location.origin
+    && new URL(el.src).pathname.startsWith('/static/js/');
   for (const el of document.querySelectorAll('*')) {
     const tag = el.localName.toLowerCase();
-    if (tags.includes(tag) || (tag === 'meta' && el.hasAttribute('http-equiv'))
+    if ((tags.includes(tag) && !ours(el)) || (tag === 'meta' && el.hasAttribute('http-equiv'))
         || (tag === 'svg' && !el.classList.contains('chart'))
-        || (tag === 'link' && !['stylesheet', 'icon'].includes(el.rel))
+        || (tag === 'link' && !['stylesheet', 'icon', 'manifest'].includes(el.rel))
         || (el.closest('.prose')
             && ['form', 'input', 'button', 'select', 'textarea'].includes(tag)))
       found.push('<' + tag + '>');
