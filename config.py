@@ -147,12 +147,16 @@ class Config:
 
     # Reminders of assignment deadlines and inactivity nudges (docs/reminders.md): days
     # before the due day, weeks of overdue reminders, idle days before a nudge, and the
-    # local hours (from, until) they may arrive in.
+    # local hours (from, until) they may arrive in; the coordinators' weekly digest (from
+    # which ISO weekday, how many learners listed) and the monthly JP-pace line (on/off).
     REMINDER_DAYS_BEFORE = os.environ.get("REMINDER_DAYS_BEFORE", "14,3")
     REMINDER_OVERDUE_MAX_WEEKS = int(os.environ.get("REMINDER_OVERDUE_MAX_WEEKS", "12"))
     REMINDER_IDLE_DAYS = int(os.environ.get("REMINDER_IDLE_DAYS", "14"))
     REMINDER_DAY_STARTS_HOUR = int(os.environ.get("REMINDER_DAY_STARTS_HOUR", "7"))
     REMINDER_DAY_ENDS_HOUR = int(os.environ.get("REMINDER_DAY_ENDS_HOUR", "20"))
+    REMINDER_DIGEST_WEEKDAY = int(os.environ.get("REMINDER_DIGEST_WEEKDAY", "1"))
+    REMINDER_DIGEST_SIZE = int(os.environ.get("REMINDER_DIGEST_SIZE", "20"))
+    REMINDER_JP_PACE = _env_bool("REMINDER_JP_PACE", True)
 
     # Operations (docs/deploy.md): LOG_FORMAT=json writes one JSON object per line;
     # /metrics answers local clients, or others that send "Authorization: Bearer METRICS_TOKEN".

@@ -6,6 +6,11 @@ half in Asia/Jakarta; ``--learners`` active PNS learners; two published courses;
 assignment of the first course to every learner, due in 3 days (so each is owed a
 ``due_in_3`` reminder), with its assignee rows and enrolments; and for every fifth learner an
 enrolment in the second course idle for 20 days (so an ``inactive_14`` nudge is due).
+Since the badges, pace lines and digests: one coordinator per instansi; a third course, owned
+by the first instansi, assigned to every tenth learner and overdue since 25 February (an
+``overdue_week_1`` reminder each, and the first coordinator's weekly digest); and 20 JP this
+year for every tenth learner (a Pembelajar ASN badge each). Everyone else has no JP, so is
+behind the pace to 20 JP (≈ 3.3 JP expected on 2 March) and owed a ``jp_pace`` line.
 
 With the clock frozen at 03:00 UTC (11:00 WITA, 10:00 WIB: daytime in both zones) it times
 1. a pass with the in-app channel only (creates every reminder),
@@ -88,14 +93,48 @@ SELECT i + 1, 1, 'unit', i + 1, true FROM generate_series(0, {instansi} - 1) AS 
 INSERT INTO assignee (assignment_id, user_id, course_id, state, assigned_at)
 SELECT 1, u, 1, 'assigned', timestamptz '2026-02-20 01:00:00+00'
 FROM generate_series(1, {learners}) AS u;
-INSERT INTO enrollment (user_id, course_id, version_id, enrolled_at, last_seen_at, updated_at)
-SELECT u, 1, 1, timestamptz '2026-02-21 02:00:00+00', timestamptz '2026-03-01 02:00:00+00',
+INSERT INTO enrollment (user_id, unit_id, course_id, version_id, enrolled_at, last_seen_at,
+    updated_at)
+SELECT u, 1000 + u % ({instansi} * {opd}), 1, 1, timestamptz '2026-02-21 02:00:00+00',
+    timestamptz '2026-03-01 02:00:00+00',
     timestamptz '2026-03-01 02:00:00+00'
 FROM generate_series(1, {learners}) AS u;
-INSERT INTO enrollment (user_id, course_id, version_id, enrolled_at, last_seen_at, updated_at)
-SELECT u, 2, 2, timestamptz '2026-02-01 02:00:00+00', timestamptz '2026-02-10 03:00:00+00',
+INSERT INTO enrollment (user_id, unit_id, course_id, version_id, enrolled_at, last_seen_at,
+    updated_at)
+SELECT u, 1000 + u % ({instansi} * {opd}), 2, 2, timestamptz '2026-02-01 02:00:00+00',
+    timestamptz '2026-02-10 03:00:00+00',
     timestamptz '2026-02-10 03:00:00+00'
-FROM generate_series(5, {learners}, 5) AS u
+FROM generate_series(5, {learners}, 5) AS u;
+INSERT INTO user_account (id, nip, full_name, email, employee_type, unit_id, password_hash,
+    must_change_password, session_token, is_active, nudges_opt_out, created_at)
+SELECT {learners} + i, '18' || lpad(i::text, 16, '0'), 'Koordinator ' || i,
+    'koordinator' || i || '@example.go.id', 'PNS', i, '-', false, 'bench-k' || i, true, false,
+    now()
+FROM generate_series(1, {instansi}) AS i;
+INSERT INTO role_grant (user_id, role)
+SELECT {learners} + i, 'coordinator' FROM generate_series(1, {instansi}) AS i;
+INSERT INTO role_scope (id, user_id, role, unit_id)
+SELECT i, {learners} + i, 'coordinator', i FROM generate_series(1, {instansi}) AS i;
+INSERT INTO course (id, slug, unit_id, created_at) VALUES (3, 'kursus-instansi', 1, now());
+INSERT INTO course_version (id, course_id, number, content_hash, status, title, summary,
+    category, competency, jp, level, language, prerequisites, certificate, overview_html,
+    created_at, published_at)
+VALUES (3, 3, 1, lpad(to_hex(3), 64, '0'), 'published', 'Kursus 3', '', 'digital', 'teknis',
+    4, 'dasar', 'id', '[]', true, '', now(), now());
+INSERT INTO assignment (id, course_id, reason, starts_on, due_on, due_at, timezone, created_at)
+VALUES (2, 3, 'Benchmark lewat tenggat', date '2026-02-01', date '2026-02-25',
+    timestamptz '2026-02-25 16:00:00+00', 'Asia/Makassar', now());
+INSERT INTO assignee (assignment_id, user_id, course_id, state, assigned_at)
+SELECT 2, u, 3, 'assigned', timestamptz '2026-02-01 01:00:00+00'
+FROM generate_series(10, {learners}, 10) AS u;
+INSERT INTO enrollment (user_id, unit_id, course_id, version_id, enrolled_at, last_seen_at,
+    updated_at)
+SELECT u, 1000 + u % ({instansi} * {opd}), 3, 3, timestamptz '2026-02-01 02:00:00+00',
+    timestamptz '2026-02-01 02:00:00+00',
+    timestamptz '2026-02-01 02:00:00+00'
+FROM generate_series(10, {learners}, 10) AS u;
+INSERT INTO learner_jp_total (user_id, year, jp)
+SELECT u, 2026, 20 FROM generate_series(7, {learners}, 10) AS u
 """
 
 
@@ -111,6 +150,7 @@ class Phase:
     statements: int = 0
     rss_growth_mb: float = 0.0
     output: str = ""
+    badges: int = 0
 
 
 class StatementCounter:
@@ -139,7 +179,8 @@ def rebuild(schema: str, learners: int) -> float:
         connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
     db.create_all()
     sql = SEED_SQL.format(instansi=INSTANSI, opd=OPD, learners=learners)
-    run_seed_sql(sql, ("unit", "course", "course_version", "user_account", "enrollment"))
+    tables = ("unit", "course", "course_version", "user_account", "enrollment", "role_scope")
+    run_seed_sql(sql, tables)
     return time.perf_counter() - started
 
 
@@ -165,6 +206,7 @@ def a_pass(channels: Sequence[Channel], mailer: MemoryMailer) -> Callable[[Phase
         before = len(mailer.sent)
         summary: Summary = run_reminders(NOW, current_settings(), channels)
         phase.created, phase.sent = summary.created, summary.sent
+        phase.badges = summary.badges
         phase.mails = len(mailer.sent) - before
 
     return work
@@ -204,7 +246,8 @@ def print_figures(phases: list[Phase], learners: int, nudged: int, seed_seconds:
     print()
     print(
         f"Reminders pass, {learners:,} learners (2 zones, 60 units), 1 assignment due in 3 days,"
-        f" {nudged:,} idle enrolments; PostgreSQL, in-process, clock {NOW:%Y-%m-%d %H:%M} UTC;"
+        f" {nudged:,} idle enrolments, {learners // 10:,} overdue, {learners // 10:,} at 20 JP,"
+        f" {INSTANSI} coordinators; PostgreSQL, in-process, clock {NOW:%Y-%m-%d %H:%M} UTC;"
         f" seeded in {seed_seconds:.0f} s"
     )
     header = f"{'phase':<34} {'seconds':>8} {'statements':>10} {'mails':>7} {'RSS+ MB':>8}"
@@ -216,7 +259,7 @@ def print_figures(phases: list[Phase], learners: int, nudged: int, seed_seconds:
         )
         created = ", ".join(f"{k} {v:,}" for k, v in sorted(phase.created.items())) or "-"
         sent = ", ".join(f"{k} {v:,}" for k, v in sorted(phase.sent.items())) or "-"
-        print(f"    created: {created}; handed to channels: {sent}")
+        print(f"    created: {created}; handed to channels: {sent}; badges: {phase.badges:,}")
         if phase.output:
             print(f"    cli: {phase.output}")
 

@@ -89,6 +89,13 @@ class ReminderSettings:
     # Local hours a reminder may arrive in: from day_starts (inclusive) to day_ends.
     day_starts_hour: int
     day_ends_hour: int
+    # Coordinators' weekly digest: made from this ISO weekday on (1 Monday … 7 Sunday),
+    # listing at most digest_size overdue learners (the count covers them all).
+    digest_weekday: int = 1
+    digest_size: int = 20
+    # The monthly line to PNS behind the pace to the year's JP target (an agency may
+    # prefer not to send it).
+    jp_pace: bool = True
 
 
 @dataclass(frozen=True)
@@ -195,6 +202,9 @@ class Settings:
                 idle_days=_at_least_one(config, "REMINDER_IDLE_DAYS", 14),
                 day_starts_hour=int(config.get("REMINDER_DAY_STARTS_HOUR", 7)),
                 day_ends_hour=int(config.get("REMINDER_DAY_ENDS_HOUR", 20)),
+                digest_weekday=_weekday(config.get("REMINDER_DIGEST_WEEKDAY", 1)),
+                digest_size=_at_least_one(config, "REMINDER_DIGEST_SIZE", 20),
+                jp_pace=bool(config.get("REMINDER_JP_PACE", True)),
             ),
             password_hash_profile=str(config.get("PASSWORD_HASH_PROFILE") or ""),
         )
@@ -207,6 +217,14 @@ def _at_least_one(config: Mapping[str, Any], key: str, default: int) -> int:
     if value < 1:
         raise ValueError(f"{key} must be at least 1, not {value}")
     return value
+
+
+def _weekday(value: object) -> int:
+    """An ISO weekday, 1 (Monday) to 7 (Sunday)."""
+    day = int(str(value))
+    if not 1 <= day <= 7:
+        raise ValueError(f"REMINDER_DIGEST_WEEKDAY must be 1 (Monday) to 7 (Sunday), not {day}")
+    return day
 
 
 def _days_list(value: object) -> tuple[int, ...]:

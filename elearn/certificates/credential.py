@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from elearn import clock
-from elearn.certificates.document import CertificateDocument
+from elearn.certificates.document import BadgeDocument, CertificateDocument
 from elearn.certificates.signing import key_id
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -27,6 +27,7 @@ OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 ISSUER_PATH = "/certificates/issuer"
 KEYS_PATH = "/certificates/keys/"
 CRITERIA = "Menyelesaikan semua modul dan lulus kuis wajib."
+BADGE_PATH = "/badges/"
 JP_RESULT_TYPE = "ext:JamPelajaran"
 # OB 3.0 "Create the JOSE Header" wants typ "JWT"; VC-JOSE-COSE suggests "vc+jwt". Accept both.
 JOSE_TYP = "JWT"
@@ -119,6 +120,88 @@ def build_credential(
     }
 
 
+def build_badge_credential(
+    doc: BadgeDocument,
+    *,
+    base_url: str,
+    issuer_url: str,
+    issued_at: datetime,
+) -> dict[str, Any]:
+    """Describe a Pembelajar ASN badge as an OB 3.0 OpenBadgeCredential (unsigned JSON).
+
+    The achievement is the same for every learner of a year; the result and the evidence
+    carry the learner's own JP of that year.
+    """
+    base = base_url.rstrip("/")
+    credential_id = f"{base}{BADGE_PATH}{doc.code}/credential"
+    achievement_id = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base}/badges#{doc.year}')}"
+    jp_result_id = f"{achievement_id}#jp"
+    title = f"Pembelajar ASN {doc.year}"
+    criteria = (
+        f"Mengumpulkan paling sedikit {doc.target} JP pengembangan kompetensi dalam tahun "
+        f"kalender {doc.year}: pelatihan eLearn ASN yang sertifikatnya tidak dicabut dan "
+        "kegiatan eksternal yang telah diverifikasi koordinator."
+    )
+    return {
+        "@context": [VC_CONTEXT, OB_CONTEXT],
+        "id": credential_id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": title,
+        "description": (
+            f"{doc.learner_name} mencapai {doc.jp} JP pengembangan kompetensi pada tahun "
+            f"{doc.year} (target {doc.target} JP)."
+        ),
+        "issuer": {
+            "id": f"{base}{ISSUER_PATH}",
+            "type": ["Profile"],
+            "name": doc.issuer_name,
+            "url": issuer_url,
+        },
+        "validFrom": _valid_from(doc.issued_on, issued_at),
+        "credentialSubject": {
+            "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, credential_id + '#subject')}",
+            "type": ["AchievementSubject"],
+            "identifier": _identifiers_of(doc.learner_name, doc.nip, doc.code),
+            "result": [
+                {"type": ["Result"], "resultDescription": jp_result_id, "value": str(doc.jp)}
+            ],
+            "achievement": {
+                "id": achievement_id,
+                "type": ["Achievement"],
+                "achievementType": "Badge",
+                "name": title,
+                "description": (
+                    f"Pengakuan bagi aparatur sipil negara yang memenuhi {doc.target} JP "
+                    f"pengembangan kompetensi pada tahun {doc.year}."
+                ),
+                "criteria": {"narrative": criteria},
+                "inLanguage": "id",
+                "tag": ["Pembelajar ASN", "Jam Pelajaran"],
+                "resultDescription": [
+                    {
+                        "id": jp_result_id,
+                        "type": ["ResultDescription"],
+                        "name": "Jam Pelajaran (JP)",
+                        "resultType": JP_RESULT_TYPE,
+                        "valueMin": str(doc.target),
+                    }
+                ],
+            },
+        },
+        "evidence": [
+            {
+                "id": doc.verify_url,
+                "type": ["Evidence"],
+                "name": f"Rekap JP tahun {doc.year}",
+                "description": "Halaman verifikasi publik lencana ini.",
+                "narrative": (
+                    f"{doc.jp} JP tercatat dalam riwayat pengembangan kompetensi tahun {doc.year}."
+                ),
+            }
+        ],
+    }
+
+
 def identity_hash(identity: str, salt: str) -> str:
     """Return the OB IdentityHash "sha256$<hex>" of identity followed by salt."""
     return "sha256$" + hashlib.sha256((identity + salt).encode("utf-8")).hexdigest()
@@ -189,16 +272,20 @@ def _achievement_id(base: str, doc: CertificateDocument, course_slug: str | None
 
 
 def _identifiers(doc: CertificateDocument, salt: str) -> list[dict[str, Any]]:
+    return _identifiers_of(doc.learner_name, doc.nip, salt)
+
+
+def _identifiers_of(name: str, nip_text: str, salt: str) -> list[dict[str, Any]]:
     """The learner's name in clear and a salted hash of the NIP; never the NIP itself."""
     identifiers: list[dict[str, Any]] = [
         {
             "type": "IdentityObject",
             "identityType": "name",
             "hashed": False,
-            "identityHash": doc.learner_name,
+            "identityHash": name,
         }
     ]
-    nip = re.sub(r"\s+", "", doc.nip)
+    nip = re.sub(r"\s+", "", nip_text)
     if nip:
         identifiers.append(
             {

@@ -31,3 +31,18 @@ class CertificateDocument:
     # Set once the certificate is revoked: the PDF then says so across the page, so a
     # printout or a forwarded file cannot pass for a valid certificate.
     revoked_on: date | None = None
+
+
+@dataclass(frozen=True)
+class BadgeDocument:
+    """Everything a Pembelajar ASN badge says, from its signed payload."""
+
+    code: str
+    learner_name: str
+    nip: str
+    year: int
+    jp: int  # the year's JP when the badge was issued: its evidence
+    target: int
+    issuer_name: str
+    issued_on: date  # in the learner's time zone
+    verify_url: str  # absolute URL of the public verification page

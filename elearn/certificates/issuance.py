@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from elearn import clock
 from elearn.accounts.nip import mask_nip
 from elearn.auth.duties import refuse_own_record
+from elearn.badges.issuance import JpChange, award_after_change
 from elearn.certificates.document import CertificateDocument
 from elearn.certificates.keys import current_key_id, signature_check, signing_key
 from elearn.certificates.signing import canonical_json, sign_payload
@@ -174,14 +175,20 @@ _COMPLETED_ENROLLMENT = (
 
 
 def issue_owed_certificates(settings: Settings) -> None:
-    """Issue the certificates noted by ``owe_certificate``, each after its completion."""
+    """Issue the certificates noted by ``owe_certificate``, each after its completion;
+    then the Pembelajar ASN badges those completions brought to the year's target."""
     issued = []
+    changes: list[JpChange] = []
     for enrollment_id in sorted(db.session.info.pop(_OWED, set())):
         enrollment = db.session.scalar(_COMPLETED_ENROLLMENT, {"enrollment_id": enrollment_id})
         if enrollment is not None:
+            if enrollment.completed_at is not None:
+                changes.append(jp_change_of(enrollment, settings))
             certificate = issue_after_completion(enrollment, settings)
             if certificate is not None:
                 issued.append(certificate)
+    if changes:
+        award_after_change(changes, clock.now(), settings)
     # Without PUBLIC_BASE_URL the printed address follows the download's request: that
     # request renders it then.
     if issued and settings.public_base_url:
@@ -190,6 +197,14 @@ def issue_owed_certificates(settings: Settings) -> None:
         from elearn.jobs.binding import current_jobs
 
         prepare_after_issue(current_jobs(), issued, settings.public_base_url)
+
+
+def jp_change_of(enrollment: Enrollment, settings: Settings) -> JpChange:
+    """The JP year a completed enrolment moved: its completion's year in the learner's zone."""
+    user: User = enrollment.user
+    zone = zone_for(user, settings.default_timezone)
+    completed = enrollment.completed_at or clock.now()
+    return JpChange(user.id, user.unit_id, zone.key, completed.astimezone(zone).year)
 
 
 def issue_missing(settings: Settings) -> int:

@@ -12,10 +12,18 @@ from elearn import clock
 from elearn.extensions import db
 from elearn.learning.outline import outline_of
 from elearn.learning.progress import CourseProgress
-from elearn.models import Assignee, AssigneeState, Assignment, CourseVersion, Enrollment, User
+from elearn.models import (
+    Assignee,
+    AssigneeState,
+    Assignment,
+    CourseVersion,
+    Enrollment,
+    JpBadge,
+    User,
+)
 from elearn.records.entries import (
     RecordSources,
-    certificates_of,
+    certificates_and_badges_of,
     current_year,
     jp_total_for_year,
     trainings_of,
@@ -52,6 +60,7 @@ class Dashboard:
     year: int
     jp_this_year: int
     jp_target: int
+    badge: JpBadge | None = None  # this year's Pembelajar ASN badge, once issued
 
     @property
     def jp_percent(self) -> int:
@@ -127,8 +136,10 @@ def dashboard_for(user: User, jp_target: int) -> Dashboard:
     in_progress.sort(
         key=lambda e: e.enrollment.last_seen_at or e.enrollment.enrolled_at, reverse=True
     )
+    certificates, badges = certificates_and_badges_of(user)
     sources = RecordSources(
-        certificates_of(user), [e for e in enrollments if e.is_complete], trainings_of(user)
+        certificates, [e for e in enrollments if e.is_complete], trainings_of(user), badges
     )
     jp = jp_total_for_year(user, year, sources)
-    return Dashboard(assigned, in_progress, completed, year, jp, jp_target)
+    badge = next((b for b in badges if b.year == year), None)
+    return Dashboard(assigned, in_progress, completed, year, jp, jp_target, badge)

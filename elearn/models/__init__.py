@@ -7,6 +7,7 @@ from elearn.models.assignment import (
     AssignmentTarget,
     TargetKind,
 )
+from elearn.models.badge import JpBadge
 from elearn.models.base import Base, utcnow
 from elearn.models.blob import Blob, BlobChunk
 from elearn.models.certificate import Certificate, CertificateCounter
@@ -65,6 +66,7 @@ __all__ = [
     "ExternalTraining",
     "ReviewStatus",
     "Reminder",
+    "JpBadge",
     "CourseEvaluation",
     "Enrollment",
     "EnrollmentMonthCount",

@@ -18,6 +18,7 @@ from elearn.models import (
     Enrollment,
     ExternalTraining,
     ItemProgress,
+    JpBadge,
     LearningEvent,
     QuizAttempt,
     User,
@@ -100,6 +101,12 @@ def personal_data(user: User) -> dict[str, Any]:
         "certificates": [
             {**c.payload, "revoked_at": _plain(c.revoked_at), "revoked_reason": c.revoked_reason}
             for c in db.session.scalars(select(Certificate).where(Certificate.user_id == user.id))
+        ],
+        "badges": [
+            {**b.payload, "issued_at": _plain(b.issued_at)}
+            for b in db.session.scalars(
+                select(JpBadge).where(JpBadge.user_id == user.id).order_by(JpBadge.year)
+            )
         ],
         "external_trainings": rows(
             ExternalTraining,

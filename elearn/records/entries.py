@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Integer, cast, null, select, union_all
 from sqlalchemy.orm import joinedload
 
 from elearn import clock
 from elearn.extensions import db
-from elearn.i18n import zone_for, zone_of
-from elearn.models import Certificate, Enrollment, ExternalTraining, ReviewStatus, User
+from elearn.i18n import N_, zone_for, zone_of
+from elearn.models import (
+    Certificate,
+    Enrollment,
+    ExternalTraining,
+    JpBadge,
+    ReviewStatus,
+    User,
+)
 from elearn.records.document import CareerRecordDocument, RecordRow, YearTotal
 from elearn.records.routes import ROUTE_LABELS
 from elearn.settings import Settings
 
+# Indonesian in the PDF and the CSV; pages show them with _(row.status).
 STATUS_LABELS = {
-    ReviewStatus.PENDING: "Menunggu verifikasi",
-    ReviewStatus.VERIFIED: "Terverifikasi",
-    ReviewStatus.REJECTED: "Ditolak",
+    ReviewStatus.PENDING: N_("Menunggu verifikasi"),
+    ReviewStatus.VERIFIED: N_("Terverifikasi"),
+    ReviewStatus.REJECTED: N_("Ditolak"),
 }
 
 
@@ -31,6 +39,7 @@ class RecordSources:
     certificates: list[Certificate]  # oldest first
     completed: list[Enrollment]  # with their versions
     trainings: list[ExternalTraining]  # newest first
+    badges: list[JpBadge] = field(default_factory=list)  # Pembelajar ASN, newest year first
 
 
 def certificates_of(user: User) -> list[Certificate]:
@@ -41,6 +50,26 @@ def certificates_of(user: User) -> list[Certificate]:
             .order_by(Certificate.issued_at)
         )
     )
+
+
+def certificates_and_badges_of(user: User) -> tuple[list[Certificate], list[JpBadge]]:
+    """The certificates (oldest first) and badges (newest year first) of ``user``, read in
+    one statement: a union of their ids, each row joined to one or the other."""
+    ids = union_all(
+        select(
+            Certificate.id.label("certificate_id"), cast(null(), Integer).label("badge_id")
+        ).where(Certificate.user_id == user.id),
+        select(cast(null(), Integer), JpBadge.id).where(JpBadge.user_id == user.id),
+    ).subquery()
+    rows = db.session.execute(
+        select(Certificate, JpBadge)
+        .select_from(ids)
+        .outerjoin(Certificate, Certificate.id == ids.c.certificate_id)
+        .outerjoin(JpBadge, JpBadge.id == ids.c.badge_id)
+    ).all()
+    certificates = sorted((c for c, _ in rows if c is not None), key=lambda c: c.issued_at)
+    badges = sorted((b for _, b in rows if b is not None), key=lambda b: b.year, reverse=True)
+    return certificates, badges
 
 
 def trainings_of(user: User) -> list[ExternalTraining]:
@@ -54,13 +83,14 @@ def trainings_of(user: User) -> list[ExternalTraining]:
 
 
 def record_sources(user: User) -> RecordSources:
-    """Read the certificates, completed enrolments and external trainings of ``user``."""
+    """Read the certificates and badges, completed enrolments and external trainings."""
     completed = db.session.scalars(
         select(Enrollment)
         .where(Enrollment.user_id == user.id, Enrollment.completed_at.is_not(None))
         .options(joinedload(Enrollment.version))
     )
-    return RecordSources(certificates_of(user), list(completed), trainings_of(user))
+    certificates, badges = certificates_and_badges_of(user)
+    return RecordSources(certificates, list(completed), trainings_of(user), badges)
 
 
 def record_rows(user: User, sources: RecordSources | None = None) -> list[RecordRow]:
@@ -86,7 +116,7 @@ def record_rows(user: User, sources: RecordSources | None = None) -> list[Record
                 jp=version.jp,
                 certificate_number=certificate.number if certificate else "",
                 source="eLearn ASN",
-                status="Dicabut" if revoked else "Terverifikasi",
+                status=N_("Dicabut") if revoked else N_("Terverifikasi"),
                 counts=not revoked,
             )
         )

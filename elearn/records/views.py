@@ -17,15 +17,19 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from elearn import clock
 from elearn.accounts.nip import normalize_nip
 from elearn.auth.access import role_required
 from elearn.auth.duties import OwnRecordRefused
+from elearn.badges.issuance import award_after_change, training_change
 from elearn.extensions import db
-from elearn.models import ExternalTraining, Role, User
+from elearn.models import ExternalTraining, ReviewStatus, Role, User
+from elearn.problem_text import problem_of, translated
 from elearn.records.entries import current_year, record_document, record_sources
 from elearn.records.export import record_csv
 from elearn.records.forms import ReviewForm, TrainingForm
 from elearn.records.pdf import render_record_pdf
+from elearn.records.routes import route_label
 from elearn.records.trainings import (
     TrainingRefused,
     TrainingReport,
@@ -38,6 +42,7 @@ from elearn.records.trainings import (
 from elearn.settings import current_settings
 
 bp = Blueprint("records", __name__)
+bp.add_app_template_filter(route_label, "route_label")
 
 
 def _record_page(user: User, template: str) -> str:
@@ -50,6 +55,7 @@ def _record_page(user: User, template: str) -> str:
         learner=user,
         document=document,
         certificates=sources.certificates,
+        badges=sources.badges,
         trainings=sources.trainings,
         this_year=this_year,
         this_year_total=total.total if total else 0,
@@ -85,7 +91,7 @@ def new_training() -> str | WerkzeugResponse:
         try:
             add_training(current_user, report, max_bytes=max_bytes)
         except TrainingRefused as exc:
-            flash(str(exc), "error")
+            flash(translated(problem_of(exc), _), "error")
         else:
             db.session.commit()
             flash(_("Kegiatan dicatat dan menunggu verifikasi koordinator."), "success")
@@ -157,9 +163,13 @@ def review(training_id: int) -> WerkzeugResponse:
                 ),
             )
         except TrainingRefused as exc:
-            flash(str(exc), "error")
+            flash(translated(problem_of(exc), _), "error")
         else:
             db.session.commit()
+            if training.status == ReviewStatus.VERIFIED:
+                # Its JP may complete the learner's year: the badge comes now, not next hour.
+                settings = current_settings()
+                award_after_change([training_change(training, settings)], clock.now(), settings)
             flash(_("Keputusan disimpan."), "success")
     return redirect(url_for(".review_list"))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from elearn.jobs.service import Jobs
@@ -29,9 +29,11 @@ class Notice:
     email: str | None
     locale: str
     zone: ZoneInfo
-    course_title: str
+    course_title: str  # "" for a period's reminder (a JP-pace line, a digest)
     course_slug: str
-    due_at: datetime | None  # None for nudges
+    due_at: datetime | None  # None for nudges and a period's reminders
+    period: str | None = None  # "2026-03", "2026-W12"
+    details: dict[str, Any] | None = None  # what a period's reminder says
 
 
 class Channel(Protocol):
@@ -61,7 +63,7 @@ class MailChannel:
         )
         message = Message(
             to=notice.email,
-            subject=texts.mail_subject(notice.kind, notice.course_title, tr),
+            subject=texts.mail_subject(notice.kind, notice.course_title, tr, notice.details),
             text=texts.mail_body(
                 notice.kind,
                 name=notice.name,
@@ -70,6 +72,9 @@ class MailChannel:
                 course_url=f"{self.base}/courses/{notice.course_slug}",
                 notifications_url=f"{self.base}/me/notifications",
                 tr=tr,
+                details=notice.details,
+                locale=notice.locale,
+                base_url=self.base,
             ),
         )
         # The key makes a second pass (or a parallel one) find this job instead of sending

@@ -10,7 +10,9 @@ from elearn.reminders.channels import MailChannel
 from elearn.reminders.service import run_reminders
 from elearn.settings import current_settings
 
-reminders_cli = click.Group("reminders", help="Assignment reminders and inactivity nudges.")
+reminders_cli = click.Group(
+    "reminders", help="Assignment reminders, nudges, JP-pace lines and coordinator digests."
+)
 
 
 @reminders_cli.command("run")
@@ -24,3 +26,4 @@ def run_command() -> None:
     click.echo(f"created: {summary.total_created}")
     for channel in channels:
         click.echo(f"sent by {channel.name}: {summary.sent[channel.name]}")
+    click.echo(f"badges issued: {summary.badges}")

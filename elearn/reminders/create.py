@@ -23,7 +23,8 @@ from elearn.reminders.windows import Window
 from elearn.settings import ReminderSettings
 
 
-def _insert() -> Any:
+def insert_reminder() -> Any:
+    """``INSERT INTO reminder`` of the session's dialect, which has ON CONFLICT DO NOTHING."""
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Reminder)
 
@@ -84,7 +85,7 @@ def create_deadline_reminders(
         at,
     ).where(candidates.c.kind.is_not(None), ~already)
     statement = (
-        _insert()
+        insert_reminder()
         .from_select(["user_id", "course_id", "assignment_id", "kind", "created_at"], rows)
         .on_conflict_do_nothing()
         .returning(Reminder.kind)
@@ -121,7 +122,7 @@ def create_nudges(unit_ids: Sequence[int], now: datetime, settings: ReminderSett
         )
     )
     statement = (
-        _insert()
+        insert_reminder()
         .from_select(["user_id", "course_id", "enrollment_id", "kind", "created_at"], rows)
         .on_conflict_do_nothing()
         .returning(Reminder.kind)

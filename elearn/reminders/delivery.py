@@ -35,9 +35,11 @@ def _pending(after: int) -> Sequence[Any]:
             title,
             Course.slug,
             Assignment.due_at,
+            Reminder.period,
+            Reminder.details,
         )
         .join(User, User.id == Reminder.user_id)
-        .join(Course, Course.id == Reminder.course_id)
+        .outerjoin(Course, Course.id == Reminder.course_id)  # none for a period's reminder
         .outerjoin(Assignment, Assignment.id == Reminder.assignment_id)
         .where(Reminder.delivered_at.is_(None), Reminder.id > after)
         .order_by(Reminder.id)
@@ -64,7 +66,8 @@ def deliver_pending(
         after = rows[-1].id
         done: list[int] = []
         for row in rows:
-            (reminder_id, kind, user_id, name, email, locale, unit_id, title, slug, due_at) = row
+            (reminder_id, kind, user_id, name, email, locale, unit_id) = row[:7]
+            (title, slug, due_at, period, details) = row[7:]
             zone = zones.get(unit_id, default)
             if not is_daytime(now, zone, settings.reminders):
                 continue  # waits for the morning's pass
@@ -76,9 +79,11 @@ def deliver_pending(
                 email=email,
                 locale=str(locale or settings.languages[0]),
                 zone=zone,
-                course_title=title,
-                course_slug=slug,
+                course_title=title or "",
+                course_slug=slug or "",
                 due_at=due_at,
+                period=period,
+                details=details,
             )
             for channel in channels:
                 if channel.deliver(notice):

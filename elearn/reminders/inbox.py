@@ -21,11 +21,12 @@ UNREAD_SHOWN_MAX = 99
 class NotificationRow:
     id: int
     kind: Kind
-    course_title: str
-    course_slug: str
+    course_title: str | None  # None for a period's reminder (a JP-pace line, a digest)
+    course_slug: str | None
     due_at: datetime | None
     created_at: datetime
     read_at: datetime | None
+    details: dict[str, Any] | None = None
 
 
 def unread_count_of(user_id: object) -> Select[Any]:
@@ -70,16 +71,17 @@ def notifications(user_id: int, limit: int = PAGE_SIZE) -> list[NotificationRow]
             Assignment.due_at,
             Reminder.created_at,
             Reminder.read_at,
+            Reminder.details,
         )
-        .join(Course, Course.id == Reminder.course_id)
+        .outerjoin(Course, Course.id == Reminder.course_id)
         .outerjoin(Assignment, Assignment.id == Reminder.assignment_id)
         .where(Reminder.user_id == user_id)
         .order_by(Reminder.created_at.desc(), Reminder.id.desc())
         .limit(limit)
     )
     return [
-        NotificationRow(id_, Kind.parse(kind), title_, slug, due_at, created_at, read_at)
-        for id_, kind, title_, slug, due_at, created_at, read_at in rows
+        NotificationRow(id_, Kind.parse(kind), title_, slug, due_at, created_at, read_at, details)
+        for id_, kind, title_, slug, due_at, created_at, read_at, details in rows
     ]
 
 

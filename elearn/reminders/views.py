@@ -33,12 +33,18 @@ def index() -> str:
     shown = [
         {
             "row": row,
-            "headline": texts.headline(row.kind, row.course_title, tr),
+            "headline": texts.headline(row.kind, row.course_title or "", tr, row.details),
             "detail": texts.detail(
                 row.kind,
                 texts.deadline_text(row.due_at, zone, locale) if row.due_at else "",
                 tr,
+                row.details,
+                locale,
             ),
+            "learners": [
+                (texts.digest_line(entry, tr), texts.drill_down_path(entry))
+                for entry in (row.details or {}).get("learners", [])
+            ],
         }
         for row in rows
     ]

@@ -169,11 +169,17 @@ def _edge_jp(year: int, units: set[int] | None, zones: UnitZones) -> Any:
     )
 
 
-def learner_jp(year: int, units: set[int] | None, zones: UnitZones) -> Select:
+def learner_jp(
+    year: int,
+    units: set[int] | None,
+    zones: UnitZones,
+    employee_types: tuple[EmployeeType, ...] = (EmployeeType.PNS,),
+) -> Select:
     """Active PNS in ``units`` (None: all) with their JP of ``year``: one row each.
 
     Columns: user_id, unit_id, name, nip, jp. PPPK are left out: the 20 JP duty is the
-    PNS's (PP 11/2017 art. 203); PPPK have a 24 JP ceiling instead.
+    PNS's (PP 11/2017 art. 203); PPPK have a 24 JP ceiling instead. The Pembelajar ASN
+    badge, which recognises any learner, passes both ``employee_types``.
     """
     total = LearnerJpTotal
     jp: Any = func.coalesce(total.jp, 0)
@@ -185,7 +191,7 @@ def learner_jp(year: int, units: set[int] | None, zones: UnitZones) -> Select:
         statement = statement.outerjoin(edge, edge.c.user_id == User.id)
         jp = jp + func.coalesce(edge.c.jp, 0)
     statement = statement.add_columns(jp.label("jp")).where(
-        User.is_active.is_(True), User.employee_type == EmployeeType.PNS
+        User.is_active.is_(True), User.employee_type.in_(employee_types)
     )
     if units is not None:
         statement = statement.where(User.unit_id.in_(sorted(units)))

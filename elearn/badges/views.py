@@ -1,0 +1,62 @@
+"""The badge's public verification page and its Open Badges credential (VC-JWT)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user, login_required
+
+from elearn.badges.verify import badge_by_code, document_of, public_view, signature_valid
+from elearn.certificates.credential import build_badge_credential, encode_vc_jwt
+from elearn.certificates.issuance import public_base_url
+from elearn.certificates.keys import signing_key
+from elearn.extensions import limiter
+from elearn.models import JpBadge
+from elearn.settings import current_settings
+
+bp = Blueprint("badges", __name__, url_prefix="/badges")
+
+CODE = re.compile(r"^[A-Za-z0-9_-]{22}$")
+
+
+def _verify_limit() -> str:
+    return current_settings().verify_rate_limit
+
+
+def _by_code(code: str) -> JpBadge | None:
+    return badge_by_code(code) if CODE.match(code) else None
+
+
+@bp.route("/<code>")
+@limiter.limit(_verify_limit)
+def verify(code: str) -> tuple[str, int] | str:
+    badge = _by_code(code)
+    if badge is None:
+        # Unknown and malformed codes get the very same answer.
+        return render_template("badges/unknown.html"), 404
+    owner = current_user.is_authenticated and badge.user_id == current_user.id
+    return render_template(
+        "badges/verify.html",
+        badge=badge,
+        view=public_view(badge),
+        signature_ok=signature_valid(badge),
+        owner=owner,
+    )
+
+
+@bp.route("/<code>/credential")
+@login_required
+def credential(code: str) -> Response:
+    badge = _by_code(code)
+    if badge is None or badge.user_id != current_user.id:
+        abort(404)
+    base = public_base_url(current_settings(), request.url_root)
+    document = document_of(badge, base)
+    credential = build_badge_credential(
+        document, base_url=base, issuer_url=base, issued_at=badge.issued_at
+    )
+    response = Response(encode_vc_jwt(credential, signing_key()), mimetype="application/vc+jwt")
+    filename = f"open-badge-pembelajar-asn-{badge.year}.jwt"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
