@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.api.views import bp as api_bp
     from elearn.assignments.views import bp as assignments_bp
     from elearn.auth.views import bp as auth_bp
+    from elearn.badges.views import bp as badges_bp
     from elearn.catalog.views import bp as catalog_bp
     from elearn.certificates.views import bp as certificates_bp
     from elearn.coordinator.views import bp as coordinator_bp
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.learning.views import bp as learning_bp
     from elearn.main.errors import register_error_handlers
     from elearn.main.views import bp as main_bp
+    from elearn.offline.views import bp as offline_bp
     from elearn.privacy.views import bp as privacy_bp
     from elearn.records.views import bp as records_bp
     from elearn.reminders.views import bp as reminders_bp
@@ -141,8 +143,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assignments_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(offline_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(badges_bp)
     app.register_blueprint(records_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(exports_bp)
@@ -166,6 +170,7 @@ def register_cli(app: Flask) -> None:
     from elearn.accounts.cli import units_cli, users_cli
     from elearn.api.cli import tokens_cli
     from elearn.backup.cli import backup_cli
+    from elearn.badges.cli import badges_cli
     from elearn.certificates.cli import certificates_cli
     from elearn.content.cli import courses_cli
     from elearn.demo.cli import demo_command
@@ -178,6 +183,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(units_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(certificates_cli)
+    app.cli.add_command(badges_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(xapi_cli)
     app.cli.add_command(backup_cli)

@@ -24,6 +24,7 @@ COMPRESSED_TYPES = [
     "text/csv",
     "application/json",
     "application/javascript",
+    "text/javascript",  # what Flask now names .js files, and /sw.js
     "image/svg+xml",
 ]
 IMMUTABLE = "public, max-age=31536000, immutable"

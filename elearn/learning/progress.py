@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn import clock
@@ -83,20 +84,49 @@ def open_item(
 def complete_module(
     enrollment: Enrollment, item: CourseItem, *, learning: LearningSettings
 ) -> bool:
-    """Mark a module done ("tandai selesai"); return True the first time."""
+    """Mark a module done ("tandai selesai"); return True the first time.
+
+    Idempotent: a repeated request (a double tap, two tabs, a completion queued offline
+    and replayed) changes nothing. Of parallel requests, the conditional update lets
+    one through, as ``check_completion`` does for the course.
+    """
     now = clock.now()
-    _credit_open_visit(enrollment, now, learning.visit_time_cap)
-    enrollment.last_seen_at = now
+    if all(row.item_id != item.id for row in enrollment.progress):
+        # Never opened (or opened by a parallel request just now): add the row, or keep theirs.
+        db.session.execute(_insert_ignoring_duplicates(enrollment.id, item.id, now))
+        db.session.expire(enrollment, ["progress"])
     row = _progress_row(enrollment, item.id, now)
     if row.completed_at is not None:
         return False
-    row.completed_at = now
+    if row.id is None:  # added in this transaction (open_item), not yet sent
+        db.session.flush()
+    result = db.session.execute(
+        update(ItemProgress)
+        .where(ItemProgress.id == row.id, ItemProgress.completed_at.is_(None))
+        .values(completed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.refresh(row)
+        return False
+    set_committed_value(row, "completed_at", now)
+    _credit_open_visit(enrollment, now, learning.visit_time_cap)
+    enrollment.last_seen_at = now
     record_event(
         enrollment, Verb.MODULE_COMPLETED, now, item=item, duration_seconds=row.seconds_spent
     )
     db.session.flush()
     check_completion(enrollment)
     return True
+
+
+def _insert_ignoring_duplicates(enrollment_id: int, item_id: int, now: datetime) -> Any:
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    return (
+        insert(ItemProgress)
+        .values(enrollment_id=enrollment_id, item_id=item_id, first_opened_at=now, seconds_spent=0)
+        .on_conflict_do_nothing(index_elements=[ItemProgress.enrollment_id, ItemProgress.item_id])
+    )
 
 
 def mark_quiz_passed(enrollment: Enrollment, item: Item, at: datetime) -> None:

@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -54,6 +55,7 @@ from elearn.learning.review import (
 from elearn.learning.visits import StudyPage, attempts_at, note_visit, study_page
 from elearn.main.errors import database_unavailable, one_line
 from elearn.models import Course, CourseItem, Enrollment, ItemKind, QuizAttempt
+from elearn.offline.copies import is_prefetch, keep_offline
 from elearn.settings import LearningSettings, current_settings
 
 bp = Blueprint("learning", __name__)
@@ -115,11 +117,12 @@ def _attempt(enrollment: Enrollment, item: CourseItem | OutlineItem, number: int
 
 
 @bp.route("/me")
-def dashboard() -> str:
-    return render_template(
+def dashboard() -> Response:
+    page = render_template(
         "learning/dashboard.html",
         dashboard=dashboard_for(current_user, current_settings().jp_target_per_year),
     )
+    return keep_offline(make_response(page))
 
 
 @bp.route("/learn/<slug>")
@@ -200,6 +203,7 @@ def item(slug: str, name: str) -> Response:
             response = make_response(render_template("learning/module.html", **context))
         response.set_etag(etag)
         response.headers["Cache-Control"] = "private, no-cache"
+        keep_offline(response)
     else:
         attempts = attempts_at(page.enrollment, item.id, learning=current_settings().learning)
         response = make_response(
@@ -210,7 +214,10 @@ def item(slug: str, name: str) -> Response:
                 **context,
             )
         )
-    note_visit(page, item, clock.now(), current_settings().learning.visit_time_cap)
+        # A quiz is taken online: no cache (nor the service worker) may serve its form later.
+        response.headers["Cache-Control"] = "private, no-store"
+    if not is_prefetch(request):  # saving a course for offline reading is not a visit
+        note_visit(page, item, clock.now(), current_settings().learning.visit_time_cap)
     return response
 
 
@@ -222,6 +229,11 @@ def complete(slug: str, name: str) -> Response:
         abort(400)
     complete_module(enrollment, item, learning=current_settings().learning)
     db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        # A completion queued offline, sent by offline.js: it shows its own message.
+        done = enrollment.is_complete
+        then = url_for(".completion", slug=slug) if done else url_for(".item", slug=slug, name=name)
+        return jsonify(completed=True, course_complete=done, next=then)
     if enrollment.is_complete:
         flash(_("Selamat! Anda telah menyelesaikan kursus ini."), "success")
         return redirect(url_for(".completion", slug=slug))

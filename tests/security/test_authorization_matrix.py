@@ -105,11 +105,18 @@ RULES: dict[str, Rule] = {
     "learning.answer": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
     "learning.confirm": Rule(OWNER_ONLY.expect | {"owner": 302}),  # submitted: to the result
     "learning.move": Rule(OWNER_ONLY.expect | {"owner": 400}, post=True),
+    # Reading offline: the manifest, worker and fallback page are public; the list of pages
+    # to keep is the enrolled learner's own, and a fresh CSRF token needs a session.
+    "offline.manifest": everyone(), "offline.service_worker": everyone(),
+    "offline.fallback": everyone(), "offline.messages": everyone(),
+    "offline.course_pages": OWNER_ONLY,
+    "offline.csrf_token": SIGNED_IN,
     "certificates.verify": everyone(), "certificates.issuer": everyone(),
     "certificates.key": everyone(),
     "certificates.pdf": rule(owner=OK, other_learner=404, mamuju_learner=404, coordinator=OK,
                              evaluator=404, admin=OK),  # fmt: skip
     "certificates.credential": OWNER_ONLY,
+    "badges.verify": everyone(), "badges.credential": OWNER_ONLY,
     "certificates.revoke_certificate": Rule(
         {**OWNER_ONLY.expect, "owner": 404, "coordinator": 302, "admin": 302}, post=True
     ),
@@ -190,7 +197,24 @@ def world(app: Flask, tmp_path: Path) -> dict[str, object]:
     db.session.commit()
     certificate = db.session.scalar(select(Certificate))
     assert certificate is not None and db.session.scalar(select(QuizAttempt)) is not None
-    return {"users": users, "certificate": certificate, "version": version}
+    return {"users": users, "certificate": certificate, "version": version,
+            "badge": _badge_of(users["owner"])}  # fmt: skip
+
+
+def _badge_of(user: User) -> str:
+    """The owner's Pembelajar ASN badge (as if they had reached 20 JP); its code."""
+    from zoneinfo import ZoneInfo
+
+    from elearn import clock
+    from elearn.badges.issuance import Owed, issue
+    from elearn.models import JpBadge
+    from elearn.settings import current_settings
+
+    owed = Owed(user.id, user.full_name, user.nip, 2026, 20)
+    zones = {user.id: ZoneInfo("Asia/Makassar")}
+    (badge_id,) = issue([owed], zones, clock.now(), current_settings())
+    db.session.commit()
+    return db.session.get_one(JpBadge, badge_id).code
 
 
 def client_for(app: Flask, user: User | None) -> FlaskClient:
@@ -215,6 +239,8 @@ def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
         "assignment_id": 999, "assignee_id": 999, "reminder_id": 999,
         "upload_id": db.session.scalar(select(CourseUpload.id)),
     }  # fmt: skip
+    if endpoint.startswith("badges."):
+        values["code"] = world["badge"]
     if endpoint == "catalog.asset":
         values["name"] = "diagram.png"
     if endpoint in {"learning.attempt", "learning.answer", "learning.start", "learning.confirm"}:
