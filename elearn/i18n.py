@@ -29,6 +29,15 @@ ZONE_NAMES = {
 }
 
 
+def N_(message: str) -> str:  # gettext's name for a marker that does not translate
+    """Mark ``message`` for the catalogue where it is stored; translate it where shown.
+
+    For Indonesian terms kept as data (the career record's PDF and the SIASN export use
+    them as they are) that a page shows with ``_(value)`` in the reader's language.
+    """
+    return message
+
+
 def select_locale() -> str:
     """Use the language the user picked, else Indonesian (the platform's first language)."""
     languages = current_app.config["LANGUAGES"]

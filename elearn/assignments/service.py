@@ -25,6 +25,7 @@ from elearn.models import (
     Unit,
     User,
 )
+from elearn.problem_text import Problem
 from elearn.reports.audit import audit
 from elearn.settings import Settings
 
@@ -32,7 +33,7 @@ REASON_MAX = 200
 
 
 class AssignmentRefused(ValueError):
-    """The assignment cannot be made as asked; the message says why (Indonesian)."""
+    """The assignment cannot be made as asked; the message (a Problem) says why."""
 
 
 class OutOfScope(AssignmentRefused):
@@ -66,7 +67,7 @@ def due_instant(due_on: date, zone: ZoneInfo) -> datetime:
 
 def _check_targets(targets: list[Target], allowed: set[int] | None) -> None:
     if not targets:
-        raise AssignmentRefused("Pilih siapa yang mendapat penugasan.")
+        raise AssignmentRefused(Problem("Pilih siapa yang mendapat penugasan."))
     for target in targets:
         if target.kind is TargetKind.LEARNER:
             learner = db.session.get(User, target.user_id)
@@ -74,11 +75,11 @@ def _check_targets(targets: list[Target], allowed: set[int] | None) -> None:
         else:
             unit_id = target.unit_id
             if unit_id is None or db.session.get(Unit, unit_id) is None:
-                raise AssignmentRefused("Unit kerja tidak ditemukan.")
+                raise AssignmentRefused(Problem("Unit kerja tidak ditemukan."))
             if target.kind is TargetKind.POSITION and not (target.position or "").strip():
-                raise AssignmentRefused("Isi jabatan yang ditugaskan.")
+                raise AssignmentRefused(Problem("Isi jabatan yang ditugaskan."))
         if unit_id is None or (allowed is not None and unit_id not in allowed):
-            raise OutOfScope("Di luar unit kerja yang Anda kelola.")
+            raise OutOfScope(Problem("Di luar unit kerja yang Anda kelola."))
 
 
 def create_assignment(
@@ -91,17 +92,19 @@ def create_assignment(
     """
     course = db.session.get(Course, data.course_id)
     if course is None or not can_manage(actor, course):
-        raise OutOfScope("Kursus tidak ditemukan di antara kursus yang Anda kelola.")
+        raise OutOfScope(Problem("Kursus tidak ditemukan di antara kursus yang Anda kelola."))
     if course.published_version is None:
-        raise AssignmentRefused("Kursus ini belum diterbitkan; terbitkan dahulu.")
+        raise AssignmentRefused(Problem("Kursus ini belum diterbitkan; terbitkan dahulu."))
     reason = data.reason.strip()
     if not reason or len(reason) > REASON_MAX:
-        raise AssignmentRefused(f"Alasan wajib diisi, paling banyak {REASON_MAX} karakter.")
+        raise AssignmentRefused(
+            Problem("Alasan wajib diisi, paling banyak %(n)d karakter.", n=REASON_MAX)
+        )
     if data.due_on < data.starts_on:
-        raise AssignmentRefused("Tenggat tidak boleh sebelum tanggal mulai.")
+        raise AssignmentRefused(Problem("Tenggat tidak boleh sebelum tanggal mulai."))
     zone = zone_for(actor, settings.default_timezone)
     if data.due_on < now.astimezone(zone).date():
-        raise AssignmentRefused("Tenggat sudah lewat.")
+        raise AssignmentRefused(Problem("Tenggat sudah lewat."))
     _check_targets(data.targets, assignable_unit_ids(actor))
     assignment = Assignment(
         course_id=course.id,
@@ -127,7 +130,7 @@ def exempt(assignee: Assignee, reason: str, actor: User, now: datetime) -> None:
     reason = reason.strip()
     if not reason or len(reason) > REASON_MAX:
         raise AssignmentRefused(
-            f"Alasan pembebasan wajib diisi, paling banyak {REASON_MAX} karakter."
+            Problem("Alasan pembebasan wajib diisi, paling banyak %(n)d karakter.", n=REASON_MAX)
         )
     assignee.state = AssigneeState.EXEMPT
     assignee.exempt_reason = reason
@@ -148,7 +151,8 @@ def visible_assignments(actor: User) -> list[Assignment]:
     statement = (
         select(Assignment)
         .join(Course)
-        .options(contains_eager(Assignment.course))
+        # The list names each course by its published title: one statement for them all.
+        .options(contains_eager(Assignment.course).selectinload(Course.versions))
         .order_by(Assignment.id.desc())
     )
     if not actor.has_role(Role.ADMIN):

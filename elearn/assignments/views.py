@@ -35,6 +35,7 @@ from elearn.coordinator.forms import ActionForm
 from elearn.coordinator.scope import can_manage, manageable_courses, owner_units
 from elearn.extensions import db
 from elearn.models import Assignee, Assignment, Role, TargetKind, User
+from elearn.problem_text import problem_of, translated
 from elearn.reports.audit import audit
 from elearn.reports.rows import UnitNames
 from elearn.settings import current_settings
@@ -118,7 +119,7 @@ def new() -> str | BaseResponse:
             abort(403)
         except AssignmentRefused as exc:
             db.session.rollback()
-            flash(str(exc), "error")
+            flash(translated(problem_of(exc), _), "error")
         else:
             db.session.commit()
             flash(_("Penugasan dibuat."), "success")
@@ -197,7 +198,7 @@ def exempt_learner(assignment_id: int, assignee_id: int) -> BaseResponse:
         try:
             exempt(assignee, form.reason.data or "", current_user, clock.now())
         except AssignmentRefused as exc:
-            flash(str(exc), "error")
+            flash(translated(problem_of(exc), _), "error")
         else:
             db.session.commit()
             flash(_("Peserta dibebaskan dari penugasan ini."), "success")

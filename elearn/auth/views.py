@@ -71,8 +71,12 @@ def login() -> str | Response:
             db.session.commit()
             if throttle:
                 throttle.succeeded(login_name, address)
-            # A fresh session on sign-in: nothing from before it carries over.
+            # A fresh session on sign-in: nothing from before it carries over but the
+            # language picked on the sign-in page (else the next page switches back).
+            language = session.get("lang")
             session.clear()
+            if language:
+                session["lang"] = language
             login_user(user, remember=bool(form.remember.data))
             session.permanent = True
             flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
@@ -90,7 +94,10 @@ def logout() -> Response:
     logout_user()
     session.clear()
     flash(_("Anda telah keluar."), "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # The browser drops the pages kept for reading offline and the service worker with them.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -21,6 +21,7 @@ from elearn.learning.enrollment import (
     prerequisite_status,
 )
 from elearn.models import Course, CourseAsset, CourseVersion, VersionStatus
+from elearn.problem_text import problem_of, translated
 
 bp = Blueprint("catalog", __name__, url_prefix="/courses")
 
@@ -80,7 +81,7 @@ def enroll_in(slug: str) -> WerkzeugResponse:
     try:
         enroll(current_user, course)
     except EnrollmentRefused as exc:
-        flash(str(exc), "error")
+        flash(translated(problem_of(exc), _), "error")
         return redirect(url_for(".course", slug=slug))
     db.session.commit()
     flash(_("Anda terdaftar. Selamat belajar!"), "success")

@@ -19,7 +19,9 @@ class TrainingForm(Form):
         _l("Jenis kegiatan"),
         choices=[
             # Lazy, not str(): a str() here ran at import, so the groups stayed Indonesian.
-            SelectChoice(value, label, optgroup=_l("Klasikal") if classical else _l("Nonklasikal"))
+            SelectChoice(
+                value, _l(label), optgroup=_l("Klasikal") if classical else _l("Nonklasikal")
+            )
             for value, label, classical, _ in ROUTES
         ],
     )

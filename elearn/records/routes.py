@@ -2,39 +2,46 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
+from elearn.catalog.labels import COMPETENCY_LABELS
+from elearn.i18n import N_
+
 # (value, label, classical?, SIASN jenisDiklatId or None to derive from competency)
 ROUTES: tuple[tuple[str, str, bool, int | None], ...] = (
-    ("pelatihan-struktural", "Pelatihan struktural kepemimpinan", True, 1),
-    ("pelatihan-manajerial", "Pelatihan manajerial", True, 5),
-    ("pelatihan-teknis", "Pelatihan teknis", True, 3),
-    ("pelatihan-fungsional", "Pelatihan fungsional", True, 2),
-    ("pelatihan-sosial-kultural", "Pelatihan sosial kultural", True, 6),
-    ("seminar", "Seminar/konferensi/sarasehan", True, 9),
-    ("workshop", "Workshop/lokakarya", True, 4),
-    ("kursus", "Kursus", True, None),
-    ("penataran", "Penataran", True, None),
-    ("bimbingan-teknis", "Bimbingan teknis", True, 8),
-    ("sosialisasi", "Sosialisasi", True, 7),
-    ("coaching", "Coaching", False, None),
-    ("mentoring", "Mentoring", False, None),
-    ("e-learning", "E-learning", False, None),
-    ("pelatihan-jarak-jauh", "Pelatihan jarak jauh", False, None),
-    ("detasering", "Detasering (secondment)", False, None),
-    ("outbond", "Pembelajaran alam terbuka (outbond)", False, None),
-    ("patok-banding", "Patok banding (benchmarking)", False, None),
-    ("pertukaran", "Pertukaran PNS dengan pegawai swasta/BUMN/BUMD", False, None),
-    ("belajar-mandiri", "Belajar mandiri", False, None),
-    ("komunitas-belajar", "Komunitas belajar", False, None),
-    ("bimbingan-di-tempat-kerja", "Bimbingan di tempat kerja", False, None),
-    ("magang", "Magang/praktik kerja", False, 10),
+    ("pelatihan-struktural", N_("Pelatihan struktural kepemimpinan"), True, 1),
+    ("pelatihan-manajerial", N_("Pelatihan manajerial"), True, 5),
+    ("pelatihan-teknis", N_("Pelatihan teknis"), True, 3),
+    ("pelatihan-fungsional", N_("Pelatihan fungsional"), True, 2),
+    ("pelatihan-sosial-kultural", N_("Pelatihan sosial kultural"), True, 6),
+    ("seminar", N_("Seminar/konferensi/sarasehan"), True, 9),
+    ("workshop", N_("Workshop/lokakarya"), True, 4),
+    ("kursus", N_("Kursus"), True, None),
+    ("penataran", N_("Penataran"), True, None),
+    ("bimbingan-teknis", N_("Bimbingan teknis"), True, 8),
+    ("sosialisasi", N_("Sosialisasi"), True, 7),
+    ("coaching", N_("Coaching"), False, None),
+    ("mentoring", N_("Mentoring"), False, None),
+    ("e-learning", N_("E-learning"), False, None),
+    ("pelatihan-jarak-jauh", N_("Pelatihan jarak jauh"), False, None),
+    ("detasering", N_("Detasering (secondment)"), False, None),
+    ("outbond", N_("Pembelajaran alam terbuka (outbond)"), False, None),
+    ("patok-banding", N_("Patok banding (benchmarking)"), False, None),
+    ("pertukaran", N_("Pertukaran PNS dengan pegawai swasta/BUMN/BUMD"), False, None),
+    ("belajar-mandiri", N_("Belajar mandiri"), False, None),
+    ("komunitas-belajar", N_("Komunitas belajar"), False, None),
+    ("bimbingan-di-tempat-kerja", N_("Bimbingan di tempat kerja"), False, None),
+    ("magang", N_("Magang/praktik kerja"), False, 10),
 )
-ROUTE_LABELS = {value: label for value, label, _, _ in ROUTES}
+ROUTE_LABELS = {value: label for value, label, _, _ in ROUTES}  # Indonesian, as in SIASN
 COMPETENCY_DIKLAT = {"teknis": 3, "manajerial": 5, "sosial-kultural": 6}
-COMPETENCIES = (
-    ("teknis", "Teknis"),
-    ("manajerial", "Manajerial"),
-    ("sosial-kultural", "Sosial kultural"),
-)
+COMPETENCIES = tuple(COMPETENCY_LABELS.items())  # (value, lazy label): the catalog's list
+
+
+def route_label(value: str) -> str:
+    """The learning route's label in the page's language (the stored value if unknown)."""
+    label = ROUTE_LABELS.get(value)
+    return gettext(label) if label is not None else value
 
 
 def siasn_diklat_id(route: str, competency: str) -> int:

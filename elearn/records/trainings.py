@@ -13,6 +13,7 @@ from elearn.auth.duties import refuse_own_record
 from elearn.content.assets import asset_type_problem
 from elearn.extensions import db
 from elearn.models import ExternalTraining, ReviewStatus, Role, User
+from elearn.problem_text import Problem
 from elearn.records.entries import today_for
 from elearn.records.routes import COMPETENCIES, ROUTE_LABELS
 from elearn.reports.audit import audit
@@ -43,24 +44,24 @@ class TrainingReport:
 def add_training(user: User, report: TrainingReport, *, max_bytes: int) -> ExternalTraining:
     """Record a training the learner reports; it counts once a coordinator verifies it."""
     if report.route not in ROUTE_LABELS:
-        raise TrainingRefused("Jenis kegiatan tidak dikenal.")
+        raise TrainingRefused(Problem("Jenis kegiatan tidak dikenal."))
     if report.competency not in dict(COMPETENCIES):
-        raise TrainingRefused("Jenis kompetensi tidak dikenal.")
+        raise TrainingRefused(Problem("Jenis kompetensi tidak dikenal."))
     if report.finished_on < report.started_on:
-        raise TrainingRefused("Tanggal selesai tidak boleh sebelum tanggal mulai.")
+        raise TrainingRefused(Problem("Tanggal selesai tidak boleh sebelum tanggal mulai."))
     if report.finished_on > today_for(user):
-        raise TrainingRefused("Kegiatan yang belum selesai belum dapat dicatat.")
+        raise TrainingRefused(Problem("Kegiatan yang belum selesai belum dapat dicatat."))
     if not 1 <= report.jp <= MAX_JP_PER_ENTRY:
-        raise TrainingRefused(f"JP harus 1–{MAX_JP_PER_ENTRY}.")
+        raise TrainingRefused(Problem("JP harus 1–%(max)d.", max=MAX_JP_PER_ENTRY))
     suffix = (
         "." + report.evidence_name.rsplit(".", 1)[-1].lower() if "." in report.evidence_name else ""
     )
     if suffix not in EVIDENCE_TYPES:
-        raise TrainingRefused("Bukti harus berkas PDF, JPG atau PNG.")
+        raise TrainingRefused(Problem("Bukti harus berkas PDF, JPG atau PNG."))
     if len(report.evidence) > max_bytes:
-        raise TrainingRefused(f"Bukti paling besar {max_bytes // 2**20} MB.")
+        raise TrainingRefused(Problem("Bukti paling besar %(mb)d MB.", mb=max_bytes // 2**20))
     if asset_type_problem(".jpg" if suffix == ".jpeg" else suffix, report.evidence):
-        raise TrainingRefused("Isi berkas bukti tidak sesuai dengan jenisnya.")
+        raise TrainingRefused(Problem("Isi berkas bukti tidak sesuai dengan jenisnya."))
     training = ExternalTraining(
         user_id=user.id,
         name=report.name.strip(),
@@ -117,7 +118,7 @@ def review_training(training: ExternalTraining, reviewer: User, *, accept: bool,
     details = {"training_id": training.id, "learner_id": training.user_id}
     refuse_own_record(reviewer, training.user_id, "records.review", details)
     if not accept and not note.strip():
-        raise TrainingRefused("Alasan penolakan wajib diisi.")
+        raise TrainingRefused(Problem("Alasan penolakan wajib diisi."))
     training.status = ReviewStatus.VERIFIED if accept else ReviewStatus.REJECTED
     training.reviewed_by_id = reviewer.id
     training.reviewed_at = clock.now()

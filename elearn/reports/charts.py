@@ -8,10 +8,22 @@ from html import escape
 from flask_babel import format_decimal
 from markupsafe import Markup
 
+# Every chart is drawn for a phone and scaled up on wider screens. In a 360 px viewport a
+# card leaves 286 px for the chart (main's 1rem and the card's 1.25rem padding each side,
+# borders), so a 300-unit viewBox draws its 13-unit text at 12.4 px; app.css caps charts at
+# 24rem wide. Text is never cut: short labels sit beside their bar in a column as wide as
+# the longest one, long labels wrap above it, and every row carries its label in a <title>.
+STACKED_WIDTH = 300
+STACKED_FONT = 13
 BAR_HEIGHT = 22
+SERIES_BAR_HEIGHT = 14  # each of a row's bars in a grouped chart
 GAP = 8
-LABEL_WIDTH = 190
-CHART_WIDTH = 560
+LINE_HEIGHT = 16
+LINE_CHARS = 38  # what fits on one label line at STACKED_FONT in the stylesheet's sans-serif
+LABEL_LINES = 2
+CHAR_WIDTH = 8.5  # a wide glyph at STACKED_FONT (DejaVu Sans digits are 8.3 units)
+SIDE_LABEL_CHARS = 12  # labels up to this long sit beside their bar
+VALUE_ROOM = 56  # right of the longest bar, for its value ("100%", "1.234")
 
 
 def bar_chart(
@@ -22,74 +34,71 @@ def bar_chart(
     unit: str = "",
     maximum: float | None = None,
 ) -> Markup:
-    """A horizontal bar chart, accessible (role="img" with a title) and printable."""
+    """Horizontal bars, accessible (role="img" with a title) and readable on a phone.
+
+    Short labels (score bands, JP bands) sit beside their bar; any longer label sends the
+    whole chart to :func:`stacked_bar_chart`, which wraps labels above the bars. No rows,
+    no chart: the table beside it says there is no data.
+    """
+    if not labels:
+        return Markup("")
+    if any(len(label) > SIDE_LABEL_CHARS for label in labels):
+        return stacked_bar_chart(labels, values, title=title, unit=unit, maximum=maximum)
     top = maximum if maximum is not None else max(values, default=0) or 1
-    width = CHART_WIDTH - LABEL_WIDTH - 60
-    height = len(labels) * (BAR_HEIGHT + GAP) + GAP
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {CHART_WIDTH} {max(height, 30)}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
+    left = _label_column(labels)
+    width = STACKED_WIDTH - left - VALUE_ROOM
+    height = GAP + len(labels) * (BAR_HEIGHT + GAP)
+    parts = [_open_svg(title, height)]
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = GAP + index * (BAR_HEIGHT + GAP)
         bar = 0 if top <= 0 else max(0.0, value) / top * width
-        short = label if len(label) <= 30 else label[:29] + "…"
         parts.append(
-            f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" class="label">'
-            f"{escape(short)}</text>"
-            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{bar:.1f}" height="{BAR_HEIGHT}" class="bar"/>'
-            f'<text x="{LABEL_WIDTH + bar + 6:.1f}" y="{y + 15}" class="value">'
-            f"{_number(value)}{escape(unit)}</text>"
+            f"<g><title>{escape(label)}</title>"
+            f'<text x="{left - 6}" y="{y + 16}" text-anchor="end" class="label">'
+            f"{escape(label)}</text>"
+            f'<rect x="{left}" y="{y}" width="{bar:.1f}" height="{BAR_HEIGHT}" class="bar"/>'
+            f'<text x="{left + bar + 6:.1f}" y="{y + 16}" class="value">'
+            f"{_number(value)}{escape(unit)}</text></g>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text node above is escaped
 
 
-def column_chart(
+def grouped_bar_chart(
     labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], *, title: str
 ) -> Markup:
-    """Vertical bars over time, one colour per series (e.g. enrolments and completions)."""
-    height, bottom, left = 220, 30, 36
-    count = max(len(labels), 1)
-    slot = (CHART_WIDTH - left) / count
-    width = max(4.0, slot / (len(series) + 1))
+    """One row per label (e.g. a month) with a bar per series, one colour each.
+
+    Rows rather than columns: twelve months of columns leave a phone 22 units per label.
+    """
+    if not labels:
+        return Markup("")
     top = max((v for _, values in series for v in values), default=0) or 1
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {CHART_WIDTH} {height}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-        f'<text x="2" y="12" class="value">{_number(top)}</text>',
-        f'<line x1="{left}" y1="{height - bottom}" x2="{CHART_WIDTH}" y2="{height - bottom}" '
-        'class="axis"/>',
-    ]
-    usable = height - bottom - 16
+    left = _label_column(labels)
+    width = STACKED_WIDTH - left - VALUE_ROOM
+    row = len(series) * (SERIES_BAR_HEIGHT + 2) + GAP
+    height = GAP + len(labels) * row
+    parts = [_open_svg(title, height)]
     for index, label in enumerate(labels):
-        x0 = left + index * slot
-        for series_index, (_, values) in enumerate(series):
-            value = values[index]
-            bar = value / top * usable
-            x = x0 + width * series_index + width / 2
-            parts.append(
-                f'<rect x="{x:.1f}" y="{height - bottom - bar:.1f}" width="{width:.1f}" '
-                f'height="{bar:.1f}" class="bar s{series_index}"/>'
-            )
+        y = GAP + index * row
+        names = "; ".join(f"{name}: {_number(values[index])}" for name, values in series)
         parts.append(
-            f'<text x="{x0 + slot / 2:.1f}" y="{height - 10}" text-anchor="middle" class="label">'
-            f"{escape(label)}</text>"
+            f"<g><title>{escape(label)} · {escape(names)}</title>"
+            f'<text x="{left - 6}" y="{y + SERIES_BAR_HEIGHT + 5}" text-anchor="end" '
+            f'class="label">{escape(label)}</text>'
         )
+        for series_index, (_, values) in enumerate(series):
+            bar_y = y + series_index * (SERIES_BAR_HEIGHT + 2)
+            bar = max(0.0, values[index]) / top * width
+            parts.append(
+                f'<rect x="{left}" y="{bar_y}" width="{bar:.1f}" height="{SERIES_BAR_HEIGHT}" '
+                f'class="bar s{series_index}"/>'
+                f'<text x="{left + bar + 6:.1f}" y="{bar_y + SERIES_BAR_HEIGHT - 2}" '
+                f'class="value">{_number(values[index])}</text>'
+            )
+        parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text node above is escaped
-
-
-# Bars under their labels, for pages read on phones. In a 360 px viewport a card leaves
-# 286 px for the chart (main's 1rem and the card's 1.25rem padding each side, borders), so a
-# 300-unit viewBox draws its 13-unit text at 12.4 px; app.css caps the chart at 24rem wide.
-STACKED_WIDTH = 300
-STACKED_FONT = 13
-LINE_HEIGHT = 16
-LINE_CHARS = 38  # what fits on one label line at STACKED_FONT in the stylesheet's sans-serif
-LABEL_LINES = 2
 
 
 def stacked_bar_chart(
@@ -105,16 +114,13 @@ def stacked_bar_chart(
     A label longer than two lines keeps its end (a unit path's last part names the unit)
     behind an ellipsis; every row carries the full label in a ``<title>``.
     """
+    if not labels:
+        return Markup("")
     top = maximum if maximum is not None else max(values, default=0) or 1
-    width = STACKED_WIDTH - 64
+    width = STACKED_WIDTH - VALUE_ROOM
     rows = [(label, wrap_label(label), value) for label, value in zip(labels, values, strict=True)]
     height = GAP + sum(len(lines) * LINE_HEIGHT + BAR_HEIGHT + GAP for _, lines, _ in rows)
-    parts = [
-        f'<svg class="chart stacked" viewBox="0 0 {STACKED_WIDTH} {max(height, 30)}" role="img" '
-        f'aria-label="{escape(title)}" font-size="{STACKED_FONT}" '
-        'xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
+    parts = [_open_svg(title, height, "chart stacked")]
     y = GAP
     for label, lines, value in rows:
         parts.append(f"<g><title>{escape(label)}</title>")
@@ -130,6 +136,19 @@ def stacked_bar_chart(
         y += BAR_HEIGHT + GAP
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text node above is escaped
+
+
+def _open_svg(title: str, height: float, css_class: str = "chart") -> str:
+    return (
+        f'<svg class="{css_class}" viewBox="0 0 {STACKED_WIDTH} {max(height, 30)}" '
+        f'role="img" aria-label="{escape(title)}" font-size="{STACKED_FONT}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+    )
+
+
+def _label_column(labels: Sequence[str]) -> int:
+    """The width of a column that holds the longest short label, with its margin."""
+    return round(max((len(label) for label in labels), default=1) * CHAR_WIDTH) + 8
 
 
 def wrap_label(label: str, chars: int = LINE_CHARS, lines: int = LABEL_LINES) -> list[str]:

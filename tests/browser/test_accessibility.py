@@ -324,7 +324,7 @@ def test_learner_pages(axe: AxeAuditor, learner_state: LearnerState) -> None:
         "/", "/courses/", "/courses/?q=proyek", f"/courses/{COMPLETED_COURSE}",
         f"/courses/{OPEN_QUIZ_COURSE}", "/courses/manajemen-proyek", state.module, state.quiz,
         state.attempt, state.review, state.evaluation, "/me", "/me/records", "/me/records/new",
-        state.certificate, "/account/password",
+        state.certificate, "/account/password", "/me/notifications",
     ):  # fmt: skip
         axe.audit(page, url, BOTH)
     axe.audit(page, "/tidak-ada-halaman", BOTH, status=404)
@@ -341,7 +341,9 @@ def test_coordinator_pages(axe: AxeAuditor, learner_state: LearnerState) -> None
         "/coordinator/courses", f"/coordinator/courses/{COMPLETED_COURSE}", state.preview,
         "/records/review", "/records/learners", f"/records/learners/{state.learner_id}",
         "/reports/", "/reports/?unit=mamuju&status=completed", "/reports/evaluations",
-        f"/reports/evaluations/{COMPLETED_COURSE}", "/reports/export/",
+        f"/reports/evaluations/{COMPLETED_COURSE}", "/reports/export/", "/reports/jp-duty",
+        f"/reports/jp-duty/units/{state.unit_id}", "/coordinator/assignments/",
+        "/coordinator/assignments/new",
     ):  # fmt: skip
         axe.audit(page, url, BOTH)
     axe.assert_no_serious_violations()
@@ -349,8 +351,11 @@ def test_coordinator_pages(axe: AxeAuditor, learner_state: LearnerState) -> None
 
 def test_evaluator_pages(axe: AxeAuditor, learner_state: LearnerState) -> None:
     page = axe.page(EVALUATOR_NIP)
-    for url in ("/reports/", "/reports/evaluations", f"/reports/evaluations/{COMPLETED_COURSE}"):
-        axe.audit(page, url)
+    for url in (
+        "/reports/", "/reports/evaluations", f"/reports/evaluations/{COMPLETED_COURSE}",
+        "/reports/jp-duty",
+    ):  # fmt: skip
+        axe.audit(page, url, BOTH)
     axe.assert_no_serious_violations()
 
 

@@ -34,12 +34,14 @@ require_browser()
 from playwright.sync_api import Browser, Page, ViewportSize, expect  # noqa: E402
 
 from tests.browser.test_accessibility import complete_course  # noqa: E402
+from tests.browser.test_assignment_journey import screenshot  # noqa: E402
 
 PHONE_800: ViewportSize = {"width": 360, "height": 800}
 COURSES = Path(__file__).resolve().parents[2] / "courses"
 LEARNER_NIP = "199902022024011077"  # made here; no other test signs in with it
 COORDINATOR_NIP = "198204172008012005"  # Muhammad Yusuf, Mamuju (read-only here)
 ADMIN_NIP = "197605112000031008"  # Admin eLearn: the longest navigation (read-only here)
+EVALUATOR_NIP = "197912302005011006"  # Dewi Lestari, evaluator of Palu (read-only here)
 STUDY_COURSE = "administrasi-digital"  # Palu; the learner has one module done, a quiz open
 DONE_COURSE = "manajemen-proyek"  # completed, so /me shows its table
 DRAFT_SLUG = "tata-letak-ponsel"  # a long draft (a copy of kepemimpinan) to preview
@@ -70,6 +72,48 @@ SMALL_TARGETS = """min => {
     }
   }
   return small;
+}"""
+
+
+MIN_CHART_TEXT = 11  # px, as rendered
+
+# What is wrong with the page's SVG charts as drawn: text under ``min`` px once the viewBox
+# is scaled to the screen (the computed font size is in user units, getScreenCTM the scale),
+# text whose box leaves the SVG's box (cut), a row label shortened without a <title> holding
+# it in full, and two rows whose visible labels read the same (units told apart only by the
+# part that was cut off).
+CHART_PROBLEMS = """min => {
+  const problems = [];
+  const charts = document.querySelectorAll('svg.chart');
+  if (!charts.length) return ['no chart on the page'];
+  for (const svg of charts) {
+    const chart = svg.getAttribute('aria-label');
+    const frame = svg.getBoundingClientRect();
+    const scale = svg.getScreenCTM().a;
+    for (const text of svg.querySelectorAll('text')) {
+      const words = text.textContent;
+      const size = parseFloat(getComputedStyle(text).fontSize) * scale;
+      if (size < min) problems.push(`${chart}: "${words}" is ${size.toFixed(1)}px`);
+      const box = text.getBoundingClientRect();
+      if (box.left < frame.left - 0.5 || box.right > frame.right + 0.5 ||
+          box.top < frame.top - 0.5 || box.bottom > frame.bottom + 0.5) {
+        problems.push(`${chart}: "${words}" is cut (${Math.round(box.left - frame.left)}..` +
+                      `${Math.round(box.right - frame.left)} of ${Math.round(frame.width)}px)`);
+      }
+    }
+    const seen = new Set();
+    for (const row of svg.querySelectorAll('g')) {
+      const label = [...row.querySelectorAll('text.label')].map(t => t.textContent).join(' ');
+      const full = row.querySelector('title');
+      if (label.includes('…') && !(full && full.textContent.length > label.length)) {
+        problems.push(`${chart}: "${label}" is shortened with no title`);
+      }
+      if (seen.has(label)) problems.push(`${chart}: two rows read "${label}"`);
+      seen.add(label);
+    }
+    if (!seen.size) problems.push(`${chart}: no rows`);
+  }
+  return problems;
 }"""
 
 
@@ -172,6 +216,47 @@ def test_admin_pages_fit_and_have_big_targets(pages: Pages, phone_state: PhoneSt
     for url in ("/", "/admin/users", "/admin/users/new", "/admin/units", "/admin/users/import"):
         problems += layout_problems(page, url)
     assert not problems, "\n".join(problems)
+
+
+def chart_problems(page: Page) -> list[str]:
+    """What is wrong with the current page's charts at this width (see CHART_PROBLEMS)."""
+    return [f"{page.url}: {p}" for p in page.evaluate(CHART_PROBLEMS, MIN_CHART_TEXT)]
+
+
+@pytest.mark.parametrize("nip", [EVALUATOR_NIP, COORDINATOR_NIP, ADMIN_NIP])
+def test_report_pages_fit_and_their_charts_read_on_a_phone(
+    pages: Pages, phone_state: PhoneState, nip: str
+) -> None:
+    page = signed_in_phone(pages, nip)
+    problems = []
+    for url in ("/reports/", "/reports/jp-duty"):
+        problems += layout_problems(page, url)
+        page.goto(url)  # the menu is closed again
+        page.wait_for_load_state("load")
+        problems += chart_problems(page)
+        if nip == EVALUATOR_NIP:
+            screenshot(page, f"phone-{url.strip('/').replace('/', '-')}.png")
+    # The drill-down from the first unit: a table of learners.
+    page.get_by_role("table").get_by_role("link").nth(-1).click()
+    page.wait_for_load_state("load")
+    problems += layout_problems(page, page.url)
+    assert not problems, "\n".join(problems)
+
+
+def test_chart_check_finds_small_cut_and_ambiguous_labels(pages: Pages) -> None:
+    page = pages.new(PHONE_800)
+    page.set_content(
+        '<svg class="chart" aria-label="lama" viewBox="0 0 560 100" style="width: 286px">'
+        '<g><text x="184" y="15" text-anchor="end" class="label" font-size="12">'
+        "Pemerintah Kota Palu › Badan Kepegawaian dan Pengembangan</text></g>"
+        '<g><text x="184" y="45" text-anchor="end" class="label" font-size="12">'
+        "Pemerintah Kota Palu › Badan …</text></g>"
+        '<g><text x="184" y="75" text-anchor="end" class="label" font-size="12">'
+        "Pemerintah Kota Palu › Badan …</text></g></svg>"
+    )
+    found = "\n".join(chart_problems(page))
+    assert "px" in found and "is cut" in found, found
+    assert "shortened with no title" in found and "two rows read" in found, found
 
 
 @pytest.fixture
