@@ -79,8 +79,10 @@ INSERT INTO user_account (id, nip, full_name, unit_id, password_hash, session_to
 SELECT u, '19' || lpad(u::text, 16, '0'), 'Peserta ' || u, 1000 + u % ({instansi} * {opd}), '-',
     'bench-' || u, 'PNS', true
 FROM generate_series(1, {learners}) AS u;
-INSERT INTO enrollment (user_id, course_id, version_id, enrolled_at, completed_at, updated_at)
-SELECT u, c, c, t, CASE WHEN (u + k) % 5 < 3 THEN t + interval '10 days' END,
+INSERT INTO enrollment (user_id, unit_id, course_id, version_id, enrolled_at, completed_at,
+    updated_at)
+SELECT u, 1000 + u % ({instansi} * {opd}), c, c, t,
+    CASE WHEN (u + k) % 5 < 3 THEN t + interval '10 days' END,
     t + CASE WHEN (u + k) % 5 < 3 THEN interval '10 days' ELSE interval '0' END
 FROM generate_series(1, {learners}) AS u, generate_series(0, {per} - 1) AS k,
     LATERAL (SELECT (k * 20 + u) % {courses} + 1 AS c,

@@ -74,8 +74,8 @@ def enrollment(rows: list[tuple[Any, ...]]) -> str:
     n = NULL
     return "".join(
         [
-            f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5] or n}\t{field(r[6])}\t"
-            f"{field(r[7])}\t{r[8]}\n"
+            f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{r[6] or n}\t{field(r[7])}\t"
+            f"{field(r[8])}\t{r[9]}\n"
             for r in rows
         ]
     )

@@ -180,6 +180,7 @@ def seed(total: int, users: int) -> dict[str, float]:
             done = enrolled + timedelta(days=3 + n % 40) if n % 5 < 3 else None
             yield {
                 "user_id": user_ids[n % users],
+                "unit_id": leaf_ids[n % users % len(leaf_ids)],
                 "course_id": course_id,
                 "version_id": version_id,
                 "enrolled_at": enrolled,

@@ -300,8 +300,9 @@ def _enrolment(
     started = timestamp(enrolled)
     finished = None if completed is None else timestamp(completed)
     rows["enrollment"].append(
-        (eid, uid, course_id, version.id, started, finished, None, None, finished or started)
-    )
+        (eid, uid, unit_id, course_id, version.id, started, finished, None, None,
+         finished or started)
+    )  # fmt: skip
     at = enrolled + 3600
     best = []
     for position, quiz in enumerate(version.quizzes):
@@ -434,7 +435,7 @@ COLUMNS = {
     "user_account": "id nip full_name email employee_type unit_id position rank password_hash "
     "must_change_password session_token is_active locale created_at last_login_at",
     "role_grant": "user_id role",
-    "enrollment": "id user_id course_id version_id enrolled_at completed_at last_item_id "
+    "enrollment": "id user_id unit_id course_id version_id enrolled_at completed_at last_item_id "
     "last_seen_at updated_at",
     "quiz_attempt": "id enrollment_id item_id number started_at deadline paper answers "
     "answers_saved_at submitted_at score passed results",

@@ -19,6 +19,7 @@ from elearn.models import (
     User,
     Verb,
 )
+from elearn.problem_text import Problem
 from elearn.reports import rollups
 
 
@@ -92,13 +93,19 @@ def enroll(
         return existing
     version = course.published_version
     if version is None:
-        raise EnrollmentRefused("Kursus ini tidak sedang dibuka.")
+        raise EnrollmentRefused(Problem("Kursus ini tidak sedang dibuka."))
     missing = [p.title for p in prerequisite_status(user, version) if not p.completed]
     if missing and not waive_prerequisites:
-        raise EnrollmentRefused("Selesaikan dahulu kursus prasyarat: " + ", ".join(missing) + ".")
+        raise EnrollmentRefused(
+            Problem("Selesaikan dahulu kursus prasyarat: %(courses)s.", courses=", ".join(missing))
+        )
     now = clock.now()
     enrollment = Enrollment(
-        user_id=user.id, course_id=course.id, version_id=version.id, enrolled_at=now
+        user_id=user.id,
+        unit_id=user.unit_id,
+        course_id=course.id,
+        version_id=version.id,
+        enrolled_at=now,
     )
     try:
         with db.session.begin_nested():

@@ -14,9 +14,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from elearn.models.base import Base, UTCDateTime, utcnow
 from elearn.models.course import Course, CourseItem, CourseVersion
@@ -27,19 +30,37 @@ class Enrollment(Base):
     """One learner in one course, studying one version of it."""
 
     __tablename__ = "enrollment"
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        # The reports' date filters (enrolled or completed in a range), covering what the
+        # dashboard's range counts filter on (unit, version, the other date), so they count
+        # from the index alone, neither visiting the table nor joining the learner (see
+        # "Dashboard at 1,000,000 learners × 10" in docs/performance.md).
+        Index(
+            "ix_enrollment_enrolled_at_unit", "enrolled_at", "unit_id", "version_id", "completed_at"
+        ),
+        Index(
+            "ix_enrollment_completed_at_unit",
+            "completed_at",
+            "unit_id",
+            "version_id",
+            "enrolled_at",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
+    # The learner's unit, kept equal to ``user.unit_id`` (set on enrolment, moved with the
+    # learner in ``rollups.learner_moved``) so unit-scoped counts need not join the learner.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     version_id: Mapped[int] = mapped_column(
         ForeignKey("course_version.id", ondelete="RESTRICT"), index=True
     )
-    # Indexed for the reports' date filters (enrolled or completed in a range).
-    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Where "Lanjutkan" resumes, and when the learner was last seen there
     # (the start of the visit whose time has not been counted yet).
     last_item_id: Mapped[int | None] = mapped_column(
@@ -59,6 +80,16 @@ class Enrollment(Base):
     @property
     def is_complete(self) -> bool:
         return self.completed_at is not None
+
+
+@event.listens_for(Enrollment, "before_insert")
+def _unit_of_learner(
+    _mapper: Mapper[Enrollment], connection: Connection, target: Enrollment
+) -> None:
+    # Enrolling sets the unit itself; this covers enrolments created elsewhere (imports,
+    # fixtures) with one look-up, so the column can never disagree with the learner's unit.
+    if target.unit_id is None:
+        target.unit_id = connection.scalar(select(User.unit_id).where(User.id == target.user_id))
 
 
 class ItemProgress(Base):

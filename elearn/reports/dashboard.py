@@ -80,7 +80,7 @@ class _Scope:
     names: UnitNames
     allowed_units: set[int] | None
 
-    def enrolments(self, statement: Any, *, dates: bool = True) -> Any:
+    def enrolments(self, statement: Any, *, dates: bool = True, unit_column: Any = None) -> Any:
         report_filter = self.report_filter
         if not dates:
             report_filter = ReportFilter(**{**report_filter.__dict__, "since": None, "until": None})
@@ -90,6 +90,7 @@ class _Scope:
             allowed_units=self.allowed_units,
             unit_ids_by_code=self.names.by_code,
             zone=self.zone,
+            unit_column=User.unit_id if unit_column is None else unit_column,
         )
 
     def rollup(self, statement: Any, model: Any, *, courses: bool = False) -> Any:
@@ -148,27 +149,28 @@ def _status_counts(status: str) -> tuple[Any, Any]:
 def _rates(dashboard: Dashboard, scope: _Scope) -> None:
     if scope.dated:
         completed = func.count(Enrollment.completed_at)
+        unit = Enrollment.unit_id  # the learner's unit, without joining the learner
         by_course = db.session.execute(
             scope.enrolments(
                 select(
                     Course.slug, func.max(CourseVersion.title), func.count(Enrollment.id), completed
                 )
                 .select_from(Enrollment)
-                .join(User, Enrollment.user_id == User.id)
                 .join(CourseVersion, Enrollment.version_id == CourseVersion.id)
-                .join(Course, Enrollment.course_id == Course.id)
+                .join(Course, CourseVersion.course_id == Course.id),
+                unit_column=unit,
             )
             .group_by(Course.slug)
             .order_by(Course.slug)
         )
         by_unit = db.session.execute(
             scope.enrolments(
-                select(User.unit_id, func.count(Enrollment.id), completed)
+                select(unit, func.count(Enrollment.id), completed)
                 .select_from(Enrollment)
-                .join(User, Enrollment.user_id == User.id)
                 .join(CourseVersion, Enrollment.version_id == CourseVersion.id)
-                .join(Course, Enrollment.course_id == Course.id)
-            ).group_by(User.unit_id)
+                .join(Course, CourseVersion.course_id == Course.id),
+                unit_column=unit,
+            ).group_by(unit)
         )
     else:
         n, c = _status_counts(scope.report_filter.status)
@@ -209,14 +211,18 @@ def _month_starts(today: date) -> list[tuple[int, int]]:
 
 
 def _joined_as_needed(scope: _Scope) -> Any:
-    """Enrolments joined only to the tables the filter reads (each join costs a lookup per row)."""
+    """Enrolments joined only to the (small) course tables the filter reads.
+
+    The unit comes from the enrolment and the version from the enrolment too, both in
+    the date indexes, so the counts never visit the table (a join per row to the learner
+    cost 1.6 s under a unit filter at 1,000,000 × 10).
+    """
     statement = select(Enrollment.id)
-    if scope.units is not None:
-        statement = statement.join(User, Enrollment.user_id == User.id)
-    if scope.report_filter.category or scope.report_filter.competency:
+    report_filter = scope.report_filter
+    if report_filter.category or report_filter.competency or report_filter.course:
         statement = statement.join(CourseVersion, Enrollment.version_id == CourseVersion.id)
-    if scope.report_filter.course:
-        statement = statement.join(Course, Enrollment.course_id == Course.id)
+    if report_filter.course:
+        statement = statement.join(Course, CourseVersion.course_id == Course.id)
     return statement
 
 
@@ -227,7 +233,7 @@ def _range_counts(scope: _Scope, ranges: list[tuple[datetime, datetime]], dates:
     ``enrolled_at`` or ``completed_at`` index: an ``OR`` of all the ranges made
     SQLite read every enrolment (4.2 s at 1,000,000 enrolments).
     """
-    scoped = scope.enrolments(_joined_as_needed(scope), dates=dates)  # unit lookups run once
+    scoped = scope.enrolments(_joined_as_needed(scope), dates=dates, unit_column=Enrollment.unit_id)
     branches = [
         scoped.with_only_columns(literal(index).label("k"), func.count()).where(
             column >= start, column < end

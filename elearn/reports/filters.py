@@ -94,15 +94,18 @@ def apply_filter(
     allowed_units: set[int] | None,
     unit_ids_by_code: Mapping[str, int],
     zone: ZoneInfo,
+    unit_column: Any = User.unit_id,
 ) -> S:
     """Narrow a statement over Enrollment ⋈ User ⋈ CourseVersion ⋈ Course.
 
     ``allowed_units`` is the viewer's scope (None: everything); a unit filter
     outside it yields nothing rather than an error, so scope never leaks.
+    ``unit_column`` may be ``Enrollment.unit_id`` (the same value) for a statement
+    that does not join the learner.
     """
     units = narrow_units(report_filter, allowed_units, unit_ids_by_code)
     if units is not None:
-        statement = statement.where(User.unit_id.in_(units))
+        statement = statement.where(unit_column.in_(units))
     if report_filter.course:
         statement = statement.where(Course.slug == report_filter.course)
     if report_filter.category:

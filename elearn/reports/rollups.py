@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from elearn.extensions import db
 from elearn.models import (
@@ -259,3 +259,7 @@ def learner_moved(user: User, new_unit_id: int) -> None:
     for enrollment_id, version_id in rows:
         _move_enrollment(enrollment_id, old_unit_id, version_id, -1)
         _move_enrollment(enrollment_id, new_unit_id, version_id, 1)
+    if rows:
+        db.session.execute(
+            update(Enrollment).where(Enrollment.user_id == user.id).values(unit_id=new_unit_id)
+        )

@@ -359,6 +359,7 @@ def bulk_enrollments(unit: Unit, version: CourseVersion, count: int) -> None:
         [
             {
                 "user_id": user_id,
+                "unit_id": unit.id,
                 "course_id": version.course_id,
                 "version_id": version.id,
                 "enrolled_at": moment,
