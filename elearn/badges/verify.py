@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from elearn.accounts.nip import mask_nip
 from elearn.certificates.document import BadgeDocument
-from elearn.certificates.keys import signature_check
-from elearn.certificates.signing import canonical_json
+from elearn.certificates.keys import stored_signature_valid
 from elearn.extensions import db
 from elearn.models import JpBadge
 
@@ -41,11 +40,7 @@ def document_of(badge: JpBadge, base_url: str) -> BadgeDocument:
 
 def signature_valid(badge: JpBadge) -> bool:
     """Check the stored payload against its Ed25519 signature (a changed row fails)."""
-    try:
-        message = canonical_json(badge.payload)
-    except (ValueError, TypeError):
-        return False
-    return signature_check()(message, badge.signature)
+    return stored_signature_valid(badge.payload, badge.signature)
 
 
 def public_view(badge: JpBadge) -> dict[str, Any]:

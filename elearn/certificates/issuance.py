@@ -18,8 +18,8 @@ from elearn.accounts.nip import mask_nip
 from elearn.auth.duties import refuse_own_record
 from elearn.badges.issuance import JpChange, award_after_change
 from elearn.certificates.document import CertificateDocument
-from elearn.certificates.keys import current_key_id, signature_check, signing_key
-from elearn.certificates.signing import canonical_json, sign_payload
+from elearn.certificates.keys import current_key_id, signing_key, stored_signature_valid
+from elearn.certificates.signing import sign_payload
 from elearn.extensions import db
 from elearn.i18n import zone_for
 from elearn.models import (
@@ -330,11 +330,7 @@ def _revoked_on(certificate: Certificate) -> date | None:
 
 def signature_valid(certificate: Certificate) -> bool:
     """Check the stored payload against its Ed25519 signature."""
-    try:
-        message = canonical_json(certificate.payload)
-    except (ValueError, TypeError):
-        return False
-    return signature_check()(message, certificate.signature)
+    return stored_signature_valid(certificate.payload, certificate.signature)
 
 
 def public_view(certificate: Certificate) -> dict[str, Any]:

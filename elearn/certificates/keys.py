@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
-from elearn.certificates.signing import key_id, load_signing_key, verify_message
+from elearn.certificates.signing import canonical_json, key_id, load_signing_key, verify_message
 from elearn.settings import current_settings
 
 
@@ -44,3 +45,15 @@ def signature_check() -> Callable[[bytes, str], bool]:
             "certificate_signature_check", lru_cache(maxsize=4096)(verify)
         )
     return check
+
+
+def stored_signature_valid(payload: Mapping[str, Any], signature: str) -> bool:
+    """Check a stored payload (a certificate's, a badge's) against its Ed25519 signature.
+
+    A row changed in the database, even into something that is not JSON data, fails.
+    """
+    try:
+        message = canonical_json(payload)
+    except (ValueError, TypeError):
+        return False
+    return signature_check()(message, signature)

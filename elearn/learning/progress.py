@@ -100,16 +100,8 @@ def complete_module(
         return False
     if row.id is None:  # added in this transaction (open_item), not yet sent
         db.session.flush()
-    result = db.session.execute(
-        update(ItemProgress)
-        .where(ItemProgress.id == row.id, ItemProgress.completed_at.is_(None))
-        .values(completed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        db.session.refresh(row)
+    if not _completed_once(row, now):
         return False
-    set_committed_value(row, "completed_at", now)
     _credit_open_visit(enrollment, now, learning.visit_time_cap)
     enrollment.last_seen_at = now
     record_event(
@@ -117,6 +109,26 @@ def complete_module(
     )
     db.session.flush()
     check_completion(enrollment)
+    return True
+
+
+def _completed_once(row: ItemProgress | Enrollment, now: datetime) -> bool:
+    """Set ``completed_at`` with a conditional update: of parallel requests, one wins.
+
+    The loser's row is refreshed to the winner's state; the winner's is set without
+    a reload.
+    """
+    model = type(row)
+    result = db.session.execute(
+        update(model)
+        .where(model.id == row.id, model.completed_at.is_(None))
+        .values(completed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.refresh(row)
+        return False
+    set_committed_value(row, "completed_at", now)
     return True
 
 
@@ -199,17 +211,8 @@ def check_completion(
     if enrollment.completed_at is not None or not requirements_met(enrollment, items):
         return False
     now = clock.now()
-    # A conditional update: of two parallel requests, only one completes it.
-    result = db.session.execute(
-        update(Enrollment)
-        .where(Enrollment.id == enrollment.id, Enrollment.completed_at.is_(None))
-        .values(completed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        db.session.refresh(enrollment)
+    if not _completed_once(enrollment, now):
         return False
-    set_committed_value(enrollment, "completed_at", now)
     rollups.completed(enrollment, now, batch)
     seconds = sum(p.seconds_spent for p in enrollment.progress)
     record_event(enrollment, Verb.COMPLETED, now, duration_seconds=seconds)
