@@ -97,6 +97,11 @@ class Config:
     CERTIFICATE_SIGNATORY_NIP = os.environ.get("CERTIFICATE_SIGNATORY_NIP", "")
     # PKCS#8 PEM or base64 raw Ed25519 key; empty: instance/certificate-signing-key.pem.
     CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
+    # PAdES signatures on certificate and career-record PDFs: a PEM private key (RSA or
+    # ECDSA) and its PEM certificate chain, signer first (e.g. issued under BSrE). Both
+    # empty: a self-signed pair is made once in instance/pdf-signing.pem.
+    PDF_SIGNING_KEY = os.environ.get("PDF_SIGNING_KEY", "")
+    PDF_SIGNING_CERT = os.environ.get("PDF_SIGNING_CERT", "")
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")  # per token
     EVIDENCE_MAX_BYTES = 2 * 1024 * 1024

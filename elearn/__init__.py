@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.main.errors import register_error_handlers
     from elearn.main.views import bp as main_bp
     from elearn.offline.views import bp as offline_bp
+    from elearn.pdf_signing.views import bp as pdf_signing_bp
     from elearn.privacy.views import bp as privacy_bp
     from elearn.records.views import bp as records_bp
     from elearn.reminders.views import bp as reminders_bp
@@ -155,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_tokens_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(xapi_bp)
+    app.register_blueprint(pdf_signing_bp)
     register_error_handlers(app)
 
 

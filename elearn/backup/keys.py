@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from elearn.backup.snapshots import BackupError
 from elearn.certificates.signing import KEY_FILENAME, key_id, load_signing_key
+from elearn.pdf_signing.identity import FILENAME as PDF_SIGNING_FILENAME
 
 FORMAT = "elearn-backup-keys/1"
 SUFFIX = ".keys.age"
@@ -30,6 +31,7 @@ MIN_PASSPHRASE_LENGTH = 12
 SIGNING = "CERTIFICATE_SIGNING_KEY"
 SECRET = "SECRET_KEY"  # noqa: S105 - the variable's name, not a secret
 SECRET_FILENAME = "secret_key"  # noqa: S105 - development's file name (elearn/security.py)
+PDF_SIGNING = "PDF_SIGNING"  # the local PDF signer's key and certificate, instance/ only
 RESTORED_DIR = "restored-keys"  # where keys that belong in the environment are put
 
 
@@ -37,7 +39,7 @@ RESTORED_DIR = "restored-keys"  # where keys that belong in the environment are 
 class Key:
     """One key as kept in a backup: where it lived, and its value."""
 
-    name: str  # SIGNING or SECRET
+    name: str  # SIGNING, SECRET or PDF_SIGNING
     source: str  # "environment" or "instance"
     value: str  # PKCS#8 PEM for the signing key; the secret key's text
 
@@ -72,6 +74,11 @@ def collect_keys(instance_path: str, config: Mapping[str, Any]) -> list[Key]:
     from_file = secret_file.is_file() and secret_file.read_text().strip() == secret
     if secret:
         keys.append(Key(SECRET, "instance" if from_file else "environment", secret))
+    # A configured PDF signer (PDF_SIGNING_KEY, e.g. under BSrE) is the operator's to keep;
+    # the self-signed one made in instance/ is ours, and old PDFs name its certificate.
+    pdf_signing = Path(instance_path) / PDF_SIGNING_FILENAME
+    if pdf_signing.is_file():
+        keys.append(Key(PDF_SIGNING, "instance", pdf_signing.read_text()))
     return keys
 
 
@@ -120,7 +127,7 @@ def plan_placements(
         if key.source == "environment":
             placements.append(_environment_placement(key, instance, config))
             continue
-        target = instance / (KEY_FILENAME if key.name == SIGNING else SECRET_FILENAME)
+        target = instance / _FILENAMES[key.name]
         same = target.is_file() and _same_key(key, target.read_text())
         note = f"{target}: " + ("already this key" if same else "restored")
         if key.name == SIGNING and str(config.get(SIGNING) or "").strip():
@@ -131,6 +138,9 @@ def plan_placements(
             Placement(key, None if same else target, target.exists() and not same, note)
         )
     return placements
+
+
+_FILENAMES = {SIGNING: KEY_FILENAME, SECRET: SECRET_FILENAME, PDF_SIGNING: PDF_SIGNING_FILENAME}
 
 
 def place(placements: list[Placement], *, stamp: str) -> None:
