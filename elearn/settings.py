@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -256,6 +257,16 @@ def warn_if_incomplete(app: Flask, settings: Settings) -> None:
             "PUBLIC_BASE_URL is not set: certificate QR codes, verification links and "
             "credentials will carry whatever host each request named. Set it to the site's "
             "public https address (e.g. https://elearn.example.go.id)."
+        )
+    if (
+        settings.env_name == "production"
+        and settings.mail.server
+        and parseaddr(settings.mail.sender)[1].endswith("@localhost")
+    ):
+        app.logger.warning(
+            "MAIL_FROM is %r: mail servers refuse or bin mail from @localhost. Set it to an "
+            "address of the instansi's domain (e.g. eLearn ASN <elearn@palukota.go.id>).",
+            settings.mail.sender,
         )
     if settings.env_name == "production" and not settings.pdf_signing_key:
         app.logger.warning(
