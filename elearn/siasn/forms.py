@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from elearn.forms import Form
@@ -20,16 +21,18 @@ LIST_LABELS = {
 }
 
 
-def key_choices() -> list[tuple[str, object]]:
+def key_choices() -> list[SelectChoice]:
     return [
-        (DEFAULT_KEY, _l("Semua (bawaan)")),
-        *((value, label) for value, label in COMPETENCIES),
-        *((value, label) for value, label, _, _ in ROUTES),
+        SelectChoice(DEFAULT_KEY, _l("Semua (bawaan)")),
+        *(SelectChoice(value, label) for value, label in COMPETENCIES),
+        *(SelectChoice(value, _l(label)) for value, label, _, _ in ROUTES),
     ]
 
 
 class CodeForm(Form):
-    list_name = SelectField(_l("Daftar"), choices=[(k.value, v) for k, v in LIST_LABELS.items()])
+    list_name = SelectField(
+        _l("Daftar"), choices=[SelectChoice(k.value, v) for k, v in LIST_LABELS.items()]
+    )
     key = SelectField(_l("Berlaku untuk"), choices=key_choices)
     code = StringField(_l("Kode SIASN"), validators=[DataRequired(), Length(max=64)])
     label = StringField(_l("Nama"), validators=[Length(max=200)])

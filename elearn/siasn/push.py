@@ -173,7 +173,7 @@ def push_year(
             instansi_codes = codes.setdefault(record.instansi_id, Codes.of(record.instansi_id))
             mapped = map_record(record, instansi_codes)
             if mapped.missing:
-                raise SiasnRefused("Kode SIASN belum diisi: " + ", ".join(mapped.missing))
+                raise SiasnRefused("Data belum lengkap: " + ", ".join(mapped.missing))
             body = dict(mapped.body, pnsOrangId=person_id(client, record.user_id, record.nip))
             if client.settings.upload_documents:
                 body["path"] = [client.upload(*document_for(record))]

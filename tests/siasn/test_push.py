@@ -12,7 +12,7 @@ from sqlalchemy import select
 from elearn.extensions import db
 from elearn.models import Job, JobState, PushState, ReviewStatus, Role, SiasnPerson, SiasnPush
 from tests.certificates.helpers import complete_course
-from tests.conftest import AuthActions, FrozenClock
+from tests.conftest import AuthActions, FrozenClock, csrf_token
 from tests.factories import make_unit, make_user
 from tests.siasn.conftest import add_training, give_codes
 from tests.siasn.standin import StandIn
@@ -149,7 +149,7 @@ def test_missing_codes_refuse_the_row_without_calling_siasn(
 
     result = push(runner)
 
-    assert "Kode SIASN belum diisi: instansiId, jenisKursus, lokasiId" in result.output
+    assert "Data belum lengkap: instansiId, jenisKursus, lokasiId" in result.output
     assert standin.calls == []
 
 
@@ -197,3 +197,27 @@ def test_push_without_credentials_stops_at_once(app: Flask, runner: FlaskCliRunn
 
     assert result.exit_code == 1
     assert "SIASN credentials not set: SIASN_CONSUMER_KEY, SIASN_SSO_PASSWORD" in result.output
+
+
+def test_an_admin_pushes_from_the_page(app: Flask, standin: StandIn):
+    palu = make_unit(code="palu")
+    give_codes(palu)
+    user = make_user(unit=palu)
+    add_training(user, route="kursus")
+    standin.people = {user.nip: "pns-1"}
+    admin = make_user(Role.ADMIN, unit=palu, name="Admin")
+    evaluator = make_user(Role.EVALUATOR, unit=palu, scope=[palu], name="Evaluator")
+    client = app.test_client()
+    AuthActions(client).login(evaluator.nip)
+    token = csrf_token(client, "/siasn/?year=2026")
+    assert client.post("/siasn/push?year=2026", data={"csrf_token": token}).status_code == 403
+    assert standin.saved == []
+
+    AuthActions(client).logout()
+    AuthActions(client).login(admin.nip)
+    token = csrf_token(client, "/siasn/?year=2026")
+    response = client.post("/siasn/push?year=2026", data={"csrf_token": token})
+
+    assert response.status_code == 302
+    assert len(standin.saved) == 1
+    assert [p.state for p in pushes()] == [PushState.SENT]
