@@ -120,9 +120,13 @@ def person_id(client: SiasnClient, user_id: int, nip: str) -> str:
     if cached is not None and cached.nip == nip:
         return cached.pns_orang_id
     found = client.person_id(nip)
-    db.session.merge(
-        SiasnPerson(user_id=user_id, nip=nip, pns_orang_id=found, looked_up_at=clock.now())
-    )
+    try:
+        with db.session.begin_nested():
+            db.session.merge(
+                SiasnPerson(user_id=user_id, nip=nip, pns_orang_id=found, looked_up_at=clock.now())
+            )
+    except IntegrityError:  # another push job stored the same person a moment ago
+        pass
     db.session.commit()
     return found
 

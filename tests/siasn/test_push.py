@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -11,8 +11,11 @@ from sqlalchemy import select
 
 from elearn.extensions import db
 from elearn.models import Job, JobState, PushState, ReviewStatus, Role, SiasnPerson, SiasnPush
+from elearn.siasn.client import SiasnClient
+from elearn.siasn.push import push_year
+from elearn.siasn.settings import SiasnSettings
 from tests.certificates.helpers import complete_course
-from tests.conftest import AuthActions, FrozenClock, csrf_token
+from tests.conftest import AuthActions, FrozenClock, csrf_token, run_in_parallel
 from tests.factories import make_unit, make_user
 from tests.siasn.conftest import add_training, give_codes
 from tests.siasn.standin import StandIn
@@ -221,3 +224,31 @@ def test_an_admin_pushes_from_the_page(app: Flask, standin: StandIn):
     assert response.status_code == 302
     assert len(standin.saved) == 1
     assert [p.state for p in pushes()] == [PushState.SENT]
+
+
+def test_two_push_runs_at_once_send_each_record_once(app: Flask, standin: StandIn):
+    palu = make_unit(code="palu")
+    give_codes(palu)
+    users = [make_user(unit=palu, name=f"Peserta {n}") for n in range(4)]
+    for user in users:
+        add_training(user, name=f"Kursus {user.id}", route="kursus")
+        add_training(user, name=f"Seminar {user.id}", route="seminar")
+    standin.people = {user.nip: f"pns-{user.id}" for user in users}
+    settings = SiasnSettings.from_config(app.config)
+
+    def run() -> None:
+        push_year(
+            SiasnClient(settings),
+            2026,
+            None,
+            default_zone="Asia/Makassar",
+            document_for=lambda record: ("bukti.pdf", b"%PDF-1.4\n", "application/pdf"),
+            lease=timedelta(minutes=10),
+        )
+
+    errors = run_in_parallel(app, 2, run)
+
+    assert errors == []
+    names = sorted(row["namaKursus"] for row in standin.saved)
+    assert len(names) == 8 and len(set(names)) == 8
+    assert all(p.state == PushState.SENT for p in pushes())
