@@ -47,7 +47,9 @@ def table(records: list[PushRecord], shape: PushShape) -> list[list[str]]:
     header = columns(shape)
     rows = [list(header)]
     for record in chosen:
-        instansi_codes = codes.setdefault(record.instansi_id, Codes.of(record.instansi_id))
+        if record.instansi_id not in codes:
+            codes[record.instansi_id] = Codes.of(record.instansi_id)
+        instansi_codes = codes[record.instansi_id]
         body = map_record(record, instansi_codes, people.get(record.user_id, "")).body
         values = {
             **body,

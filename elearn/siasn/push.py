@@ -114,11 +114,23 @@ def _finish(push_id: int, state: PushState, **values: object) -> None:
     db.session.commit()
 
 
-def person_id(client: SiasnClient, user_id: int, nip: str) -> str:
-    """SIASN's person id for the user: cached, else looked up by NIP and kept."""
-    cached = db.session.get(SiasnPerson, user_id)
-    if cached is not None and cached.nip == nip:
-        return cached.pns_orang_id
+def known_people(user_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """user id → (NIP, pnsOrangId) of the people already looked up, in one statement."""
+    rows = db.session.execute(
+        select(SiasnPerson.user_id, SiasnPerson.nip, SiasnPerson.pns_orang_id).where(
+            SiasnPerson.user_id.in_(user_ids)
+        )
+    )
+    return {user_id: (nip, pns_orang_id) for user_id, nip, pns_orang_id in rows}
+
+
+def person_id(
+    client: SiasnClient, user_id: int, nip: str, known: dict[int, tuple[str, str]]
+) -> str:
+    """SIASN's person id for the user: known, else looked up by NIP and kept."""
+    cached = known.get(user_id)
+    if cached is not None and cached[0] == nip:  # a changed NIP is looked up again
+        return cached[1]
     found = client.person_id(nip)
     try:
         with db.session.begin_nested():
@@ -128,6 +140,7 @@ def person_id(client: SiasnClient, user_id: int, nip: str) -> str:
     except IntegrityError:  # another push job stored the same person a moment ago
         pass
     db.session.commit()
+    known[user_id] = (nip, found)
     return found
 
 
@@ -146,39 +159,37 @@ def push_year(
     records = countable_records(year, instansi_id, default_zone)
     plan_pushes(records, year)
     by_key = {_key(r): r for r in records}
-    due = list(
-        db.session.scalars(
-            select(SiasnPush.id)
-            .where(
-                SiasnPush.state.in_([PushState.PENDING, PushState.SENDING]),
-                *_scope(year, instansi_id),  # type: ignore[arg-type]
-            )
-            .order_by(SiasnPush.id)
+    due = db.session.execute(
+        select(SiasnPush.id, SiasnPush.certificate_id, SiasnPush.training_id)
+        .where(
+            SiasnPush.state.in_([PushState.PENDING, PushState.SENDING]),
+            *_scope(year, instansi_id),  # type: ignore[arg-type]
         )
-    )
+        .order_by(SiasnPush.id)
+    ).all()
+    known = known_people({record.user_id for record in records})
     db.session.commit()
     report = PushReport()
     codes: dict[int, Codes] = {}
-    for done, push_id in enumerate(due):
+    for done, (push_id, certificate_id, training_id) in enumerate(due):
         progress(done * 100 // max(len(due), 1))
         if not _claim(push_id, lease):
             report.skipped += 1
             continue
-        push = db.session.get_one(SiasnPush, push_id)
-        key = (
-            ("certificate", push.certificate_id)
-            if push.certificate_id
-            else ("training", push.training_id)
-        )
-        record = by_key.get(key)  # type: ignore[arg-type]
+        source = ("certificate", certificate_id) if certificate_id else ("training", training_id)
+        record = by_key.get(source)  # type: ignore[arg-type]
         try:
             if record is None:  # revoked or rejected since it was planned
                 raise SiasnRefused("Catatan tidak lagi dihitung (dicabut atau ditolak)")
-            instansi_codes = codes.setdefault(record.instansi_id, Codes.of(record.instansi_id))
+            if record.instansi_id not in codes:
+                codes[record.instansi_id] = Codes.of(record.instansi_id)
+            instansi_codes = codes[record.instansi_id]
             mapped = map_record(record, instansi_codes)
             if mapped.missing:
                 raise SiasnRefused("Data belum lengkap: " + ", ".join(mapped.missing))
-            body = dict(mapped.body, pnsOrangId=person_id(client, record.user_id, record.nip))
+            body = dict(
+                mapped.body, pnsOrangId=person_id(client, record.user_id, record.nip, known)
+            )
             if client.settings.upload_documents:
                 body["path"] = [client.upload(*document_for(record))]
             siasn_id = client.save(mapped.shape, body)

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from elearn.accounts.services import descendants_of
 from elearn.extensions import db
@@ -97,7 +97,10 @@ def countable_records(year: int, instansi_id: int | None, default_zone: str) -> 
             ExternalTraining.finished_on >= date(year, 1, 1),
             ExternalTraining.finished_on <= date(year, 12, 31),
         )
-        .options(joinedload(ExternalTraining.user).joinedload(User.unit))
+        .options(
+            defer(ExternalTraining.evidence),  # read one at a time, when uploaded
+            joinedload(ExternalTraining.user).joinedload(User.unit),
+        )
         .order_by(ExternalTraining.id)
     )
     if units is not None:
