@@ -252,3 +252,46 @@ def test_two_push_runs_at_once_send_each_record_once(app: Flask, standin: StandI
     names = sorted(row["namaKursus"] for row in standin.saved)
     assert len(names) == 8 and len(set(names)) == 8
     assert all(p.state == PushState.SENT for p in pushes())
+
+
+def test_push_of_one_instansi_leaves_the_others(
+    app: Flask, runner: FlaskCliRunner, standin: StandIn
+):
+    palu = make_unit("Pemerintah Kota Palu", code="palu")
+    mamuju = make_unit("Pemerintah Kabupaten Mamuju", code="mamuju")
+    give_codes(palu)
+    give_codes(mamuju)
+    dinas = make_unit("Dinas Kesehatan", parent=palu, code="palu-dinkes")
+    in_palu = make_user(unit=dinas, name="Orang Palu")
+    in_mamuju = make_user(unit=mamuju, name="Orang Mamuju")
+    add_training(in_palu, name="Kursus Palu", route="kursus")
+    add_training(in_mamuju, name="Kursus Mamuju", route="kursus")
+    standin.people = {in_palu.nip: "pns-palu", in_mamuju.nip: "pns-mamuju"}
+
+    result = push(runner, "--instansi", "palu")
+
+    assert "sent\t1" in result.output
+    assert [row["namaKursus"] for row in standin.saved] == ["Kursus Palu"]
+    assert [row["pnsOrangId"] for row in standin.saved] == ["pns-palu"]
+    assert push(runner, "--instansi", "palu-dinkes").exit_code != 0  # not an instansi
+    assert "sent\t2" in push(runner).output
+
+
+def test_refused_credentials_kill_the_job_without_sending(
+    app: Flask, runner: FlaskCliRunner, standin: StandIn
+):
+    palu = make_unit(code="palu")
+    give_codes(palu)
+    user = make_user(unit=palu)
+    add_training(user, route="kursus")
+    standin.people = {user.nip: "pns-1"}
+    app.config["SIASN_SSO_PASSWORD"] = "salah"
+
+    result = push(runner)
+
+    assert result.exit_code == 1
+    assert "sso token refused: HTTP 401" in result.output
+    job = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+    assert job is not None and job.state == JobState.DEAD
+    assert standin.saved == []
+    assert [p.state for p in pushes()] == [PushState.PENDING]
