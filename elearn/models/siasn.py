@@ -60,6 +60,7 @@ class PushState(StrEnum):
     SENDING = "sending"  # claimed by a push job; another job takes it only after the lease
     SENT = "sent"
     REFUSED = "refused"
+    UNCERTAIN = "uncertain"  # the save's answer was lost: SIASN may have it; a person checks
 
 
 class PushShape(StrEnum):

@@ -37,11 +37,23 @@ def _masked(nip: str) -> str:
 @click.option("--year", type=click.IntRange(2000, 2100), required=True, help="Calendar year.")
 @click.option("--instansi", default=None, help="Only this instansi (its unit code).")
 @click.option("--retry-refused", is_flag=True, help="Send again the rows SIASN refused.")
-def push_command(year: int, instansi: str | None, retry_refused: bool) -> None:
+@click.option(
+    "--retry-uncertain",
+    is_flag=True,
+    help="Send again the rows whose answer was lost (check SIASN does not have them first).",
+)
+def push_command(
+    year: int, instansi: str | None, retry_refused: bool, retry_uncertain: bool
+) -> None:
     """Queue the job that sends the year's countable records to SIASN, then report."""
     unit = _instansi(instansi)
     jobs = current_jobs()
-    args = {"year": year, "instansi_id": unit.id if unit else None, "retry_refused": retry_refused}
+    args = {
+        "year": year,
+        "instansi_id": unit.id if unit else None,
+        "retry_refused": retry_refused,
+        "retry_uncertain": retry_uncertain,
+    }
     key = f"{PUSH_KIND}:{year}:{unit.id if unit else 'all'}:{secrets.token_hex(8)}"
     job = jobs.submit(PUSH_KIND, args, key=key)
     db.session.expire_all()
@@ -50,11 +62,11 @@ def push_command(year: int, instansi: str | None, retry_refused: bool) -> None:
     if job.error:
         click.echo(f"  {job.error}", err=True)
     status = push_status(year, unit.id if unit else None)
-    for state in ("sent", "refused", "pending", "sending"):
+    for state in ("sent", "refused", "uncertain", "pending", "sending"):
         click.echo(f"{state}\t{status.counts.get(state, 0)}")
     for push in status.refused:
         click.echo(
-            f"refused\t#{push.id}\t{_masked(push.user.nip)}\t{push.user.full_name}\t"
+            f"{push.state}\t#{push.id}\t{_masked(push.user.nip)}\t{push.user.full_name}\t"
             f"{push.record_name}\t{push.message}"
         )
     if job.state in ("failed", "dead"):

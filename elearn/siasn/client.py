@@ -33,6 +33,11 @@ class SiasnSignInFailed(Exception):
     """The token endpoint refused our credentials: retrying cannot help."""
 
 
+class SiasnUncertain(Exception):
+    """A save went out but its answer never came (time-out, 500, 502, 504): SIASN may
+    have stored it. Sending it again could make a duplicate, so a person checks first."""
+
+
 class SiasnRefused(Exception):
     """SIASN refused this record; the message is SIASN's own, for the admin to read."""
 
@@ -114,8 +119,15 @@ class SiasnClient:
 
     # -- requests -----------------------------------------------------------------------
 
-    def _with_retries(self, call: Callable[[], requests.Response]) -> requests.Response:
-        """Call, retrying network errors, 5xx and 429 with doubling waits."""
+    def _with_retries(
+        self, call: Callable[[], requests.Response], *, repeatable: bool = True
+    ) -> requests.Response:
+        """Call, retrying failures with doubling waits.
+
+        A repeatable call (reads, sign-in, uploads) is retried on any network error, 5xx
+        and 429. A save is retried only when it surely did not arrive: no connection, or a
+        429 / 503 answer; any other failure raises SiasnUncertain.
+        """
         wait = self.settings.retry_base_seconds
         for attempt in range(self.settings.retries + 1):
             last = attempt == self.settings.retries
@@ -123,18 +135,28 @@ class SiasnClient:
                 self.requests_sent += 1
                 response = call()
             except requests.RequestException as exc:
+                never_sent = isinstance(exc, requests.ConnectionError) and not isinstance(
+                    exc, requests.ReadTimeout
+                )
+                if not repeatable and not never_sent:
+                    raise SiasnUncertain(f"{type(exc).__name__}: {exc}") from exc
                 if last:
                     raise SiasnUnavailable(f"{type(exc).__name__}: {exc}") from exc
             else:
-                if response.status_code < 500 and response.status_code != 429:
+                status = response.status_code
+                if status < 500 and status != 429:
                     return response
+                if not repeatable and status not in (429, 503):
+                    raise SiasnUncertain(f"HTTP {status}")
                 if last:
-                    raise SiasnUnavailable(f"HTTP {response.status_code}")
+                    raise SiasnUnavailable(f"HTTP {status}")
             self._sleep(wait)
             wait *= 2
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _call(
+        self, method: str, path: str, *, repeatable: bool = True, **kwargs: Any
+    ) -> requests.Response:
         """An API call with both tokens; on 401 sign in again once and repeat it."""
         for fresh in (False, True):
             headers = {
@@ -151,7 +173,7 @@ class SiasnClient:
                 timeout=self.settings.timeout_seconds,
                 **kwargs,
             )
-            response = self._with_retries(send)
+            response = self._with_retries(send, repeatable=repeatable)
             if response.status_code != 401 or fresh:
                 return response
             self.forget_tokens()  # expired or revoked early: the stated lifetime lied
@@ -190,7 +212,7 @@ class SiasnClient:
 
     def save(self, shape: PushShape, body: dict[str, Any]) -> str:
         """Save a riwayat (``kursus/save`` or ``diklat/save``); return SIASN's id for it."""
-        response = self._call("POST", f"{shape}/save", json=body)
+        response = self._call("POST", f"{shape}/save", repeatable=False, json=body)
         answer = _json(response)
         found = (answer.get("mapData") or {}).get(SAVE_ID_FIELD[shape])
         if response.status_code < 400 and answer.get("success", True) and found:

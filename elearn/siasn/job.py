@@ -31,8 +31,11 @@ def siasn_push_kind(app: Flask) -> JobKind:
         year = int(context.args["year"])
         raw_instansi = context.args.get("instansi_id")
         instansi_id = int(raw_instansi) if raw_instansi is not None else None
-        if context.args.get("retry_refused") and context.attempt == 1:
-            retry_refused(year, instansi_id)
+        if context.attempt == 1:  # later attempts must not undo what the first one found
+            if context.args.get("retry_refused"):
+                retry_refused(year, instansi_id)
+            if context.args.get("retry_uncertain"):
+                retry_refused(year, instansi_id, uncertain=True)
         app_settings = current_settings()
         base_url = app_settings.public_base_url or "http://localhost"
         try:
@@ -48,7 +51,12 @@ def siasn_push_kind(app: Flask) -> JobKind:
         except SiasnSignInFailed as exc:
             raise PermanentFailure(str(exc)) from exc
         return Outcome(
-            info={"sent": report.sent, "refused": report.refused, "skipped": report.skipped}
+            info={
+                "sent": report.sent,
+                "refused": report.refused,
+                "uncertain": report.uncertain,
+                "skipped": report.skipped,
+            }
         )
 
     # A push of a large instansi takes a while: the lease is renewed by progress reports.

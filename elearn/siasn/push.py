@@ -16,11 +16,12 @@ from datetime import timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from elearn import clock
 from elearn.extensions import db
-from elearn.models import PushState, SiasnPerson, SiasnPush, User
-from elearn.siasn.client import SiasnClient, SiasnRefused
+from elearn.models import ExternalTraining, PushState, SiasnPerson, SiasnPush, User
+from elearn.siasn.client import SiasnClient, SiasnRefused, SiasnUncertain
 from elearn.siasn.documents import Document
 from elearn.siasn.mapping import Codes, map_record
 from elearn.siasn.records import PushRecord, countable_records
@@ -32,6 +33,7 @@ MESSAGE_CHARS = 1000
 class PushReport:
     sent: int = 0
     refused: int = 0
+    uncertain: int = 0
     skipped: int = 0  # claimed by another job at the same time
     refusals: list[tuple[int, str]] = field(default_factory=list)  # (push id, message)
 
@@ -79,11 +81,15 @@ def plan_pushes(records: list[PushRecord], year: int) -> int:
     return added
 
 
-def retry_refused(year: int, instansi_id: int | None) -> int:
-    """Put refused rows back to pending (after the cause was fixed); commit."""
+def retry_refused(year: int, instansi_id: int | None, *, uncertain: bool = False) -> int:
+    """Put refused rows (or rows whose answer was lost) back to pending; commit.
+
+    For the lost ones only once a person has checked SIASN does not have them already.
+    """
+    state = PushState.UNCERTAIN if uncertain else PushState.REFUSED
     result = db.session.execute(
         update(SiasnPush)
-        .where(SiasnPush.state == PushState.REFUSED, *_scope(year, instansi_id))  # type: ignore[arg-type]
+        .where(SiasnPush.state == state, *_scope(year, instansi_id))  # type: ignore[arg-type]
         .values(state=PushState.PENDING, message="")
     )
     db.session.commit()
@@ -200,6 +206,12 @@ def push_year(
             report.refused += 1
             report.refusals.append((push_id, message))
             continue
+        except SiasnUncertain as lost:
+            db.session.rollback()
+            message = f"Jawaban SIASN tidak diterima ({lost}); periksa riwayat di SIASN"
+            _finish(push_id, PushState.UNCERTAIN, message=message[:MESSAGE_CHARS])
+            report.uncertain += 1
+            continue
         except BaseException:
             db.session.rollback()
             # Not sent (or not known to be): pending again for the retry.
@@ -222,7 +234,8 @@ class PushStatus:
 
 
 def push_status(year: int, instansi_id: int | None, limit: int = 500) -> PushStatus:
-    """How many rows are in each state, and the refused ones with their learners."""
+    """How many rows are in each state, and the refused (or uncertain) ones with their
+    learners and records, read together."""
     counts = {
         str(state): int(count)
         for state, count in db.session.execute(
@@ -235,7 +248,15 @@ def push_status(year: int, instansi_id: int | None, limit: int = 500) -> PushSta
         db.session.scalars(
             select(SiasnPush)
             .join(User, SiasnPush.user_id == User.id)
-            .where(SiasnPush.state == PushState.REFUSED, *_scope(year, instansi_id))  # type: ignore[arg-type]
+            .where(
+                SiasnPush.state.in_([PushState.REFUSED, PushState.UNCERTAIN]),
+                *_scope(year, instansi_id),  # type: ignore[arg-type]
+            )
+            .options(
+                joinedload(SiasnPush.user),
+                joinedload(SiasnPush.certificate),
+                joinedload(SiasnPush.training).defer(ExternalTraining.evidence),
+            )
             .order_by(User.full_name, SiasnPush.id)
             .limit(limit)
         )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import itertools
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ class StandIn:
     fail_next: int = 0  # answer this many API calls with 503 first
     expires_in: int = 3600
     refuse_names: set[str] = field(default_factory=set)  # namaKursus SIASN refuses
+    slow_saves: float = 0.0  # seconds a save takes after storing (to lose its answer)
     expire_after_saves: int = 0  # after this many saves every token runs out (0: never)
     _counter: Iterator[int] = field(default_factory=itertools.count)
 
@@ -154,6 +156,8 @@ def build_app(state: StandIn) -> Flask:
         state.saved.append({"kind": kind, "id": new_id, **body})
         if len(state.saved) == state.expire_after_saves:
             state.expire_tokens()
+        if state.slow_saves:
+            time.sleep(state.slow_saves)
         return jsonify(success=True, message="success", mapData={id_field: new_id})
 
     @app.post(f"{API}/kursus/save")

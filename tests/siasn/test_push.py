@@ -295,3 +295,30 @@ def test_refused_credentials_kill_the_job_without_sending(
     assert job is not None and job.state == JobState.DEAD
     assert standin.saved == []
     assert [p.state for p in pushes()] == [PushState.PENDING]
+
+
+def test_a_save_whose_answer_is_lost_is_not_sent_again(
+    app: Flask, runner: FlaskCliRunner, standin: StandIn
+):
+    palu = make_unit(code="palu")
+    give_codes(palu)
+    user = make_user(unit=palu, name="Andi Pratama")
+    add_training(user, name="Kursus Lambat", route="kursus")
+    add_training(user, name="Kursus Cepat", route="kursus")
+    standin.people = {user.nip: "pns-1"}
+    app.config["SIASN_TIMEOUT_SECONDS"] = 1
+    standin.slow_saves = 1.5  # SIASN stores it, but answers after we stopped waiting
+
+    result = push(runner)
+
+    assert result.exit_code == 0, result.output
+    assert "uncertain\t2" in result.output
+    assert "Jawaban SIASN tidak diterima (ReadTimeout" in result.output
+    assert len(standin.saved) == 2  # each went out once, and only once
+    standin.slow_saves = 0
+    again = push(runner, "--retry-refused")
+    assert "uncertain\t2" in again.output
+    assert len(standin.saved) == 2
+    # Once someone checked SIASN (and removed what it had), they can be sent again.
+    assert "sent\t2" in push(runner, "--retry-uncertain").output
+    assert len(standin.saved) == 4
