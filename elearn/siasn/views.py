@@ -20,6 +20,7 @@ from elearn.extensions import db
 from elearn.i18n import zone_of
 from elearn.jobs.binding import current_jobs
 from elearn.models import PushShape, Role, SiasnCode, Unit, UnitKind
+from elearn.settings import current_settings
 from elearn.siasn.codes import CodeRow, code_problem, save_code
 from elearn.siasn.downloads import csv_text, table, xlsx_bytes
 from elearn.siasn.forms import CodeForm, PushForm
@@ -103,7 +104,7 @@ def download(shape: str, fmt: str) -> Response:
         abort(404)
     instansi = _instansi()
     year = _year()
-    records = countable_records(year, instansi.id, zone_of(current_user).key)
+    records = countable_records(year, instansi.id, current_settings().default_timezone)
     rows = table(records, PushShape(shape))
     name = f"siasn-riwayat-{shape}-{instansi.code}-{year}.{fmt}"
     body = csv_text(rows) if fmt == "csv" else xlsx_bytes(rows, f"Riwayat {shape}")
