@@ -174,10 +174,12 @@ class SiasnClient:
                 **kwargs,
             )
             response = self._with_retries(send, repeatable=repeatable)
-            if response.status_code != 401 or fresh:
+            if response.status_code != 401:
                 return response
+            if fresh:  # refused with brand-new tokens: our access, not the record
+                raise SiasnSignInFailed(f"{path.split('/')[0]}: HTTP 401 with fresh tokens")
             self.forget_tokens()  # expired or revoked early: the stated lifetime lied
-        return response
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # -- the calls we make ----------------------------------------------------------------
 
@@ -186,8 +188,8 @@ class SiasnClient:
         response = self._call("GET", f"pns/data-utama/{nip}")
         body = _json(response)
         data = body.get("data")
-        if response.status_code in (401, 403):
-            raise SiasnSignInFailed(f"pns/data-utama: HTTP {response.status_code}")
+        if response.status_code == 403:
+            raise SiasnSignInFailed("pns/data-utama: HTTP 403")
         if isinstance(data, dict) and data.get("id"):
             return str(data["id"])
         if response.status_code == 404 or (

@@ -322,3 +322,26 @@ def test_a_save_whose_answer_is_lost_is_not_sent_again(
     # Once someone checked SIASN (and removed what it had), they can be sent again.
     assert "sent\t2" in push(runner, "--retry-uncertain").output
     assert len(standin.saved) == 4
+
+
+def test_a_gateway_that_refuses_fresh_tokens_stops_the_job(
+    app: Flask, runner: FlaskCliRunner, standin: StandIn
+):
+    palu = make_unit(code="palu")
+    give_codes(palu)
+    user = make_user(unit=palu)
+    add_training(user, route="kursus")
+    standin.people = {user.nip: "pns-1"}
+
+    class Forgetful(set[str]):
+        def add(self, element: str) -> None:  # the gateway forgets what it issued
+            pass
+
+    standin.gateway_tokens = Forgetful()
+
+    result = push(runner)
+
+    assert result.exit_code == 1
+    assert "pns: HTTP 401 with fresh tokens" in result.output
+    assert standin.count("/oauth2/token") == 2  # signed in again once, not in a loop
+    assert [p.state for p in pushes()] == [PushState.PENDING]
