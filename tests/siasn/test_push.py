@@ -212,12 +212,14 @@ def test_an_admin_pushes_from_the_page(app: Flask, standin: StandIn):
     evaluator = make_user(Role.EVALUATOR, unit=palu, scope=[palu], name="Evaluator")
     client = app.test_client()
     AuthActions(client).login(evaluator.nip)
+    assert "Kirim ke SIASN" not in client.get("/siasn/?year=2026").get_data(as_text=True)
     token = csrf_token(client, "/siasn/?year=2026")
     assert client.post("/siasn/push?year=2026", data={"csrf_token": token}).status_code == 403
     assert standin.saved == []
 
     AuthActions(client).logout()
     AuthActions(client).login(admin.nip)
+    assert "Kirim ke SIASN" in client.get("/siasn/?year=2026").get_data(as_text=True)
     token = csrf_token(client, "/siasn/?year=2026")
     response = client.post("/siasn/push?year=2026", data={"csrf_token": token})
 
