@@ -105,11 +105,13 @@ def register_mail(app: Flask) -> None:
 
 def register_jobs(app: Flask) -> None:
     """Job kinds and the queue: Dramatiq on Redis with a broker URL, else inline."""
-    from elearn.jobs.binding import init_jobs
+    from elearn.jobs.binding import current_jobs, init_jobs
     from elearn.settings import current_settings
+    from elearn.siasn.job import siasn_push_kind
 
     with app.app_context():
         init_jobs(app, current_settings())
+        current_jobs(app).registry.add(siasn_push_kind(app))
 
 
 def register_blueprints(app: Flask) -> None:
@@ -134,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.reports.export_job_views import bp as export_jobs_bp
     from elearn.reports.export_views import bp as exports_bp
     from elearn.reports.views import bp as reports_bp
+    from elearn.siasn.views import bp as siasn_bp
     from elearn.xapi.views import bp as xapi_bp
 
     app.register_blueprint(main_bp)
@@ -157,6 +160,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(xapi_bp)
     app.register_blueprint(pdf_signing_bp)
+    app.register_blueprint(siasn_bp)
     register_error_handlers(app)
 
 
@@ -179,6 +183,7 @@ def register_cli(app: Flask) -> None:
     from elearn.jobs.cli import jobs_cli
     from elearn.mail.cli import mail_cli
     from elearn.reminders.cli import reminders_cli
+    from elearn.siasn.cli import siasn_cli
     from elearn.xapi.cli import xapi_cli
 
     app.cli.add_command(users_cli)
@@ -193,6 +198,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(siasn_cli)
 
 
 def register_templating(app: Flask) -> None:
