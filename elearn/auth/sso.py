@@ -108,7 +108,8 @@ def init_sso(app: Flask) -> None:
     """Register the SSO ASN client on ``app`` when it is configured; warn when half of it is."""
     settings = SsoSettings.from_config(app.config)
     if settings is None:
-        named = [k for k in ("SSO_ASN_ISSUER", "SSO_ASN_CLIENT_ID") if app.config.get(k)]
+        keys = ("SSO_ASN_ISSUER", "SSO_ASN_CLIENT_ID", "SSO_ASN_CLIENT_SECRET")
+        named = [key for key in keys if app.config.get(key)]
         if named:
             app.logger.warning(
                 "SSO ASN is off: %s set but SSO_ASN_ISSUER, SSO_ASN_CLIENT_ID and "

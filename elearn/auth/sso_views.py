@@ -26,6 +26,7 @@ from elearn.auth.views import _retry_message
 from elearn.extensions import db
 from elearn.problem_text import Problem, translated
 from elearn.security import CONTENT_SECURITY_POLICY, is_safe_redirect
+from elearn.settings import current_settings
 
 bp = Blueprint("sso", __name__)
 NEXT_KEY = "sso_asn_next"  # where to go after signing in, kept across the round trip
@@ -102,7 +103,10 @@ def start() -> Response:
     session[NEXT_KEY] = target if is_safe_redirect(target) else ""
     try:
         provider.fresh_metadata()
-        redirect_uri = url_for("sso.callback", _external=True)
+        # The address registered with BKN: PUBLIC_BASE_URL's, not whatever Host came in.
+        base = current_settings().public_base_url
+        path = url_for("sso.callback")
+        redirect_uri = f"{base}{path}" if base else url_for("sso.callback", _external=True)
         return provider.client.authorize_redirect(redirect_uri)
     except SsoRefused as exc:
         current_app.logger.error("SSO ASN discovery names another issuer than SSO_ASN_ISSUER")

@@ -300,3 +300,12 @@ def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_half_a_configuration_leaves_sso_off_and_warns(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    settings = {"SSO_ASN_ISSUER": "https://sso.example", "SSO_ASN_CLIENT_ID": "x"}
+    for app in sqlite_app(tmp_path / "half.sqlite", **settings):
+        assert BUTTON not in app.test_client().get("/login").get_data(as_text=True)
+    assert "SSO ASN is off: SSO_ASN_ISSUER and SSO_ASN_CLIENT_ID set" in caplog.text
