@@ -309,3 +309,23 @@ def test_half_a_configuration_leaves_sso_off_and_warns(
     for app in sqlite_app(tmp_path / "half.sqlite", **settings):
         assert BUTTON not in app.test_client().get("/login").get_data(as_text=True)
     assert "SSO ASN is off: SSO_ASN_ISSUER and SSO_ASN_CLIENT_ID set" in caplog.text
+
+
+def test_english_login_page_and_message(sso_client: FlaskClient):
+    with sso_client.session_transaction() as session:
+        session["lang"] = "en"
+    assert "Sign in with SSO ASN" in sso_client.get("/login").get_data(as_text=True)
+    page = login_page_after(sso_client, sso_sign_in(sso_client, "stranger"))
+    assert f"NIP {NIP_STRANGER} is not registered in eLearn ASN" in page
+
+
+def test_discovery_naming_another_issuer_is_refused(tmp_path: Path, provider: OidcProvider):
+    # The same provider under another name: its discovery document says 127.0.0.1.
+    other_name = provider.issuer.replace("127.0.0.1", "localhost")
+    settings = provider.sso_config(SSO_ASN_ISSUER=other_name)
+    for app in sqlite_app(tmp_path / "iss.sqlite", **settings):
+        client = app.test_client()
+        token = csrf_token(client, "/login")
+        response = client.post("/login/sso", data={"csrf_token": token})
+        page = login_page_after(client, response)
+        assert "SSO ASN tidak dapat diverifikasi" in page
