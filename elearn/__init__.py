@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.api.token_views import bp as api_tokens_bp
     from elearn.api.views import bp as api_bp
     from elearn.assignments.views import bp as assignments_bp
+    from elearn.auth.sso_views import bp as sso_bp
     from elearn.auth.views import bp as auth_bp
     from elearn.badges.views import bp as badges_bp
     from elearn.catalog.views import bp as catalog_bp
@@ -141,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(sso_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(coordinator_bp)
