@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from elearn.backup.snapshots import BackupError
 from elearn.certificates.signing import KEY_FILENAME, key_id, load_signing_key
 from elearn.pdf_signing.identity import FILENAME as PDF_SIGNING_FILENAME
+from elearn.private_files import write_private
 
 FORMAT = "elearn-backup-keys/1"
 SUFFIX = ".keys.age"
@@ -93,7 +92,7 @@ def seal(keys: list[Key], snapshot: Path, passphrase: str) -> Path:
     }
     sealed = pyrage.passphrase.encrypt(json.dumps(document).encode("utf-8"), passphrase)
     target = keys_path(snapshot)
-    _write_private(target, sealed)
+    write_private(target, sealed)
     return target
 
 
@@ -153,7 +152,7 @@ def place(placements: list[Placement], *, stamp: str) -> None:
             placement.target.rename(
                 placement.target.with_name(f"{placement.target.name}.replaced-{stamp}")
             )
-        _write_private(placement.target, (placement.key.value.strip() + "\n").encode("utf-8"))
+        write_private(placement.target, (placement.key.value.strip() + "\n").encode("utf-8"))
 
 
 def _environment_placement(key: Key, instance: Path, config: Mapping[str, Any]) -> Placement:
@@ -195,19 +194,3 @@ def _pem(key: Ed25519PrivateKey) -> str:
 def _sha256(path: Path) -> str:
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def _write_private(target: Path, data: bytes) -> None:
-    """Write ``data`` readable by the owner only, replacing ``target`` atomically."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
