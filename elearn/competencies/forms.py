@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from elearn.competencies.labels import KIND_LABELS, LEVEL_CHOICES
@@ -16,7 +17,8 @@ class CompetencyForm(Form):
 
     name = StringField(_l("Nama"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
-        _l("Jenis"), choices=[(kind.value, KIND_LABELS[kind]) for kind in CompetencyKind]
+        _l("Jenis"),
+        choices=[SelectChoice(kind.value, KIND_LABELS[kind]) for kind in CompetencyKind],
     )
     level_1 = TextAreaField(_l("Level 1"), validators=[DataRequired(), Length(max=2000)])
     level_2 = TextAreaField(_l("Level 2"), validators=[DataRequired(), Length(max=2000)])

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from elearn.admin.forms import ConfirmForm
 from elearn.auth.access import role_required
@@ -59,7 +60,7 @@ def admin_index() -> str:
         )
     )
     form = StandardForm()
-    form.competency_id.choices = [(c.id, f"{c.code} {c.name}") for c in competencies]
+    form.competency_id.choices = [SelectChoice(c.id, f"{c.code} {c.name}") for c in competencies]
     return render_template(
         "competencies/admin_index.html",
         competencies=competencies,
@@ -95,7 +96,7 @@ def edit(competency_id: int) -> str | Response:
 def save_standard() -> Response:
     form = StandardForm()
     form.competency_id.choices = [
-        (competency_id, code)
+        SelectChoice(competency_id, code)
         for competency_id, code in db.session.execute(select(Competency.id, Competency.code))
     ]
     if form.validate_on_submit():
