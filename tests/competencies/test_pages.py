@@ -165,3 +165,16 @@ def test_admin_edits_a_competency_and_the_standards(app):
     client.post(f"/admin/competencies/standards/{standard.id}/delete", data={"csrf_token": token})
     db.session.expire_all()
     assert db.session.scalar(select(CompetencyStandard)) is None
+
+
+def test_team_page_within_statement_budget(app):
+    load_dictionary()
+    set_standards(f"{ANALYST},M.01,3\n{ANALYST},M.02,2\n")
+    supervisor = sign_in(app)
+    for n in range(3):
+        report = make_user(name=f"Bawahan {n}")
+        report.position = ANALYST
+        report.supervisor = supervisor.user
+    db.session.commit()
+    statements = _get(app, supervisor, "/me/team")
+    assert len(statements) <= 3, "\n".join(statements)
