@@ -16,6 +16,7 @@ from elearn.competencies.imports import (
     import_standards,
 )
 from elearn.extensions import db
+from elearn.reports.audit import audit
 from elearn.settings import current_settings
 
 competencies_cli = click.Group("competencies", help="Competency dictionary, standards, results.")
@@ -25,9 +26,16 @@ competencies_cli.add_command(import_group)
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-def _run(path: Path, work: Callable[[str], ImportSummary], what: str) -> None:
+def _run(path: Path, work: Callable[[str], ImportSummary], what: str, action: str) -> None:
     try:
         summary = work(decode_csv(path.read_bytes()))
+        details = {"file": path.name, "created": summary.created, "updated": summary.updated}
+        audit(
+            None,
+            f"competencies.import.{action}",
+            details,
+            summary.created + summary.updated,
+        )
     except ImportFailed as exc:
         db.session.rollback()
         for problem in exc.problems:
@@ -43,7 +51,9 @@ def _run(path: Path, work: Callable[[str], ImportSummary], what: str) -> None:
 def import_dictionary_command(path: Path) -> None:
     """Import competencies: kode,nama,jenis,level_1,…,level_5."""
     max_rows = current_settings().csv_import_max_rows
-    _run(path, lambda text: import_dictionary(text, max_rows=max_rows), "competencies")
+    _run(
+        path, lambda text: import_dictionary(text, max_rows=max_rows), "competencies", "dictionary"
+    )
 
 
 @import_group.command("standards")
@@ -51,7 +61,7 @@ def import_dictionary_command(path: Path) -> None:
 def import_standards_command(path: Path) -> None:
     """Import the levels each jabatan requires: jabatan,kode,level."""
     max_rows = current_settings().csv_import_max_rows
-    _run(path, lambda text: import_standards(text, max_rows=max_rows), "standards")
+    _run(path, lambda text: import_standards(text, max_rows=max_rows), "standards", "standards")
 
 
 @import_group.command("assessments")
@@ -64,4 +74,5 @@ def import_assessments_command(path: Path) -> None:
         path,
         lambda text: import_assessments(text, today=today, max_rows=max_rows),
         "assessment results",
+        "assessments",
     )

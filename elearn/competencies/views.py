@@ -14,7 +14,7 @@ from elearn.admin.forms import ConfirmForm
 from elearn.auth.access import role_required
 from elearn.competencies.forms import CompetencyForm, StandardForm
 from elearn.competencies.gaps import direct_reports, profiles_for, recommended_courses
-from elearn.competencies.standards import set_standard, update_competency
+from elearn.competencies.standards import remove_standard, set_standard, update_competency
 from elearn.extensions import db
 from elearn.models import Competency, CompetencyKind, CompetencyStandard, Role
 
@@ -84,6 +84,7 @@ def edit(competency_id: int) -> str | Response:
             name=form.name.data or "",
             kind=CompetencyKind(form.kind.data),
             descriptions=[field.data or "" for field in form.level_fields()],
+            actor=current_user,
         )
         db.session.commit()
         flash(_("Perubahan disimpan."), "success")
@@ -100,7 +101,12 @@ def save_standard() -> Response:
         for competency_id, code in db.session.execute(select(Competency.id, Competency.code))
     ]
     if form.validate_on_submit():
-        set_standard(form.position.data or "", form.competency_id.data, form.required_level.data)
+        set_standard(
+            form.position.data or "",
+            form.competency_id.data,
+            form.required_level.data,
+            actor=current_user,
+        )
         db.session.commit()
         flash(_("Standar kompetensi disimpan."), "success")
     else:
@@ -115,7 +121,7 @@ def save_standard() -> Response:
 def delete_standard(standard_id: int) -> Response:
     standard = db.session.get(CompetencyStandard, standard_id) or abort(404)
     if ConfirmForm().validate_on_submit():
-        db.session.delete(standard)
+        remove_standard(standard, actor=current_user)
         db.session.commit()
         flash(_("Standar kompetensi dihapus."), "success")
     return redirect(url_for(".admin_index"))

@@ -8,7 +8,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from elearn.extensions import db
-from elearn.models import Competency, CompetencyAssessment, CompetencyStandard
+from elearn.models import AuditEntry, Competency, CompetencyAssessment, CompetencyStandard
 from tests.competencies.helpers import load_dictionary
 from tests.factories import make_user
 
@@ -41,6 +41,10 @@ def test_dictionary_import_creates_then_updates(runner, app, tmp_path):
     competency = db.session.scalar(select(Competency).where(Competency.code == "M.01"))
     assert competency is not None and competency.name == "Integritas ASN"
     assert [lv.description for lv in competency.levels] == LEVELS.split(",")
+    assert db.session.scalars(select(AuditEntry.action)).all() == [
+        "competencies.import.dictionary",
+        "competencies.import.dictionary",
+    ]
 
 
 def test_dictionary_import_reports_each_bad_row_and_writes_nothing(runner, app, tmp_path):

@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from elearn.extensions import db
-from elearn.models import Competency, CompetencyStandard, Role
+from elearn.models import AuditEntry, Competency, CompetencyStandard, Role
 from tests.competencies.courses import publish_developing
 from tests.competencies.helpers import add_assessments, load_dictionary, set_standards
 from tests.conftest import AuthActions, csrf_token
@@ -165,6 +165,13 @@ def test_admin_edits_a_competency_and_the_standards(app):
     client.post(f"/admin/competencies/standards/{standard.id}/delete", data={"csrf_token": token})
     db.session.expire_all()
     assert db.session.scalar(select(CompetencyStandard)) is None
+    actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == [
+        "competencies.edit",
+        "competencies.standard.set",
+        "competencies.standard.set",
+        "competencies.standard.remove",
+    ]
 
 
 def test_team_page_within_statement_budget(app):
