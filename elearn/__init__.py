@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.badges.views import bp as badges_bp
     from elearn.catalog.views import bp as catalog_bp
     from elearn.certificates.views import bp as certificates_bp
+    from elearn.competencies.views import bp as competencies_bp
     from elearn.coordinator.views import bp as coordinator_bp
     from elearn.jobs.views import bp as jobs_bp
     from elearn.learning.views import bp as learning_bp
@@ -154,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(badges_bp)
     app.register_blueprint(records_bp)
+    app.register_blueprint(competencies_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(export_jobs_bp)
@@ -180,6 +182,7 @@ def register_cli(app: Flask) -> None:
     from elearn.backup.cli import backup_cli
     from elearn.badges.cli import badges_cli
     from elearn.certificates.cli import certificates_cli
+    from elearn.competencies.cli import competencies_cli
     from elearn.content.cli import courses_cli
     from elearn.demo.cli import demo_command
     from elearn.jobs.cli import jobs_cli
@@ -201,6 +204,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(siasn_cli)
+    app.cli.add_command(competencies_cli)
 
 
 def register_templating(app: Flask) -> None:

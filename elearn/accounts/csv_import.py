@@ -9,15 +9,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from elearn.accounts.nip import normalize_nip
 from elearn.accounts.services import AccountError, UserData, create_user
 from elearn.extensions import db
-from elearn.models import EmployeeType, Role, Unit
+from elearn.models import EmployeeType, Role, Unit, User
 from elearn.problem_text import Problem, problem_of
 
 REQUIRED_COLUMNS = ("nip", "nama", "kode_unit")
-OPTIONAL_COLUMNS = ("email", "jenis_pegawai", "jabatan", "pangkat_golongan")
+# atasan_nip: the NIP of the atasan langsung, an existing user or one in the same file.
+OPTIONAL_COLUMNS = ("email", "jenis_pegawai", "jabatan", "pangkat_golongan", "atasan_nip")
 # The column sizes of User; a longer value would fail in the database, not as a row problem.
-MAX_LENGTHS = {"nama": 200, "email": 254, "jabatan": 200, "pangkat_golongan": 100}
+MAX_LENGTHS = {
+    "nama": 200, "email": 254, "jabatan": 200, "pangkat_golongan": 100, "atasan_nip": 40
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ def import_learners(text: str, *, max_rows: int) -> list[ImportedAccount]:
     problems: list[ImportProblem] = []
     imported: list[ImportedAccount] = []
     seen: dict[str, int] = {}
+    supervisors: list[tuple[int, User, str]] = []  # line, account, the atasan's NIP
     rows = 0
     # A savepoint lets us check every row against the database (unique NIP and
     # e-mail) and still roll back all of them if any row fails.
@@ -124,8 +129,12 @@ def import_learners(text: str, *, max_rows: int) -> list[ImportedAccount]:
             with db.session.begin_nested():
                 user = create_user(data, password, must_change_password=True)
             imported.append(ImportedAccount(user.nip, user.full_name, password))
+            if values.get("atasan_nip"):
+                supervisors.append((line, user, normalize_nip(values["atasan_nip"])))
         except AccountError as exc:
             problems.append(ImportProblem(line, problem_of(exc)))
+    problems.extend(_set_supervisors(supervisors))
+    problems.sort(key=lambda p: p.line)
     if problems or not imported:
         savepoint.rollback()
         raise ImportFailed(
@@ -133,6 +142,23 @@ def import_learners(text: str, *, max_rows: int) -> list[ImportedAccount]:
         )
     savepoint.commit()
     return imported
+
+
+def _set_supervisors(supervisors: list[tuple[int, User, str]]) -> list[ImportProblem]:
+    """Link each account to its atasan langsung (after all rows, as the atasan may come later)."""
+    nips = {nip for _line, _user, nip in supervisors}
+    found = {u.nip: u for u in db.session.scalars(select(User).where(User.nip.in_(nips)))}
+    problems = []
+    for line, user, nip in supervisors:
+        supervisor = found.get(nip)
+        if supervisor is None:
+            message = Problem("NIP atasan %(nip)s tidak terdaftar", nip=nip)
+            problems.append(ImportProblem(line, message))
+        elif supervisor is user:
+            problems.append(ImportProblem(line, Problem("atasan tidak boleh pegawai itu sendiri")))
+        else:
+            user.supervisor = supervisor
+    return problems
 
 
 def csv_reader(text: str) -> csv.DictReader[str]:

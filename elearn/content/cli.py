@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from elearn.competencies.course_check import unknown_competencies
 from elearn.content.errors import ContentErrors, SourceError
 from elearn.content.parse import ParsedCourse, parse_course
 from elearn.content.publish import PublishError, StoreResult, archive_course, store_version
@@ -147,6 +148,11 @@ def check_command(paths: tuple[Path, ...], all_courses: bool, strict: bool) -> N
     folders = _resolve_paths(paths, all_courses, settings.courses_dir)
     prepared, problems = prepare_folders(folders, settings)
     parsed = [course.parsed for course in prepared]
+    # Competency codes are checked against the dictionary in the database.
+    labels = {folder.name: str(folder) for folder in folders}
+    for course in parsed:
+        problems.extend(unknown_competencies(course, labels.get(course.slug, course.slug)))
+    problems.sort()
     _echo_problems(problems)
     if any(problem.is_error for problem in problems):
         raise SystemExit(1)

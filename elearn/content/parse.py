@@ -16,6 +16,8 @@ from elearn.content.assets import (
     image_size_problem,
 )
 from elearn.content.checks import Document, QuizSource, course_problems
+from elearn.content.course_competencies import KEY as COMPETENCIES_KEY
+from elearn.content.course_competencies import DeclaredCompetency, declared_competencies
 from elearn.content.errors import ContentErrors, SourceError
 from elearn.content.frontmatter import split_front_matter
 from elearn.content.gift import parse_gift_quiz
@@ -34,7 +36,7 @@ LEVELS = ("dasar", "menengah", "lanjut")
 LANGUAGES = ("id", "en")
 COURSE_KEYS = {
     "title", "summary", "category", "competency", "jp", "level", "language",
-    "prerequisites", "certificate",
+    "prerequisites", "certificate", COMPETENCIES_KEY,
 }  # fmt: skip
 MODULE_KEYS = {"title", "minutes"}
 MAX_JP = 200
@@ -54,6 +56,7 @@ class CourseMeta:
     language: str
     prerequisites: tuple[str, ...]
     certificate: bool
+    competencies: tuple[DeclaredCompetency, ...] = ()  # ``kompetensi:``, shape checked
 
 
 @dataclass(frozen=True)
@@ -311,10 +314,13 @@ def _parse_course_md(
     errors.extend(front_errors)
     if front_errors:
         return None, document.body, document.body_line
-    return _course_meta(document.meta, path, errors), document.body, document.body_line
+    meta = _course_meta(document.meta, path, errors, text)
+    return meta, document.body, document.body_line
 
 
-def _course_meta(raw: dict[str, Any], path: str, errors: list[SourceError]) -> CourseMeta | None:
+def _course_meta(
+    raw: dict[str, Any], path: str, errors: list[SourceError], source: str = ""
+) -> CourseMeta | None:
     before = len(errors)
 
     def fail(message: str) -> None:
@@ -373,6 +379,7 @@ def _course_meta(raw: dict[str, Any], path: str, errors: list[SourceError]) -> C
         language=choice("language", LANGUAGES, "id"),
         prerequisites=tuple(dict.fromkeys(prerequisites)),
         certificate=certificate,
+        competencies=declared_competencies(raw.get(COMPETENCIES_KEY), source, path, errors),
     )
     return meta if len(errors) == before else None
 

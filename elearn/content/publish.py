@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from elearn import clock
+from elearn.competencies.course_check import store_course_competencies, unknown_competencies
 from elearn.content.errors import ContentErrors, SourceError
 from elearn.content.images import store_image
 from elearn.content.parse import Asset, ParsedCourse, ParsedItem
@@ -132,6 +133,9 @@ def store_version(
         db.session.add(course)
         db.session.flush()
     _check_prerequisites(parsed, known_slugs)
+    unknown = unknown_competencies(parsed, parsed.slug)
+    if unknown:
+        raise PublishError(unknown)
 
     existing = db.session.scalar(
         select(CourseVersion).where(
@@ -140,7 +144,10 @@ def store_version(
         )
     )
     created = existing is None
-    version = existing or _new_version(course, parsed, actor, rendered or render_course(parsed))
+    version = existing
+    if version is None:
+        version = _new_version(course, parsed, actor, rendered or render_course(parsed))
+        store_course_competencies(version, parsed)
     changed = False
     if publish and version.status != VersionStatus.PUBLISHED:
         publish_version(version)

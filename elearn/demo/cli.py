@@ -11,6 +11,7 @@ from elearn.accounts.services import UserData, create_user
 from elearn.accounts.units import UnitData, save_unit
 from elearn.content.cli import parse_folders
 from elearn.content.publish import store_version
+from elearn.demo.competencies import load_demo_competencies
 from elearn.extensions import db
 from elearn.models import EmployeeType, Role, Unit, UnitKind, User
 from elearn.settings import current_settings
@@ -87,6 +88,8 @@ ACCOUNTS = [
         "mamuju",
     ),
     DemoAccount("197605112000031008", "Admin eLearn", "palu-bkpsdm", (Role.ADMIN, Role.LEARNER)),
+    # Andi Pratama's atasan langsung (elearn/demo/competencies.py).
+    DemoAccount("197810152003121009", "Budi Santoso", "palu-kominfo-aptika", (Role.LEARNER,)),
 ]
 
 
@@ -150,11 +153,15 @@ def publish_sample_courses(units: dict[str, Unit]) -> list[str]:
 
 @click.command("demo")
 def demo_command() -> None:
-    """Load demo units, accounts for every role in Palu and Mamuju, and the sample courses."""
+    """Load demo units, accounts for every role in Palu and Mamuju, competencies, courses."""
     units = ensure_units()
     accounts = ensure_accounts(units)
+    # Before the courses: their front matter may name competencies of the dictionary.
+    competencies = load_demo_competencies()
     courses = publish_sample_courses(units)
     db.session.commit()
+    click.echo("Competencies:")
+    click.echo("\n".join(competencies))
     click.echo("Sample courses:")
     click.echo("\n".join(courses) or "  (none found)")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")

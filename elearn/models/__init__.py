@@ -11,6 +11,14 @@ from elearn.models.badge import JpBadge
 from elearn.models.base import Base, utcnow
 from elearn.models.blob import Blob, BlobChunk
 from elearn.models.certificate import Certificate, CertificateCounter
+from elearn.models.competency import (
+    Competency,
+    CompetencyAssessment,
+    CompetencyKind,
+    CompetencyLevel,
+    CompetencyStandard,
+    CourseCompetency,
+)
 from elearn.models.course import (
     Course,
     CourseAsset,
@@ -88,6 +96,12 @@ __all__ = [
     "LearningEvent",
     "QuizAttempt",
     "Verb",
+    "Competency",
+    "CompetencyAssessment",
+    "CompetencyKind",
+    "CompetencyLevel",
+    "CompetencyStandard",
+    "CourseCompetency",
     "Course",
     "CourseAsset",
     "CourseItem",

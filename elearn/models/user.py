@@ -44,6 +44,10 @@ class User(Base):
     employee_type: Mapped[EmployeeType] = mapped_column(String(8), default=EmployeeType.PNS)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
     position: Mapped[str | None] = mapped_column(String(200))  # jabatan
+    # Atasan langsung: approves development plans and sees the reports' competency gaps.
+    supervisor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
     rank: Mapped[str | None] = mapped_column(String(100))  # pangkat/golongan
     password_hash: Mapped[str] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(default=False)
@@ -57,6 +61,7 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     unit: Mapped[Unit] = relationship()
+    supervisor: Mapped[User | None] = relationship(remote_side="User.id")
     role_grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )

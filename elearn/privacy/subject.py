@@ -6,7 +6,7 @@ import secrets
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from elearn import clock
 from elearn.accounts.passwords import hash_password
@@ -14,6 +14,8 @@ from elearn.extensions import db
 from elearn.models import (
     ApiToken,
     Certificate,
+    Competency,
+    CompetencyAssessment,
     CourseEvaluation,
     Enrollment,
     ExternalTraining,
@@ -137,6 +139,16 @@ def personal_data(user: User) -> dict[str, Any]:
             ApiToken.user_id == user.id,
             ["name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"],
         ),  # fmt: skip
+        "supervisor_nip": user.supervisor.nip if user.supervisor else None,
+        "competency_assessments": [
+            {**_row(a, ["level", "assessed_on", "source", "created_at"]), "competency": code}
+            for a, code in db.session.execute(
+                select(CompetencyAssessment, Competency.code)
+                .join(Competency, Competency.id == CompetencyAssessment.competency_id)
+                .where(CompetencyAssessment.user_id == user.id)
+                .order_by(CompetencyAssessment.assessed_on, Competency.code)
+            )
+        ],
     }
 
 
@@ -154,6 +166,10 @@ def anonymise(user: User) -> None:
     user.email = None
     user.position = None
     user.rank = None
+    # Assessment results describe the person; the supervisor links name who they worked with.
+    user.supervisor_id = None
+    db.session.execute(delete(CompetencyAssessment).where(CompetencyAssessment.user_id == user.id))
+    db.session.execute(update(User).where(User.supervisor_id == user.id).values(supervisor_id=None))
     user.locale = None
     user.is_active = False
     user.must_change_password = False

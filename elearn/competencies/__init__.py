@@ -1,0 +1,1 @@
+"""Competency standards, learners' competency profiles and their gaps (issue 16)."""
