@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select, union_all
 
 from elearn.api.pagination import Page, PageRequest, paginate
 from elearn.api.serializers import certificate_json, enrollment_json, jp_total_json
@@ -24,6 +24,9 @@ from elearn.reports.filters import (
 from elearn.reports.rows import UnitNames, enrollment_statement, stream_rows
 
 Row = dict[str, Any]
+# Scopes of up to this many units read each unit's rows on their own (``_within_units``);
+# an instansi has a few dozen. Beyond it the planner's time for the union outgrows the walk.
+PER_UNIT_PAGES = 64
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,32 @@ def enrollment_page(
     # The unit filter is already narrowed to ``units``: pass them as the scope rather than
     # narrowing again (a second query for the unit's sub-units).
     narrowed = replace(report_filter, unit_code="")
-    statement = enrollment_statement(narrowed, units, names, viewer.zone, after_id=page.after_id)
+    statement = enrollment_statement(narrowed, None, names, viewer.zone, after_id=page.after_id)
     if updated_since is not None:
         statement = statement.where(Enrollment.updated_at >= updated_since)
+    if units is not None:
+        statement = _within_units(statement, units, page.limit + 1)
     rows = [enrollment_json(row) for row in stream_rows(statement.limit(page.limit + 1), names)]
     return paginate(rows, page, lambda row: int(row["id"]))
+
+
+def _within_units(statement: Select[Any], units: set[int], wanted: int) -> Select[Any]:
+    """Narrow an enrolment page to ``units`` by the unit stored on the enrolment.
+
+    Walking enrolment ids and keeping those in scope reads every other instansi's rows
+    in between (136-164 ms for some pages at 10M enrolments). Up to PER_UNIT_PAGES units,
+    each unit's next ``wanted`` matching ids come from a range of (unit_id, id) instead,
+    and the page is the first ``wanted`` of those: no row of another unit is read.
+    """
+    in_scope = statement.where(Enrollment.unit_id.in_(sorted(units)))
+    if len(units) > PER_UNIT_PAGES:
+        return in_scope
+    ids = statement.with_only_columns(Enrollment.id).order_by(Enrollment.id).limit(wanted)
+    # Wrapped in subqueries: SQLite takes no ORDER BY or LIMIT in a UNION's members.
+    candidates = union_all(
+        *(select(ids.where(Enrollment.unit_id == unit).subquery().c.id) for unit in sorted(units))
+    )
+    return statement.where(Enrollment.id.in_(candidates))
 
 
 def certificate_page(
