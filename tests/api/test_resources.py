@@ -253,23 +253,18 @@ def test_coordinators_see_their_units(
     assert {row["unit"] for row in sub} == {"Pemerintah Kota Palu › Dinas Kesehatan"}
 
 
-@pytest.mark.parametrize("per_unit", [True, False])
 def test_scoped_pages_follow_the_enrolment_unit_in_id_order(
     app: Flask,
     client: FlaskClient,
     tmp_path: Path,
     agencies: Agencies,
     version: CourseVersion,
-    monkeypatch: pytest.MonkeyPatch,
-    per_unit: bool,
 ) -> None:
     """Every page of a scope holds the next enrolments of its units, none skipped or repeated.
 
-    With a few units each unit's next rows are read on their own and merged; above
-    PER_UNIT_PAGES units the id walk filters them. Both give the same rows.
+    On PostgreSQL each unit's next rows are read on their own and merged (unfiltered and
+    incremental pulls); other filters and SQLite walk the ids. All give the same rows.
     """
-    if not per_unit:
-        monkeypatch.setattr("elearn.api.resources.PER_UNIT_PAGES", 1)
     dinkes = make_unit("Dinas Kesehatan", parent=agencies.palu, code="palu-dinkes")
     bappeda = make_unit("Bappeda", parent=agencies.palu, code="palu-bappeda")
     second = _second_course(tmp_path)
@@ -290,6 +285,11 @@ def test_scoped_pages_follow_the_enrolment_unit_in_id_order(
         rows = pull_all(client, "enrollments", agencies.token, limit=limit)
         assert [row["id"] for row in rows] == expected, limit
         rows = pull_all(client, "enrollments", agencies.token, limit=limit, status="completed")
+        assert [row["id"] for row in rows] == completed, limit
+    # Incremental pulls too: every enrolment above was made at JAN or changed at FEB.
+    since = FEB.isoformat()
+    for limit in (1, 3):
+        rows = pull_all(client, "enrollments", agencies.token, limit=limit, updated_since=since)
         assert [row["id"] for row in rows] == completed, limit
     # A unit filter narrows the same way; another instansi's unit gives nothing.
     dinkes_rows = pull_all(client, "enrollments", agencies.token, limit=2, unit="palu-dinkes")
