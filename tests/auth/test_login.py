@@ -9,6 +9,7 @@ from elearn.models import Role
 from elearn.settings import with_changes
 from tests.conftest import AuthActions, csrf_token
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.learning.test_statement_budget import _queries, counted
 
 PROTECTED = "/account/password"
 
@@ -193,3 +194,23 @@ def test_sign_in_upgrades_a_hash_made_with_old_parameters(
     assert auth.login(user.nip).status_code == 302  # the new hash holds the same password
     db.session.refresh(user)
     assert user.password_hash == upgraded  # and is not hashed again
+
+
+def test_a_sign_in_costs_three_statements(app: Flask, client: FlaskClient):
+    """Find the account, read it again after the password check, record the sign-in.
+
+    A morning rush signs hundreds in at once; the row written is not read back to answer.
+    """
+    user = make_user(name="Andi Pratama")
+    token = csrf_token(client, "/login")
+    form = {"login": user.nip, "password": DEFAULT_PASSWORD, "csrf_token": token}
+    with counted(app) as statements:
+        response = client.post("/login", data=form)
+    assert response.status_code == 302
+    queries = [s for s in _queries(statements) if not s.startswith("PRAGMA")]
+    assert len(queries) == 3, queries
+    assert queries[-1].startswith("UPDATE user_account SET last_login_at")
+    # The answer still greets by name and the session still works.
+    page = client.get(response.headers["Location"], follow_redirects=True)
+    assert "Selamat datang, Andi Pratama." in page.get_data(as_text=True)
+    assert is_signed_in(client)
