@@ -24,9 +24,10 @@ COMPETENCY: Schema = {"type": "string", "enum": list(COMPETENCIES)}
 # What the API accepts in a free-text filter: printable, at most 200 characters.
 PLAIN_TEXT: Schema = {
     "type": "string",
-    "minLength": 1,
     "maxLength": 200,
-    "pattern": "^[^\\u0000-\\u001f\\u007f]*$",
+    # Printable, with at least one character that is not a space: a blank value is a 422
+    # like an empty one (the API strips values before reading them).
+    "pattern": "^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$",
 }
 
 

@@ -180,6 +180,7 @@ def test_certificates_updated_since_sees_revocations(
         ("enrollments", {"until": ""}, "until: empty"),
         ("enrollments", {"unit": ""}, "unit: empty"),
         ("certificates", {"course": ""}, "course: empty"),
+        ("enrollments", {"category": "   "}, "category: empty"),  # blank is empty too
         ("enrollments", {"category": ""}, "category: empty"),
         ("enrollments", {"competency": ""}, "competency: empty"),
         ("enrollments", {"status": ""}, "status: empty"),
