@@ -117,4 +117,4 @@ def test_xapi_settings_fall_back_to_the_public_address_and_refuse_a_zero_batch()
 def test_the_password_profile_comes_from_the_settings(app: Flask):
     assert hash_password("rahasia").startswith("$argon2id$v=19$m=1024,t=1,p=1$")  # TestConfig
     with_changes(app, password_hash_profile="")
-    assert hash_password("rahasia").startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert hash_password("rahasia").startswith("$argon2id$v=19$m=7168,t=5,p=1$")

@@ -1,23 +1,43 @@
-"""JSON errors for the API: ``{"error": {"status": ..., "message": ...}}``, never HTML."""
+"""API errors as RFC 9457 problem details (``application/problem+json``), never HTML.
+
+The body keeps the ``error`` object the API always sent (``{"status", "message",
+"request_id"}``), so scripts written against it keep working, and adds the problem
+members ``type``, ``title``, ``status`` and ``detail`` for clients that read RFC 9457.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+import json
+from http import HTTPStatus
+
+from flask import Blueprint, Response
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from elearn.main.request_id import current_request_id
 from elearn.reports.filters import InvalidFilter
 
+PROBLEM_TYPE = "application/problem+json"
 # Headers an HTTP error carries that the JSON answer must keep (RFC 6750, RFC 9110).
 KEPT_HEADERS = ("WWW-Authenticate", "Allow", "Retry-After")
 
 
+def problem_body(status: int, message: str) -> dict[str, object]:
+    """The problem document of an error: RFC 9457 members plus the API's ``error`` object."""
+    request_id = current_request_id()
+    return {
+        # "about:blank": the status code says it all; ``detail`` names the bad parameter.
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": message,
+        "error": {"status": status, "message": message, "request_id": request_id},
+    }
+
+
 def json_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """Build the API's error response."""
-    body = {"status": status, "message": message, "request_id": current_request_id()}
-    response = jsonify({"error": body})
-    response.status_code = status
+    response = Response(json.dumps(problem_body(status, message)), status, mimetype=PROBLEM_TYPE)
     response.headers["Cache-Control"] = "no-store"
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -25,7 +45,7 @@ def json_error(status: int, message: str, headers: dict[str, str] | None = None)
 
 
 def register_error_handlers(bp: Blueprint) -> None:
-    """Answer every HTTP error raised under ``bp`` with JSON.
+    """Answer every HTTP error raised under ``bp`` with a problem document.
 
     Other exceptions reach the app's handler (elearn.main.errors), which answers
     /api/ paths in JSON too, with 503 when the database is away.

@@ -22,7 +22,13 @@ OPTIONAL_TIMESTAMP: Schema = {**TIMESTAMP, "type": ["string", "null"]}
 NIP: Schema = {"type": "string", "pattern": "^[0-9]{18}$", "description": "NIP or NI PPPK"}
 COMPETENCY: Schema = {"type": "string", "enum": list(COMPETENCIES)}
 # What the API accepts in a free-text filter: printable, at most 200 characters.
-PLAIN_TEXT: Schema = {"type": "string", "maxLength": 200, "pattern": "^[^\\u0000-\\u001f\\u007f]*$"}
+PLAIN_TEXT: Schema = {
+    "type": "string",
+    "maxLength": 200,
+    # Printable, with at least one character that is not a space: a blank value is a 422
+    # like an empty one (the API strips values before reading them).
+    "pattern": "^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$",
+}
 
 
 def _ref(kind: str, name: str) -> Schema:
@@ -109,25 +115,43 @@ JP_TOTAL = _row(
     },
 )
 
+ERROR_OBJECT: Schema = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["status", "message"],
+    "properties": {
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "message": {"type": "string"},
+        "request_id": {
+            "type": "string",
+            "description": "Also in the X-Request-ID header; quote it when reporting.",
+        },
+    },
+}
+# The API's own errors (401, 403, 404, 405, 422, 429): RFC 9457 problem details, with the
+# ``error`` object kept for scripts written before.
+PROBLEM: Schema = {
+    "type": "object",
+    "description": "RFC 9457 problem details; `error` repeats them in the API's older shape.",
+    "additionalProperties": False,
+    "required": ["type", "title", "status", "detail", "error"],
+    "properties": {
+        "type": {"type": "string", "const": "about:blank"},
+        "title": {"type": "string", "description": "The status code's reason phrase."},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {
+            "type": "string",
+            "description": "What was wrong; for a 422 it starts with the parameter's name.",
+        },
+        "error": ERROR_OBJECT,
+    },
+}
+# 500 and 503 come from the application's handler, before or outside the API's own.
 ERROR: Schema = {
     "type": "object",
     "additionalProperties": False,
     "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["status", "message"],
-            "properties": {
-                "status": {"type": "integer", "minimum": 400, "maximum": 599},
-                "message": {"type": "string"},
-                "request_id": {
-                    "type": "string",
-                    "description": "Also in the X-Request-ID header; quote it when reporting.",
-                },
-            },
-        }
-    },
+    "properties": {"error": ERROR_OBJECT},
 }
 
 
@@ -151,7 +175,9 @@ def _query(name: str, description: str, schema: Schema) -> Schema:
         "name": name,
         "in": "query",
         "required": False,
-        "description": description,
+        # An empty value is refused rather than read as absent (an empty updated_since
+        # would otherwise turn an incremental pull into a full one).
+        "description": f"{description} Leave it out rather than empty: `{name}=` is a 422.",
         "schema": schema,
     }
 
@@ -188,7 +214,9 @@ PARAMETERS: dict[str, Schema] = {
         {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
     ),
     "cursor": _query(
-        "cursor", "The next_cursor of the previous page (opaque).", {"type": "string"}
+        "cursor",
+        "The next_cursor of the previous page (opaque).",
+        {"type": "string", "minLength": 1},
     ),
     "year": _query(
         "year",
@@ -197,25 +225,30 @@ PARAMETERS: dict[str, Schema] = {
     ),
 }
 
+PROBLEM_CONTENT: Schema = {"application/problem+json": {"schema": _ref("schemas", "Problem")}}
+
 RESPONSES: dict[str, Schema] = {
     "Unauthorized": {
         "description": "Missing, invalid, expired or revoked token.",
         "headers": {
             "WWW-Authenticate": {"required": True, "schema": {"type": "string"}},
         },
-        "content": {"application/json": {"schema": _ref("schemas", "Error")}},
+        "content": PROBLEM_CONTENT,
     },
     "Forbidden": {
         "description": "The token's owner no longer holds an evaluator, coordinator or admin role.",
-        "content": {"application/json": {"schema": _ref("schemas", "Error")}},
+        "content": PROBLEM_CONTENT,
     },
     "Unprocessable": {
-        "description": "A bad query parameter; the message names it.",
-        "content": {"application/json": {"schema": _ref("schemas", "Error")}},
+        "description": (
+            "A bad query parameter: empty, malformed or out of range; `detail` (and"
+            " `error.message`) starts with its name."
+        ),
+        "content": PROBLEM_CONTENT,
     },
     "TooManyRequests": {
         "description": "Rate limit per token exceeded (API_RATE_LIMIT).",
-        "content": {"application/json": {"schema": _ref("schemas", "Error")}},
+        "content": PROBLEM_CONTENT,
     },
     "Unavailable": {
         "description": "The database cannot be reached; retry after the given seconds.",
@@ -259,7 +292,10 @@ OPENAPI_DOCUMENT: Schema = {
         "version": "1.0.0",
         "description": (
             "Read-only data for evaluators' scripts, scoped to the token owner's units. "
-            "Send `Authorization: Bearer <token>`; create tokens at /account/tokens."
+            "Send `Authorization: Bearer <token>`; create tokens at /account/tokens. "
+            "Every path takes GET and HEAD; OPTIONS answers 204 with `Allow: GET, HEAD, "
+            "OPTIONS` and any other method 405 with that header. Errors are RFC 9457 "
+            "problem details (`application/problem+json`)."
         ),
     },
     "servers": [{"url": "/api/v1"}],
@@ -312,6 +348,7 @@ OPENAPI_DOCUMENT: Schema = {
         "responses": RESPONSES,
         "schemas": {
             "Error": ERROR,
+            "Problem": PROBLEM,
             "Enrollment": ENROLLMENT,
             "Certificate": CERTIFICATE,
             "JpTotal": JP_TOTAL,

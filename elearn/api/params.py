@@ -15,12 +15,26 @@ ENROLLMENT_FILTERS = frozenset(FILTER_NAMES)
 COMPLETION_FILTERS = frozenset(FILTER_NAMES)  # status may only say "completed"
 CERTIFICATE_FILTERS = frozenset(FILTER_NAMES) - {"status"}
 LEARNER_FILTERS = frozenset({"unit"})
+# Every query parameter some resource reads.
+QUERY_NAMES = (*FILTER_NAMES, "updated_since", "year", "limit", "cursor")
 # A "+" in a query string arrives as a space unless the client encoded it as %2B.
 _SPACED_OFFSET = re.compile(r" (\d{2}:?\d{2})$")
 _YEAR = re.compile(r"^[0-9]{4}$")
 # Free-text filters are compared with stored codes; control characters (NUL breaks
 # PostgreSQL) and very long values can only be mistakes.
 # Dates outside these years overflow once shifted across zones; no record lies there.
+
+
+def refuse_empty(args: Mapping[str, str]) -> None:
+    """Raise InvalidFilter for a parameter given with nothing in it (``updated_since=``).
+
+    Read as absent, an empty ``updated_since`` would turn an incremental pull into a
+    full one, and an empty ``unit`` would widen it to the whole scope: a script that
+    failed to fill in a value gets told rather than everything.
+    """
+    for name in QUERY_NAMES:
+        if name in args and not args[name].strip():
+            raise InvalidFilter(f"{name}: empty; give a value or leave the parameter out")
 
 
 def refuse(args: Mapping[str, str], names: Iterable[str], resource: str) -> None:

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, Select, bindparam, func, or_, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from elearn.api.pagination import Page, PageRequest, paginate
 from elearn.api.serializers import certificate_json, enrollment_json, jp_total_json
@@ -42,18 +43,79 @@ def enrollment_page(
 ) -> Page[Row]:
     """Enrolments after the cursor, in id order."""
     names = UnitNames()
+    statement = enrollment_page_statement(report_filter, viewer, page, updated_since, names)
+    if statement is None:
+        return paginate([], page, lambda row: int(row["id"]))
+    rows = [enrollment_json(row) for row in stream_rows(statement, names)]
+    return paginate(rows, page, lambda row: int(row["id"]))
+
+
+def enrollment_page_statement(
+    report_filter: ReportFilter,
+    viewer: Viewer,
+    page: PageRequest,
+    updated_since: datetime | None,
+    names: UnitNames,
+) -> Select[Any] | None:
+    """The statement of one page (``limit + 1`` rows); None when nothing can match."""
     units = narrow_units(report_filter, viewer.units, names.by_code)
     if units == set() or matches_no_version(report_filter):
         # Nothing can match: asking the database would walk every enrolment after the cursor.
-        return paginate([], page, lambda row: int(row["id"]))
+        return None
     # The unit filter is already narrowed to ``units``: pass them as the scope rather than
     # narrowing again (a second query for the unit's sub-units).
     narrowed = replace(report_filter, unit_code="")
-    statement = enrollment_statement(narrowed, units, names, viewer.zone, after_id=page.after_id)
+    statement = enrollment_statement(narrowed, None, names, viewer.zone, after_id=page.after_id)
     if updated_since is not None:
         statement = statement.where(Enrollment.updated_at >= updated_since)
-    rows = [enrollment_json(row) for row in stream_rows(statement.limit(page.limit + 1), names)]
-    return paginate(rows, page, lambda row: int(row["id"]))
+    if units is not None and narrowed == ReportFilter() and _ranges_per_unit():
+        # The candidates are in scope already; repeating the unit test here only made the
+        # planner expect 2 rows instead of 101 and pick a worse join.
+        ids = _next_ids_per_unit(units, page.after_id, updated_since, page.limit + 1)
+        statement = statement.where(Enrollment.id.in_(ids))
+    elif units is not None:
+        statement = statement.where(Enrollment.unit_id.in_(sorted(units)))
+    return statement.limit(page.limit + 1)
+
+
+def _ranges_per_unit() -> bool:
+    # SQLite has neither LATERAL nor unnest; it walks the ids, testing the enrolment's unit.
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _next_ids_per_unit(
+    units: set[int], after_id: int, updated_since: datetime | None, wanted: int
+) -> Select[tuple[int]]:
+    """The first ``wanted`` of each scope unit's next enrolment ids: the page's candidates.
+
+    Walking enrolment ids and keeping the scope's reads every other instansi's rows in
+    between (136-164 ms for some pages at 10M enrolments). For each unit, a LATERAL
+    subquery reads its next ``wanted`` ids from a range of (unit_id, id) instead, so no
+    row of another unit is read, and the first ``wanted`` of those are the page's ids,
+    picked before the page joins learners, courses and certificates. The units go in as
+    one array parameter: the statement is the same whatever the scope's size, so it
+    is built and planned in well under a millisecond (a UNION of one branch per unit
+    took 3-4 ms of Python per page at 21 units). Only the enrolment's own columns are
+    tested here; other filters keep the id walk.
+    """
+    scope = (
+        func.unnest(bindparam("scope_units", sorted(units), type_=ARRAY(Integer)))
+        .table_valued("unit_id")
+        .render_derived(name="scope_unit")
+    )
+    following = select(Enrollment.id).where(
+        Enrollment.unit_id == scope.c.unit_id, Enrollment.id > after_id
+    )
+    if updated_since is not None:
+        following = following.where(Enrollment.updated_at >= updated_since)
+    nearest = following.order_by(Enrollment.id).limit(wanted).lateral("unit_next")
+    return (
+        select(nearest.c.id)
+        .select_from(scope)
+        .join(nearest, true())
+        .order_by(nearest.c.id)
+        .limit(wanted)
+    )
 
 
 def certificate_page(

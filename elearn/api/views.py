@@ -8,11 +8,11 @@ from functools import partial
 from typing import Any, NoReturn
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, NotFound
 
 from elearn import clock
 from elearn.api.bearer import authenticate_request, rate_limit_key
-from elearn.api.errors import register_error_handlers
+from elearn.api.errors import json_error, register_error_handlers
 from elearn.api.openapi import OPENAPI_DOCUMENT
 from elearn.api.pagination import Page, PageRequest
 from elearn.api.params import (
@@ -24,6 +24,7 @@ from elearn.api.params import (
     read_updated_since,
     read_year,
     refuse,
+    refuse_empty,
 )
 from elearn.api.resources import (
     Viewer,
@@ -68,6 +69,8 @@ def _authenticate() -> None:
     db.session.commit()  # keeps last_used_at, even if the pull itself fails
 
 
+# After the token check: a missing token is a 401 whatever the parameters say.
+bp.before_request(lambda: refuse_empty(request.args))
 # After the token check, so a token made a moment ago is found on the primary.
 bp.before_request(read_from_replica)
 
@@ -150,15 +153,38 @@ def openapi_document() -> Response:
 @bp.route("/", defaults={"unknown": ""}, methods=ANY_METHOD, strict_slashes=False)
 @bp.route("/<path:unknown>", methods=ANY_METHOD)
 def unknown(unknown: str) -> NoReturn:
-    """Answer unknown paths and unsupported methods in JSON, with an Allow header on 405."""
-    if _exists_for_get(request.path):
-        raise MethodNotAllowed(
-            valid_methods=READ_METHODS, description=f"method {request.method} is not allowed"
-        )
+    """Answer unknown paths in JSON (other methods on them: ``_methods``)."""
     raise NotFound("no such API resource")
 
 
-def _exists_for_get(path: str) -> bool:
+@bp.before_app_request
+def _methods() -> Response | None:
+    """Answer what routing alone gets wrong under /api/v1, before anything else runs.
+
+    Every resource takes GET and HEAD; ``OPTIONS`` answers 204 listing just those (no
+    token needed, as for a CORS preflight); any other method, TRACE and unregistered
+    ones included, is a 405 with that ``Allow``. A path that is no resource is a 404
+    whatever the method. Flask would answer OPTIONS itself with every method of the
+    catch-all route, and a method no route lists with a 405 lacking ``Allow``.
+    """
+    prefix = bp.url_prefix or ""
+    if request.path != prefix and not request.path.startswith(prefix + "/"):
+        return None
+    if not _is_resource(request.path):
+        if request.routing_exception is None and request.method in ANY_METHOD:
+            return None  # the catch-all route answers
+        return json_error(404, "no such API resource")
+    if request.method in ("GET", "HEAD"):
+        return None
+    allow = {"Allow": ", ".join(READ_METHODS)}
+    if request.method == "OPTIONS":
+        response = Response(status=204, headers=allow)
+        del response.headers["Content-Type"]  # no body
+        return response
+    return json_error(405, f"method {request.method} is not allowed", allow)
+
+
+def _is_resource(path: str) -> bool:
     adapter = current_app.url_map.bind_to_environ(request.environ)
     try:
         endpoint, _ = adapter.match(path, method="GET")

@@ -46,6 +46,9 @@ class Enrollment(Base):
             "version_id",
             "enrolled_at",
         ),
+        # The API's unit-scoped pages: each unit's next enrolments in id order, a range of
+        # this index (migration 0019).
+        Index("ix_enrollment_unit_id_id", "unit_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

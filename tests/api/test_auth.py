@@ -20,9 +20,19 @@ RESOURCES = ["enrollments", "completions", "certificates", "jp-totals"]
 
 
 def _error(response: TestResponse) -> str:
+    """The message of an API error, checking its shape.
+
+    The API's own errors are RFC 9457 problem documents; a crash (500) or an outage (503)
+    is answered by the application's handler in the older plain JSON shape.
+    """
     body = response.get_json()
-    assert response.mimetype == "application/json"
     assert body["error"]["status"] == response.status_code
+    if response.status_code in (500, 503):
+        assert response.mimetype == "application/json"
+    else:
+        assert response.mimetype == "application/problem+json"
+        assert body["type"] == "about:blank" and body["status"] == response.status_code
+        assert body["detail"] == body["error"]["message"]
     return str(body["error"]["message"])
 
 
@@ -154,7 +164,7 @@ def test_unknown_paths_and_methods_answer_json(
     # POST with a session cookie: no CSRF page, no HTML, still 405.
     AuthActions(client).login(agencies.evaluator.nip)
     response = client.post("/api/v1/completions", data={"x": "1"})
-    assert response.status_code == 405 and response.mimetype == "application/json"
+    assert response.status_code == 405 and response.mimetype == "application/problem+json"
 
 
 def test_a_crash_is_a_json_500_without_a_trace(
@@ -182,3 +192,35 @@ def test_rate_limit_per_token(limited_app: Flask) -> None:
     assert "rate limit exceeded" in _error(limited)
     assert "Retry-After" in limited.headers
     assert api_get(client, "enrollments", second).status_code == 200  # others unaffected
+
+
+@pytest.mark.parametrize("path", ["enrollments", "completions", "certificates", "jp-totals",
+                                  "openapi.json"])  # fmt: skip
+def test_every_resource_lists_only_the_methods_that_work(
+    app: Flask, client: FlaskClient, agencies: Agencies, path: str
+) -> None:
+    headers = {"Authorization": f"Bearer {agencies.token}"}
+    # OPTIONS needs no token (a CORS preflight carries none) and lists GET, HEAD, OPTIONS.
+    options = client.options(f"/api/v1/{path}")
+    assert options.status_code == 204 and options.data == b""
+    allowed = [method.strip() for method in options.headers["Allow"].split(",")]
+    assert sorted(allowed) == ["GET", "HEAD", "OPTIONS"]
+    for method in allowed:
+        if method != "OPTIONS":
+            answer = client.open(f"/api/v1/{path}", method=method, headers=headers)
+            assert answer.status_code == 200, method
+    # Everything else is a 405 that says what is allowed, TRACE and unregistered verbs too.
+    for method in ("POST", "PUT", "PATCH", "DELETE", "TRACE", "CONNECT", "PROPFIND"):
+        refused = client.open(f"/api/v1/{path}", method=method, headers=headers)
+        assert refused.status_code == 405, method
+        assert refused.headers["Allow"] == options.headers["Allow"]
+        assert _error(refused) == f"method {method} is not allowed"
+
+
+def test_no_method_finds_a_path_that_is_no_resource(app: Flask, client: FlaskClient) -> None:
+    for path in ("/api/v1/peserta", "/api/v1/", "/api/v1/enrollments/1"):
+        for method in ("GET", "OPTIONS", "POST", "TRACE", "PROPFIND"):
+            response = client.open(path, method=method)
+            assert response.status_code == 404, (path, method)
+            assert "Allow" not in response.headers
+            assert _error(response) == "no such API resource"

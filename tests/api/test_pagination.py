@@ -168,6 +168,25 @@ def test_certificates_updated_since_sees_revocations(
         ("jp-totals", {"year": "26"}, "year: expected a year from 1900 to 2999"),
         ("jp-totals", {"unit": "palu\x00"}, "unit: expected at most 200 printable"),
         ("enrollments", {"course": "x" * 201}, "course: expected at most 200 printable"),
+        ("enrollments", {"since": "2026-02-30"}, "since: expected a date as YYYY-MM-DD"),
+        ("certificates", {"until": "1899-12-31"}, "until: expected a date between"),
+        ("jp-totals", {"year": "3000"}, "year: expected a year from 1900 to 2999"),
+        ("completions", {"limit": "-1"}, "limit: expected an integer from 1 to 500"),
+        # Empty values: read as absent, `updated_since=` would turn an incremental pull into
+        # a full one and `unit=` would widen it to the whole scope.
+        ("enrollments", {"updated_since": ""}, "updated_since: empty"),
+        ("certificates", {"updated_since": " "}, "updated_since: empty"),
+        ("completions", {"since": ""}, "since: empty"),
+        ("enrollments", {"until": ""}, "until: empty"),
+        ("enrollments", {"unit": ""}, "unit: empty"),
+        ("certificates", {"course": ""}, "course: empty"),
+        ("enrollments", {"category": "   "}, "category: empty"),  # blank is empty too
+        ("enrollments", {"category": ""}, "category: empty"),
+        ("enrollments", {"competency": ""}, "competency: empty"),
+        ("enrollments", {"status": ""}, "status: empty"),
+        ("enrollments", {"limit": ""}, "limit: empty"),
+        ("jp-totals", {"cursor": ""}, "cursor: empty"),
+        ("jp-totals", {"year": ""}, "year: empty"),
     ],
 )
 def test_bad_parameters_are_422_naming_the_parameter(
@@ -180,9 +199,14 @@ def test_bad_parameters_are_422_naming_the_parameter(
 ) -> None:
     response = api_get(client, resource, agencies.token, **params)
     assert response.status_code == 422
+    # The problem document the OpenAPI document describes (RFC 9457, plus `error`).
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["Cache-Control"] == "no-store"
     body = response.get_json()
-    assert set(body) == {"error"} and body["error"]["status"] == 422
-    assert body["error"]["message"].startswith(message)
+    assert set(body) == {"type", "title", "status", "detail", "error"}
+    assert body["type"] == "about:blank" and "Unprocessable" in body["title"]
+    assert body["status"] == 422 and body["error"]["status"] == 422
+    assert body["detail"].startswith(message) and body["error"]["message"] == body["detail"]
 
 
 def test_a_forged_cursor_just_moves_the_start(

@@ -251,3 +251,48 @@ def test_coordinators_see_their_units(
     assert {row["instansi"] for row in rows} == {"Pemerintah Kabupaten Mamuju"}
     sub = pull_all(client, "enrollments", agencies.token, unit="palu-dinkes")
     assert {row["unit"] for row in sub} == {"Pemerintah Kota Palu › Dinas Kesehatan"}
+
+
+def test_scoped_pages_follow_the_enrolment_unit_in_id_order(
+    app: Flask,
+    client: FlaskClient,
+    tmp_path: Path,
+    agencies: Agencies,
+    version: CourseVersion,
+) -> None:
+    """Every page of a scope holds the next enrolments of its units, none skipped or repeated.
+
+    On PostgreSQL each unit's next rows are read on their own and merged (unfiltered and
+    incremental pulls); other filters and SQLite walk the ids. All give the same rows.
+    """
+    dinkes = make_unit("Dinas Kesehatan", parent=agencies.palu, code="palu-dinkes")
+    bappeda = make_unit("Bappeda", parent=agencies.palu, code="palu-bappeda")
+    second = _second_course(tmp_path)
+    expected, completed = [], []
+    # Interleaved ids across Palu's three units and Mamuju, unevenly.
+    palu, mamuju = agencies.palu, agencies.mamuju
+    units = [palu, mamuju, dinkes, dinkes, bappeda, mamuju, mamuju, dinkes, palu]
+    for number, unit in enumerate(units):
+        learner = make_user(unit=unit, name=f"Peserta {number}")
+        for course in (version, second):
+            done = FEB if number % 2 else None
+            made = enrol(learner, course, at=JAN, completed_at=done)
+            if unit is not mamuju:
+                expected.append(made.id)
+                if done:
+                    completed.append(made.id)
+    for limit in (1, 2, 3, 100):
+        rows = pull_all(client, "enrollments", agencies.token, limit=limit)
+        assert [row["id"] for row in rows] == expected, limit
+        rows = pull_all(client, "enrollments", agencies.token, limit=limit, status="completed")
+        assert [row["id"] for row in rows] == completed, limit
+    # Incremental pulls too: every enrolment above was made at JAN or changed at FEB.
+    since = FEB.isoformat()
+    for limit in (1, 3):
+        rows = pull_all(client, "enrollments", agencies.token, limit=limit, updated_since=since)
+        assert [row["id"] for row in rows] == completed, limit
+    # A unit filter narrows the same way; another instansi's unit gives nothing.
+    dinkes_rows = pull_all(client, "enrollments", agencies.token, limit=2, unit="palu-dinkes")
+    assert {row["unit"] for row in dinkes_rows} == {"Pemerintah Kota Palu › Dinas Kesehatan"}
+    assert len(dinkes_rows) == 6
+    assert pull_all(client, "enrollments", agencies.token, unit="mamuju") == []

@@ -1,3 +1,4 @@
+import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
@@ -8,6 +9,7 @@ from elearn.models import Role
 from elearn.settings import with_changes
 from tests.conftest import AuthActions, csrf_token
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.learning.test_statement_budget import _queries, counted
 
 PROTECTED = "/account/password"
 
@@ -162,20 +164,53 @@ def test_session_cookie_flags(app: Flask, client, auth):
     assert "HttpOnly" in remember
 
 
-def test_sign_in_upgrades_a_hash_made_with_old_parameters(app: Flask, auth: AuthActions):
+@pytest.mark.parametrize(
+    "old",
+    [
+        # argon2-cffi's default profile, which hashes made before 2026-12-03 carry.
+        PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4),
+        # OWASP's m=19 MiB, t=2 setting, used until 2026-12-05.
+        PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1),
+    ],
+)
+def test_sign_in_upgrades_a_hash_made_with_old_parameters(
+    app: Flask, auth: AuthActions, old: PasswordHasher
+):
     user = make_user()
-    # argon2-cffi's default profile, which hashes made before the change carry.
-    old = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)
     user.password_hash = old.hash(DEFAULT_PASSWORD)
+    before = user.password_hash.split("$")[3]
     db.session.commit()
     with_changes(app, password_hash_profile="")  # the production parameters
 
     assert auth.login(user.nip, "salah-sekali").status_code == 200
     db.session.refresh(user)
-    assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # wrong: no change
+    assert user.password_hash.split("$")[3] == before  # a wrong password changes nothing
 
     assert auth.login(user.nip).status_code == 302
     db.session.refresh(user)
-    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert user.password_hash.startswith("$argon2id$v=19$m=7168,t=5,p=1$")
+    upgraded = user.password_hash
     auth.logout()
     assert auth.login(user.nip).status_code == 302  # the new hash holds the same password
+    db.session.refresh(user)
+    assert user.password_hash == upgraded  # and is not hashed again
+
+
+def test_a_sign_in_costs_three_statements(app: Flask, client: FlaskClient):
+    """Find the account, read it again after the password check, record the sign-in.
+
+    A morning rush signs hundreds in at once; the row written is not read back to answer.
+    """
+    user = make_user(name="Andi Pratama")
+    token = csrf_token(client, "/login")
+    form = {"login": user.nip, "password": DEFAULT_PASSWORD, "csrf_token": token}
+    with counted(app) as statements:
+        response = client.post("/login", data=form)
+    assert response.status_code == 302
+    queries = [s for s in _queries(statements) if not s.startswith("PRAGMA")]
+    assert len(queries) == 3, queries
+    assert queries[-1].startswith("UPDATE user_account SET last_login_at")
+    # The answer still greets by name and the session still works.
+    page = client.get(response.headers["Location"], follow_redirects=True)
+    assert "Selamat datang, Andi Pratama." in page.get_data(as_text=True)
+    assert is_signed_in(client)
