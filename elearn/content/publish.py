@@ -52,9 +52,12 @@ class RenderedCourse:
     assets: tuple[Asset, ...]  # as stored: images re-encoded (``elearn.content.images``)
 
 
-def render_course(parsed: ParsedCourse) -> RenderedCourse:
-    """Re-encode the images, then render the overview, every module and every quiz."""
-    base = asset_base(parsed.slug, parsed.content_hash)
+def render_course(parsed: ParsedCourse, base: str | None = None) -> RenderedCourse:
+    """Re-encode the images, then render the overview, every module and every quiz.
+
+    Images point under ``base``: the version's asset URL unless a preview names its own.
+    """
+    base = base or asset_base(parsed.slug, parsed.content_hash)
     assets, sizes = _stored_assets(parsed.assets)
     return RenderedCourse(
         overview_html=render_markdown(parsed.overview, asset_base=base, image_sizes=sizes).html,

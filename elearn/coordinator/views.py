@@ -16,6 +16,8 @@ from elearn.auth.access import role_required
 from elearn.content.errors import ContentErrors, SourceError, split_problems
 from elearn.content.publish import archive_course, publish_version
 from elearn.content.sandbox import NO_SPACE_MESSAGE
+from elearn.coordinator.authoring import format_guide, template_zip
+from elearn.coordinator.editor_views import bp as editor_bp
 from elearn.coordinator.forms import ActionForm, UploadForm
 from elearn.coordinator.scope import can_manage, manageable_courses, owner_units
 from elearn.coordinator.upload_job import KIND as UPLOAD_JOB
@@ -44,6 +46,7 @@ from elearn.problem_text import translated
 from elearn.settings import current_settings
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
+bp.register_blueprint(editor_bp)
 
 
 @bp.before_request
@@ -175,3 +178,18 @@ def archive(slug: str) -> Response:
         db.session.commit()
         flash(_("Kursus diarsipkan dan tidak lagi tampil di katalog."), "success")
     return redirect(url_for(".course", slug=slug))
+
+
+@bp.route("/course-template.zip")
+def course_template() -> Response:
+    response = Response(template_zip(), content_type="application/zip")
+    response.headers["Content-Disposition"] = "attachment; filename=contoh-kursus.zip"
+    return response
+
+
+@bp.route("/format")
+def format_help() -> str:
+    guide = format_guide()
+    if guide is None:
+        abort(404)
+    return render_template("coordinator/format.html", guide=guide)

@@ -19,6 +19,7 @@ from elearn.models.course import (
     ItemKind,
     VersionStatus,
 )
+from elearn.models.draft import CourseDraft, CourseDraftFile, CourseSource
 from elearn.models.job import Job, JobState
 from elearn.models.learning import (
     AttemptState,
@@ -57,6 +58,9 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Blob",
+    "CourseDraft",
+    "CourseDraftFile",
+    "CourseSource",
     "BlobChunk",
     "Job",
     "JobState",
