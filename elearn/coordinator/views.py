@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,7 +24,7 @@ from elearn.auth.access import role_required
 from elearn.content.errors import ContentErrors, SourceError, split_problems
 from elearn.content.publish import archive_course, publish_version
 from elearn.content.sandbox import NO_SPACE_MESSAGE
-from elearn.coordinator.authoring import format_guide, template_zip
+from elearn.coordinator.authoring import FORMAT_DOC, format_guide, template_zip
 from elearn.coordinator.editor_views import bp as editor_bp
 from elearn.coordinator.forms import ActionForm, UploadForm
 from elearn.coordinator.scope import can_manage, manageable_courses, owner_units
@@ -187,9 +195,17 @@ def course_template() -> Response:
     return response
 
 
-@bp.route("/format")
+@bp.route("/format/")
 def format_help() -> str:
     guide = format_guide()
     if guide is None:
         abort(404)
     return render_template("coordinator/format.html", guide=guide)
+
+
+@bp.route("/format/images/<name>")
+def format_image(name: str) -> Response:
+    """The guide's screenshots (docs/images/), named relative to the guide's page."""
+    if not name.endswith(".png"):
+        abort(404)
+    return send_from_directory(FORMAT_DOC.parent / "images", name, mimetype="image/png")

@@ -359,12 +359,12 @@ def test_the_course_template_passes_the_checks_without_warnings(client, auth, tm
 
     courses = client.get("/coordinator/courses").get_data(as_text=True)
     assert 'href="/coordinator/course-template.zip"' in courses
-    assert 'href="/coordinator/format"' in courses
+    assert 'href="/coordinator/format/"' in courses
 
 
 def test_the_format_guide_is_a_page_in_the_app(client, auth):
     palu_coordinator(auth)
-    page = client.get("/coordinator/format").get_data(as_text=True)
+    page = client.get("/coordinator/format/").get_data(as_text=True)
     assert '<h1 id="format-folder-kursus-course-folder-format">' in page or "<h1" in page
     assert "Menyunting di peramban" in page
     assert (
