@@ -157,10 +157,12 @@ def open_(slug: str) -> Response | tuple[str, int]:
     try:
         open_draft(course, version, current_user, revision=revision)
         db.session.commit()
-    except StaleDraft as exc:
+    except (StaleDraft, IntegrityError):
+        # IntegrityError: another coordinator opened the course's first draft at the same moment.
         db.session.rollback()
-        flash(_stale_message(exc.current), "error")
-        return _draft_page(course, draft_of(course), None, status=STALE_STATUS)
+        current = draft_of(course)
+        flash(_stale_message(current.revision if current else 0), "error")
+        return _draft_page(course, current, None, status=STALE_STATUS)
     except DraftRefused as exc:
         db.session.rollback()
         flash(translated(exc.message, _), "error")

@@ -13,10 +13,12 @@ from tests.browser.conftest import (
     require_browser,
     sign_in,
 )
-from tests.content.course_fixtures import COURSE_MD, write_course, zip_folder
+from tests.content.course_fixtures import COURSE_MD, MODULE_MD, write_course, zip_folder
 
 require_browser()
 from playwright.sync_api import FilePayload, Page, expect  # noqa: E402
+
+from tests.browser.test_accessibility import BOTH, AxeAuditor, axe  # noqa: E402, F401
 
 SLUG = "uji-penyunting"
 TITLE = "Kearsipan Uji Penyunting"
@@ -25,11 +27,11 @@ OLD_TEXT = "Proyek punya awal dan akhir."
 NEW_TEXT = "Setiap proyek dibatasi waktu, biaya dan mutu."
 
 
-def upload_course(page: Page, tmp_path: Path) -> None:
+def upload_course(page: Page, tmp_path: Path, slug: str = SLUG, title: str = TITLE) -> None:
     """Upload the small test course under its own slug; version 1 is a draft."""
-    course_md = COURSE_MD.replace("Dasar Manajemen Proyek", TITLE)
-    folder = write_course(tmp_path, SLUG, **{"course.md": course_md})
-    payload = FilePayload(name=f"{SLUG}.zip", mimeType="application/zip", buffer=zip_folder(folder))
+    course_md = COURSE_MD.replace("Dasar Manajemen Proyek", title)
+    folder = write_course(tmp_path, slug, **{"course.md": course_md})
+    payload = FilePayload(name=f"{slug}.zip", mimeType="application/zip", buffer=zip_folder(folder))
     follow_nav(page, "Kelola kursus")
     page.get_by_label("Berkas kursus (.zip)").set_input_files(payload)
     page.get_by_role("button", name="Unggah dan periksa").click()
@@ -107,3 +109,23 @@ def test_coordinator_edits_fixes_a_warning_previews_and_publishes(
     expect(published_image).to_be_visible()
     assert published_image.evaluate("img => img.complete && img.naturalWidth") == 2
     assert f"/courses/{SLUG}/v/" in (published_image.get_attribute("src") or "")
+
+
+# ``axe`` is the fixture imported from test_accessibility.py.
+def test_editor_pages_pass_the_accessibility_audit(axe: AxeAuditor, tmp_path: Path) -> None:  # noqa: F811
+    slug = "uji-penyunting-aksesibel"
+    page = axe.page(COORDINATOR_NIP)
+    upload_course(page, tmp_path, slug, "Uji Aksesibilitas Penyunting")
+    editor = f"/coordinator/courses/{slug}/editor"
+    axe.audit(page, editor, BOTH)  # no draft yet: the form to open one
+    page.get_by_role("button", name="Buka draf").click()
+    expect(page.get_by_text("Draf dibuka dari versi 1.")).to_be_visible(timeout=PROCESSING_MS)
+    axe.audit(page, editor, BOTH)
+    axe.audit(page, f"{editor}/files/01-siklus.md", BOTH)
+    # The file page with a warning listed under the text box.
+    page.get_by_label("Isi berkas").fill(MODULE_MD.replace("![Diagram](", "![]("))
+    page.get_by_role("button", name="Pratinjau").click()
+    expect(page.get_by_text("gambar tanpa teks alternatif")).to_be_visible()
+    axe.check_current(page, BOTH)
+    axe.audit(page, "/coordinator/format/", BOTH)
+    axe.assert_no_serious_violations()

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from elearn.content.parse import parse_course
 from elearn.content.publish import store_version
 from elearn.coordinator.authoring import TEMPLATE_FOLDER, template_files
+from elearn.coordinator.drafts import StaleDraft, save_file
 from elearn.extensions import db
 from elearn.models import (
     CourseDraft,
@@ -20,9 +21,10 @@ from elearn.models import (
     CourseItem,
     CourseVersion,
     Role,
+    User,
     VersionStatus,
 )
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import AuthActions, csrf_token, run_in_parallel
 from tests.content.course_fixtures import MODULE_MD, PNG, write_course, zip_folder
 from tests.coordinator.test_courses import palu_coordinator, upload
 from tests.factories import make_unit, make_user
@@ -370,3 +372,27 @@ def test_the_format_guide_is_a_page_in_the_app(client, auth):
     assert (
         "<script" not in page.split("<main", 1)[-1]
     )  # the guide's HTML went through the sanitiser
+
+
+def test_of_parallel_saves_on_one_revision_exactly_one_is_kept(app, client, auth, tmp_path: Path):
+    uploaded_course(client, auth, tmp_path)
+    open_draft(client)
+    draft_id = db.session.scalar(select(CourseDraft.id))
+    actor_id = db.session.scalar(select(User.id))
+    texts = iter(f"{MODULE_MD}\nPenyunting {n}.\n" for n in range(6))
+    stale: list[int] = []
+
+    def save_revision_one() -> None:
+        draft = db.session.get_one(CourseDraft, draft_id)
+        try:
+            save_file(
+                draft, 1, "01-siklus.md", next(texts).encode(), db.session.get_one(User, actor_id)
+            )
+        except StaleDraft as exc:
+            stale.append(exc.current)
+
+    errors = run_in_parallel(app, 6, save_revision_one)
+    assert errors == []
+    assert stale == [2] * 5
+    db.session.expire_all()
+    assert db.session.get_one(CourseDraft, draft_id).revision == 2
