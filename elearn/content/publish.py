@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from elearn import clock
 from elearn.content.errors import ContentErrors, SourceError
-from elearn.content.images import store_image
+from elearn.content.images import shown_size, store_image
 from elearn.content.parse import Asset, ParsedCourse, ParsedItem
 from elearn.content.quizrecord import quiz_record
 from elearn.content.render import render_markdown
@@ -55,10 +55,14 @@ class RenderedCourse:
 def render_course(parsed: ParsedCourse, base: str | None = None) -> RenderedCourse:
     """Re-encode the images, then render the overview, every module and every quiz.
 
-    Images point under ``base``: the version's asset URL unless a preview names its own.
+    Images point under ``base``: the version's asset URL. A preview names its own and
+    serves the images as uploaded, so they are measured, not re-encoded (the slow part).
     """
-    base = base or asset_base(parsed.slug, parsed.content_hash)
-    assets, sizes = _stored_assets(parsed.assets)
+    if base is None:
+        base = asset_base(parsed.slug, parsed.content_hash)
+        assets, sizes = _stored_assets(parsed.assets)
+    else:
+        assets, sizes = parsed.assets, _shown_sizes(parsed.assets)
     return RenderedCourse(
         overview_html=render_markdown(parsed.overview, asset_base=base, image_sizes=sizes).html,
         items=tuple(_render_item(item, base, sizes) for item in parsed.items),
@@ -76,6 +80,14 @@ def _stored_assets(assets: tuple[Asset, ...]) -> tuple[tuple[Asset, ...], ImageS
         stored.append(replace(asset, data=image.data))
         sizes[asset.path] = (image.width, image.height)
     return tuple(stored), sizes
+
+
+def _shown_sizes(assets: tuple[Asset, ...]) -> ImageSizes:
+    return {
+        asset.path: shown_size(asset.data)
+        for asset in assets
+        if asset.content_type.startswith("image/")
+    }
 
 
 def _render_item(item: ParsedItem, base: str, sizes: ImageSizes) -> RenderedItem:

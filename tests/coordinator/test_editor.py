@@ -10,6 +10,7 @@ from pathlib import Path
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from elearn.content.images import shown_size, store_image
 from elearn.content.parse import parse_course
 from elearn.content.publish import store_version
 from elearn.coordinator.authoring import TEMPLATE_FOLDER, template_files
@@ -209,6 +210,7 @@ def test_preview_shows_the_draft_image_served_from_the_editor(client, auth, tmp_
     assert image, page
     assert image.group(1) == f"{EDITOR}/assets/diagram.png"
     assert 'alt="Diagram"' in image.group(0)
+    assert 'width="2"' in image.group(0) and 'height="2"' in image.group(0)
     served = client.get(image.group(1))
     assert served.status_code == 200
     assert served.mimetype == "image/png" and served.data == PNG
@@ -396,3 +398,14 @@ def test_of_parallel_saves_on_one_revision_exactly_one_is_kept(app, client, auth
     assert stale == [2] * 5
     db.session.expire_all()
     assert db.session.get_one(CourseDraft, draft_id).revision == 2
+
+
+def test_a_preview_gives_a_wide_image_the_size_publishing_will_store():
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (2400, 600), "blue").save(buffer, "PNG")
+    assert shown_size(buffer.getvalue()) == (1200, 300)
+    assert shown_size(PNG) == (2, 2)
+    stored = store_image(".png", buffer.getvalue())
+    assert (stored.width, stored.height) == (1200, 300)
