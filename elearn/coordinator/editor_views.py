@@ -176,7 +176,10 @@ def edit(slug: str, path: str) -> str | Response | tuple[str, int]:
     course = _course(slug)
     draft = _draft(course)
     files = draft_files(draft)
-    if path not in files or not is_text_file(path):
+    if not is_text_file(path) or text_path_problem(path):
+        abort(404)
+    # A file deleted meanwhile: a save still answers (409, the text kept), a visit does not.
+    if path not in files and request.method == "GET":
         abort(404)
     form = EditFileForm()
     if not form.is_submitted():

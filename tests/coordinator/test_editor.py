@@ -108,6 +108,17 @@ def test_a_stale_save_is_refused_with_409_and_keeps_the_text(client, auth, tmp_p
     assert save(client, MODULE, mine, "2").status_code == 302
 
 
+def test_saving_a_file_deleted_meanwhile_keeps_the_text(client, auth, tmp_path: Path):
+    uploaded_course(client, auth, tmp_path)
+    open_draft(client)
+    token = csrf_token(client, EDITOR)
+    client.post(f"{MODULE}/delete", data={"csrf_token": token, "revision": "1"})
+    assert client.get(MODULE).status_code == 404
+    response = save(client, MODULE, MODULE_MD + "\nMasih saya simpan.\n", "1")
+    assert response.status_code == 409
+    assert "Masih saya simpan." in response.get_data(as_text=True)
+
+
 def test_learners_and_other_units_coordinators_are_refused(client, auth, tmp_path: Path):
     mamuju = make_unit("Pemerintah Kabupaten Mamuju", code="mamuju")
     store_version(parse_course(write_course(tmp_path)), unit=mamuju, actor=None, publish=True)
