@@ -229,7 +229,7 @@ def _edit_page(
         for parsed_item, rendered_item in zip(parsed.items, rendered.items, strict=True):
             if PurePosixPath(parsed_item.path).name == path:
                 item, preview = parsed_item, rendered_item
-    lines = (form.text.data or "").replace("\r\n", "\n").split("\n")
+    lines = (form.text.data or "").replace("\r\n", "\n").removesuffix("\n").split("\n")
     page = render_template(
         "coordinator/editor/edit.html",
         course=course,
