@@ -420,3 +420,17 @@ def test_a_preview_gives_a_wide_image_the_size_publishing_will_store():
     assert shown_size(PNG) == (2, 2)
     stored = store_image(".png", buffer.getvalue())
     assert (stored.width, stored.height) == (1200, 300)
+
+
+def test_the_editor_speaks_english_too(client, auth, tmp_path: Path):
+    uploaded_course(client, auth, tmp_path)
+    open_draft(client)
+    no_alt = MODULE_MD.replace("![Diagram](", "![](")
+    save(client, MODULE, no_alt, "1")
+    client.post("/language/en", data={"csrf_token": csrf_token(client, MODULE), "next": MODULE})
+    page = client.get(MODULE).get_data(as_text=True)
+    assert "Edit 01-siklus.md" in page and "Errors and warnings in this file" in page
+    assert re.search(r"<code>01-siklus\.md:9:</code></a>\s*<strong>warning:</strong> image", page)
+    stale = save(client, MODULE, MODULE_MD, "1")
+    assert stale.status_code == 409
+    assert "Someone else saved this draft (now revision 2)" in stale.get_data(as_text=True)
