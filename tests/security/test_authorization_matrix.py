@@ -63,6 +63,7 @@ ADMINS = rule(owner=403, other_learner=403, mamuju_learner=403, coordinator=403,
               admin=OK)  # fmt: skip
 TOKEN_ONLY = everyone(401)
 NO_ASSIGNMENT = Rule(COORDINATORS.expect | {"coordinator": 404, "admin": 404})
+NO_DRAFT = NO_ASSIGNMENT
 
 RULES: dict[str, Rule] = {
     "static": everyone(),
@@ -90,6 +91,17 @@ RULES: dict[str, Rule] = {
                                 post=True),  # fmt: skip
     "coordinator.archive": Rule(COORDINATORS.expect | {"coordinator": 302, "admin": 302},
                                 post=True),  # fmt: skip
+    # The browser editor: dasar-proyek has no draft, so past the role check it is 404.
+    "coordinator.editor.draft": COORDINATORS,
+    "coordinator.editor.edit": NO_DRAFT, "coordinator.editor.asset": NO_DRAFT,
+    "coordinator.editor.open_": Rule(COORDINATORS.expect | {"coordinator": 302, "admin": 302},
+                                     post=True),  # fmt: skip
+    "coordinator.editor.new_file": Rule(NO_DRAFT.expect, post=True),
+    "coordinator.editor.add_asset": Rule(NO_DRAFT.expect, post=True),
+    "coordinator.editor.remove": Rule(NO_DRAFT.expect, post=True),
+    "coordinator.editor.publish": Rule(NO_DRAFT.expect, post=True),
+    "coordinator.course_template": COORDINATORS, "coordinator.format_help": COORDINATORS,
+    "coordinator.format_image": NO_DRAFT,  # "siklus" is no screenshot of the guide
     # Assignment 999 does not exist: staff past the role check get 404.
     "assignments.index": COORDINATORS, "assignments.new": COORDINATORS,
     "assignments.detail": NO_ASSIGNMENT, "assignments.export": NO_ASSIGNMENT,
@@ -237,7 +249,7 @@ def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
         "short_hash": certificate.version.short_hash, "filename": "css/app.css",
         "unknown": "nothing", "token_id": 999, "job_id": 999,
         "assignment_id": 999, "assignee_id": 999, "reminder_id": 999,
-        "upload_id": db.session.scalar(select(CourseUpload.id)),
+        "upload_id": db.session.scalar(select(CourseUpload.id)), "path": "01-siklus.md",
     }  # fmt: skip
     if endpoint.startswith("badges."):
         values["code"] = world["badge"]
