@@ -64,6 +64,18 @@ class Config:
     LOGIN_FREE_FAILURES = int(os.environ.get("LOGIN_FREE_FAILURES", "3"))
     LOGIN_DELAY_SECONDS = int(os.environ.get("LOGIN_DELAY_SECONDS", "15"))
     LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "900"))
+    # Sign-in with SSO ASN (BKN's OpenID Connect provider; elearn/auth/sso.py, docs/deploy.md):
+    # on only when issuer, client id and client secret are all set. The NIP is read from
+    # the ID token claim SSO_ASN_NIP_CLAIM.
+    SSO_ASN_ISSUER = os.environ.get("SSO_ASN_ISSUER", "")
+    SSO_ASN_CLIENT_ID = os.environ.get("SSO_ASN_CLIENT_ID", "")
+    SSO_ASN_CLIENT_SECRET = os.environ.get("SSO_ASN_CLIENT_SECRET", "")
+    SSO_ASN_NIP_CLAIM = os.environ.get("SSO_ASN_NIP_CLAIM", "preferred_username")
+    SSO_ASN_SCOPE = os.environ.get("SSO_ASN_SCOPE", "openid profile")
+    SSO_ASN_TIMEOUT_SECONDS = int(os.environ.get("SSO_ASN_TIMEOUT_SECONDS", "10"))
+    SSO_ASN_METADATA_MAX_AGE_SECONDS = int(
+        os.environ.get("SSO_ASN_METADATA_MAX_AGE_SECONDS", "86400")
+    )
     # Reverse proxies whose X-Forwarded-For we believe (comma list of IPs/CIDRs).
     TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
 
@@ -97,6 +109,11 @@ class Config:
     CERTIFICATE_SIGNATORY_NIP = os.environ.get("CERTIFICATE_SIGNATORY_NIP", "")
     # PKCS#8 PEM or base64 raw Ed25519 key; empty: instance/certificate-signing-key.pem.
     CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
+    # PAdES signatures on certificate and career-record PDFs: a PEM private key (RSA or
+    # ECDSA) and its PEM certificate chain, signer first (e.g. issued under BSrE). Both
+    # empty: a self-signed pair is made once in instance/pdf-signing.pem.
+    PDF_SIGNING_KEY = os.environ.get("PDF_SIGNING_KEY", "")
+    PDF_SIGNING_CERT = os.environ.get("PDF_SIGNING_CERT", "")
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")  # per token
     EVIDENCE_MAX_BYTES = 2 * 1024 * 1024
@@ -187,6 +204,7 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    SSO_ASN_ISSUER = ""  # tests/auth/test_sso*.py start their own provider
     PASSWORD_HASH_PROFILE = "fast-tests"  # noqa: S105 - a profile name, not a password
 
 

@@ -105,11 +105,13 @@ def register_mail(app: Flask) -> None:
 
 def register_jobs(app: Flask) -> None:
     """Job kinds and the queue: Dramatiq on Redis with a broker URL, else inline."""
-    from elearn.jobs.binding import init_jobs
+    from elearn.jobs.binding import current_jobs, init_jobs
     from elearn.settings import current_settings
+    from elearn.siasn.job import siasn_push_kind
 
     with app.app_context():
         init_jobs(app, current_settings())
+        current_jobs(app).registry.add(siasn_push_kind(app))
 
 
 def register_blueprints(app: Flask) -> None:
@@ -117,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.api.token_views import bp as api_tokens_bp
     from elearn.api.views import bp as api_bp
     from elearn.assignments.views import bp as assignments_bp
+    from elearn.auth.sso_views import bp as sso_bp
     from elearn.auth.views import bp as auth_bp
     from elearn.badges.views import bp as badges_bp
     from elearn.catalog.views import bp as catalog_bp
@@ -127,16 +130,19 @@ def register_blueprints(app: Flask) -> None:
     from elearn.main.errors import register_error_handlers
     from elearn.main.views import bp as main_bp
     from elearn.offline.views import bp as offline_bp
+    from elearn.pdf_signing.views import bp as pdf_signing_bp
     from elearn.privacy.views import bp as privacy_bp
     from elearn.records.views import bp as records_bp
     from elearn.reminders.views import bp as reminders_bp
     from elearn.reports.export_job_views import bp as export_jobs_bp
     from elearn.reports.export_views import bp as exports_bp
     from elearn.reports.views import bp as reports_bp
+    from elearn.siasn.views import bp as siasn_bp
     from elearn.xapi.views import bp as xapi_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(sso_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(coordinator_bp)
@@ -155,6 +161,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_tokens_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(xapi_bp)
+    app.register_blueprint(pdf_signing_bp)
+    app.register_blueprint(siasn_bp)
     register_error_handlers(app)
 
 
@@ -177,6 +185,7 @@ def register_cli(app: Flask) -> None:
     from elearn.jobs.cli import jobs_cli
     from elearn.mail.cli import mail_cli
     from elearn.reminders.cli import reminders_cli
+    from elearn.siasn.cli import siasn_cli
     from elearn.xapi.cli import xapi_cli
 
     app.cli.add_command(users_cli)
@@ -191,6 +200,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(siasn_cli)
 
 
 def register_templating(app: Flask) -> None:

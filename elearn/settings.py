@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,10 @@ class Settings:
     certificates: CertificateSettings
     # The Ed25519 key from the environment; "" loads (or makes) the key file in instance/.
     certificate_signing_key: str = dataclasses.field(repr=False)
+    # The PDF signer's key and certificate chain (PEM); both "" load (or make) a local,
+    # self-signed pair in instance/ (elearn/pdf_signing/identity.py).
+    pdf_signing_key: str = dataclasses.field(repr=False)
+    pdf_signing_cert: str
     content_sandbox: bool
     render_budget: RenderBudget
     log_format: str  # "json" or "plain"
@@ -165,6 +170,8 @@ class Settings:
                 owed_every_seconds=_at_least_one(config, "CERTIFICATES_OWED_EVERY_SECONDS", 300),
             ),
             certificate_signing_key=str(config.get("CERTIFICATE_SIGNING_KEY") or ""),
+            pdf_signing_key=str(config.get("PDF_SIGNING_KEY") or ""),
+            pdf_signing_cert=str(config.get("PDF_SIGNING_CERT") or ""),
             content_sandbox=bool(config["CONTENT_SANDBOX"]),
             render_budget=RenderBudget(
                 cpu_seconds=int(config["RENDER_CPU_SECONDS"]),
@@ -250,6 +257,23 @@ def warn_if_incomplete(app: Flask, settings: Settings) -> None:
             "PUBLIC_BASE_URL is not set: certificate QR codes, verification links and "
             "credentials will carry whatever host each request named. Set it to the site's "
             "public https address (e.g. https://elearn.example.go.id)."
+        )
+    if (
+        settings.env_name == "production"
+        and settings.mail.server
+        and parseaddr(settings.mail.sender)[1].endswith("@localhost")
+    ):
+        app.logger.warning(
+            "MAIL_FROM is %r: mail servers refuse or bin mail from @localhost. Set it to an "
+            "address of the instansi's domain (e.g. eLearn ASN <elearn@palukota.go.id>).",
+            settings.mail.sender,
+        )
+    if settings.env_name == "production" and not settings.pdf_signing_key:
+        app.logger.warning(
+            "PDF_SIGNING_KEY and PDF_SIGNING_CERT are not set: PDFs are signed with a "
+            "self-signed key made in this server's instance/ folder, which PDF readers show "
+            "as an unknown signer (and each app server would make its own). Set both to a key "
+            "and certificate chain issued for the instansi (e.g. under BSrE)."
         )
 
 

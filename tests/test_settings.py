@@ -29,7 +29,7 @@ def test_settings_are_frozen_and_built_once(app: Flask):
     assert current_settings().public_base_url == "http://localhost"
 
 
-def production(public_base_url: str) -> type[Config]:
+def production(public_base_url: str, **more: str) -> type[Config]:
     return type(
         "Prod",
         (Config,),
@@ -37,8 +37,38 @@ def production(public_base_url: str) -> type[Config]:
             "SECRET_KEY": "a-production-secret-for-this-test",
             "SQLALCHEMY_DATABASE_URI": "sqlite://",
             "PUBLIC_BASE_URL": public_base_url,
+            **more,
         },
     )
+
+
+def _warnings(caplog: pytest.LogCaptureFixture, config: type[Config]) -> str:
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="elearn"):
+        create_app(config)
+    return "\n".join(r.getMessage() for r in caplog.records)
+
+
+def test_production_warns_of_mail_from_localhost_and_an_unconfigured_pdf_signer(
+    caplog: pytest.LogCaptureFixture,
+):
+    site = "https://elearn.palukota.go.id"
+    said = _warnings(caplog, production(site, MAIL_SERVER="smtp.palukota.go.id"))
+    assert "MAIL_FROM is 'eLearn ASN <noreply@localhost>'" in said
+    assert "PDF_SIGNING_KEY and PDF_SIGNING_CERT are not set" in said
+    said = _warnings(
+        caplog,
+        production(
+            site,
+            MAIL_SERVER="smtp.palukota.go.id",
+            MAIL_FROM="eLearn ASN <elearn@palukota.go.id>",
+            PDF_SIGNING_KEY="(a PEM key)",
+            PDF_SIGNING_CERT="(its chain)",
+        ),
+    )
+    assert "MAIL_FROM" not in said and "PDF_SIGNING" not in said
+    # Without an SMTP server mail is only logged: the sender does not matter yet.
+    assert "MAIL_FROM" not in _warnings(caplog, production(site))
 
 
 def test_production_warns_at_start_without_its_public_address(caplog: pytest.LogCaptureFixture):

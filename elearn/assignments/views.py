@@ -34,7 +34,16 @@ from elearn.auth.access import role_required
 from elearn.coordinator.forms import ActionForm
 from elearn.coordinator.scope import can_manage, manageable_courses, owner_units
 from elearn.extensions import db
-from elearn.models import Assignee, Assignment, Role, TargetKind, User
+from elearn.models import (
+    Assignee,
+    Assignment,
+    Course,
+    CourseVersion,
+    Role,
+    TargetKind,
+    User,
+    VersionStatus,
+)
 from elearn.problem_text import problem_of, translated
 from elearn.reports.audit import audit
 from elearn.reports.rows import UnitNames
@@ -53,14 +62,17 @@ def _coordinators_only() -> None:
 
 def _form() -> AssignmentForm:
     form = AssignmentForm()
-    courses = [
-        c for c in db.session.scalars(manageable_courses(current_user)) if c.published_version
-    ]
+    # One statement for the courses and their published titles, whatever their number.
+    published = (
+        manageable_courses(current_user)
+        .join(CourseVersion, CourseVersion.course_id == Course.id)
+        .where(CourseVersion.status == VersionStatus.PUBLISHED)
+        .with_only_columns(Course.id, CourseVersion.title)
+    )
     form.course_id.choices = [
-        SelectChoice(str(c.id), c.published_version.title if c.published_version else c.slug)
-        for c in courses
+        SelectChoice(str(course_id), title) for course_id, title in db.session.execute(published)
     ]
-    form.unit_id.choices = [SelectChoice(str(u.id), u.path) for u in owner_units(current_user)]
+    form.unit_id.choices = [SelectChoice(str(uid), path) for uid, path in owner_units(current_user)]
     return form
 
 

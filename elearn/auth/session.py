@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, flash, redirect, request, url_for
+from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, bindparam, func, select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.wrappers import Response
 
+from elearn.auth.signin import SIGNED_IN_WITH
 from elearn.extensions import db, login_manager
 from elearn.models import Role, RoleGrant, Unit, User
 from elearn.reminders.inbox import unread_count_of
@@ -33,6 +34,9 @@ def init_login(app: Flask) -> None:
         if (
             current_user.is_authenticated
             and current_user.must_change_password
+            # Signed in through SSO ASN: the temporary password was never used; it is
+            # still asked for at the next password sign-in (docs/security.md).
+            and session.get(SIGNED_IN_WITH) != "sso"
             and request.endpoint not in {"auth.change_password", "auth.logout", "static"}
             and request.blueprint != "api"  # the API answers in JSON and ignores cookies
         ):

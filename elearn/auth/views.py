@@ -28,6 +28,7 @@ from elearn.accounts.services import (
     end_all_sessions,
 )
 from elearn.auth.forms import ChangePasswordForm, LoginForm
+from elearn.auth.signin import begin_session
 from elearn.auth.throttle import sign_in_throttle
 from elearn.extensions import db
 from elearn.security import is_safe_redirect
@@ -71,14 +72,7 @@ def login() -> str | Response:
             db.session.commit()
             if throttle:
                 throttle.succeeded(login_name, address)
-            # A fresh session on sign-in: nothing from before it carries over but the
-            # language picked on the sign-in page (else the next page switches back).
-            language = session.get("lang")
-            session.clear()
-            if language:
-                session["lang"] = language
-            login_user(user, remember=bool(form.remember.data))
-            session.permanent = True
+            begin_session(user, remember=bool(form.remember.data), method="password")
             flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
             target = form.next.data
             # Learners land on their dashboard, whose first card is the next step.

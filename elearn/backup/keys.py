@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from elearn.backup.snapshots import BackupError
 from elearn.certificates.signing import KEY_FILENAME, key_id, load_signing_key
+from elearn.pdf_signing.identity import FILENAME as PDF_SIGNING_FILENAME
+from elearn.private_files import write_private
 
 FORMAT = "elearn-backup-keys/1"
 SUFFIX = ".keys.age"
@@ -30,6 +30,7 @@ MIN_PASSPHRASE_LENGTH = 12
 SIGNING = "CERTIFICATE_SIGNING_KEY"
 SECRET = "SECRET_KEY"  # noqa: S105 - the variable's name, not a secret
 SECRET_FILENAME = "secret_key"  # noqa: S105 - development's file name (elearn/security.py)
+PDF_SIGNING = "PDF_SIGNING"  # the local PDF signer's key and certificate, instance/ only
 RESTORED_DIR = "restored-keys"  # where keys that belong in the environment are put
 
 
@@ -37,7 +38,7 @@ RESTORED_DIR = "restored-keys"  # where keys that belong in the environment are 
 class Key:
     """One key as kept in a backup: where it lived, and its value."""
 
-    name: str  # SIGNING or SECRET
+    name: str  # SIGNING, SECRET or PDF_SIGNING
     source: str  # "environment" or "instance"
     value: str  # PKCS#8 PEM for the signing key; the secret key's text
 
@@ -72,6 +73,11 @@ def collect_keys(instance_path: str, config: Mapping[str, Any]) -> list[Key]:
     from_file = secret_file.is_file() and secret_file.read_text().strip() == secret
     if secret:
         keys.append(Key(SECRET, "instance" if from_file else "environment", secret))
+    # A configured PDF signer (PDF_SIGNING_KEY, e.g. under BSrE) is the operator's to keep;
+    # the self-signed one made in instance/ is ours, and old PDFs name its certificate.
+    pdf_signing = Path(instance_path) / PDF_SIGNING_FILENAME
+    if pdf_signing.is_file():
+        keys.append(Key(PDF_SIGNING, "instance", pdf_signing.read_text()))
     return keys
 
 
@@ -86,7 +92,7 @@ def seal(keys: list[Key], snapshot: Path, passphrase: str) -> Path:
     }
     sealed = pyrage.passphrase.encrypt(json.dumps(document).encode("utf-8"), passphrase)
     target = keys_path(snapshot)
-    _write_private(target, sealed)
+    write_private(target, sealed)
     return target
 
 
@@ -120,7 +126,7 @@ def plan_placements(
         if key.source == "environment":
             placements.append(_environment_placement(key, instance, config))
             continue
-        target = instance / (KEY_FILENAME if key.name == SIGNING else SECRET_FILENAME)
+        target = instance / _FILENAMES[key.name]
         same = target.is_file() and _same_key(key, target.read_text())
         note = f"{target}: " + ("already this key" if same else "restored")
         if key.name == SIGNING and str(config.get(SIGNING) or "").strip():
@@ -133,6 +139,9 @@ def plan_placements(
     return placements
 
 
+_FILENAMES = {SIGNING: KEY_FILENAME, SECRET: SECRET_FILENAME, PDF_SIGNING: PDF_SIGNING_FILENAME}
+
+
 def place(placements: list[Placement], *, stamp: str) -> None:
     """Write the planned keys; a key being replaced is kept as ``<file>.replaced-<stamp>``."""
     for placement in placements:
@@ -143,7 +152,7 @@ def place(placements: list[Placement], *, stamp: str) -> None:
             placement.target.rename(
                 placement.target.with_name(f"{placement.target.name}.replaced-{stamp}")
             )
-        _write_private(placement.target, (placement.key.value.strip() + "\n").encode("utf-8"))
+        write_private(placement.target, (placement.key.value.strip() + "\n").encode("utf-8"))
 
 
 def _environment_placement(key: Key, instance: Path, config: Mapping[str, Any]) -> Placement:
@@ -185,19 +194,3 @@ def _pem(key: Ed25519PrivateKey) -> str:
 def _sha256(path: Path) -> str:
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def _write_private(target: Path, data: bytes) -> None:
-    """Write ``data`` readable by the owner only, replacing ``target`` atomically."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

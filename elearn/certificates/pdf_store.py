@@ -27,15 +27,22 @@ from elearn.jobs.registry import JobContext, JobKind, Outcome, PermanentFailure
 from elearn.jobs.service import Jobs
 from elearn.models import Certificate
 from elearn.models.job import Job, JobState
+from elearn.pdf_signing.signer import sign_pdf
 
 PDF_KIND = "certificate.pdf"
 # Longer than the hourly purge keeps a finished job (a week): while a job row names a
 # blob, the blob is there; once the row is gone the same key renders anew.
 KEEP_PDF = timedelta(days=8)
 # Raise when pdf.py draws differently: PDFs stored (and ETags given) before are then unused.
-LAYOUT = 1
+LAYOUT = 2  # 2: signed (PAdES)
 
 log = logging.getLogger(__name__)
+
+
+def signed_certificate_pdf(certificate: Certificate, base_url: str) -> bytes:
+    """The certificate's PDF, signed (PAdES) so that a PDF reader flags any later edit."""
+    data = render_certificate_pdf(document_of(certificate, base_url))
+    return sign_pdf(data, reason=f"Sertifikat eLearn ASN nomor {certificate.payload['number']}")
 
 
 def pdf_digest(certificate: Certificate, base_url: str) -> str:
@@ -107,7 +114,7 @@ def certificate_pdf_kind(store: BlobStore) -> JobKind:
             # Changed since the job was asked for: the new state has a key of its own.
             db.session.rollback()
             return Outcome(info={"stale": True})
-        data = render_certificate_pdf(document_of(certificate, base_url))
+        data = signed_certificate_pdf(certificate, base_url)
         ref = store.put(
             io.BytesIO(data),
             filename=pdf_filename(certificate),

@@ -7,9 +7,7 @@ import binascii
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
+
+from elearn.private_files import create_once
 
 ENV_VAR = "CERTIFICATE_SIGNING_KEY"
 KEY_FILENAME = "certificate-signing-key.pem"
@@ -207,41 +207,13 @@ def _read_key_file(path: Path) -> Ed25519PrivateKey:
 
 def _create_key_file(path: Path) -> Ed25519PrivateKey:
     """Write a new key atomically; if another process got there first, use its key."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    fd, temporary = tempfile.mkstemp(prefix=".signing-key-", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            # link() never replaces an existing file, unlike rename(): two workers starting
-            # together must not each sign with a key that the other then overwrites.
-            os.link(temporary, path)
-        except FileExistsError:
-            return _read_key_file(path)
-    finally:
-        os.unlink(temporary)
-    _fsync_directory(path.parent)
+    if not create_once(path, pem):
+        return _read_key_file(path)
     log.warning("Generated a new certificate signing key at %s; back it up", path)
     return key
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot fsync a directory; the file itself is synced
-    finally:
-        os.close(fd)

@@ -31,8 +31,13 @@ from elearn.certificates.issuance import (
     signature_valid,
 )
 from elearn.certificates.keys import current_key_id, signing_key
-from elearn.certificates.pdf import render_certificate_pdf
-from elearn.certificates.pdf_store import pdf_digest, pdf_filename, request_pdf, stored_pdf
+from elearn.certificates.pdf_store import (
+    pdf_digest,
+    pdf_filename,
+    request_pdf,
+    signed_certificate_pdf,
+    stored_pdf,
+)
 from elearn.certificates.signing import public_jwk
 from elearn.coordinator.scope import can_manage
 from elearn.extensions import db, limiter
@@ -122,7 +127,7 @@ def _pdf_bytes(certificate: Certificate, base: str) -> bytes:
         request_pdf(current_jobs(), certificate, base)
         data = stored_pdf(certificate, base, store)
     if data is None:  # revoked, or the worker has not stored it yet
-        data = render_certificate_pdf(document_of(certificate, base))
+        data = signed_certificate_pdf(certificate, base)
     return data
 
 

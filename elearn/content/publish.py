@@ -15,7 +15,7 @@ from elearn.content.images import shown_size, store_image
 from elearn.content.parse import Asset, ParsedCourse, ParsedItem
 from elearn.content.quizrecord import quiz_record
 from elearn.content.render import render_markdown
-from elearn.content.sanitize import ImageSizes
+from elearn.content.sanitize import ImageSizes, ItemLinks
 from elearn.extensions import db
 from elearn.models import (
     Course,
@@ -63,11 +63,24 @@ def render_course(parsed: ParsedCourse, base: str | None = None) -> RenderedCour
         assets, sizes = _stored_assets(parsed.assets)
     else:
         assets, sizes = parsed.assets, _shown_sizes(parsed.assets)
+    links = item_links(parsed)
+    overview = render_markdown(
+        parsed.overview, asset_base=base, image_sizes=sizes, item_links=links
+    )
     return RenderedCourse(
-        overview_html=render_markdown(parsed.overview, asset_base=base, image_sizes=sizes).html,
-        items=tuple(_render_item(item, base, sizes) for item in parsed.items),
+        overview_html=overview.html,
+        items=tuple(_render_item(item, base, sizes, links) for item in parsed.items),
         assets=assets,
     )
+
+
+def item_links(parsed: ParsedCourse) -> ItemLinks:
+    """The learner's page of each module and quiz, by its file name and by its name."""
+    links = {}
+    for item in parsed.items:
+        page = f"/learn/{parsed.slug}/{item.name}"
+        links[item.name] = links[PurePosixPath(item.path).name] = page
+    return links
 
 
 def _stored_assets(assets: tuple[Asset, ...]) -> tuple[tuple[Asset, ...], ImageSizes]:
@@ -90,11 +103,13 @@ def _shown_sizes(assets: tuple[Asset, ...]) -> ImageSizes:
     }
 
 
-def _render_item(item: ParsedItem, base: str, sizes: ImageSizes) -> RenderedItem:
+def _render_item(item: ParsedItem, base: str, sizes: ImageSizes, links: ItemLinks) -> RenderedItem:
     if item.quiz is not None:
         return RenderedItem(quiz=quiz_record(item.quiz, asset_base=base, image_sizes=sizes))
     # The page shows the title as its heading: a first "# heading" repeating it is left out.
-    rendered = render_markdown(item.body, asset_base=base, image_sizes=sizes, title=item.title)
+    rendered = render_markdown(
+        item.body, asset_base=base, image_sizes=sizes, item_links=links, title=item.title
+    )
     return RenderedItem(html=rendered.html, toc=tuple(asdict(entry) for entry in rendered.toc))
 
 

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from elearn.content.dialect import TocEntry, document_title, markdown_html, slugify
 from elearn.content.quiz import Text, TextFormat
-from elearn.content.sanitize import ImageSizes, sanitize_html
+from elearn.content.sanitize import ImageSizes, ItemLinks, sanitize_html
 
 __all__ = [
     "RenderedDoc",
@@ -40,6 +40,7 @@ def render_markdown(
     *,
     asset_base: str | None = None,
     image_sizes: ImageSizes | None = None,
+    item_links: ItemLinks | None = None,
     title: str | None = None,
 ) -> RenderedDoc:
     """Render Markdown to sanitised HTML plus its level 2–3 table of contents.
@@ -48,7 +49,9 @@ def render_markdown(
     With ``title`` (a module's), a first ``# heading`` repeating it is left out.
     """
     rendered = markdown_html(source, title=title)
-    html_text = sanitize_html(rendered.html, asset_base=asset_base, image_sizes=image_sizes)
+    html_text = sanitize_html(
+        rendered.html, asset_base=asset_base, image_sizes=image_sizes, item_links=item_links
+    )
     return RenderedDoc(html_text, rendered.toc)
 
 

@@ -146,6 +146,10 @@ class _DropContent(Filter):
 ImageSizes = Mapping[str, tuple[int, int]]
 """(width, height) in pixels of each stored image, by its path inside ``assets/``."""
 
+ItemLinks = Mapping[str, str]
+"""The page URL of each module and quiz of a course, by every name a link may use for it
+(its file name, ``02-rencana.md``, and its name, ``02-rencana``)."""
+
 _IMAGE_SIZE_ATTRIBUTES = ("width", "height", "loading", "decoding")
 
 
@@ -157,11 +161,16 @@ class _AttributeFilter(Filter):
     """
 
     def __init__(
-        self, source: Any, asset_base: str | None = None, image_sizes: ImageSizes | None = None
+        self,
+        source: Any,
+        asset_base: str | None = None,
+        image_sizes: ImageSizes | None = None,
+        item_links: ItemLinks | None = None,
     ) -> None:
         super().__init__(source)
         self.asset_base = asset_base.rstrip("/") if asset_base is not None else None
         self.image_sizes = image_sizes or {}
+        self.item_links = item_links or {}
 
     def __iter__(self) -> Iterator[_Token]:
         for token in super().__iter__():
@@ -179,6 +188,8 @@ class _AttributeFilter(Filter):
                 if scheme is not None and scheme not in ALLOWED_PROTOCOLS:
                     continue  # bleach should have caught it; never let it through
                 external = external or (tag == "a" and scheme in _EXTERNAL_SCHEMES)
+                if scheme is None and tag == "a" and self.item_links:
+                    value = _rewrite_item_link(value, self.item_links)
                 if scheme is None and self.asset_base is not None:
                     value, path = _rewrite_asset(value, self.asset_base)
                     if tag == "img" and key[1] == "src" and path is not None:
@@ -210,6 +221,20 @@ def _rewrite_asset(url: str, asset_base: str) -> tuple[str, str | None]:
     if file_part and posixpath.normpath(file_part).startswith(".."):
         return url, None
     return f"{asset_base}/{rest}", unquote(html.unescape(file_part))
+
+
+def _rewrite_item_link(url: str, item_links: ItemLinks) -> str:
+    """Map a link to a sibling file (``02-rencana.md#langkah``) to that module's page.
+
+    Authors link modules as GitHub shows them, by file name; on our pages the
+    relative URL would resolve against ``/learn/<course>/<name>`` and miss.
+    Anything that is not one of the course's own files is left as written.
+    """
+    target, hash_mark, anchor = url.removeprefix("./").partition("#")
+    page = item_links.get(unquote(html.unescape(target)))
+    if page is None:
+        return url
+    return f"{page}{hash_mark}{anchor}"
 
 
 _EtreeWalker: Any = html5lib_shim.getTreeWalker("etree")  # type: ignore[attr-defined]
@@ -258,14 +283,26 @@ class _Cleaner(bleach.Cleaner):
     the tree lets ``_DropContent`` remove the whole element.
     """
 
-    def __init__(self, asset_base: str | None, image_sizes: ImageSizes | None = None) -> None:
+    def __init__(
+        self,
+        asset_base: str | None,
+        image_sizes: ImageSizes | None = None,
+        item_links: ItemLinks | None = None,
+    ) -> None:
         super().__init__(
             tags=ALLOWED_TAGS,
             attributes=_allow_attribute,
             protocols=ALLOWED_PROTOCOLS,
             strip=True,
             strip_comments=True,
-            filters=[partial(_AttributeFilter, asset_base=asset_base, image_sizes=image_sizes)],
+            filters=[
+                partial(
+                    _AttributeFilter,
+                    asset_base=asset_base,
+                    image_sizes=image_sizes,
+                    item_links=item_links,
+                )
+            ],
         )
         self.parser = BleachHTMLParser(
             tags=None, strip=True, consume_entities=False, namespaceHTMLElements=False
@@ -274,15 +311,20 @@ class _Cleaner(bleach.Cleaner):
 
 
 def sanitize_html(
-    html_text: str, *, asset_base: str | None = None, image_sizes: ImageSizes | None = None
+    html_text: str,
+    *,
+    asset_base: str | None = None,
+    image_sizes: ImageSizes | None = None,
+    item_links: ItemLinks | None = None,
 ) -> str:
     """Return ``html_text`` reduced to the allowlist, with asset URLs under ``asset_base``.
 
-    ``image_sizes`` gives the stored size of the course's images (see ``_AttributeFilter``).
+    ``image_sizes`` gives the stored size of the course's images (see ``_AttributeFilter``);
+    links to the course's own module and quiz files go to their pages (``item_links``).
     """
     # A new Cleaner per call: bleach's parser keeps state and is not thread-safe.
     # The second pass re-parses the first pass's output the way a browser will
     # (stripping tags can leave e.g. a <p> nested in a <p>), so what we store is
     # a fixed point: sanitising it again changes nothing.
     once = _Cleaner(None).clean(html_text)
-    return _Cleaner(asset_base, image_sizes).clean(once)
+    return _Cleaner(asset_base, image_sizes, item_links).clean(once)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 
 from elearn.accounts.services import scoped_unit_ids
-from elearn.extensions import db
-from elearn.models import Course, Role, Unit, User
+from elearn.models import Course, Role, User
+from elearn.reports.rows import UnitNames
 
 
 def can_manage(user: User, course: Course) -> bool:
@@ -26,13 +26,12 @@ def manageable_courses(user: User) -> Select[Course]:
     return statement.where(Course.unit_id.in_(scoped_unit_ids(user, Role.COORDINATOR)))
 
 
-def owner_units(user: User) -> list[Unit]:
-    """Units ``user`` may assign as a new course's owner."""
-    if user.has_role(Role.ADMIN):
-        ids = None
-    else:
-        ids = scoped_unit_ids(user, Role.COORDINATOR)
-    statement = select(Unit)
-    if ids is not None:
-        statement = statement.where(Unit.id.in_(ids))
-    return sorted(db.session.scalars(statement), key=lambda unit: unit.path)
+def owner_units(user: User) -> list[tuple[int, str]]:
+    """(id, path) of the units ``user`` may name as a course's owner, by path."""
+    ids = None if user.has_role(Role.ADMIN) else scoped_unit_ids(user, Role.COORDINATOR)
+    # Paths from one read of the unit table: Unit.path walks parents one query each.
+    paths = UnitNames().path
+    return sorted(
+        ((uid, path) for uid, path in paths.items() if ids is None or uid in ids),
+        key=lambda unit: unit[1],
+    )

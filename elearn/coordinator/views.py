@@ -65,7 +65,7 @@ def _coordinators_only() -> None:
 
 def _upload_form() -> UploadForm:
     form = UploadForm()
-    choices = [SelectChoice(str(unit.id), unit.path) for unit in owner_units(current_user)]
+    choices = [SelectChoice(str(uid), path) for uid, path in owner_units(current_user)]
     if current_user.has_role(Role.ADMIN):
         choices.insert(0, SelectChoice("0", _("Seluruh platform (hanya admin)")))
     form.unit_id.choices = choices

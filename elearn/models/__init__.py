@@ -43,6 +43,7 @@ from elearn.models.rollup import (
     QuizScoreCount,
     UnitUserCount,
 )
+from elearn.models.siasn import CodeList, PushShape, PushState, SiasnCode, SiasnPerson, SiasnPush
 from elearn.models.unit import Unit, UnitKind
 from elearn.models.upload import CourseUpload, UploadStatus
 from elearn.models.user import EmployeeType, Role, RoleGrant, RoleScope, User
@@ -70,6 +71,12 @@ __all__ = [
     "ExternalTraining",
     "ReviewStatus",
     "Reminder",
+    "CodeList",
+    "PushShape",
+    "PushState",
+    "SiasnCode",
+    "SiasnPerson",
+    "SiasnPush",
     "JpBadge",
     "CourseEvaluation",
     "Enrollment",

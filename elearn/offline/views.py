@@ -158,5 +158,10 @@ def _messages() -> Response:
             "sign_in": _("Masuk kembali untuk mengirim tanda selesai yang tertunda."),
             "failed": _("Tanda selesai belum terkirim; akan dicoba lagi nanti."),
             "course_done": _("Kursus selesai — lihat sertifikat"),
+            # {count}: filled in by offline.js.
+            "unsent_on_logout": _(
+                "{count} tanda selesai belum terkirim dan akan hilang bila Anda keluar "
+                "sekarang. Tetap keluar?"
+            ),
         }
     )

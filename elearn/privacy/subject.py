@@ -24,6 +24,7 @@ from elearn.models import (
     User,
 )
 from elearn.models.user import new_session_token
+from elearn.reminders.digest import forget_learner
 
 
 def _plain(value: Any) -> Any:
@@ -146,6 +147,7 @@ def anonymise(user: User) -> None:
     so their payload is kept as issued; everything else that names the person
     goes, and the account can never sign in again.
     """
+    forget_learner(user.nip, f"Pengguna terhapus #{user.id}")
     user.full_name = f"Pengguna terhapus #{user.id}"
     # NIP is unique and 18 characters wide; a random placeholder keeps both.
     user.nip = "X" + secrets.token_hex(9)[:17]

@@ -24,6 +24,7 @@ from elearn.auth.duties import OwnRecordRefused
 from elearn.badges.issuance import award_after_change, training_change
 from elearn.extensions import db
 from elearn.models import ExternalTraining, ReviewStatus, Role, User
+from elearn.pdf_signing.signer import sign_pdf
 from elearn.problem_text import problem_of, translated
 from elearn.records.entries import current_year, record_document, record_sources
 from elearn.records.export import record_csv
@@ -112,10 +113,12 @@ def mine_csv() -> Response:
 @bp.route("/me/records.pdf")
 @login_required
 def mine_pdf() -> Response:
-    response = Response(
-        render_record_pdf(record_document(current_user, current_settings())),
-        mimetype="application/pdf",
+    document = record_document(current_user, current_settings())
+    data = sign_pdf(
+        render_record_pdf(document),
+        reason=f"Riwayat pengembangan kompetensi {current_user.full_name}",
     )
+    response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'attachment; filename="riwayat-kompetensi.pdf"'
     return response
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, literal, select
+from sqlalchemy import String, cast, exists, func, literal, select
 
 from elearn.assignments.standing import with_learner_and_enrolment
 from elearn.extensions import db
@@ -190,3 +190,25 @@ def create_digests(
         )
         created.extend(db.session.scalars(statement))
     return created
+
+
+def forget_learner(nip: str, name: str) -> None:
+    """Show an anonymised learner in the stored digests under ``name``, without their NIP.
+
+    A digest keeps the overdue learners as they were that week, so the in-app list
+    reads the same later; a person erased under UU 27/2022 must leave it too. Mail
+    already sent is beyond reach.
+    """
+    mentioned = db.session.scalars(
+        select(Reminder).where(
+            Reminder.kind == DIGEST.name, cast(Reminder.details, String).contains(nip)
+        )
+    )
+    for digest in mentioned:
+        details = digest.details or {}
+        learners = [
+            {**entry, "name": name, "nip": "-"} if entry.get("nip") == nip else entry
+            for entry in details.get("learners", [])
+        ]
+        # A new dict: the JSON column does not see changes made in place.
+        digest.details = {**details, "learners": learners}

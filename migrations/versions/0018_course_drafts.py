@@ -1,7 +1,7 @@
 """Course sources and drafts edited in the browser.
 
 Revision ID: 0018
-Revises: 0013
+Revises: 0016
 Create Date: 2026-12-05 06:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0013'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,7 @@ from elearn.models import Assignee, Assignment
 from tests.assignments.helpers import assigned_ids, coordinator_of, make_tree, palu_course
 from tests.conftest import AuthActions, FrozenClock
 from tests.factories import make_user
+from tests.learning.test_statement_budget import _queries, counted
 
 
 def _count() -> int:
@@ -93,3 +94,29 @@ def test_other_coordinators_and_learners_cannot_see_or_change_an_assignment(
     assert client.get("/coordinator/assignments/new").status_code == 403
     # And the form refuses a POST without its CSRF token.
     assert owner.client.post(f"{base}/learners/{assignee.id}/exempt").status_code == 400
+
+
+def test_the_new_assignment_form_costs_the_same_statements_for_one_course_or_many(
+    app: Flask, tmp_path: Path, clock: FrozenClock
+):
+    tree = make_tree()
+    palu_course(tmp_path, tree, slug="kursus-0")
+    palu_course(tmp_path, tree, slug="kursus-luar", owner=tree.mamuju)
+    coordinator = coordinator_of(app, tree.palu)
+
+    def statements() -> int:
+        coordinator.client.get("/coordinator/assignments/new")
+        with counted(app) as sent:
+            page = coordinator.client.get("/coordinator/assignments/new").get_data(as_text=True)
+        assert "kursus-luar" not in page and "Pemerintah Kabupaten Mamuju" not in page
+        return len(_queries(sent))
+
+    one = statements()
+    for n in range(1, 6):
+        palu_course(tmp_path, tree, slug=f"kursus-{n}")
+    db.session.expire_all()
+    assert statements() == one
+    page = coordinator.client.get("/coordinator/assignments/new").get_data(as_text=True)
+    # The published title of each of Palu's six courses; not the Mamuju course.
+    assert page.count("Dasar Manajemen Proyek</option>") == 6
+    assert "Pemerintah Kota Palu › Dinas Kominfo › Bidang Aplikasi Informatika</option>" in page

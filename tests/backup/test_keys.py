@@ -20,6 +20,7 @@ from elearn.certificates.issuance import signature_valid
 from elearn.certificates.signing import KEY_FILENAME, load_signing_key
 from elearn.extensions import db
 from elearn.models import Certificate
+from elearn.pdf_signing.identity import FILENAME as PDF_SIGNING_FILENAME
 from elearn.settings import with_changes
 from tests.certificates.helpers import complete_course
 from tests.conftest import FrozenClock
@@ -101,6 +102,8 @@ def test_restore_elsewhere_and_every_certificate_verifies(
     badge = tmp_path / "badge.jwt"
     badge.write_text(learner.client.get(f"/certificates/{certificate.code}/credential").text)
     number = certificate.number
+    learner.client.get(f"/certificates/{certificate.code}/pdf")  # makes the PDF signer's key
+    pdf_signer = (Path(source.instance_path) / PDF_SIGNING_FILENAME).read_text()
     backup = back_up(source, tmp_path)
     sealed = backup.with_name("elearn.bin.keys.age")
     assert sealed.read_bytes().startswith(b"age-encryption.org/v1\n")
@@ -111,6 +114,8 @@ def test_restore_elsewhere_and_every_certificate_verifies(
         result = restore(fresh, backup, "--passphrase-file", str(passphrase_file(tmp_path)))
         assert result.exit_code == 0, result.output
         assert (Path(fresh.instance_path) / KEY_FILENAME).is_file()
+        # The same PDF signer: new PDFs name the certificate that older ones were signed with.
+        assert (Path(fresh.instance_path) / PDF_SIGNING_FILENAME).read_text() == pdf_signer
         assert verified(fresh) == [True] * (len(codes) + 1)
         check = fresh.test_cli_runner().invoke(args=["certificates", "verify", str(badge)])
         assert check.exit_code == 0, check.output

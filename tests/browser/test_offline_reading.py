@@ -27,7 +27,13 @@ from tests.browser.conftest import (
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 require_browser()
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    BrowserContext,
+    Page,
+    ViewportSize,
+    expect,
+)
 
 from tests.browser.test_accessibility import AXE, WCAG_TAGS  # noqa: E402
 from tests.browser.test_assignment_journey import IMAGES  # noqa: E402
@@ -39,6 +45,7 @@ AXE_NIP = "199704042021012055"  # made here, for the axe check in its own contex
 BANNER = "Anda sedang offline — menampilkan salinan tersimpan"
 QUEUED = "Anda offline: tanda selesai disimpan dan dikirim saat kembali online."
 PAGES_CACHE = "elearn-pages-v1"
+QUEUE_LENGTH = "JSON.parse(localStorage.getItem('elearn-offline-queue') || '[]').length"
 
 
 @dataclass(frozen=True)
@@ -206,6 +213,58 @@ def test_a_saved_course_is_read_offline_and_its_completion_arrives_once(
     expect(page.get_by_role("button", name="Masuk", exact=True)).to_be_visible()
     assert page.evaluate("caches.keys()") == []
     assert page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
+    assert page.evaluate("localStorage.length") == 0
+
+
+def test_signing_out_sends_the_queued_completions_first_or_asks_before_dropping_them(
+    phone_context: BrowserContext,
+    live_server: LiveServer,
+    course: Course_,
+    browser_problems: BrowserProblems,
+) -> None:
+    page = phone_context.new_page()
+    sign_in(page, READER_NIP, DEFAULT_PASSWORD)
+    *_, later, last = course.modules  # not the modules the test above marks done
+    page.goto(last)
+    controlled(page)
+    phone_context.set_offline(True)
+    page.get_by_role("button", name="Tandai selesai").click()
+    expect(page.get_by_text(QUEUED)).to_be_visible()
+
+    # Offline, signing out would wipe the queue with the rest of the site's storage:
+    # the learner is asked first, and stays when they say no (the watcher says no).
+    seen = len(browser_problems.messages)
+    page.get_by_role("button", name="Keluar").click()
+    page.wait_for_timeout(500)  # the question comes after the queue was tried
+    expect(page.get_by_role("button", name="Keluar")).to_be_visible()
+    question = (
+        "1 tanda selesai belum terkirim dan akan hilang bila Anda keluar sekarang. Tetap keluar?"
+    )
+    assert browser_problems.messages[seen:] == [f"confirm dialog on {page.url}: {question!r}"]
+    del browser_problems.messages[seen:]  # expected, unlike any other dialog
+    assert page.evaluate(QUEUE_LENGTH) == 1
+    assert completions(live_server, course.enrollment_id, course.item_ids[last]) == (0, 0)
+
+    # Back online the queue goes out by itself.
+    phone_context.set_offline(False)
+    expect(page.get_by_text("Tanda selesai terkirim").first).to_be_visible()
+    assert completions(live_server, course.enrollment_id, course.item_ids[last]) == (1, 1)
+
+    # A completion still queued when the learner signs out (say the network came back a
+    # moment ago) is sent before the sign-out, without a question.
+    page.evaluate(
+        """later => {
+             const user = document.querySelector("script[data-user]").dataset.user;
+             const token = document.querySelector("[name=csrf_token]").value;
+             localStorage.setItem("elearn-offline-queue", JSON.stringify([
+               {url: location.origin + later + "/complete", token, user, title: "Modul"}]));
+           }""",
+        later,
+    )
+    page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_role("button", name="Masuk", exact=True)).to_be_visible()
+    assert browser_problems.messages[seen:] == []  # no question this time
+    assert completions(live_server, course.enrollment_id, course.item_ids[later]) == (1, 1)
     assert page.evaluate("localStorage.length") == 0
 
 

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from elearn.certificates import signing
+from elearn import private_files
 from elearn.certificates.signing import (
     KEY_FILENAME,
     canonical_json,
@@ -147,7 +147,7 @@ def test_concurrent_creation_keeps_the_first_key(
         path.chmod(0o600)
         real_link(source, target)
 
-    monkeypatch.setattr(signing.os, "link", link_after_another_worker)
+    monkeypatch.setattr(private_files.os, "link", link_after_another_worker)
     assert same_key(load_signing_key(str(tmp_path), None), winner)
     assert path.read_text() == pem_text(winner)
     assert [p.name for p in tmp_path.iterdir()] == [KEY_FILENAME]

@@ -20,7 +20,7 @@ from elearn.models import Assignee, AssigneeState, Assignment, Reminder, Role, U
 from elearn.reminders.channels import MailChannel
 from elearn.reminders.service import run_reminders
 from elearn.settings import current_settings, with_changes
-from tests.conftest import AuthActions, FrozenClock, run_in_parallel
+from tests.conftest import AuthActions, FrozenClock, csrf_token, run_in_parallel
 from tests.factories import make_unit, make_user
 from tests.learning.helpers import course_of, publish_course
 from tests.mail.conftest import Inbox, mail_settings
@@ -220,3 +220,25 @@ def test_parallel_passes_send_each_coordinator_one_digest(
         assert len(_digests(coordinator)) == 1, coordinator.full_name
     digests = [m for m in mailer.sent if m.subject.startswith("[eLearn ASN] Ringkasan")]
     assert len(digests) == len({m.to for m in digests}) == 6
+
+
+def test_an_anonymised_learner_leaves_the_stored_digests(
+    app: Flask, tmp_path: Path, clock: FrozenClock
+):
+    scene = _scene(tmp_path, clock.current)
+    _run(app, clock, MONDAY_SEVEN_WITA)
+    budi_nip = scene.budi.nip
+    admin = _signed_in(app, make_user(Role.ADMIN, name="Admin"))
+    token = csrf_token(admin, f"/admin/users/{scene.budi.id}")
+    response = admin.post(f"/admin/users/{scene.budi.id}/anonymise", data={"csrf_token": token})
+    assert response.status_code == 302
+
+    (digest,) = _digests(scene.coordinator)
+    assert digest.details is not None
+    assert budi_nip not in str(digest.details) and "Budi" not in str(digest.details)
+    names = [entry["name"] for entry in digest.details["learners"]]
+    assert names == [f"Pengguna terhapus #{scene.budi.id}", "Cici Palu"]
+    page = _signed_in(app, scene.coordinator).get("/me/notifications").get_data(as_text=True)
+    assert "Budi Dinkes" not in page and budi_nip not in page
+    assert f"Pengguna terhapus #{scene.budi.id} (NIP -)" in page
+    assert "Cici Palu" in page

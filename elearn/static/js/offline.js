@@ -264,13 +264,18 @@
       });
   }
 
+  function mine() {
+    return load().filter(function (e) { return e.user === user; });
+  }
+
+  // Send the queue, one completion after another; resolves once nothing more can go now.
   function flush() {
-    var entry = load().filter(function (e) { return e.user === user; })[0];
+    var entry = mine()[0];
     if (busy || !entry || !online()) {
-      return;
+      return Promise.resolve();
     }
     busy = true;
-    send(entry, entry.token, true).then(function (result) {
+    return send(entry, entry.token, true).then(function (result) {
       var state = result.state;
       if (state === "sent" || state === "gone") {
         store(without(entry));
@@ -284,10 +289,47 @@
           if (form && form.action === entry.url) {
             formSays(text);
           }
-          flush();
+          return flush();
         } else if (state === "login" || state === "failed") {
           tell("note", w[state === "login" ? "sign_in" : "failed"] || "");
         }
+      });
+    });
+  }
+
+  function idle() {
+    return new Promise(function (resolve) {
+      (function wait() {
+        if (busy) {
+          window.setTimeout(wait, 100);
+        } else {
+          resolve();
+        }
+      })();
+    });
+  }
+
+  // Signing out clears this browser's storage (Clear-Site-Data), the queue with it: send
+  // it first, and ask before dropping what cannot be sent now.
+  var logout = document.querySelector("form[action$='/logout']");
+  if (logout) {
+    logout.addEventListener("submit", function (event) {
+      if (!mine().length) {
+        return;
+      }
+      event.preventDefault();
+      idle().then(flush).then(function () {
+        var left = mine().length;
+        if (!left) {
+          logout.submit();
+          return;
+        }
+        words().then(function (w) {
+          var question = (w.unsent_on_logout || "").replace("{count}", String(left));
+          if (window.confirm(question)) {
+            logout.submit();
+          }
+        });
       });
     });
   }

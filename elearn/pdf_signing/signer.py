@@ -1,0 +1,88 @@
+"""Sign a finished PDF: the ``PdfSigner`` interface and its local, key-in-instance/ form.
+
+A signing service (BSrE/BSSN's, where the signing official enters a passphrase for
+each batch) can replace ``LocalPdfSigner`` by implementing ``PdfSigner``: nothing
+that renders PDFs knows where the key is, and no passphrase is ever stored here.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Protocol
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from flask import Flask, current_app
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import signers
+from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from elearn.pdf_signing.identity import SigningIdentity, chain_pem, load_identity
+from elearn.settings import current_settings
+
+FIELD = "TandaTanganElektronik"
+_EXTENSION = "pdf_signer"
+
+
+class PdfSigner(Protocol):
+    def sign(self, pdf: bytes, *, reason: str) -> bytes:
+        """Return ``pdf`` with a PAdES signature over all of it (an incremental update)."""
+        ...
+
+    def certificates_pem(self) -> bytes:
+        """The signer's certificate chain (PEM), published for verifiers to trust."""
+        ...
+
+
+class LocalPdfSigner:
+    """Signs with a key held by the app (PAdES B-B: no time-stamp authority is reached)."""
+
+    def __init__(self, identity: SigningIdentity) -> None:
+        self._chain_pem = chain_pem(identity)
+        der = serialization.Encoding.DER
+        certificates = [asn1_x509.Certificate.load(c.public_bytes(der)) for c in identity.chain]
+        key = identity.key.private_bytes(
+            der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        self._signer = signers.SimpleSigner(
+            signing_cert=certificates[0],
+            signing_key=asn1_keys.PrivateKeyInfo.load(key),
+            cert_registry=SimpleCertificateStore.from_certs(certificates),
+        )
+
+    def sign(self, pdf: bytes, *, reason: str) -> bytes:
+        metadata = signers.PdfSignatureMetadata(
+            field_name=FIELD,
+            reason=reason,
+            md_algorithm="sha256",
+            subfilter=SigSeedSubFilter.PADES,
+        )
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        return signers.sign_pdf(writer, metadata, signer=self._signer).getvalue()
+
+    def certificates_pem(self) -> bytes:
+        return self._chain_pem
+
+
+def bind_pdf_signer(app: Flask, signer: PdfSigner) -> None:
+    """Use ``signer`` for this app's PDFs (a signing service, or a test's)."""
+    app.extensions[_EXTENSION] = signer
+
+
+def current_pdf_signer() -> PdfSigner:
+    """The app's signer, the local key loaded on first use."""
+    signer = current_app.extensions.get(_EXTENSION)
+    if signer is None:
+        settings = current_settings()
+        identity = load_identity(
+            current_app.instance_path, settings.pdf_signing_key, settings.pdf_signing_cert
+        )
+        signer = current_app.extensions[_EXTENSION] = LocalPdfSigner(identity)
+    return signer
+
+
+def sign_pdf(pdf: bytes, *, reason: str) -> bytes:
+    """``pdf`` signed by the app's signer."""
+    return current_pdf_signer().sign(pdf, reason=reason)
