@@ -64,6 +64,18 @@ def store_image(suffix: str, data: bytes) -> StoredImage:
     return min([*candidates, original], key=lambda stored: len(stored.data))
 
 
+def shown_size(data: bytes) -> tuple[int, int]:
+    """The size ``store_image`` would give ``data``, read from its header (no decoding).
+
+    For previews, which show the uploaded image and need only its dimensions.
+    """
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = (image.height, image.width) if _turned(image) else image.size
+    if width <= MAX_WIDTH:
+        return width, height
+    return MAX_WIDTH, max(1, round(height * MAX_WIDTH / width))
+
+
 def _turned(image: Image.Image) -> bool:
     """Tell whether browsers show ``image`` turned a quarter (its EXIF orientation is 5–8)."""
     return image.getexif().get(Base.Orientation, 1) in (5, 6, 7, 8)

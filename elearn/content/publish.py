@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from elearn import clock
 from elearn.competencies.course_check import store_course_competencies, unknown_competencies
 from elearn.content.errors import ContentErrors, SourceError
-from elearn.content.images import store_image
+from elearn.content.images import shown_size, store_image
 from elearn.content.parse import Asset, ParsedCourse, ParsedItem
 from elearn.content.quizrecord import quiz_record
 from elearn.content.render import render_markdown
@@ -53,10 +53,17 @@ class RenderedCourse:
     assets: tuple[Asset, ...]  # as stored: images re-encoded (``elearn.content.images``)
 
 
-def render_course(parsed: ParsedCourse) -> RenderedCourse:
-    """Re-encode the images, then render the overview, every module and every quiz."""
-    base = asset_base(parsed.slug, parsed.content_hash)
-    assets, sizes = _stored_assets(parsed.assets)
+def render_course(parsed: ParsedCourse, base: str | None = None) -> RenderedCourse:
+    """Re-encode the images, then render the overview, every module and every quiz.
+
+    Images point under ``base``: the version's asset URL. A preview names its own and
+    serves the images as uploaded, so they are measured, not re-encoded (the slow part).
+    """
+    if base is None:
+        base = asset_base(parsed.slug, parsed.content_hash)
+        assets, sizes = _stored_assets(parsed.assets)
+    else:
+        assets, sizes = parsed.assets, _shown_sizes(parsed.assets)
     links = item_links(parsed)
     overview = render_markdown(
         parsed.overview, asset_base=base, image_sizes=sizes, item_links=links
@@ -87,6 +94,14 @@ def _stored_assets(assets: tuple[Asset, ...]) -> tuple[tuple[Asset, ...], ImageS
         stored.append(replace(asset, data=image.data))
         sizes[asset.path] = (image.width, image.height)
     return tuple(stored), sizes
+
+
+def _shown_sizes(assets: tuple[Asset, ...]) -> ImageSizes:
+    return {
+        asset.path: shown_size(asset.data)
+        for asset in assets
+        if asset.content_type.startswith("image/")
+    }
 
 
 def _render_item(item: ParsedItem, base: str, sizes: ImageSizes, links: ItemLinks) -> RenderedItem:

@@ -66,6 +66,8 @@ class ZipSource:
 
     data: bytes
     filename: str
+    # A preview's own URL for the assets (the browser editor's); None: the version's.
+    asset_base: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def prepare(source: Source, budget: RenderBudget) -> PreparedCourse:
             return _prepare_folder(source.folder, source.label, budget)
         with tempfile.TemporaryDirectory(prefix="elearn-upload-") as tmp:
             folder = unpack_course_zip(source.data, source.filename, Path(tmp))
-            return _prepare_folder(folder, folder.name, budget)
+            return _prepare_folder(folder, folder.name, budget, source.asset_base)
     except OSError as exc:
         if exc.errno in NO_SPACE:
             raise RenderFailure(NO_SPACE_MESSAGE) from exc
@@ -95,9 +97,11 @@ def prepare(source: Source, budget: RenderBudget) -> PreparedCourse:
         raise RenderFailure(MEMORY_MESSAGE) from None
 
 
-def _prepare_folder(folder: Path, label: str, budget: RenderBudget) -> PreparedCourse:
+def _prepare_folder(
+    folder: Path, label: str, budget: RenderBudget, base: str | None = None
+) -> PreparedCourse:
     parsed = parse_course(folder, label=label, max_scan_chars=budget.max_scan_chars)
-    return PreparedCourse(parsed, render_course(parsed))
+    return PreparedCourse(parsed, render_course(parsed, base))
 
 
 def prepare_limited(source: Source, budget: RenderBudget) -> PreparedCourse:

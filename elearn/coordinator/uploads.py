@@ -31,6 +31,7 @@ from elearn.content.sandbox import (
 )
 from elearn.content.upload import MAX_ZIP_BYTES
 from elearn.coordinator.scope import can_manage
+from elearn.coordinator.sources import keep_source, read_course_zip
 from elearn.extensions import db
 from elearn.models import Course, CourseUpload, Unit, UploadStatus, User
 from elearn.problem_text import Problem, from_record, to_record
@@ -134,6 +135,8 @@ def _store(upload: CourseUpload, prepared: PreparedCourse) -> None:
             )
             upload.version_number = result.version.number
             upload.new_version = result.created
+            # The zip is emptied below: keep its folder for editing in the browser.
+            keep_source(result.version, read_course_zip(upload.data, upload.filename))
             return _finish(upload, UploadStatus.DONE, problems=list(parsed.warnings))
         except PublishError as exc:
             db.session.rollback()

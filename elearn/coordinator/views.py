@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,6 +24,8 @@ from elearn.auth.access import role_required
 from elearn.content.errors import ContentErrors, SourceError, split_problems
 from elearn.content.publish import archive_course, publish_version
 from elearn.content.sandbox import NO_SPACE_MESSAGE
+from elearn.coordinator.authoring import FORMAT_DOC, format_guide, template_zip
+from elearn.coordinator.editor_views import bp as editor_bp
 from elearn.coordinator.forms import ActionForm, UploadForm
 from elearn.coordinator.scope import can_manage, manageable_courses, owner_units
 from elearn.coordinator.upload_job import KIND as UPLOAD_JOB
@@ -44,6 +54,7 @@ from elearn.problem_text import translated
 from elearn.settings import current_settings
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
+bp.register_blueprint(editor_bp)
 
 
 @bp.before_request
@@ -175,3 +186,26 @@ def archive(slug: str) -> Response:
         db.session.commit()
         flash(_("Kursus diarsipkan dan tidak lagi tampil di katalog."), "success")
     return redirect(url_for(".course", slug=slug))
+
+
+@bp.route("/course-template.zip")
+def course_template() -> Response:
+    response = Response(template_zip(), content_type="application/zip")
+    response.headers["Content-Disposition"] = "attachment; filename=contoh-kursus.zip"
+    return response
+
+
+@bp.route("/format/")
+def format_help() -> str:
+    guide = format_guide()
+    if guide is None:
+        abort(404)
+    return render_template("coordinator/format.html", guide=guide)
+
+
+@bp.route("/format/images/<name>")
+def format_image(name: str) -> Response:
+    """The guide's screenshots (docs/images/), named relative to the guide's page."""
+    if not name.endswith(".png"):
+        abort(404)
+    return send_from_directory(FORMAT_DOC.parent / "images", name, mimetype="image/png")

@@ -27,6 +27,7 @@ from elearn.models.course import (
     ItemKind,
     VersionStatus,
 )
+from elearn.models.draft import CourseDraft, CourseDraftFile, CourseSource
 from elearn.models.job import Job, JobState
 from elearn.models.learning import (
     AttemptState,
@@ -66,6 +67,9 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Blob",
+    "CourseDraft",
+    "CourseDraftFile",
+    "CourseSource",
     "BlobChunk",
     "Job",
     "JobState",

@@ -7,8 +7,11 @@ that renders PDFs knows where the key is, and no passphrase is ever stored here.
 
 from __future__ import annotations
 
+import asyncio
 import io
-from typing import Protocol
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol, TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -23,6 +26,7 @@ from elearn.pdf_signing.identity import SigningIdentity, chain_pem, load_identit
 from elearn.settings import current_settings
 
 FIELD = "TandaTanganElektronik"
+T = TypeVar("T")
 _EXTENSION = "pdf_signer"
 
 
@@ -60,10 +64,27 @@ class LocalPdfSigner:
             subfilter=SigSeedSubFilter.PADES,
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        return signers.sign_pdf(writer, metadata, signer=self._signer).getvalue()
+        signing = signers.async_sign_pdf(writer, metadata, signer=self._signer)
+        signed: io.BytesIO = _outside_any_event_loop(signing)
+        return signed.getvalue()
 
     def certificates_pem(self) -> bytes:
         return self._chain_pem
+
+
+def _outside_any_event_loop(work: Coroutine[Any, Any, T]) -> T:
+    """Run pyHanko's coroutine to its end from plain code.
+
+    pyHanko's synchronous ``sign_pdf`` calls ``asyncio.run``, which refuses to start
+    inside a thread whose event loop is running (Playwright's in the test process, a
+    worker embedded in an async server): there it runs on a thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 def bind_pdf_signer(app: Flask, signer: PdfSigner) -> None:

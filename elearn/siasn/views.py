@@ -19,6 +19,7 @@ from elearn.auth.access import role_required
 from elearn.extensions import db
 from elearn.i18n import zone_of
 from elearn.jobs.binding import current_jobs
+from elearn.main.input_guard import MAX_DB_INT, query_int
 from elearn.models import PushShape, Role, SiasnCode, Unit, UnitKind
 from elearn.settings import current_settings
 from elearn.siasn.codes import CodeRow, code_problem, save_code
@@ -39,7 +40,7 @@ FORMATS = {
 def _instansi() -> Unit:
     """The instansi the page is about: the user's own; admins may name another."""
     own = current_user.unit.instansi
-    chosen = request.args.get("instansi", type=int)
+    chosen = query_int(request.args, "instansi", 0, minimum=0, maximum=MAX_DB_INT) or None
     if chosen is None or chosen == own.id:
         return own
     if not current_user.has_role(Role.ADMIN):
@@ -52,10 +53,7 @@ def _instansi() -> Unit:
 
 def _year() -> int:
     this_year = clock.now().astimezone(zone_of(current_user)).year
-    year = request.args.get("year", this_year, type=int)
-    if not 2000 <= year <= 2100:
-        abort(404)
-    return year
+    return query_int(request.args, "year", this_year, minimum=2000, maximum=2100)
 
 
 def _all_instansi() -> list[Unit]:

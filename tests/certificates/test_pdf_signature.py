@@ -3,6 +3,7 @@ accepts, and an edited copy is caught."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -146,3 +147,17 @@ def test_the_local_key_is_made_once_and_kept(tmp_path: Path):
     again = load_identity(str(tmp_path), "", "")
     assert first.certificate == again.certificate
     assert (tmp_path / "pdf-signing.pem").stat().st_mode & 0o077 == 0
+
+
+def test_signing_works_where_an_event_loop_is_running(tmp_path: Path):
+    # pyHanko's synchronous API calls asyncio.run(), which a running loop refuses
+    # (Playwright's, in the same test process, made certificate downloads fail).
+    signer = LocalPdfSigner(load_identity(str(tmp_path), "", ""))
+    blank = FPDF()
+    blank.add_page()
+
+    async def inside_a_loop() -> bytes:
+        return signer.sign(bytes(blank.output()), reason="Uji")
+
+    signed = asyncio.run(inside_a_loop())
+    assert b"/ByteRange" in signed

@@ -63,6 +63,9 @@ ADMINS = rule(owner=403, other_learner=403, mamuju_learner=403, coordinator=403,
               admin=OK)  # fmt: skip
 TOKEN_ONLY = everyone(401)
 NO_ASSIGNMENT = Rule(COORDINATORS.expect | {"coordinator": 404, "admin": 404})
+NO_DRAFT = NO_ASSIGNMENT
+SIASN_STAFF = rule(owner=403, other_learner=403, mamuju_learner=403, coordinator=403,
+                   evaluator=OK, admin=OK)  # fmt: skip
 
 RULES: dict[str, Rule] = {
     "static": everyone(),
@@ -90,6 +93,17 @@ RULES: dict[str, Rule] = {
                                 post=True),  # fmt: skip
     "coordinator.archive": Rule(COORDINATORS.expect | {"coordinator": 302, "admin": 302},
                                 post=True),  # fmt: skip
+    # The browser editor: dasar-proyek has no draft, so past the role check it is 404.
+    "coordinator.editor.draft": COORDINATORS,
+    "coordinator.editor.edit": NO_DRAFT, "coordinator.editor.asset": NO_DRAFT,
+    "coordinator.editor.open_": Rule(COORDINATORS.expect | {"coordinator": 302, "admin": 302},
+                                     post=True),  # fmt: skip
+    "coordinator.editor.new_file": Rule(NO_DRAFT.expect, post=True),
+    "coordinator.editor.add_asset": Rule(NO_DRAFT.expect, post=True),
+    "coordinator.editor.remove": Rule(NO_DRAFT.expect, post=True),
+    "coordinator.editor.publish": Rule(NO_DRAFT.expect, post=True),
+    "coordinator.course_template": COORDINATORS, "coordinator.format_help": COORDINATORS,
+    "coordinator.format_image": NO_DRAFT,  # "siklus" is no screenshot of the guide
     # Assignment 999 does not exist: staff past the role check get 404.
     "assignments.index": COORDINATORS, "assignments.new": COORDINATORS,
     "assignments.detail": NO_ASSIGNMENT, "assignments.export": NO_ASSIGNMENT,
@@ -155,6 +169,19 @@ RULES: dict[str, Rule] = {
     "api.openapi_document": everyone(),
     "api.enrollments": TOKEN_ONLY, "api.completions": TOKEN_ONLY,
     "api.certificates": TOKEN_ONLY, "api.jp_totals": TOKEN_ONLY, "api.unknown": everyone(404),
+    "pdf_signing.certificate": everyone(),
+    # Competencies: one's own gaps and direct reports; the dictionary is the admins'.
+    "competencies.mine": SIGNED_IN, "competencies.team": SIGNED_IN,
+    "competencies.admin_index": ADMINS,
+    "competencies.edit": Rule(ADMINS.expect | {"admin": 404}),  # competency 999: none
+    "competencies.save_standard": Rule(ADMINS.expect | {"admin": 302}, post=True),
+    "competencies.delete_standard": Rule(ADMINS.expect | {"admin": 404}, post=True),
+    # SIASN: evaluators see their instansi's push and downloads; admins push and keep codes.
+    "siasn.index": SIASN_STAFF, "siasn.download": SIASN_STAFF, "siasn.codes": ADMINS,
+    "siasn.push": Rule(ADMINS.expect | {"admin": 302}, post=True),
+    "siasn.delete_code": Rule(ADMINS.expect | {"admin": 404}, post=True),  # code 999: none
+    # SSO ASN is not configured in tests: its routes are not there (tests/auth/test_sso.py).
+    "sso.start": Rule(dict.fromkeys(ROLES, 404), post=True), "sso.callback": everyone(404),
 }  # fmt: skip
 
 
@@ -237,7 +264,8 @@ def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
         "short_hash": certificate.version.short_hash, "filename": "css/app.css",
         "unknown": "nothing", "token_id": 999, "job_id": 999,
         "assignment_id": 999, "assignee_id": 999, "reminder_id": 999,
-        "upload_id": db.session.scalar(select(CourseUpload.id)),
+        "upload_id": db.session.scalar(select(CourseUpload.id)), "path": "01-siklus.md",
+        "competency_id": 999, "standard_id": 999, "code_id": 999, "shape": "kursus", "fmt": "csv",
     }  # fmt: skip
     if endpoint.startswith("badges."):
         values["code"] = world["badge"]

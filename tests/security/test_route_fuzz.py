@@ -101,6 +101,7 @@ def seeded(app: Flask, tmp_path: Path) -> dict[str, object]:
             "user_id": str(learner.id), "unit_id": str(palu.id), "training_id": str(training.id),
             "kid": current_key_id(), "short_hash": certificate.version.short_hash,
             "filename": "css/app.css", "unknown": "enrollments", "token_id": str(api_token.id),
+            "path": "01-siklus.md",
         },
     }  # fmt: skip
 
