@@ -9,7 +9,13 @@ from sqlalchemy import select
 
 from elearn.auth.duties import OwnRecordRefused
 from elearn.certificates.credential import InvalidCredential, decode_vc_jwt
-from elearn.certificates.issuance import issue_missing, revoke, signature_valid
+from elearn.certificates.issuance import (
+    UnrevokeRefused,
+    issue_missing,
+    revoke,
+    signature_valid,
+    unrevoke,
+)
 from elearn.certificates.keys import current_key_id, signing_key
 from elearn.extensions import db
 from elearn.models import Certificate, Role, User
@@ -94,3 +100,36 @@ def revoke_command(code: str, reason: str, by_nip: str) -> None:
         raise click.ClickException("already revoked")
     db.session.commit()
     click.echo(f"{certificate.number} revoked")
+
+
+@certificates_cli.command("unrevoke")
+@click.argument("code")
+@click.option("--reason", required=True, help="Why the revocation is taken back (audited).")
+@click.option("--by", "by_nip", required=True, help="NIP of the admin deciding it.")
+def unrevoke_command(code: str, reason: str, by_nip: str) -> None:
+    """Take a revocation back: only an admin, with a reason; the status list bit clears."""
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    actor = db.session.scalar(select(User).where(User.nip == by_nip))
+    if certificate is None:
+        raise click.ClickException(f"unknown certificate {code}")
+    if actor is None:
+        raise click.ClickException("--by must be the NIP of an admin")
+    if not reason.strip():
+        raise click.ClickException("--reason must say why")
+    try:
+        done = unrevoke(certificate, actor, reason)
+    except UnrevokeRefused:
+        db.session.commit()  # only the audit entry of the refusal
+        raise click.ClickException(
+            f"{actor.full_name} (--by) is not an admin: only an admin may unrevoke"
+        ) from None
+    except OwnRecordRefused:
+        db.session.commit()
+        raise click.ClickException(
+            f"{certificate.number} belongs to {actor.full_name} (--by): another admin must "
+            "decide on it"
+        ) from None
+    if not done:
+        raise click.ClickException(f"{certificate.number} is not revoked")
+    db.session.commit()
+    click.echo(f"{certificate.number} unrevoked")
