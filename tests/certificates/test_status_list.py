@@ -228,3 +228,60 @@ def test_a_rush_of_learners_gets_distinct_bits_even_when_draws_collide(
     assert {e.badge_id for e in entries if e.badge_id} == set(
         db.session.scalars(select(JpBadge.id))
     )
+
+
+def test_migration_0015_gives_every_existing_credential_one_random_bit(
+    app: Flask, runner, tmp_path: Path
+):
+    import importlib.util
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from elearn import clock
+    from elearn.badges.issuance import issue_due_badges
+    from elearn.settings import current_settings
+
+    first, kept = complete_course(app, tmp_path)
+    training(first.user, 18)
+    issue_due_badges(clock.now(), current_settings())
+    _, revoked = complete_course(app, tmp_path)
+    admin = make_user(Role.ADMIN, name="Admin Satu")
+    runner.invoke(
+        args=["certificates", "revoke", revoked.code, "--reason", "Ganda", "--by", admin.nip]
+    )
+    kept_id, revoked_id = kept.id, revoked.id
+    # The database as it was before 0015: no status list entries at all.
+    db.session.commit()
+    db.session.close()
+    StatusListEntry.__table__.drop(db.engine)  # type: ignore[attr-defined]
+
+    path = Path(__file__).parents[2] / "migrations" / "versions" / "0015_status_list.py"
+    spec = importlib.util.spec_from_file_location("migration_0015", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with (
+        db.engine.begin() as connection,
+        Operations.context(MigrationContext.configure(connection)),
+    ):
+        migration.upgrade()
+
+    db.session.expire_all()
+    entries = db.session.scalars(select(StatusListEntry)).all()
+    badge = db.session.scalar(select(JpBadge))
+    assert badge is not None
+    assert sorted((e.certificate_id or 0, e.badge_id or 0) for e in entries) == sorted(
+        [(kept_id, 0), (revoked_id, 0), (0, badge.id)]
+    )
+    assert len({e.status_index for e in entries}) == 3 and {e.list_no for e in entries} == {1}
+    assert {e.certificate_id: e.revoked for e in entries if e.certificate_id} == {
+        kept_id: False,
+        revoked_id: True,
+    }
+    # The list published right after the migration already says which one is revoked.
+    _, listed = fetch_list(app.test_client(), "/certificates/status/1")
+    bits = status_list.decode_bits(listed["credentialSubject"]["encodedList"])
+    by_id = {e.certificate_id: e.status_index for e in entries if e.certificate_id}
+    assert status_list.bit_is_set(bits, by_id[revoked_id])
+    assert not status_list.bit_is_set(bits, by_id[kept_id])
