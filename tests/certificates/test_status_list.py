@@ -247,9 +247,10 @@ def test_migration_0015_gives_every_existing_credential_one_random_bit(
     issue_due_badges(clock.now(), current_settings())
     _, revoked = complete_course(app, tmp_path)
     admin = make_user(Role.ADMIN, name="Admin Satu")
-    runner.invoke(
+    result = runner.invoke(
         args=["certificates", "revoke", revoked.code, "--reason", "Ganda", "--by", admin.nip]
     )
+    assert result.exit_code == 0, result.output
     kept_id, revoked_id = kept.id, revoked.id
     # The database as it was before 0015: no status list entries at all.
     db.session.commit()
