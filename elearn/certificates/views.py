@@ -26,6 +26,7 @@ from elearn.certificates import status_list
 from elearn.certificates.credential import build_credential, encode_vc_jwt
 from elearn.certificates.forms import RevokeForm, UnrevokeForm
 from elearn.certificates.issuance import (
+    UnrevokeRefused,
     document_of,
     public_base_url,
     public_view,
@@ -256,14 +257,15 @@ def unrevoke_certificate(code: str) -> WerkzeugResponse:
     certificate = _by_code(code)
     if certificate is None:
         abort(404)
-    if not current_user.has_role(Role.ADMIN):
-        abort(403, _("Hanya admin yang dapat membatalkan pencabutan sertifikat."))
     form = UnrevokeForm()
-    if not form.validate_on_submit():
+    if current_user.has_role(Role.ADMIN) and not form.validate_on_submit():
         flash(_("Alasan membatalkan pencabutan wajib diisi."), "error")
         return redirect(url_for(".verify", code=code))
     try:
-        done = unrevoke(certificate, current_user, form.reason.data or "")
+        done = unrevoke(certificate, current_user, form.reason.data or "-")
+    except UnrevokeRefused:
+        db.session.commit()  # only the audit entry of the refusal
+        abort(403, _("Hanya admin yang dapat membatalkan pencabutan sertifikat."))
     except OwnRecordRefused:
         db.session.commit()  # only the audit entry of the refusal
         abort(403, _("Anda tidak dapat memutuskan sertifikat Anda sendiri."))

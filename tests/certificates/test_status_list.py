@@ -118,6 +118,11 @@ def test_revocation_sets_the_bit_and_only_an_admin_clears_it(app: Flask, runner,
         )
         assert refused.status_code == 403
     db.session.expire_all()
+    refusals = db.session.scalars(
+        select(AuditEntry.user_id).where(AuditEntry.action == "certificates.unrevoke.refused")
+    ).all()
+    # Each refused on the page and in the CLI, and the refusal recorded.
+    assert sorted(refusals) == sorted(2 * [coordinator.id, evaluator.id, learner.user.id])
     assert certificate.revoked_at is not None
     _, listed = fetch_list(public, url)
     assert status_list.is_revoked_in(listed, status) is True
