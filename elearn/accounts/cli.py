@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 from sqlalchemy import select
 
-from elearn.accounts.csv_import import ImportFailed, decode_csv, import_learners
+from elearn.accounts.csv_import import (
+    ImportedAccount,
+    ImportFailed,
+    decode_csv,
+    import_learners,
+)
 from elearn.accounts.services import AccountError, UserData, create_user
 from elearn.accounts.units import UnitData, save_unit
+from elearn.exports.cells import neutralise
 from elearn.extensions import db
 from elearn.models import EmployeeType, Role, Unit, UnitKind
 from elearn.settings import current_settings
@@ -78,6 +88,27 @@ def create_user_command(
     click.echo(f"created {user.nip_grouped} {user.full_name} ({', '.join(sorted(user.roles))})")
 
 
+def credentials_csv(imported: Sequence[ImportedAccount]) -> str:
+    """NIP, name and temporary password as CSV: quoted by the csv module, and no cell a
+    spreadsheet would run as a formula (a name may start with "=" or "@" too)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["nip", "nama", "kata_sandi_sementara"])
+    for account in imported:
+        writer.writerow(
+            [neutralise(account.nip), neutralise(account.full_name), account.temporary_password]
+        )
+    return out.getvalue()
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write passwords readable by the owner only, from the first byte (no chmod window)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
+    with open(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+
+
 @users_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -97,13 +128,11 @@ def import_command(path: Path, credentials: Path | None) -> None:
             click.echo(f"{path}:{problem.line}: {problem.message}", err=True)
         raise SystemExit(1) from None
     db.session.commit()
-    lines = [f"{a.nip},{a.full_name},{a.temporary_password}" for a in imported]
+    text = credentials_csv(imported)
     if credentials:
-        credentials.write_text("nip,nama,kata_sandi_sementara\n" + "\n".join(lines) + "\n")
-        credentials.chmod(0o600)
+        _write_private(credentials, text)
     else:
-        click.echo("nip,nama,kata_sandi_sementara")
-        click.echo("\n".join(lines))
+        click.echo(text, nl=False)
     click.echo(
         f"imported {len(imported)} learners; each must change the password at first sign-in",
         err=True,

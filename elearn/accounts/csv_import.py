@@ -56,6 +56,20 @@ def decode_csv(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+def temporary_password() -> str:
+    """A random 12-character password that never starts with "-": the credentials CSV is
+    opened in spreadsheets, and a leading "-" would be read as a formula (or, prefixed to
+    stop that, no longer be the password)."""
+    while True:
+        password = _random_password()
+        if not password.startswith("-"):
+            return password
+
+
+def _random_password() -> str:
+    return secrets.token_urlsafe(9)
+
+
 def import_learners(text: str, *, max_rows: int) -> list[ImportedAccount]:
     """Create one learner per row, each with a temporary password to change at first sign-in.
 
@@ -125,7 +139,7 @@ def import_learners(text: str, *, max_rows: int) -> list[ImportedAccount]:
             if data.nip in seen:
                 raise AccountError(Problem("NIP sama dengan baris %(line)d", line=seen[data.nip]))
             seen[data.nip] = line
-            password = secrets.token_urlsafe(9)
+            password = temporary_password()
             with db.session.begin_nested():
                 user = create_user(data, password, must_change_password=True)
             imported.append(ImportedAccount(user.nip, user.full_name, password))

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from elearn.certificates import status_list
 from elearn.certificates.keys import current_key_id, signing_key
 from elearn.certificates.signing import sign_payload
 from elearn.extensions import db
@@ -126,6 +127,7 @@ def issue(
             .returning(JpBadge.id)
         )
         issued.extend(db.session.scalars(statement))
+    status_list.allocate(now, badge_ids=issued)
     return issued
 
 

@@ -8,10 +8,11 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 
 from elearn.badges.verify import badge_by_code, document_of, public_view, signature_valid
+from elearn.certificates import status_list
 from elearn.certificates.credential import build_badge_credential, encode_vc_jwt
 from elearn.certificates.issuance import public_base_url
 from elearn.certificates.keys import signing_key
-from elearn.extensions import limiter
+from elearn.extensions import db, limiter
 from elearn.models import JpBadge
 from elearn.settings import current_settings
 
@@ -54,8 +55,13 @@ def credential(code: str) -> Response:
     base = public_base_url(current_settings(), request.url_root)
     document = document_of(badge, base)
     credential = build_badge_credential(
-        document, base_url=base, issuer_url=base, issued_at=badge.issued_at
+        document,
+        base_url=base,
+        issuer_url=base,
+        issued_at=badge.issued_at,
+        status=status_list.badge_status(badge.id, base),
     )
+    db.session.commit()  # a status bit given just now, if the badge had none
     response = Response(encode_vc_jwt(credential, signing_key()), mimetype="application/vc+jwt")
     filename = f"open-badge-pembelajar-asn-{badge.year}.jwt"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import click
 from sqlalchemy import select
 
 from elearn.auth.duties import OwnRecordRefused
-from elearn.certificates.credential import InvalidCredential, decode_vc_jwt
-from elearn.certificates.issuance import issue_missing, revoke, signature_valid
-from elearn.certificates.keys import current_key_id, signing_key
+from elearn.certificates.issuance import (
+    UnrevokeRefused,
+    issue_missing,
+    revoke,
+    unrevoke,
+)
+from elearn.certificates.verify_file import EXIT, looks_like_jwt, verify_bytes
 from elearn.extensions import db
+from elearn.jobs.binding import current_blobs
 from elearn.models import Certificate, Role, User
 from elearn.settings import current_settings
 
@@ -19,35 +25,32 @@ certificates_cli = click.Group("certificates", help="Verify, list and revoke cer
 
 
 @certificates_cli.command("verify")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def verify_command(path: Path) -> None:
-    """Verify an Open Badges credential (.jwt) downloaded from a certificate page.
+@click.argument("source")
+def verify_command(source: str) -> None:
+    """Verify a certificate PDF, an Open Badges credential (.jwt file or the token itself)
+    or a JSON(-LD) credential.
 
-    Checks the Ed25519 signature with this deployment's key, then the
-    certificate's state here. Exit status 0 only when it is valid.
+    Prints VALID, REVOKED or INVALID with the reason. Exit status: 0 valid, 1 invalid,
+    3 revoked.
     """
-    token = path.read_text(encoding="utf-8").strip()
     try:
-        credential = decode_vc_jwt(token, {current_key_id(): signing_key().public_key()})
-    except InvalidCredential as exc:
-        click.echo(f"{path}: INVALID — {exc}", err=True)
-        raise SystemExit(1) from None
-    code = str(credential["id"]).rstrip("/").rsplit("/", 2)[-2]
-    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
-    name = credential.get("name", "")
-    if certificate is None:
-        click.echo(f"{path}: signature valid, but certificate {code} is unknown here", err=True)
-        raise SystemExit(1)
-    if certificate.revoked_at is not None:
-        click.echo(
-            f"{path}: REVOKED on {certificate.revoked_at:%Y-%m-%d} — {certificate.revoked_reason}",
-            err=True,
-        )
-        raise SystemExit(1)
-    if not signature_valid(certificate):
-        click.echo(f"{path}: stored certificate fails its signature check", err=True)
-        raise SystemExit(1)
-    click.echo(f"{path}: VALID — {certificate.number} {name} ({certificate.payload['jp']} JP)")
+        data: bytes | None = Path(source).read_bytes()
+    except OSError as exc:
+        # A token given inline is no file name (and usually too long for one).
+        if exc.errno not in (errno.ENOENT, errno.ENAMETOOLONG):
+            click.echo(f"{source}: INVALID — cannot read the file ({exc.strerror})", err=True)
+            raise SystemExit(EXIT["invalid"]) from None
+        data = None
+    if data is None:
+        if not looks_like_jwt(source):
+            click.echo(f"{source}: INVALID — no such file, and not a VC-JWT", err=True)
+            raise SystemExit(EXIT["invalid"])
+        data, source = source.encode("ascii"), "token"
+    verdict = verify_bytes(data, current_blobs())
+    word = {"valid": "VALID", "revoked": "REVOKED", "invalid": "INVALID"}[verdict.state]
+    click.echo(f"{source}: {word} — {verdict.reason}", err=verdict.state != "valid")
+    if verdict.exit_code:
+        raise SystemExit(verdict.exit_code)
 
 
 @certificates_cli.command("list")
@@ -94,3 +97,36 @@ def revoke_command(code: str, reason: str, by_nip: str) -> None:
         raise click.ClickException("already revoked")
     db.session.commit()
     click.echo(f"{certificate.number} revoked")
+
+
+@certificates_cli.command("unrevoke")
+@click.argument("code")
+@click.option("--reason", required=True, help="Why the revocation is taken back (audited).")
+@click.option("--by", "by_nip", required=True, help="NIP of the admin deciding it.")
+def unrevoke_command(code: str, reason: str, by_nip: str) -> None:
+    """Take a revocation back: only an admin, with a reason; the status list bit clears."""
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    actor = db.session.scalar(select(User).where(User.nip == by_nip))
+    if certificate is None:
+        raise click.ClickException(f"unknown certificate {code}")
+    if actor is None:
+        raise click.ClickException("--by must be the NIP of an admin")
+    if not reason.strip():
+        raise click.ClickException("--reason must say why")
+    try:
+        done = unrevoke(certificate, actor, reason)
+    except UnrevokeRefused:
+        db.session.commit()  # only the audit entry of the refusal
+        raise click.ClickException(
+            f"{actor.full_name} (--by) is not an admin: only an admin may unrevoke"
+        ) from None
+    except OwnRecordRefused:
+        db.session.commit()
+        raise click.ClickException(
+            f"{certificate.number} belongs to {actor.full_name} (--by): another admin must "
+            "decide on it"
+        ) from None
+    if not done:
+        raise click.ClickException(f"{certificate.number} is not revoked")
+    db.session.commit()
+    click.echo(f"{certificate.number} unrevoked")

@@ -34,6 +34,8 @@ JOSE_TYP = "JWT"
 ACCEPTED_TYP = frozenset({"jwt", "vc+jwt", "application/jwt", "application/vc+jwt"})
 JWT_CLAIMS = frozenset({"iss", "sub", "jti", "nbf", "exp", "iat", "aud"})
 CLOCK_SKEW = timedelta(minutes=5)
+BADGE_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+STATUS_LIST_TYPES = frozenset({"BitstringStatusListCredential"})
 
 
 class InvalidCredential(ValueError):
@@ -49,8 +51,12 @@ def build_credential(
     subject_salt: str,
     course_slug: str | None = None,
     issued_at: datetime | None = None,
+    status: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Describe the certificate as an OB 3.0 OpenBadgeCredential (unsigned JSON)."""
+    """Describe the certificate as an OB 3.0 OpenBadgeCredential (unsigned JSON).
+
+    ``status`` is its BitstringStatusListEntry (``status_list.status_entry``).
+    """
     if not subject_salt:
         raise ValueError("subject_salt must not be empty")
     base = base_url.rstrip("/")
@@ -58,7 +64,7 @@ def build_credential(
     achievement_id = _achievement_id(base, doc, course_slug)
     jp_result_id = f"{achievement_id}#jp"
     completed = doc.completed_on.strftime("%d/%m/%Y")
-    return {
+    credential: dict[str, Any] = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
@@ -118,6 +124,9 @@ def build_credential(
             }
         ],
     }
+    if status is not None:
+        credential["credentialStatus"] = dict(status)
+    return credential
 
 
 def build_badge_credential(
@@ -126,6 +135,7 @@ def build_badge_credential(
     base_url: str,
     issuer_url: str,
     issued_at: datetime,
+    status: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Describe a Pembelajar ASN badge as an OB 3.0 OpenBadgeCredential (unsigned JSON).
 
@@ -142,7 +152,7 @@ def build_badge_credential(
         f"kalender {doc.year}: pelatihan eLearn ASN yang sertifikatnya tidak dicabut dan "
         "kegiatan eksternal yang telah diverifikasi koordinator."
     )
-    return {
+    credential: dict[str, Any] = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
@@ -200,6 +210,9 @@ def build_badge_credential(
             }
         ],
     }
+    if status is not None:
+        credential["credentialStatus"] = dict(status)
+    return credential
 
 
 def identity_hash(identity: str, salt: str) -> str:
@@ -228,10 +241,17 @@ def encode_vc_jwt(credential: Mapping[str, Any], key: Ed25519PrivateKey) -> str:
     return jwt.encode({**credential, **claims}, key, algorithm="EdDSA", headers=headers)
 
 
-def decode_vc_jwt(token: str, keys: Mapping[str, Ed25519PublicKey]) -> dict[str, Any]:
+def decode_vc_jwt(
+    token: str,
+    keys: Mapping[str, Ed25519PublicKey],
+    *,
+    kinds: frozenset[str] = BADGE_TYPES,
+) -> dict[str, Any]:
     """Verify a VC-JWT with the key its kid names; return the credential without JWT claims.
 
-    `keys` maps a key's thumbprint (key_id) or its full key URL to the public key.
+    `keys` maps a key's thumbprint (key_id) or its full key URL to the public key; `kinds`
+    are the credential types accepted (one must be present): badges by default, or
+    STATUS_LIST_TYPES for a status list.
     """
     header = _checked_header(token)
     public_key = _key_for(header["kid"], keys)
@@ -257,7 +277,7 @@ def decode_vc_jwt(token: str, keys: Mapping[str, Ed25519PublicKey]) -> dict[str,
     except jwt.PyJWTError as exc:
         raise InvalidCredential(f"unreadable VC-JWT: {exc}") from None
     credential = {name: value for name, value in claims.items() if name not in JWT_CLAIMS}
-    _check_shape(credential)
+    _check_shape(credential, kinds)
     _check_claims(claims, credential)
     _check_validity(credential)
     return credential
@@ -386,7 +406,7 @@ def _key_for(kid: str, keys: Mapping[str, Ed25519PublicKey]) -> Ed25519PublicKey
     return public_key
 
 
-def _check_shape(credential: Mapping[str, Any]) -> None:
+def _check_shape(credential: Mapping[str, Any], kinds: frozenset[str]) -> None:
     contexts = credential.get("@context")
     if not isinstance(contexts, list) or not contexts or contexts[0] != VC_CONTEXT:
         raise InvalidCredential(f"@context must start with {VC_CONTEXT}")
@@ -394,8 +414,8 @@ def _check_shape(credential: Mapping[str, Any]) -> None:
     types = [types] if isinstance(types, str) else types
     if not isinstance(types, list) or "VerifiableCredential" not in types:
         raise InvalidCredential("type must include VerifiableCredential")
-    if "OpenBadgeCredential" not in types and "AchievementCredential" not in types:
-        raise InvalidCredential("type must include OpenBadgeCredential")
+    if not kinds & set(types):
+        raise InvalidCredential(f"type must include {' or '.join(sorted(kinds))}")
     if not isinstance(credential.get("credentialSubject"), Mapping):
         raise InvalidCredential("credentialSubject must be one object")
 

@@ -11,3 +11,9 @@ from elearn.forms import Form
 
 class RevokeForm(Form):
     reason = TextAreaField(_l("Alasan pencabutan"), validators=[DataRequired(), Length(max=1000)])
+
+
+class UnrevokeForm(Form):
+    reason = TextAreaField(
+        _l("Alasan membatalkan pencabutan"), validators=[DataRequired(), Length(max=1000)]
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from flask import (
@@ -21,14 +22,17 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from elearn.auth.duties import OwnRecordRefused
+from elearn.certificates import status_list
 from elearn.certificates.credential import build_credential, encode_vc_jwt
-from elearn.certificates.forms import RevokeForm
+from elearn.certificates.forms import RevokeForm, UnrevokeForm
 from elearn.certificates.issuance import (
+    UnrevokeRefused,
     document_of,
     public_base_url,
     public_view,
     revoke,
     signature_valid,
+    unrevoke,
 )
 from elearn.certificates.keys import current_key_id, signing_key
 from elearn.certificates.pdf_store import (
@@ -48,6 +52,7 @@ from elearn.settings import current_settings
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{22}$")
+STATUS_MAX_AGE = 300  # seconds a verifier may reuse the status list without asking
 
 
 def _verify_limit() -> str:
@@ -96,6 +101,16 @@ def verify(code: str) -> tuple[str, int] | str:
         may_download=owner or may_manage,
         may_manage=may_manage,
         form=RevokeForm() if may_manage else None,
+        unrevoke_form=UnrevokeForm() if _may_unrevoke(certificate) else None,
+    )
+
+
+def _may_unrevoke(certificate: Certificate) -> bool:
+    return (
+        certificate.revoked_at is not None
+        and current_user.is_authenticated
+        and current_user.has_role(Role.ADMIN)
+        and certificate.user_id != current_user.id
     )
 
 
@@ -138,6 +153,7 @@ def credential(code: str) -> Response:
     if certificate is None or certificate.user_id != current_user.id:
         abort(404)
     token = encode_vc_jwt(_credential_json(certificate), signing_key())
+    db.session.commit()  # a status bit given just now, if the certificate had none
     response = Response(token, mimetype="application/vc+jwt")
     filename = f"open-badge-{certificate.payload['course_slug']}-{certificate.year}.jwt"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -154,6 +170,9 @@ def _credential_json(certificate: Certificate) -> dict[str, object]:
         subject_salt=certificate.code,
         course_slug=certificate.payload["course_slug"],
         issued_at=certificate.issued_at,
+        status=status_list.certificate_status(
+            certificate.id, certificate.revoked_at is not None, base
+        ),
     )
 
 
@@ -164,6 +183,32 @@ def key(kid: str) -> WerkzeugResponse:
     response = jsonify(public_jwk(signing_key().public_key()))
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@bp.route("/status/<int:list_no>")
+@limiter.limit(_verify_limit)
+def status(list_no: int) -> WerkzeugResponse:
+    """The issuer's Bitstring Status List credential (VC-JWT): public, cacheable, CORS-open
+    (browser wallets fetch it), and cheap to ask again with If-None-Match."""
+    revoked, changed_at, count = status_list.list_state(list_no)
+    if count == 0 and list_no != 1:
+        abort(404)
+    base = _base_url()
+    credential = status_list.build_status_list_credential(
+        base_url=base,
+        list_no=list_no,
+        issuer_name=current_settings().certificates.issuer_name,
+        revoked_indexes=revoked,
+        changed_at=changed_at,
+    )
+    token = encode_vc_jwt(credential, signing_key())
+    response = Response(token, mimetype="application/vc+jwt")
+    # Short: a revocation reaches verifiers within minutes; revalidation costs a 304.
+    response.headers["Cache-Control"] = f"public, max-age={STATUS_MAX_AGE}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag"
+    response.set_etag(hashlib.sha256(token.encode("ascii")).hexdigest()[:32])
+    return response.make_conditional(request)
 
 
 @bp.route("/issuer")
@@ -207,4 +252,29 @@ def revoke_certificate(code: str) -> WerkzeugResponse:
     if revoked:
         db.session.commit()
         flash(_("Sertifikat dicabut. JP-nya tidak lagi dihitung."), "success")
+    return redirect(url_for(".verify", code=code))
+
+
+@bp.route("/<code>/unrevoke", methods=["POST"])
+@login_required
+def unrevoke_certificate(code: str) -> WerkzeugResponse:
+    """An admin takes a revocation back, with a reason; anyone else is refused (403)."""
+    certificate = _by_code(code)
+    if certificate is None:
+        abort(404)
+    form = UnrevokeForm()
+    if current_user.has_role(Role.ADMIN) and not form.validate_on_submit():
+        flash(_("Alasan membatalkan pencabutan wajib diisi."), "error")
+        return redirect(url_for(".verify", code=code))
+    try:
+        done = unrevoke(certificate, current_user, form.reason.data or "-")
+    except UnrevokeRefused:
+        db.session.commit()  # only the audit entry of the refusal
+        abort(403, _("Hanya admin yang dapat membatalkan pencabutan sertifikat."))
+    except OwnRecordRefused:
+        db.session.commit()  # only the audit entry of the refusal
+        abort(403, _("Anda tidak dapat memutuskan sertifikat Anda sendiri."))
+    if done:
+        db.session.commit()
+        flash(_("Pencabutan dibatalkan. Sertifikat kembali sah dan JP-nya dihitung."), "success")
     return redirect(url_for(".verify", code=code))

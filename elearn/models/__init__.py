@@ -10,7 +10,7 @@ from elearn.models.assignment import (
 from elearn.models.badge import JpBadge
 from elearn.models.base import Base, utcnow
 from elearn.models.blob import Blob, BlobChunk
-from elearn.models.certificate import Certificate, CertificateCounter
+from elearn.models.certificate import Certificate, CertificateCounter, StatusListEntry
 from elearn.models.competency import (
     Competency,
     CompetencyAssessment,
@@ -76,6 +76,7 @@ __all__ = [
     "StatementOutbox",
     "Certificate",
     "CertificateCounter",
+    "StatusListEntry",
     "ExternalTraining",
     "ReviewStatus",
     "Reminder",

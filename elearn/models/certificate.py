@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.models.base import Base, UTCDateTime
@@ -70,3 +70,32 @@ class CertificateCounter(Base):
 
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_sequence: Mapped[int]
+
+
+class StatusListEntry(Base):
+    """A credential's bit in its issuer's W3C Bitstring Status List (statusPurpose revocation).
+
+    Every certificate and every Pembelajar ASN badge holds one entry. The index is drawn at
+    random (so neighbouring indexes tell nothing about issue order or person); the unique
+    constraint on (list, index) makes each bit belong to one credential however many issuers
+    draw at once. ``revoked`` is the bit, flipped in the transaction that revokes.
+    """
+
+    __tablename__ = "status_list_entry"
+    __table_args__ = (
+        UniqueConstraint("list_no", "status_index"),
+        CheckConstraint("(certificate_id IS NULL) <> (badge_id IS NULL)", name="one_credential"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_no: Mapped[int]  # which list of the issuer: /certificates/status/<list_no>
+    status_index: Mapped[int]
+    certificate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificate.id", ondelete="RESTRICT"), unique=True
+    )
+    badge_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jp_badge.id", ondelete="RESTRICT"), unique=True
+    )
+    revoked: Mapped[bool] = mapped_column(default=False)
+    # When the entry was made or its bit last flipped: the list's validFrom and ETag move.
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())

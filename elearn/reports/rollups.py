@@ -141,6 +141,18 @@ def certificate_revoked(certificate: Certificate) -> None:
         _add(LearnerJpYear, [({"user_id": row.user_id, "year": year}, {"jp": -row.jp})])
 
 
+def certificate_unrevoked(certificate: Certificate) -> None:
+    """An admin took a revocation back: its JP count again."""
+    row = db.session.execute(
+        select(Enrollment.user_id, Enrollment.completed_at, CourseVersion.jp)
+        .join(CourseVersion, Enrollment.version_id == CourseVersion.id)
+        .where(Enrollment.id == certificate.enrollment_id)
+    ).one()
+    if row.completed_at is not None:
+        year = row.completed_at.astimezone(UTC).year
+        _add(LearnerJpYear, [({"user_id": row.user_id, "year": year}, {"jp": row.jp})])
+
+
 def _paper_counts(
     score: float, results: Iterable[Mapping[str, Any]]
 ) -> tuple[float, Counter[str], Counter[str]]:

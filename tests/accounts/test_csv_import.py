@@ -154,3 +154,41 @@ def test_web_import_of_an_oversize_field_shows_the_line(client: FlaskClient, aut
     )
     assert response.status_code == 200
     assert "baris 2: isian lebih dari 131072 karakter" in response.get_data(as_text=True)
+
+
+def test_cli_credentials_csv_round_trips_quotes_and_commas_and_neutralises_formulas(
+    runner, app, tmp_path, monkeypatch
+):
+    import csv
+    import stat
+
+    from elearn.accounts import csv_import
+
+    make_unit(code="palu")
+    path = tmp_path / "learners.csv"
+    path.write_text(
+        "nip,nama,kode_unit,jenis_pegawai\n"
+        '198609262015051001,"Andi ""Dg."" Pratama, S.E.",palu,PNS\n'
+        "199203142019032002,@SUM(1+1)*cmd|' /C calc'!A0,palu,PNS\n"
+        '199507222022212003,=HYPERLINK("http://x"),palu,PPPK\n',
+        encoding="utf-8",
+    )
+    # The first draw would start with "-": it must be drawn again, not written out.
+    draws = ["-startsdash1", "Pw1abcdefghi", "Pw2abcdefghi", "Pw3abcdefghi"]
+    monkeypatch.setattr(csv_import, "_random_password", lambda: draws.pop(0))
+    out = tmp_path / "credentials.csv"
+    result = runner.invoke(args=["users", "import", str(path), "--credentials", str(out)])
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["nip", "nama", "kata_sandi_sementara"]
+    assert len(rows) == 4 and all(len(row) == 3 for row in rows)
+    by_nip = {row[0]: row for row in rows[1:]}
+    assert by_nip["198609262015051001"][1:] == ['Andi "Dg." Pratama, S.E.', "Pw1abcdefghi"]
+    assert by_nip["199203142019032002"][1] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert by_nip["199507222022212003"][1] == '\'=HYPERLINK("http://x")'
+    # The password in the file is the one that signs in.
+    from elearn.accounts.services import authenticate
+
+    assert authenticate("198609262015051001", "Pw1abcdefghi") is not None

@@ -1,0 +1,200 @@
+"""What ``flask certificates verify`` reads: a certificate PDF, a VC-JWT, or a JSON(-LD) file.
+
+Every input ends in a Verdict (valid, revoked or invalid, with the reason); nothing a user
+can hand in, however broken, raises.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import unquote
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from sqlalchemy import select
+
+from elearn.badges.verify import badge_by_code
+from elearn.badges.verify import signature_valid as badge_signature_valid
+from elearn.blobs import BlobStore
+from elearn.certificates.credential import InvalidCredential, decode_vc_jwt
+from elearn.certificates.issuance import document_of, signature_valid
+from elearn.certificates.keys import current_key_id, signing_key
+from elearn.certificates.pdf import render_certificate_pdf
+from elearn.certificates.pdf_store import stored_pdf
+from elearn.extensions import db
+from elearn.models import Certificate
+
+State = Literal["valid", "revoked", "invalid"]
+# Exit status of the command: 2 is click's own for a usage error.
+EXIT = {"valid": 0, "invalid": 1, "revoked": 3}
+JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+VERIFY_URL = re.compile(r"^(?P<base>https?://.+?)/certificates/(?P<code>[A-Za-z0-9_-]{22})$")
+CODE_TEXT = re.compile(r"Kode verifikasi:\s*([A-Za-z0-9_-]{22})")
+CREDENTIAL_ID = re.compile(
+    r"/(?P<kind>certificates|badges)/(?P<code>[A-Za-z0-9_-]{22})/credential$"
+)
+ENVELOPE = "data:application/vc+jwt,"
+MAX_PDF_PAGES = 5  # ours has one; a huge file is not a certificate
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: State
+    reason: str
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT[self.state]
+
+
+def invalid(reason: str) -> Verdict:
+    return Verdict("invalid", reason)
+
+
+def looks_like_jwt(text: str) -> bool:
+    return bool(JWS.match(text.strip()))
+
+
+def verify_bytes(data: bytes, store: BlobStore) -> Verdict:
+    """Tell the kind of ``data`` from its content (not its name) and verify it."""
+    if data.lstrip()[:5] == b"%PDF-":
+        return verify_pdf(data, store)
+    try:
+        text = data.decode("utf-8-sig").strip()
+    except UnicodeDecodeError:
+        return invalid("not a certificate PDF, a VC-JWT or a JSON credential (binary data)")
+    if text.startswith("{"):
+        return verify_json(text)
+    if looks_like_jwt(text):
+        return verify_jwt(text)
+    return invalid("not a certificate PDF, a VC-JWT or a JSON credential")
+
+
+def verify_jwt(token: str) -> Verdict:
+    try:
+        credential = decode_vc_jwt(token, {current_key_id(): signing_key().public_key()})
+    except InvalidCredential as exc:
+        return invalid(str(exc))
+    found = CREDENTIAL_ID.search(str(credential.get("id", "")))
+    if found is None:
+        return invalid("the credential id names no certificate or badge of this deployment")
+    if found["kind"] == "badges":
+        return _badge_state(found["code"])
+    certificate = _certificate(found["code"])
+    if certificate is None:
+        return invalid(f"signature valid, but certificate {found['code']} is unknown here")
+    return _certificate_state(certificate, f"{certificate.number} {credential.get('name', '')}")
+
+
+def verify_json(text: str) -> Verdict:
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        return invalid(f"not valid JSON: {exc}")
+    if not isinstance(document, dict):
+        return invalid("the JSON is not a credential object")
+    types = document.get("type")
+    types = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+    envelope = document.get("id")
+    if "EnvelopedVerifiableCredential" in types and isinstance(envelope, str):
+        # VC 2.0 wraps a VC-JWT in JSON-LD as a data: URL.
+        if not envelope.startswith(ENVELOPE):
+            return invalid("the enveloped credential is not a data:application/vc+jwt URL")
+        return verify_jwt(unquote(envelope.removeprefix(ENVELOPE)))
+    if "VerifiableCredential" not in types:
+        return invalid("the JSON is not a Verifiable Credential")
+    proof = document.get("proof")
+    if proof is None:
+        return invalid(
+            "the JSON credential carries no proof, so anyone could have written it; "
+            "verify the .jwt download instead"
+        )
+    kind = proof.get("cryptosuite") or proof.get("type") if isinstance(proof, dict) else None
+    return invalid(f"proof {kind!r} cannot be checked here; verify the .jwt download instead")
+
+
+def verify_pdf(data: bytes, store: BlobStore) -> Verdict:
+    """Find the certificate a PDF names, then hold the file against the PDF issued for it.
+
+    The file must be byte for byte the PDF this deployment made from the signed payload:
+    any edit (a name, a JP figure) is a different file.
+    """
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if len(reader.pages) > MAX_PDF_PAGES:
+            return invalid("not one of our certificates: too many pages")
+        base, code = _pdf_code(reader)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        return invalid(f"not a readable PDF ({type(exc).__name__})")
+    if code is None:
+        return invalid("the PDF holds no verification code of an eLearn ASN certificate")
+    certificate = _certificate(code)
+    if certificate is None:
+        return invalid(f"the PDF names certificate {code}, which is unknown here")
+    verdict = _certificate_state(certificate, certificate.number)
+    if verdict.state != "valid":
+        return verdict
+    if base is None or data not in _issued_pdfs(certificate, base, store):
+        return invalid(
+            f"the file is not the PDF issued for {certificate.number}: it was edited after "
+            f"download (the certificate itself is valid; compare with {base or ''}"
+            f"/certificates/{code})"
+        )
+    return Verdict("valid", f"{certificate.number} {certificate.payload['learner_name']}")
+
+
+def _pdf_code(reader: PdfReader) -> tuple[str | None, str | None]:
+    """The public base address and the verification code: from the QR code's link, else
+    from the printed "Kode verifikasi" line."""
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A") or {}
+            found = VERIFY_URL.match(str(action.get("/URI", "")))
+            if found:
+                return found["base"], found["code"]
+    for page in reader.pages:
+        found_text = CODE_TEXT.search(page.extract_text() or "")
+        if found_text:
+            return None, found_text[1]
+    return None, None
+
+
+def _issued_pdfs(certificate: Certificate, base: str, store: BlobStore) -> list[bytes]:
+    """The stored PDF and a fresh rendering: both come from the signed payload alone."""
+    issued = [render_certificate_pdf(document_of(certificate, base))]
+    kept = stored_pdf(certificate, base, store)
+    if kept is not None:
+        issued.append(kept)
+    return issued
+
+
+def _certificate(code: str) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+
+
+def _certificate_state(certificate: Certificate, label: str) -> Verdict:
+    if certificate.revoked_at is not None:
+        return Verdict(
+            "revoked",
+            f"{certificate.number} revoked on {certificate.revoked_at:%Y-%m-%d}: "
+            f"{certificate.revoked_reason}",
+        )
+    if not signature_valid(certificate):
+        return invalid(f"the stored certificate {certificate.number} fails its signature check")
+    return Verdict("valid", f"{label} ({certificate.payload['jp']} JP)")
+
+
+def _badge_state(code: str) -> Verdict:
+    badge = badge_by_code(code)
+    if badge is None:
+        return invalid(f"signature valid, but badge {code} is unknown here")
+    if not badge_signature_valid(badge):
+        return invalid("the stored badge fails its signature check")
+    payload: dict[str, Any] = badge.payload
+    return Verdict(
+        "valid", f"Pembelajar ASN {payload['year']} {payload['learner_name']} ({payload['jp']} JP)"
+    )
