@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from flask import (
@@ -22,6 +23,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from elearn.auth.duties import OwnRecordRefused
 from elearn.certificates.credential import build_credential, encode_vc_jwt
+from elearn.certificates.data_integrity import add_proof
+from elearn.certificates.did import did_document, did_key, did_web
 from elearn.certificates.forms import RevokeForm
 from elearn.certificates.issuance import (
     document_of,
@@ -144,6 +147,24 @@ def credential(code: str) -> Response:
     return response
 
 
+@bp.route("/<code>/credential.jsonld")
+@login_required
+def credential_jsonld(code: str) -> Response:
+    """The same credential as JSON-LD with an eddsa-rdfc-2022 proof (issuer: did:key)."""
+    certificate = _by_code(code)
+    if certificate is None or certificate.user_id != current_user.id:
+        abort(404)
+    document = add_proof(
+        _credential_json(certificate), signing_key(), created=certificate.issued_at
+    )
+    response = Response(
+        json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/vc+ld+json"
+    )
+    filename = f"open-badge-{certificate.payload['course_slug']}-{certificate.year}.jsonld"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def _credential_json(certificate: Certificate) -> dict[str, object]:
     base = _base_url()
     return build_credential(
@@ -181,6 +202,23 @@ def issuer() -> WerkzeugResponse:
             "url": base,
         }
     )
+
+
+def did_web_document() -> WerkzeugResponse:
+    """/.well-known/did.json: the signing key under the deployment's did:web."""
+    public_key = signing_key().public_key()
+    did = did_web(_base_url())
+    response = jsonify(did_document(did, public_key, also_known_as=[did_key(public_key)]))
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+# did:web resolves at the host's root, outside this blueprint's /certificates prefix.
+bp.record_once(
+    lambda state: state.app.add_url_rule(
+        "/.well-known/did.json", "did_web_document", did_web_document
+    )
+)
 
 
 @bp.route("/<code>/revoke", methods=["POST"])
