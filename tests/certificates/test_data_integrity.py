@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import gzip
 import hashlib
 import json
 import socket
@@ -350,3 +351,71 @@ def test_dcc_verifier_core_verifies_ours_and_refuses_forgeries(node: str, tmp_pa
     assert [e["name"] for e in forged["errors"]] == ["invalid_signature"], forged
     # The same forgery made with our key verifies there too: the check can pass.
     assert dcc(signed_as_our_issuer(edited(document, rename), KEY))["verified"] is True
+
+
+STATUS_LIST_URL = "https://elearn.palukota.go.id/certificates/status/1"
+
+
+def status_list_credential(revoked: set[int], key: Ed25519PrivateKey = KEY) -> dict[str, Any]:
+    """A W3C Bitstring Status List credential (16 KiB list, bit 0 the leftmost), secured
+    like our credentials: what verifier-core needs to see a revocation."""
+    bits = bytearray(16 * 1024)
+    for index in revoked:
+        bits[index // 8] |= 0x80 >> (index % 8)
+    encoded = base64.urlsafe_b64encode(gzip.compress(bytes(bits))).rstrip(b"=").decode()
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": STATUS_LIST_URL,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": "did:key:replaced-by-add-proof",
+        "validFrom": "2026-02-05T00:00:00Z",
+        "credentialSubject": {
+            "id": f"{STATUS_LIST_URL}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": "u" + encoded,
+        },
+    }
+    return add_proof(credential, key, created=ISSUED)
+
+
+def test_dcc_verifier_core_reads_revocation_from_a_signed_status_list(node: str, tmp_path: Path):
+    credential = make_credential()
+    credential["credentialStatus"] = {
+        "id": f"{STATUS_LIST_URL}#42",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "42",
+        "statusListCredential": STATUS_LIST_URL,
+    }
+    document_file = tmp_path / "credential.jsonld"
+    document_file.write_text(json.dumps(signed(credential)), encoding="utf-8")
+
+    def dcc(revoked: set[int]) -> dict[str, Any]:
+        listed = tmp_path / "status.json"
+        listed.write_text(json.dumps(status_list_credential(revoked)), encoding="utf-8")
+        answer = dcc_verify(node, document_file, {STATUS_LIST_URL: listed})
+        assert answer["networkAttempts"] == []
+        return answer
+
+    def steps(answer: dict[str, Any]) -> dict[str, Any]:
+        return {step["id"]: step.get("valid", step.get("error")) for step in answer["log"]}
+
+    valid = dcc({41, 43})
+    assert valid["verified"] is True and steps(valid)["revocation_status"] is True, valid
+    revoked = dcc({42})
+    assert revoked["verified"] is False, revoked
+    assert steps(revoked)["valid_signature"] is True
+    assert steps(revoked)["revocation_status"] is False
+    # verifier-core 1.0.0-beta.11 checks the list's own proof but not that its issuer is the
+    # credential's (it passes verifyMatchingIssuers: false): the list's URL, on our host, is
+    # what ties it to us (docs/credentials.md). A list whose proof fails is refused, though.
+    broken = status_list_credential({41})
+    broken["credentialSubject"]["encodedList"] = status_list_credential(set())["credentialSubject"][
+        "encodedList"
+    ]
+    listed = tmp_path / "broken.json"
+    listed.write_text(json.dumps(broken), encoding="utf-8")
+    tampered = dcc_verify(node, document_file, {STATUS_LIST_URL: listed})
+    assert tampered["verified"] is False, tampered
+    assert steps(tampered)["revocation_status"]["name"] == "status_list_signature_error"

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -48,10 +49,14 @@ def node_with_verifier() -> str:
     return node
 
 
-def dcc_verify(node: str, credential_file: Path) -> dict[str, Any]:
-    """verifier-core's answer for the file, the OB 3.0 schema served from our copy."""
-    result = subprocess.run(  # noqa: S603 - our own script on a file the test wrote
-        [node, str(HERE / "verify.mjs"), str(credential_file), str(OB_SCHEMA)],
+def dcc_verify(
+    node: str, credential_file: Path, serve: Mapping[str, Path] | None = None
+) -> dict[str, Any]:
+    """verifier-core's answer for the file, the OB 3.0 schema served from our copy and
+    ``serve``'s URLs (e.g. a status list credential) from the given files."""
+    served = [arg for url, path in (serve or {}).items() for arg in ("--serve", f"{url}={path}")]
+    result = subprocess.run(  # noqa: S603 - our own script on files the test wrote
+        [node, str(HERE / "verify.mjs"), str(credential_file), "--schema", str(OB_SCHEMA), *served],
         cwd=HERE,
         capture_output=True,
         text=True,

@@ -1,23 +1,39 @@
 // Verify one credential file with the Digital Credentials Consortium's verifier-core,
 // offline, and print its result as JSON on stdout.
 //
-//   node verify.mjs credential.jsonld [schema.json]
+//   node verify.mjs credential.jsonld [--schema schema.json] [--serve URL=FILE ...]
 //
 // verifier-core resolves did:key and our contexts (VC 2.0, OB 3.0.3) from the copies it
 // bundles. Every network request is refused (fetch, http, https), so a verification that
-// needed the network fails instead of quietly going online. The optional schema file is
-// answered for the OB 3.0 JSON schema URL verifier-core asks for, so its schema step runs
-// offline too.
+// needed the network fails instead of quietly going online, and is listed in
+// "networkAttempts". Two answers can be given from files instead: --schema for the OB 3.0
+// JSON schema URL verifier-core asks for (its schema step), and --serve for a document such
+// as a status list credential (its revocation step).
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 
-const [file, schemaFile] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const file = args.shift();
+let schemaDocument = null;
+const served = new Map();
+while (args.length) {
+  const option = args.shift();
+  const value = args.shift() ?? '';
+  if (option === '--schema') {
+    schemaDocument = JSON.parse(fs.readFileSync(value, 'utf8'));
+  } else if (option === '--serve' && value.includes('=')) {
+    const at = value.indexOf('=');
+    served.set(value.slice(0, at), fs.readFileSync(value.slice(at + 1), 'utf8'));
+  } else {
+    console.error(`unknown argument ${option}`);
+    process.exit(2);
+  }
+}
 if (!file) {
-  console.error('usage: node verify.mjs credential.jsonld [schema.json]');
+  console.error('usage: node verify.mjs credential.jsonld [--schema FILE] [--serve URL=FILE ...]');
   process.exit(2);
 }
-const schemaDocument = schemaFile ? JSON.parse(fs.readFileSync(schemaFile, 'utf8')) : null;
 const attempts = [];
 
 globalThis.fetch = async (input) => {
@@ -26,6 +42,9 @@ globalThis.fetch = async (input) => {
     return new Response(JSON.stringify({ ...schemaDocument, $id: url }), {
       headers: { 'content-type': 'application/json' }
     });
+  }
+  if (served.has(url)) {
+    return new Response(served.get(url), { headers: { 'content-type': 'application/json' } });
   }
   attempts.push(url);
   throw new TypeError(`network blocked: ${url}`);
@@ -53,6 +72,7 @@ const schema = (result.additionalInformation ?? [])
   .flatMap((entry) => (Array.isArray(entry.results) ? entry.results : []))
   .map(({ schema: url, result: { valid, errors: found } }) => ({ url, valid, errors: found ?? [] }));
 // No DID registry is consulted offline, so "registered_issuer" is always false here.
+// Every other step must say valid: a status step that could not run (an error) fails too.
 const verified = errors.length === 0 &&
-  log.every((step) => step.valid !== false || step.id === 'registered_issuer');
+  log.every((step) => step.valid === true || step.id === 'registered_issuer');
 console.log(JSON.stringify({ verified, errors, log, schema, networkAttempts: attempts }, null, 2));
