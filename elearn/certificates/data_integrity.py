@@ -30,6 +30,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from pyld import jsonld
 
+from elearn import clock
+from elearn.certificates.credential import CLOCK_SKEW
 from elearn.certificates.did import UnresolvableDid, did_key, did_key_method, resolve_did_key
 
 PROOF_TYPE = "DataIntegrityProof"
@@ -175,7 +177,29 @@ def _verify(document: Any, trusted_issuers: frozenset[str] | None) -> str:
     unsigned = {name: item for name, item in document.items() if name != "proof"}
     if not _signature_holds(public_key, signature, _hash_data(unsigned, options)):
         raise DataIntegrityError("the proof does not match the credential: it was altered")
+    _check_validity(document)
     return controller
+
+
+def _check_validity(document: Mapping[str, Any]) -> None:
+    """validFrom has passed and validUntil (when given) has not, as for the VC-JWT."""
+    now = clock.now()
+    valid_from = _moment(document.get("validFrom"), "validFrom")
+    if valid_from > now + CLOCK_SKEW:
+        raise DataIntegrityError(f"not valid before {document['validFrom']}")
+    if "validUntil" in document:
+        if _moment(document["validUntil"], "validUntil") < now - CLOCK_SKEW:
+            raise DataIntegrityError(f"expired on {document['validUntil']}")
+
+
+def _moment(value: Any, name: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise DataIntegrityError(f"{name} is not a date-time with a time zone")
+    return moment
 
 
 def _signature_holds(public_key: Ed25519PublicKey, signature: bytes, data: bytes) -> bool:

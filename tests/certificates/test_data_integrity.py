@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask
 
+from elearn import clock
 from elearn.certificates.credential import decode_vc_jwt
 from elearn.certificates.data_integrity import (
     CONTEXT_FILES,
@@ -232,6 +233,17 @@ def test_a_status_entry_added_to_the_credential_is_signed_too() -> None:
     assert verify_data_integrity(document)[0] is True
     moved = edited(document, lambda d: d["credentialStatus"].update(statusListIndex="43"))
     assert verify_data_integrity(moved)[1].endswith("it was altered")
+
+
+def test_not_yet_valid_and_expired_credentials_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    early = datetime(2026, 2, 5, 3, 0, tzinfo=UTC)  # before validFrom (03:12:45), beyond skew
+    monkeypatch.setattr(clock, "now", lambda: early)
+    assert verify_data_integrity(signed()) == (False, "not valid before 2026-02-05T03:12:45Z")
+    monkeypatch.setattr(clock, "now", lambda: datetime(2027, 1, 1, tzinfo=UTC))
+    expiring = make_credential()
+    expiring["validUntil"] = "2026-12-31T00:00:00Z"
+    assert verify_data_integrity(signed(expiring)) == (False, "expired on 2026-12-31T00:00:00Z")
+    assert verify_data_integrity(signed())[0] is True
 
 
 @pytest.mark.parametrize("garbage", [None, "text", [], {"proof": [{}, {}]}, {"proof": 3}])
