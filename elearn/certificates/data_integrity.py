@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
@@ -43,6 +44,9 @@ CONTEXT_FILES = {
     "https://www.w3.org/ns/credentials/v2": "credentials-v2.jsonld",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ob-context-3.0.3.json",
 }
+
+
+_PYLD_LOCK = threading.Lock()
 
 
 class DataIntegrityError(ValueError):
@@ -74,15 +78,15 @@ def _refuse_dropped(term: str | None) -> None:
 def canonical_nquads(document: Mapping[str, Any]) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document (stored contexts only, safe mode)."""
     processor = jsonld.JsonLdProcessor(on_property_dropped=_refuse_dropped)
+    options = {
+        "algorithm": "URDNA2015",
+        "format": "application/n-quads",
+        "documentLoader": load_document,
+    }
     try:
-        nquads: str = processor.normalize(
-            dict(document),
-            {
-                "algorithm": "URDNA2015",
-                "format": "application/n-quads",
-                "documentLoader": load_document,
-            },
-        )
+        # PyLD's processed-context cache is process-wide and not thread-safe (gthread workers).
+        with _PYLD_LOCK:
+            nquads: str = processor.normalize(dict(document), options)
     except jsonld.JsonLdError as exc:
         raise DataIntegrityError(
             f"not JSON-LD this deployment can canonicalize: {_cause(exc)}"
@@ -231,5 +235,5 @@ def _cause(exc: BaseException) -> str:
     """The innermost message: PyLD wraps a loader refusal in several generic errors."""
     while exc.__cause__ is not None:
         exc = exc.__cause__
-    details = getattr(exc, "details", None)
-    return str(getattr(exc, "message", None) or exc) + (f" {details}" if details else "")
+    message = getattr(exc, "message", None) or exc
+    return str(message).splitlines()[0].strip("(',)")
