@@ -431,3 +431,20 @@ def test_dcc_verifier_core_reads_revocation_from_a_signed_status_list(node: str,
     tampered = dcc_verify(node, document_file, {STATUS_LIST_URL: listed})
     assert tampered["verified"] is False, tampered
     assert steps(tampered)["revocation_status"]["name"] == "status_list_signature_error"
+
+
+def test_dcc_verifier_core_verifies_a_freshly_issued_download(
+    node: str, app: Flask, tmp_path: Path
+) -> None:
+    learner, certificate = complete_course(app, tmp_path)
+    url = f"/certificates/{certificate.code}/credential.jsonld"
+    path = tmp_path / "download.jsonld"
+    path.write_bytes(learner.client.get(url).data)
+    answer = dcc_verify(node, path)
+    assert answer["verified"] is True, answer
+    assert answer["networkAttempts"] == [] and answer["schema"][0]["valid"] is True
+    # The same download with the learner's name changed in the file.
+    document = json.loads(path.read_text(encoding="utf-8"))
+    rename(document)
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    assert dcc_verify(node, path)["verified"] is False
