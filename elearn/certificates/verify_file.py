@@ -21,6 +21,8 @@ from elearn.badges.verify import badge_by_code
 from elearn.badges.verify import signature_valid as badge_signature_valid
 from elearn.blobs import BlobStore
 from elearn.certificates.credential import InvalidCredential, decode_vc_jwt
+from elearn.certificates.data_integrity import CRYPTOSUITE, verify_data_integrity
+from elearn.certificates.did import did_key
 from elearn.certificates.issuance import document_of, signature_valid
 from elearn.certificates.keys import current_key_id, signing_key
 from elearn.certificates.pdf import render_certificate_pdf
@@ -79,6 +81,11 @@ def verify_jwt(token: str) -> Verdict:
         credential = decode_vc_jwt(token, {current_key_id(): signing_key().public_key()})
     except InvalidCredential as exc:
         return invalid(str(exc))
+    return _credential_state(credential)
+
+
+def _credential_state(credential: dict[str, Any]) -> Verdict:
+    """The state of the certificate or badge a credential with a valid proof names."""
     found = CREDENTIAL_ID.search(str(credential.get("id", "")))
     if found is None:
         return invalid("the credential id names no certificate or badge of this deployment")
@@ -113,8 +120,15 @@ def verify_json(text: str) -> Verdict:
             "the JSON credential carries no proof, so anyone could have written it; "
             "verify the .jwt download instead"
         )
-    kind = proof.get("cryptosuite") or proof.get("type") if isinstance(proof, dict) else None
-    return invalid(f"proof {kind!r} cannot be checked here; verify the .jwt download instead")
+    first = proof[0] if isinstance(proof, list) and proof else proof  # a proof set, or one
+    kind = first.get("cryptosuite") or first.get("type") if isinstance(first, dict) else None
+    if kind != CRYPTOSUITE:
+        return invalid(f"proof {kind!r} cannot be checked here; verify the .jwt download instead")
+    ours = frozenset({did_key(signing_key().public_key())})
+    valid, reason = verify_data_integrity(document, trusted_issuers=ours)
+    if not valid:
+        return invalid(reason)
+    return _credential_state(document)
 
 
 def verify_pdf(data: bytes, store: BlobStore) -> Verdict:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+from datetime import UTC, datetime
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -24,6 +27,8 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from elearn.auth.duties import OwnRecordRefused
 from elearn.certificates import status_list
 from elearn.certificates.credential import build_credential, encode_vc_jwt
+from elearn.certificates.data_integrity import add_proof
+from elearn.certificates.did import did_document, did_key, did_web
 from elearn.certificates.forms import RevokeForm, UnrevokeForm
 from elearn.certificates.issuance import (
     UnrevokeRefused,
@@ -49,6 +54,7 @@ from elearn.jobs.binding import current_blobs, current_jobs
 from elearn.models import Certificate, Role
 from elearn.settings import current_settings
 
+JSONLD_LIST = ".jsonld"  # the status list as JSON-LD with a Data Integrity proof
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{22}$")
@@ -160,6 +166,33 @@ def credential(code: str) -> Response:
     return response
 
 
+@bp.route("/<code>/credential.jsonld")
+@login_required
+def credential_jsonld(code: str) -> Response:
+    """The same credential as JSON-LD with an eddsa-rdfc-2022 proof (issuer: did:key)."""
+    certificate = _by_code(code)
+    if certificate is None or certificate.user_id != current_user.id:
+        abort(404)
+    credential = _credential_json(certificate)
+    # Each form points at a status list secured as it is: verifiers of Data Integrity
+    # credentials (DCC verifier-core) read JSON-LD lists, not VC-JWT ones.
+    entry = credential.get("credentialStatus")
+    if isinstance(entry, dict):
+        url = f"{entry['statusListCredential']}{JSONLD_LIST}"
+        credential["credentialStatus"] = {
+            **entry,
+            "id": f"{url}#{entry['statusListIndex']}",
+            "statusListCredential": url,
+        }
+    document = add_proof(credential, signing_key(), created=certificate.issued_at)
+    response = Response(
+        json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/vc+ld+json"
+    )
+    filename = f"open-badge-{certificate.payload['course_slug']}-{certificate.year}.jsonld"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def _credential_json(certificate: Certificate) -> dict[str, object]:
     base = _base_url()
     return build_credential(
@@ -190,24 +223,50 @@ def key(kid: str) -> WerkzeugResponse:
 def status(list_no: int) -> WerkzeugResponse:
     """The issuer's Bitstring Status List credential (VC-JWT): public, cacheable, CORS-open
     (browser wallets fetch it), and cheap to ask again with If-None-Match."""
+    credential, changed_at = _status_list(list_no)
+    token = encode_vc_jwt(credential, signing_key())
+    return _status_response(Response(token, mimetype="application/vc+jwt"), token)
+
+
+@bp.route(f"/status/<int:list_no>{JSONLD_LIST}")
+@limiter.limit(_verify_limit)
+def status_jsonld(list_no: int) -> WerkzeugResponse:
+    """The same list as JSON-LD with an eddsa-rdfc-2022 proof, for the `.jsonld` credentials."""
+    credential, changed_at = _status_list(list_no)
+    url = f"{credential['id']}{JSONLD_LIST}"
+    credential = {
+        **credential,
+        "id": url,
+        # A bare DID (set by add_proof), as DCC's verifier-core reads the issuer of a list.
+        "issuer": "did:key",
+        "credentialSubject": {**credential["credentialSubject"], "id": f"{url}#list"},
+    }
+    moment = changed_at or datetime(2026, 1, 1, tzinfo=UTC)
+    document = add_proof(credential, signing_key(), created=moment)
+    body = json.dumps(document, ensure_ascii=False)
+    return _status_response(Response(body, mimetype="application/vc+ld+json"), body)
+
+
+def _status_list(list_no: int) -> tuple[dict[str, Any], datetime | None]:
     revoked, changed_at, count = status_list.list_state(list_no)
     if count == 0 and list_no != 1:
         abort(404)
-    base = _base_url()
     credential = status_list.build_status_list_credential(
-        base_url=base,
+        base_url=_base_url(),
         list_no=list_no,
         issuer_name=current_settings().certificates.issuer_name,
         revoked_indexes=revoked,
         changed_at=changed_at,
     )
-    token = encode_vc_jwt(credential, signing_key())
-    response = Response(token, mimetype="application/vc+jwt")
+    return credential, changed_at
+
+
+def _status_response(response: Response, body: str) -> WerkzeugResponse:
     # Short: a revocation reaches verifiers within minutes; revalidation costs a 304.
     response.headers["Cache-Control"] = f"public, max-age={STATUS_MAX_AGE}"
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "ETag"
-    response.set_etag(hashlib.sha256(token.encode("ascii")).hexdigest()[:32])
+    response.set_etag(hashlib.sha256(body.encode("utf-8")).hexdigest()[:32])
     return response.make_conditional(request)
 
 
@@ -226,6 +285,23 @@ def issuer() -> WerkzeugResponse:
             "url": base,
         }
     )
+
+
+def did_web_document() -> WerkzeugResponse:
+    """/.well-known/did.json: the signing key under the deployment's did:web."""
+    public_key = signing_key().public_key()
+    did = did_web(_base_url())
+    response = jsonify(did_document(did, public_key, also_known_as=[did_key(public_key)]))
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+# did:web resolves at the host's root, outside this blueprint's /certificates prefix.
+bp.record_once(
+    lambda state: state.app.add_url_rule(
+        "/.well-known/did.json", "did_web_document", did_web_document
+    )
+)
 
 
 @bp.route("/<code>/revoke", methods=["POST"])

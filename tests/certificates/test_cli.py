@@ -138,3 +138,28 @@ def test_a_jwt_string_and_json_forms_are_read(app: Flask, runner, tmp_path: Path
     bare.write_text(json.dumps(claims))
     result = runner.invoke(args=["certificates", "verify", str(bare)])
     assert result.exit_code == 1 and "carries no proof" in result.output
+
+
+def test_the_json_ld_download_with_its_data_integrity_proof_verifies(
+    app: Flask, runner, tmp_path: Path
+):
+    learner, certificate = complete_course(app, tmp_path)
+    response = learner.client.get(f"/certificates/{certificate.code}/credential.jsonld")
+    assert response.status_code == 200
+    path = tmp_path / "credential.jsonld"
+    path.write_bytes(response.data)
+    result = runner.invoke(args=["certificates", "verify", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"VALID — {certificate.number}" in result.output
+
+    forged = json.loads(response.data)
+    forged["credentialSubject"]["name"] = "Nama Lain"
+    tampered = tmp_path / "tampered.jsonld"
+    tampered.write_text(json.dumps(forged))
+    result = runner.invoke(args=["certificates", "verify", str(tampered)])
+    assert result.exit_code == 1 and "INVALID" in result.output, result.output
+
+    revoke(certificate, make_user(Role.ADMIN, name="Admin"), "Nilai keliru")
+    db.session.commit()
+    result = runner.invoke(args=["certificates", "verify", str(path)])
+    assert result.exit_code == 3 and "REVOKED" in result.output, result.output

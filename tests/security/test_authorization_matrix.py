@@ -129,7 +129,11 @@ RULES: dict[str, Rule] = {
     "certificates.key": everyone(),
     "certificates.pdf": rule(owner=OK, other_learner=404, mamuju_learner=404, coordinator=OK,
                              evaluator=404, admin=OK),  # fmt: skip
-    "certificates.credential": OWNER_ONLY,
+    "certificates.credential": OWNER_ONLY, "certificates.credential_jsonld": OWNER_ONLY,
+    "certificates.status": everyone(), "certificates.status_jsonld": everyone(),
+    "did_web_document": everyone(),
+    # Only admins undo a revocation (the certificate here is not revoked: back to its page).
+    "certificates.unrevoke_certificate": Rule(ADMINS.expect | {"admin": 302}, post=True),
     "badges.verify": everyone(), "badges.credential": OWNER_ONLY,
     "certificates.revoke_certificate": Rule(
         {**OWNER_ONLY.expect, "owner": 404, "coordinator": 302, "admin": 302}, post=True
@@ -266,6 +270,7 @@ def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
         "assignment_id": 999, "assignee_id": 999, "reminder_id": 999,
         "upload_id": db.session.scalar(select(CourseUpload.id)), "path": "01-siklus.md",
         "competency_id": 999, "standard_id": 999, "code_id": 999, "shape": "kursus", "fmt": "csv",
+        "list_no": 1,
     }  # fmt: skip
     if endpoint.startswith("badges."):
         values["code"] = world["badge"]
