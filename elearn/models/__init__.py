@@ -29,6 +29,7 @@ from elearn.models.learning import (
     QuizAttempt,
     Verb,
 )
+from elearn.models.mentoring import MentoringSession, SessionKind, SessionStatus
 from elearn.models.record import ExternalTraining, ReviewStatus
 from elearn.models.reminder import Reminder
 from elearn.models.reporting import ApiToken, AuditEntry, StatementOutbox
@@ -64,6 +65,9 @@ __all__ = [
     "Certificate",
     "CertificateCounter",
     "ExternalTraining",
+    "MentoringSession",
+    "SessionKind",
+    "SessionStatus",
     "ReviewStatus",
     "Reminder",
     "JpBadge",
