@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Any
 
 from sqlalchemy import Select, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -11,13 +12,17 @@ from sqlalchemy.orm import aliased
 
 from elearn import clock
 from elearn.accounts.nip import normalize_nip
+from elearn.badges.issuance import JpChange
 from elearn.extensions import db
+from elearn.i18n import zone_for
 from elearn.mentoring.jp_rule import session_jp
 from elearn.models import MentoringSession, SessionKind, SessionStatus, User
 from elearn.problem_text import Problem
 from elearn.records.entries import today_for
 from elearn.records.routes import COMPETENCIES
 from elearn.reports.audit import audit
+from elearn.reports.learner_rollups import jp_changed
+from elearn.settings import Settings
 
 MIN_MINUTES = 15
 MAX_MINUTES = 480  # a working day; longer coaching is recorded as several sessions
@@ -131,7 +136,7 @@ def decide_session(
     session = db.session.get(MentoringSession, session_id)
     if session is None or session.mentor_id != mentor.id or not mentor.is_active:
         return False
-    values = {
+    values: dict[str, Any] = {
         "status": SessionStatus.CONFIRMED if confirm else SessionStatus.REJECTED,
         "jp": session_jp(session.duration_minutes, minutes_per_jp) if confirm else 0,
         "decided_at": clock.now(),
@@ -149,10 +154,21 @@ def decide_session(
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         return False
+    mentee_id, year = session.mentee_id, session.held_on.year
     db.session.expire(session)
-    details = {"session_id": session_id, "mentee_id": session.mentee_id}
+    if confirm:
+        # The JP-duty report and the badge read this rollup, in the same transaction.
+        jp_changed(mentee_id, year, values["jp"])
+    details = {"session_id": session_id, "mentee_id": mentee_id}
     audit(mentor, "mentoring.confirm" if confirm else "mentoring.reject", details, 1)
     return True
+
+
+def session_change(session: MentoringSession, settings: Settings) -> JpChange:
+    """The JP year a confirmed session moved (its date's), for the badge issued right away."""
+    mentee: User = session.mentee
+    zone = zone_for(mentee, settings.default_timezone)
+    return JpChange(mentee.id, mentee.unit_id, zone.key, session.held_on.year)
 
 
 Mentor = aliased(User, name="mentor")

@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from elearn import clock
 from elearn.auth.access import role_required
+from elearn.badges.issuance import award_after_change
 from elearn.extensions import db
 from elearn.mentoring.forms import DecisionForm, SessionForm, WithdrawForm
 from elearn.mentoring.sessions import (
@@ -15,12 +17,13 @@ from elearn.mentoring.sessions import (
     SessionReport,
     decide_session,
     record_session,
+    session_change,
     sessions_in_units,
     sessions_of_mentee,
     sessions_of_mentor,
     withdraw_session,
 )
-from elearn.models import MentoringSession, Role
+from elearn.models import MentoringSession, Role, SessionStatus
 from elearn.problem_text import problem_of, translated
 from elearn.records.trainings import reviewable_units
 from elearn.settings import current_settings
@@ -110,6 +113,11 @@ def decide(session_id: int) -> WerkzeugResponse:
         db.session.commit()
         if decided:
             flash(_("Keputusan disimpan."), "success")
+            db.session.refresh(session)
+            if session.status == SessionStatus.CONFIRMED:
+                # Its JP may complete the mentee's year: the badge comes now, not next hour.
+                settings = current_settings()
+                award_after_change([session_change(session, settings)], clock.now(), settings)
         else:
             flash(_("Sesi ini sudah diputuskan sebelumnya."), "error")
     return redirect(url_for(".requests"))

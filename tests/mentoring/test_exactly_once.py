@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from elearn.extensions import db
 from elearn.mentoring.sessions import SessionRefused, SessionReport, decide_session, record_session
-from elearn.models import AuditEntry, MentoringSession, SessionStatus, User
+from elearn.models import AuditEntry, LearnerJpTotal, MentoringSession, SessionStatus, User
 from elearn.records.entries import jp_total_for_year
 from tests.conftest import FrozenClock, run_in_parallel
 from tests.factories import make_unit, make_user
@@ -63,6 +63,8 @@ def test_parallel_confirmations_by_distinct_mentors_each_count_once(app: Flask, 
     for mentee_id, _mentor_id, _session_id in pairs:
         mentee = db.session.get(User, mentee_id)
         assert mentee is not None and jp_total_for_year(mentee, 2026) == 3
+        rollup = db.session.get(LearnerJpTotal, (mentee_id, 2026))
+        assert rollup is not None and rollup.jp == 3  # the duty report's total, added once
     confirmations = db.session.scalars(
         select(AuditEntry).where(AuditEntry.action == "mentoring.confirm")
     ).all()

@@ -11,7 +11,14 @@ from sqlalchemy import select
 
 from elearn.extensions import db
 from elearn.mentoring.jp_rule import session_jp
-from elearn.models import AuditEntry, MentoringSession, Role, SessionStatus
+from elearn.models import (
+    AuditEntry,
+    JpBadge,
+    LearnerJpTotal,
+    MentoringSession,
+    Role,
+    SessionStatus,
+)
 from elearn.records.entries import jp_total_for_year, record_rows
 from elearn.settings import with_changes
 from tests.conftest import AuthActions, FrozenClock, csrf_token
@@ -285,3 +292,26 @@ def test_refusals_speak_the_readers_language(app: Flask, clock: FrozenClock):
     assert "Mentoring confirmation requests" in mentee.client.get("/me/mentoring").get_data(
         as_text=True
     )
+
+
+def test_confirmed_jp_reach_the_duty_report_and_the_badge(app: Flask, clock: FrozenClock):
+    mentee, mentor = _pair(app)
+    record(mentee, mentor, duration_minutes="450", starts_at="08:00")
+    record(mentee, mentor, duration_minutes="450", starts_at="13:00", kind="coaching")
+    first, second = db.session.scalars(select(MentoringSession).order_by(MentoringSession.id))
+    decide(mentor, first.id)
+    db.session.expire_all()
+    total = db.session.get(LearnerJpTotal, (mentee.user.id, 2026))
+    assert total is not None and total.jp == 10
+    assert db.session.scalars(select(JpBadge)).all() == []
+
+    decide(mentor, second.id)
+    db.session.expire_all()
+    total = db.session.get(LearnerJpTotal, (mentee.user.id, 2026))
+    assert total is not None and total.jp == 20
+    [badge] = db.session.scalars(select(JpBadge)).all()
+    assert badge.user_id == mentee.user.id and badge.year == 2026
+    # A second confirmation of the same session (another tab) changes nothing.
+    decide(mentor, second.id)
+    db.session.expire_all()
+    assert db.session.get(LearnerJpTotal, (mentee.user.id, 2026)).jp == 20  # type: ignore[union-attr]
