@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -182,6 +182,21 @@ def sessions_of_mentee(mentee: User) -> Select[MentoringSession, str]:
         .outerjoin(Mentor, Mentor.id == MentoringSession.mentor_id)
         .where(MentoringSession.mentee_id == mentee.id)
         .order_by(MentoringSession.held_on.desc(), MentoringSession.starts_at.desc())
+    )
+
+
+def pending_for_mentor(mentor: User) -> int:
+    """How many requests wait for ``mentor``'s decision."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(MentoringSession)
+            .where(
+                MentoringSession.mentor_id == mentor.id,
+                MentoringSession.status == SessionStatus.PENDING,
+            )
+        )
+        or 0
     )
 
 

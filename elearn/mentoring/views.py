@@ -16,6 +16,7 @@ from elearn.mentoring.sessions import (
     SessionRefused,
     SessionReport,
     decide_session,
+    pending_for_mentor,
     record_session,
     session_change,
     sessions_in_units,
@@ -62,6 +63,7 @@ def mine() -> str | WerkzeugResponse:
         sessions=sessions,
         withdraw_form=WithdrawForm(),
         minutes_per_jp=current_settings().mentoring_minutes_per_jp,
+        waiting=pending_for_mentor(current_user),
     )
 
 

@@ -64,6 +64,8 @@ def test_confirmed_session_counts_on_the_career_record(app: Flask, clock: Frozen
         as_text=True
     )
 
+    waiting = mentor.client.get("/me/mentoring").get_data(as_text=True)
+    assert "1 sesi menunggu konfirmasi Anda sebagai mentor." in waiting
     requests = mentor.client.get("/me/mentoring/requests").get_data(as_text=True)
     assert "Permintaan konfirmasi mentoring" in requests and "Rina Mentee" in requests
     session = _only_session()
@@ -71,6 +73,9 @@ def test_confirmed_session_counts_on_the_career_record(app: Flask, clock: Frozen
 
     session = _only_session()
     assert session.status == SessionStatus.CONFIRMED and session.jp == 2  # 100 min / 45
+    assert "menunggu konfirmasi Anda" not in mentor.client.get("/me/mentoring").get_data(
+        as_text=True
+    )
     assert jp_total_for_year(mentee.user, 2026) == 2
     [row] = record_rows(mentee.user)
     assert row.organiser == "Mentor: Budi Mentor" and row.route == "Mentoring"
@@ -168,7 +173,10 @@ def test_only_the_named_mentor_decides(app: Flask, clock: FrozenClock):
     record(mentee, mentor)
     session_id = _only_session().id
 
-    for intruder in (other, mentee, coordinator):
+    admin = make_user(Role.ADMIN, name="Admin")
+    admin_client = app.test_client()
+    AuthActions(admin_client).login(admin.nip)
+    for intruder in (other, mentee, coordinator, Learner(admin, admin_client)):
         assert decide(intruder, session_id).status_code == 404
         requests = intruder.client.get("/me/mentoring/requests").get_data(as_text=True)
         assert "Menyusun rencana aksi SAKIP" not in requests
