@@ -130,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.learning.views import bp as learning_bp
     from elearn.main.errors import register_error_handlers
     from elearn.main.views import bp as main_bp
+    from elearn.mentoring.views import bp as mentoring_bp
     from elearn.offline.views import bp as offline_bp
     from elearn.pdf_signing.views import bp as pdf_signing_bp
     from elearn.privacy.views import bp as privacy_bp
@@ -156,6 +157,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(badges_bp)
     app.register_blueprint(records_bp)
     app.register_blueprint(competencies_bp)
+    app.register_blueprint(mentoring_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(export_jobs_bp)

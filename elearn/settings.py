@@ -137,6 +137,8 @@ class Settings:
     # "" for the production argon2id parameters; "fast-tests" for test suites that
     # create hundreds of accounts (elearn/accounts/passwords.py).
     password_hash_profile: str
+    # Confirmed coaching/mentoring minutes per JP, rounded down per session (docs/jp-duty.md).
+    mentoring_minutes_per_jp: int = 45
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -151,6 +153,7 @@ class Settings:
             languages=tuple(config["LANGUAGES"]),
             default_timezone=str(config["DEFAULT_TIMEZONE"]),
             jp_target_per_year=int(config["JP_TARGET_PER_YEAR"]),
+            mentoring_minutes_per_jp=int(config.get("MENTORING_MINUTES_PER_JP", 45)),
             learning=LearningSettings(
                 visit_time_cap=timedelta(minutes=int(config["VISIT_TIME_CAP_MINUTES"])),
                 quiz_grace=timedelta(seconds=int(config["QUIZ_GRACE_SECONDS"])),

@@ -23,7 +23,7 @@ from elearn.models import (
 )
 from elearn.records.entries import (
     RecordSources,
-    certificates_and_badges_of,
+    certificates_badges_and_sessions_of,
     current_year,
     jp_total_for_year,
     trainings_of,
@@ -136,9 +136,13 @@ def dashboard_for(user: User, jp_target: int) -> Dashboard:
     in_progress.sort(
         key=lambda e: e.enrollment.last_seen_at or e.enrollment.enrolled_at, reverse=True
     )
-    certificates, badges = certificates_and_badges_of(user)
+    certificates, badges, sessions = certificates_badges_and_sessions_of(user)
     sources = RecordSources(
-        certificates, [e for e in enrollments if e.is_complete], trainings_of(user), badges
+        certificates,
+        [e for e in enrollments if e.is_complete],
+        trainings_of(user),
+        badges,
+        sessions,
     )
     jp = jp_total_for_year(user, year, sources)
     badge = next((b for b in badges if b.year == year), None)

@@ -38,6 +38,7 @@ from elearn.models.learning import (
     QuizAttempt,
     Verb,
 )
+from elearn.models.mentoring import MentoringSession, SessionKind, SessionStatus
 from elearn.models.record import ExternalTraining, ReviewStatus
 from elearn.models.reminder import Reminder
 from elearn.models.reporting import ApiToken, AuditEntry, StatementOutbox
@@ -78,6 +79,9 @@ __all__ = [
     "CertificateCounter",
     "StatusListEntry",
     "ExternalTraining",
+    "MentoringSession",
+    "SessionKind",
+    "SessionStatus",
     "ReviewStatus",
     "Reminder",
     "CodeList",

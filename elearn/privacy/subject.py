@@ -22,7 +22,9 @@ from elearn.models import (
     ItemProgress,
     JpBadge,
     LearningEvent,
+    MentoringSession,
     QuizAttempt,
+    SessionStatus,
     User,
 )
 from elearn.models.user import new_session_token
@@ -129,6 +131,29 @@ def personal_data(user: User) -> dict[str, Any]:
                 "created_at",
             ],
         ),  # fmt: skip
+        "mentoring_sessions": rows(
+            MentoringSession,
+            MentoringSession.mentee_id == user.id,
+            [
+                "kind",
+                "mentor_id",
+                "held_on",
+                "starts_at",
+                "duration_minutes",
+                "topic",
+                "competency",
+                "outcome",
+                "status",
+                "jp",
+                "decision_note",
+                "created_at",
+            ],
+        ),  # fmt: skip
+        "mentoring_sessions_as_mentor": rows(
+            MentoringSession,
+            MentoringSession.mentor_id == user.id,
+            ["mentee_id", "kind", "held_on", "duration_minutes", "topic", "status", "decided_at"],
+        ),  # fmt: skip
         "learning_events": rows(
             LearningEvent,
             LearningEvent.user_id == user.id,
@@ -184,9 +209,30 @@ def anonymise(user: User) -> None:
     ):
         training.evidence = b""
         training.evidence_name = "(dihapus)"
+    _forget_mentoring(user)
     for evaluation in db.session.scalars(
         select(CourseEvaluation)
         .join(Enrollment, CourseEvaluation.enrollment_id == Enrollment.id)
         .where(Enrollment.user_id == user.id)
     ):
         evaluation.comment = ""
+
+
+def _forget_mentoring(user: User) -> None:
+    """Keep the sessions' JP (archive of a confirmed development activity) but drop the free
+    text the departed mentee wrote; names follow the anonymised account. Requests still
+    waiting for a departed mentor can never be confirmed: they are closed as rejected so the
+    mentee knows to record them with someone else."""
+    for session in db.session.scalars(
+        select(MentoringSession).where(MentoringSession.mentee_id == user.id)
+    ):
+        session.outcome = ""
+    for session in db.session.scalars(
+        select(MentoringSession).where(
+            MentoringSession.mentor_id == user.id,
+            MentoringSession.status == SessionStatus.PENDING,
+        )
+    ):
+        session.status = SessionStatus.REJECTED
+        session.decided_at = clock.now()
+        session.decision_note = "Akun mentor dihapus; catat sesi dengan mentor lain."

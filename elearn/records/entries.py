@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, cast, null, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from elearn import clock
 from elearn.extensions import db
@@ -18,7 +18,9 @@ from elearn.models import (
     Enrollment,
     ExternalTraining,
     JpBadge,
+    MentoringSession,
     ReviewStatus,
+    SessionStatus,
     User,
 )
 from elearn.records.document import CareerRecordDocument, RecordRow, YearTotal
@@ -41,6 +43,8 @@ class RecordSources:
     completed: list[Enrollment]  # with their versions
     trainings: list[ExternalTraining]  # newest first
     badges: list[JpBadge] = field(default_factory=list)  # Pembelajar ASN, newest year first
+    # Confirmed coaching/mentoring sessions and their mentor's name (None: account deleted).
+    sessions: list[tuple[MentoringSession, str | None]] = field(default_factory=list)
 
 
 def certificates_of(user: User) -> list[Certificate]:
@@ -54,33 +58,48 @@ def certificates_of(user: User) -> list[Certificate]:
 
 
 def _certificates_and_badges() -> Any:
-    """A union of the learner's certificate and badge ids, each row joined to one or the
-    other: both lists in one statement. Built once (building it cost more than running it
-    on /me), the learner bound per call."""
+    """A union of the learner's certificate, badge and confirmed mentoring-session ids, each
+    row joined to one of them (a session with its mentor's name): all three lists in one
+    statement. Built once (building it cost more than running it on /me), the learner bound
+    per call."""
     user_id: Any = bindparam("user_id")
+    no_id = cast(null(), Integer)
     ids = union_all(
         select(
-            Certificate.id.label("certificate_id"), cast(null(), Integer).label("badge_id")
+            Certificate.id.label("certificate_id"),
+            no_id.label("badge_id"),
+            no_id.label("session_id"),
         ).where(Certificate.user_id == user_id),
-        select(cast(null(), Integer), JpBadge.id).where(JpBadge.user_id == user_id),
+        select(no_id, JpBadge.id, no_id).where(JpBadge.user_id == user_id),
+        select(no_id, no_id, MentoringSession.id).where(
+            MentoringSession.mentee_id == user_id,
+            MentoringSession.status == SessionStatus.CONFIRMED,
+        ),
     ).subquery()
+    mentor = aliased(User, name="session_mentor")
     return (
-        select(Certificate, JpBadge)
+        select(Certificate, JpBadge, MentoringSession, mentor.full_name)
         .select_from(ids)
         .outerjoin(Certificate, Certificate.id == ids.c.certificate_id)
         .outerjoin(JpBadge, JpBadge.id == ids.c.badge_id)
+        .outerjoin(MentoringSession, MentoringSession.id == ids.c.session_id)
+        .outerjoin(mentor, mentor.id == MentoringSession.mentor_id)
     )
 
 
 CERTIFICATES_AND_BADGES = _certificates_and_badges()
 
 
-def certificates_and_badges_of(user: User) -> tuple[list[Certificate], list[JpBadge]]:
-    """The certificates (oldest first) and badges (newest year first) of ``user``."""
+def certificates_badges_and_sessions_of(
+    user: User,
+) -> tuple[list[Certificate], list[JpBadge], list[tuple[MentoringSession, str | None]]]:
+    """The certificates (oldest first), badges (newest year first) and confirmed mentoring
+    sessions (with the mentor's name) of ``user``, in one statement."""
     rows = db.session.execute(CERTIFICATES_AND_BADGES, {"user_id": user.id}).all()
-    certificates = sorted((c for c, _ in rows if c is not None), key=lambda c: c.issued_at)
-    badges = sorted((b for _, b in rows if b is not None), key=lambda b: b.year, reverse=True)
-    return certificates, badges
+    certificates = sorted((r[0] for r in rows if r[0] is not None), key=lambda c: c.issued_at)
+    badges = sorted((r[1] for r in rows if r[1] is not None), key=lambda b: b.year, reverse=True)
+    sessions = [(r[2], r[3]) for r in rows if r[2] is not None]
+    return certificates, badges, sessions
 
 
 def trainings_of(user: User) -> list[ExternalTraining]:
@@ -100,8 +119,8 @@ def record_sources(user: User) -> RecordSources:
         .where(Enrollment.user_id == user.id, Enrollment.completed_at.is_not(None))
         .options(joinedload(Enrollment.version))
     )
-    certificates, badges = certificates_and_badges_of(user)
-    return RecordSources(certificates, list(completed), trainings_of(user), badges)
+    certificates, badges, sessions = certificates_badges_and_sessions_of(user)
+    return RecordSources(certificates, list(completed), trainings_of(user), badges, sessions)
 
 
 def record_rows(user: User, sources: RecordSources | None = None) -> list[RecordRow]:
@@ -147,8 +166,33 @@ def record_rows(user: User, sources: RecordSources | None = None) -> list[Record
                 counts=training.status == ReviewStatus.VERIFIED,
             )
         )
+    for session, mentor_name in sources.sessions:
+        rows.append(mentoring_row(session, mentor_name))
     rows.sort(key=lambda row: (row.finished_on, row.name), reverse=True)
     return rows
+
+
+# The source column of coaching and mentoring rows; SIASN's route is the session's kind.
+MENTORING_SOURCE = "Coaching/Mentoring"
+DELETED_MENTOR = "(mentor tidak tercatat)"
+
+
+def mentoring_row(session: MentoringSession, mentor_name: str | None) -> RecordRow:
+    """A confirmed session as a record row: the mentor is its organiser."""
+    kind = ROUTE_LABELS[str(session.kind)]
+    return RecordRow(
+        started_on=session.held_on,
+        finished_on=session.held_on,
+        name=f"{kind}: {session.topic}",
+        organiser=f"Mentor: {mentor_name or DELETED_MENTOR}",
+        route=kind,
+        competency=session.competency,
+        jp=session.jp,
+        certificate_number="",
+        source=MENTORING_SOURCE,
+        status=N_("Dikonfirmasi mentor"),
+        counts=session.status == SessionStatus.CONFIRMED,
+    )
 
 
 def yearly_totals(rows: list[RecordRow], target: int) -> list[YearTotal]:

@@ -146,6 +146,11 @@ RULES: dict[str, Rule] = {
     "records.learner": COORDINATORS,
     "records.review": Rule(COORDINATORS.expect | {"coordinator": 302, "admin": 302}, post=True),
     "privacy.my_data": SIGNED_IN,
+    # Each learner's own sessions and requests; session 999 is nobody's (another's: 404 too).
+    "mentoring.mine": SIGNED_IN, "mentoring.requests": SIGNED_IN,
+    "mentoring.units": COORDINATORS,
+    "mentoring.withdraw": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 404)}, post=True),
+    "mentoring.decide": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 404)}, post=True),
     # Each learner's own notifications; reminder 999 is nobody's (someone else's: 404 too).
     "reminders.index": SIGNED_IN,
     "reminders.read_all": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}, post=True),
@@ -267,7 +272,7 @@ def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
         "training_id": training.id if training else 1, "kid": current_key_id(),
         "short_hash": certificate.version.short_hash, "filename": "css/app.css",
         "unknown": "nothing", "token_id": 999, "job_id": 999,
-        "assignment_id": 999, "assignee_id": 999, "reminder_id": 999,
+        "assignment_id": 999, "assignee_id": 999, "reminder_id": 999, "session_id": 999,
         "upload_id": db.session.scalar(select(CourseUpload.id)), "path": "01-siklus.md",
         "competency_id": 999, "standard_id": 999, "code_id": 999, "shape": "kursus", "fmt": "csv",
         "list_no": 1,
