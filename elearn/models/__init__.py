@@ -35,11 +35,13 @@ from elearn.models.reporting import ApiToken, AuditEntry, StatementOutbox
 from elearn.models.rollup import (
     CourseEvaluationCount,
     EnrollmentMonthCount,
+    EnrollmentSpanCount,
     JpBandCount,
     LearnerJpTotal,
     LearnerJpYear,
     QuestionScoreCount,
     QuizScoreCount,
+    ScoreSpanCount,
     UnitUserCount,
 )
 from elearn.models.unit import Unit, UnitKind
@@ -70,9 +72,11 @@ __all__ = [
     "CourseEvaluation",
     "Enrollment",
     "EnrollmentMonthCount",
+    "EnrollmentSpanCount",
     "LearnerJpYear",
     "QuestionScoreCount",
     "QuizScoreCount",
+    "ScoreSpanCount",
     "CourseEvaluationCount",
     "JpBandCount",
     "LearnerJpTotal",

@@ -9,12 +9,14 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, select
 
+from elearn.accounts.services import UserData, update_user
+from elearn.accounts.units import UnitData, save_unit
 from elearn.certificates.issuance import revoke
 from elearn.extensions import db
-from elearn.models import Certificate, Role, User
+from elearn.models import Certificate, Role, Unit, User
 from elearn.privacy.subject import anonymise
 from elearn.reports.dashboard import build_dashboard
-from elearn.reports.filters import ReportFilter
+from elearn.reports.filters import ReportFilter, whole_months
 from tests.certificates.helpers import complete_course
 from tests.conftest import run_in_parallel
 from tests.factories import make_unit, make_user
@@ -33,6 +35,12 @@ FILTERS = [
     ReportFilter(competency="teknis"),
     ReportFilter(since=date(2026, 2, 1)),
     ReportFilter(since=date(2026, 1, 15), until=date(2026, 3, 31), unit_code="mamuju"),
+    # Month filters: whole instansi read the span score rollups, a narrower unit its attempts.
+    ReportFilter(since=date(2026, 3, 1), until=date(2026, 3, 31)),
+    ReportFilter(until=date(2026, 2, 10), status="completed"),
+    ReportFilter(since=date(2026, 2, 20), until=date(2026, 4, 2), unit_code="palu"),
+    ReportFilter(since=date(2026, 2, 1), until=date(2026, 3, 31), unit_code="palu-bkpsdm"),
+    ReportFilter(since=date(2026, 3, 1), course="dasar-proyek", status="in_progress"),
 ]
 
 
@@ -53,6 +61,9 @@ def _learners(app: Flask, tmp_path: Path, clock, count: int, seed: int) -> None:
                 wrong = answer_form(version, "kuis-siklus", correct=False)
                 form = {k: right[k] if rng.random() < 0.6 else wrong[k] for k in right}
                 learner.post(f"{QUIZ}/attempts/{number}", {**form, "action": "submit"})
+            if rng.random() < 0.5:  # completes the course if the quiz was passed
+                clock.advance(hours=rng.randint(1, 900))
+                learner.post("/learn/dasar-proyek/siklus/complete")
         if rng.random() < 0.5:
             complete_course(app, tmp_path, learner=learner, slug="etika")
 
@@ -63,7 +74,9 @@ def _assert_matches_reference(admin_units: set[int] | None = None) -> None:
         for report_filter in FILTERS:
             today = date(2026, 4, 20)
             got = figures(build_dashboard(report_filter, admin_units, zone, today))
-            want = reference(report_filter, admin_units, zone, today)
+            # The dashboard's date filter is whole UTC months.
+            months = whole_months(report_filter)
+            want = reference(months, admin_units, zone, today, date_zone=ZoneInfo("UTC"))
             assert got == want, (report_filter, zone)
 
 
@@ -81,6 +94,21 @@ def test_dashboard_matches_a_naive_count(app: Flask, tmp_path: Path, clock, seed
     _assert_matches_reference()
     palu = db.session.scalars(select(User).where(User.full_name == "Peserta 5")).one()
     _assert_matches_reference({palu.unit_id})
+    # A learner moving to another instansi takes enrolments and attempts along.
+    mover = db.session.scalars(select(User).where(User.full_name == "Peserta 7")).one()
+    target = db.session.scalars(select(Unit).where(Unit.code != "palu-bkpsdm")).all()
+    new_unit = next(u for u in target if u.id != mover.unit_id)
+    update_user(mover, UserData(nip=mover.nip, full_name=mover.full_name, unit_id=new_unit.id))
+    db.session.commit()
+    _assert_matches_reference()
+    # A unit moving under another instansi: its learners' attempts change instansi.
+    bkpsdm = db.session.scalars(select(Unit).where(Unit.code == "palu-bkpsdm")).one()
+    mamuju = db.session.scalars(select(Unit).where(Unit.code == "mamuju")).one()
+    save_unit(
+        UnitData(code=bkpsdm.code, name=bkpsdm.name, kind=bkpsdm.kind, parent_id=mamuju.id), bkpsdm
+    )
+    db.session.commit()
+    _assert_matches_reference()
 
 
 def test_parallel_completions_are_all_counted(app: Flask, tmp_path: Path, clock):
