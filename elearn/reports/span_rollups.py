@@ -62,24 +62,23 @@ def span_score_statements(dialect: str, where: str = "") -> list[str]:
               JOIN course_item i ON i.id = a.item_id
               WHERE a.submitted_at IS NOT NULL {where}"""
     return [
-        f"""WITH RECURSIVE {ROOTS}
-            INSERT INTO score_span_count
-              (instansi_id, version_id, quiz, question_key, enrolled_month, completed_month,
-               score, answered, correct)
-            SELECT r.instansi_id, e.version_id, i.title, '', {em}, {cm}, COALESCE(a.score, 0),
-                   count(*), 0
-            {attempts}
-            GROUP BY r.instansi_id, e.version_id, i.title, {em}, {cm}, COALESCE(a.score, 0)""",
+        # One scan of the attempts: grouped with their results first (each distinct
+        # paper's JSON is expanded once), then summed into attempt rows (question key '')
+        # and answer rows.
         f"""WITH RECURSIVE {ROOTS},
             papers AS (
               SELECT r.instansi_id, e.version_id, i.title AS quiz, {em} AS em, {cm} AS cm,
                      COALESCE(a.score, 0) AS score, {d["results"]} AS results, count(*) AS n
-              {attempts} AND a.results IS NOT NULL
+              {attempts}
               GROUP BY r.instansi_id, e.version_id, i.title, {em}, {cm}, COALESCE(a.score, 0),
                        {d["results"]})
             INSERT INTO score_span_count
               (instansi_id, version_id, quiz, question_key, enrolled_month, completed_month,
                score, answered, correct)
+            SELECT p.instansi_id, p.version_id, p.quiz, '', p.em, p.cm, p.score, sum(p.n), 0
+            FROM papers p
+            GROUP BY p.instansi_id, p.version_id, p.quiz, p.em, p.cm, p.score
+            UNION ALL
             SELECT p.instansi_id, p.version_id, p.quiz, {d["key"]}, p.em, p.cm, p.score,
                    sum(p.n), sum(CASE WHEN {d["correct"]} THEN p.n ELSE 0 END)
             FROM papers p {d["elements"]}
