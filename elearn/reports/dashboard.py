@@ -394,8 +394,12 @@ def _scores(dashboard: Dashboard, scope: _Scope) -> None:
     if instansi is not False:
         scores, questions = _span_scores(scope, instansi)
     elif scope.dated:
-        # Narrower than whole instansi: count the attempts of the enrolments in range.
-        scores, questions = count_in_sql(scope.enrolments(base_statement()))
+        # Narrower than whole instansi: count the attempts of the enrolments in range,
+        # found through the date indexes that cover the enrolment's unit (filtering on the
+        # learner's unit walked every learner of the unit: 620 of 1,130 ms for one office).
+        scores, questions = count_in_sql(
+            scope.enrolments(base_statement(), unit_column=Enrollment.unit_id)
+        )
     else:
         status = scope.report_filter.status
         only: Any = None if not status else status == "completed"
