@@ -191,6 +191,19 @@ def timestamp(seconds: float) -> str:
     return f"{prefix}{_CLOCK[second]}.{int((seconds - whole) * 1e6):06d}"
 
 
+_MONTHS: dict[int, str] = {}
+NOT_COMPLETED = "9999-12-01"  # elearn.models.rollup.NOT_COMPLETED
+
+
+def month_key(seconds: float) -> str:
+    """The first day of the UTC month of a time (the span rollups' key), cached per day."""
+    day = int(seconds) // 86400
+    found = _MONTHS.get(day)
+    if found is None:
+        found = _MONTHS[day] = datetime.fromtimestamp(day * 86400, UTC).strftime("%Y-%m-01")
+    return found
+
+
 _LOCAL_DAYS: dict[int, tuple[str, int]] = {}
 
 
@@ -249,6 +262,10 @@ class Plan:
     # Attempts per (unit, version, quiz title, enrolment completed, id of the paper template):
     # the score rollups are summed from these instead of expanding every attempt's JSON.
     scores: Counter[tuple[int, int, str, bool, int]] = field(default_factory=Counter)
+    # The same per (instansi, version, quiz title, enrolled month, completed month, template)
+    # for score_span_count.
+    root_of: dict[int, int] = field(default_factory=dict)
+    span_scores: Counter[tuple[int, int, str, str, str, int]] = field(default_factory=Counter)
 
 
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -305,10 +322,16 @@ def _enrolment(
     )  # fmt: skip
     at = enrolled + 3600
     best = []
+    span = (
+        plan.root_of[unit_id],
+        version.id,
+        month_key(enrolled),
+        NOT_COMPLETED if completed is None else month_key(completed),
+    )
     for position, quiz in enumerate(version.quizzes):
         if completed is None and (position > 0 or rng.random() < 0.5):
             break
-        span = ((completed or plan.now) - at) / 3
+        gap = ((completed or plan.now) - at) / 3
         tries = []
         if completed is None or rng.random() < 0.15:
             tries.append(rng.choice(quiz.failing if completed else quiz.failing + quiz.passing))
@@ -316,9 +339,10 @@ def _enrolment(
             tries.append(rng.choice(quiz.passing))
         for number, template in enumerate(tries, 1):
             paper, answers, results, score, passed = template
-            at += rng.random() * span
+            at += rng.random() * gap
             ids.attempt += 1
             plan.scores[(unit_id, version.id, quiz.title, completed is not None, id(template))] += 1
+            plan.span_scores[(*span, quiz.title, id(template))] += 1
             submitted = timestamp(at)
             rows["quiz_attempt"].append(
                 (ids.attempt, eid, quiz.item_id, number, timestamp(at - 600), None, paper,
@@ -393,12 +417,8 @@ def chunks(plan: Plan, learners: int, ids: Counters, seed: int, size: int) -> It
         yield rows
 
 
-def score_rollups(plan: Plan) -> Rows:
-    """quiz_score_count and question_score_count rows for the attempts counted in ``plan``.
-
-    The same figures as seed_scale.score_rollup_statements (every attempt here is submitted):
-    each template's results are read once and weighted by how many attempts used it.
-    """
+def _templates(plan: Plan) -> dict[int, tuple[str, float, list[tuple[str, bool]]]]:
+    """Each paper template's quiz, score and (question key, correct) marks, by id."""
     templates: dict[int, tuple[str, float, list[tuple[str, bool]]]] = {}
     for versions in plan.versions.values():
         for version in versions:
@@ -410,6 +430,16 @@ def score_rollups(plan: Plan) -> Rows:
                         if r.get("scored") is not False  # COALESCE(scored, true)
                     ]
                     templates[id(template)] = (quiz.title, template[3] or 0.0, marks)
+    return templates
+
+
+def score_rollups(plan: Plan) -> Rows:
+    """quiz_score_count and question_score_count rows for the attempts counted in ``plan``.
+
+    The same figures as seed_scale.score_rollup_statements (every attempt here is submitted):
+    each template's results are read once and weighted by how many attempts used it.
+    """
+    templates = _templates(plan)
     quizzes: Counter[tuple[Any, ...]] = Counter()
     answered: Counter[tuple[Any, ...]] = Counter()
     correct: Counter[tuple[Any, ...]] = Counter()
@@ -426,9 +456,36 @@ def score_rollups(plan: Plan) -> Rows:
     }
 
 
+def span_score_rollups(plan: Plan) -> Rows:
+    """score_span_count rows (attempts under the question key "", then answers), summed
+    from the templates as above."""
+    templates = _templates(plan)
+    quizzes: Counter[tuple[Any, ...]] = Counter()
+    answered: Counter[tuple[Any, ...]] = Counter()
+    correct: Counter[tuple[Any, ...]] = Counter()
+    for (root, version_id, em, cm, title, template_id), n in plan.span_scores.items():
+        _, score, marks = templates[template_id]
+        quizzes[(root, version_id, title, em, cm, score)] += n
+        for key, right in marks:
+            question = (root, version_id, title, key, em, cm, score)
+            answered[question] += n
+            correct[question] += n if right else 0
+    return {
+        "score_span_count": [
+            *(
+                (root, v, title, "", em, cm, score, n, 0)
+                for (root, v, title, em, cm, score), n in quizzes.items()
+            ),
+            *((*k, n, correct[k]) for k, n in answered.items()),
+        ]
+    }
+
+
 ROLLUP_COLUMNS = {
     "quiz_score_count": "unit_id version_id quiz completed score attempts",
     "question_score_count": "unit_id version_id quiz question_key completed score answered correct",
+    "score_span_count": "instansi_id version_id quiz question_key enrolled_month "
+    "completed_month score answered correct",
 }
 
 COLUMNS = {

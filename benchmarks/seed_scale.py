@@ -53,6 +53,7 @@ from benchmarks.seed_data import (  # noqa: E402
     load_versions,
     publish_catalogue,
     score_rollups,
+    span_score_rollups,
 )
 from config import Config  # noqa: E402
 from elearn import create_app  # noqa: E402
@@ -66,6 +67,7 @@ ROLLUPS = (
     "learner_jp_year",
     "quiz_score_count",
     "question_score_count",
+    *("enrollment_span_count", "score_span_count"),
     *("course_evaluation_count", "learner_jp_total", "unit_user_count", "jp_band_count"),
 )
 
@@ -136,6 +138,22 @@ def people_rollup_statements(dialect: str) -> list[str]:
     spec.loader.exec_module(migration)
     tables = ("jp_band_count", "unit_user_count", "learner_jp_total", "course_evaluation_count")
     return [*(f"DELETE FROM {table}" for table in tables), *migration.backfill(dialect)]
+
+
+def _migration(name: str) -> Any:
+    path = ROOT / "migrations" / "versions" / name
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None  # noqa: S101 - a file of this repository
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    return migration
+
+
+def span_rollup_statements(dialect: str) -> list[str]:
+    """enrollment_span_count by its migration's backfill (the score spans are summed from
+    the paper templates, seed_data.span_score_rollups)."""
+    backfill = _migration("0014_span_rollups.py").backfill
+    return ["DELETE FROM enrollment_span_count", *backfill(dialect, scores=False)]
 
 
 def score_rollup_statements(dialect: str) -> list[str]:
@@ -298,6 +316,7 @@ def seed(
         now=time.time(),
         units=units,
         instansi_of=instansi_of,
+        root_of={uid: names[uid].instansi.id for uid in units},
         versions=versions,
         per_learner=per_learner,
         signer=Signer(signing_key(), current_key_id(), signed),
@@ -317,10 +336,16 @@ def seed(
     for rows in chunks(plan, learners, ids, seed, CHUNK):
         loader.write(rows, COLUMNS)
     loader.write(score_rollups(plan), ROLLUP_COLUMNS)
+    loader.write(span_score_rollups(plan), ROLLUP_COLUMNS)
     loader.finish_writes()
     loader.create_indexes()
     loader.execute(revocations(dialect, revoke_every))
-    for statement in [*rollup_statements(dialect), *people_rollup_statements(dialect)]:
+    statements = [
+        *rollup_statements(dialect),
+        *people_rollup_statements(dialect),
+        *span_rollup_statements(dialect),
+    ]
+    for statement in statements:
         loader.execute(statement)
     if dialect == "postgresql":
         for table in COLUMNS:

@@ -45,11 +45,13 @@ from elearn.models.reporting import ApiToken, AuditEntry, StatementOutbox
 from elearn.models.rollup import (
     CourseEvaluationCount,
     EnrollmentMonthCount,
+    EnrollmentSpanCount,
     JpBandCount,
     LearnerJpTotal,
     LearnerJpYear,
     QuestionScoreCount,
     QuizScoreCount,
+    ScoreSpanCount,
     UnitUserCount,
 )
 from elearn.models.siasn import CodeList, PushShape, PushState, SiasnCode, SiasnPerson, SiasnPush
@@ -94,9 +96,11 @@ __all__ = [
     "CourseEvaluation",
     "Enrollment",
     "EnrollmentMonthCount",
+    "EnrollmentSpanCount",
     "LearnerJpYear",
     "QuestionScoreCount",
     "QuizScoreCount",
+    "ScoreSpanCount",
     "CourseEvaluationCount",
     "JpBandCount",
     "LearnerJpTotal",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -85,6 +85,45 @@ class ReportFilter:
         if found.since and found.until and found.since > found.until:
             raise InvalidFilter("since: must not be after until")
         return found
+
+
+def whole_months(report_filter: ReportFilter) -> ReportFilter:
+    """The filter with ``since`` moved to the first day of its month and ``until`` to the last.
+
+    The dashboard counts whole UTC months (its span rollups have no days); exports
+    and the API keep the exact days.
+    """
+    since, until = report_filter.since, report_filter.until
+    if since is not None:
+        since = since.replace(day=1)
+    if until is not None:
+        following = date(until.year + until.month // 12, until.month % 12 + 1, 1)
+        until = following - timedelta(days=1)
+    return replace(report_filter, since=since, until=until)
+
+
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
+
+
+def month_args(args: Mapping[str, str]) -> dict[str, str]:
+    """The dashboard's query arguments with a month (``YYYY-MM``, as its form sends) in
+    ``since``/``until`` written as that month's first or last day; anything else as given,
+    for ``ReportFilter.from_args`` to check."""
+    found = dict(args.items())
+    for name in ("since", "until"):
+        match = _MONTH.match(found.get(name) or "")
+        if match is None:
+            continue
+        year, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= month <= 12 or not FIRST_DAY.year <= year <= LAST_DAY.year:
+            raise InvalidFilter(
+                f"{name}: expected a month as YYYY-MM between {FIRST_DAY.year} and {LAST_DAY.year}"
+            )
+        first = date(year, month, 1)
+        found[name] = (
+            first if name == "since" else whole_months(ReportFilter(until=first)).until or first
+        ).isoformat()
+    return found
 
 
 def apply_filter(

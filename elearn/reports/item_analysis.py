@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from fractions import Fraction
 
 # (quiz, score) → attempts; (quiz, question key, score) → (answered, correct)
 ScoreCounts = dict[tuple[str, float], int]
@@ -42,19 +43,21 @@ def score_bands(scores: ScoreCounts) -> list[int]:
     return bands
 
 
-def _group_weights(per_score: list[tuple[float, int]], size: int) -> dict[float, float]:
+def _group_weights(per_score: list[tuple[float, int]], size: int) -> dict[float, Fraction]:
     """Which share of the attempts at each score falls in the first ``size`` attempts.
 
     Attempts tied on the boundary score are taken in equal part (a fraction),
-    so the result does not depend on the order the database returns rows in.
+    so the result does not depend on the order the database returns rows in. Exact
+    fractions: summed as floats, a discrimination of exactly 0.625 came out as 0.6249…
+    or 0.6250…1 depending on the order of the terms, and rounded either way.
     """
-    weights: dict[float, float] = {}
+    weights: dict[float, Fraction] = {}
     left = size
     for score, attempts in per_score:
         if left <= 0:
             break
         taken = min(left, attempts)
-        weights[score] = taken / attempts
+        weights[score] = Fraction(taken, attempts)
         left -= taken
     return weights
 
@@ -71,8 +74,8 @@ def item_stats(
     for (quiz, key, score), pair in questions.items():
         if pair[0] > 0:
             per_question[(quiz, key)][score] = pair
-    lower: dict[str, dict[float, float]] = {}
-    upper: dict[str, dict[float, float]] = {}
+    lower: dict[str, dict[float, Fraction]] = {}
+    upper: dict[str, dict[float, Fraction]] = {}
     for quiz, rows in by_quiz.items():
         rows.sort()
         size = max(1, round(sum(n for _, n in rows) * GROUP_SHARE))
@@ -84,11 +87,11 @@ def item_stats(
         correct = sum(c for _, c in counts.values())
 
         def share(
-            weights: dict[float, float], counts: dict[float, tuple[int, int]] = counts
-        ) -> float:
-            seen = sum(counts[s][0] * w for s, w in weights.items() if s in counts)
-            right = sum(counts[s][1] * w for s, w in weights.items() if s in counts)
-            return right / seen if seen else 0.0
+            weights: dict[float, Fraction], counts: dict[float, tuple[int, int]] = counts
+        ) -> Fraction:
+            seen = sum((counts[s][0] * w for s, w in weights.items() if s in counts), Fraction())
+            right = sum((counts[s][1] * w for s, w in weights.items() if s in counts), Fraction())
+            return right / seen if seen else Fraction()
 
         stats.append(
             ItemStat(
@@ -97,7 +100,9 @@ def item_stats(
                 name=names.get((quiz, key), key),
                 answered=answered,
                 difficulty=round(correct / answered, 2),
-                discrimination=round(share(upper.get(quiz, {})) - share(lower.get(quiz, {})), 2),
+                discrimination=float(
+                    round(share(upper.get(quiz, {})) - share(lower.get(quiz, {})), 2)
+                ),
             )
         )
     return sorted(stats, key=lambda s: (s.quiz, s.difficulty, s.key))

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import aliased
 
 from elearn.extensions import db
 from elearn.models import (
@@ -22,12 +23,16 @@ from elearn.models import (
     CourseVersion,
     Enrollment,
     EnrollmentMonthCount,
+    EnrollmentSpanCount,
     LearnerJpYear,
     QuestionScoreCount,
     QuizAttempt,
     QuizScoreCount,
+    ScoreSpanCount,
+    Unit,
     User,
 )
+from elearn.models.rollup import ATTEMPTS_KEY, NOT_COMPLETED
 from elearn.reports.counters import Rows, add_counts
 
 MonthKey = tuple[int, int, date]  # unit, version, first day of the UTC month
@@ -37,6 +42,26 @@ def month_of(moment: datetime) -> date:
     """The first day of ``moment``'s UTC month: the rollup's month key."""
     utc = moment.astimezone(UTC)
     return date(utc.year, utc.month, 1)
+
+
+def _roots() -> Any:
+    """Every unit with its instansi (the top of its tree): one recursive CTE over ``unit``.
+
+    Joined into the statements an event already runs, so keying the span score
+    rollups by instansi adds no statement (the quiz submit has a statement budget).
+    """
+    top = (
+        select(Unit.id.label("unit_id"), Unit.id.label("instansi_id"))
+        .where(Unit.parent_id.is_(None))
+        .cte("unit_root", recursive=True)
+    )
+    below = aliased(Unit)
+    return top.union_all(
+        select(below.id, top.c.instansi_id).join(top, below.parent_id == top.c.unit_id)
+    )
+
+
+ROOTS = _roots()
 
 
 class RollupBatch:
@@ -57,7 +82,14 @@ class RollupBatch:
     def write(self) -> None:
         """One upsert per table, tables in one fixed order and rows in key order,
         so two transactions lock the rows they share in the same order."""
-        for model in (EnrollmentMonthCount, LearnerJpYear, QuizScoreCount, QuestionScoreCount):
+        for model in (
+            EnrollmentMonthCount,
+            EnrollmentSpanCount,
+            LearnerJpYear,
+            QuizScoreCount,
+            QuestionScoreCount,
+            ScoreSpanCount,
+        ):
             rows = self.rows.pop(model, [])
             if rows:
                 _add(model, sorted(rows, key=lambda row: tuple(row[0].values())))
@@ -73,6 +105,26 @@ def _add(model: Any, rows: Rows, batch: RollupBatch | None = None) -> None:
 
 def _unit_of(user_id: int) -> int:
     return db.session.execute(select(User.unit_id).where(User.id == user_id)).scalar_one()
+
+
+def instansi_of(unit_id: int) -> int:
+    """The top unit of ``unit_id``'s tree: the key of the span score rollups."""
+    return db.session.execute(
+        select(ROOTS.c.instansi_id).where(ROOTS.c.unit_id == unit_id)
+    ).scalar_one()
+
+
+def _span(
+    unit_id: int, version_id: int, enrolled_at: datetime, completed_at: datetime | None, sign: int
+) -> tuple[Mapping[str, Any], Mapping[str, int]]:
+    """The enrolment span row one enrolment adds to (sign 1) or takes off (sign −1)."""
+    keys = {
+        "unit_id": unit_id,
+        "version_id": version_id,
+        "enrolled_month": month_of(enrolled_at),
+        "completed_month": NOT_COMPLETED if completed_at is None else month_of(completed_at),
+    }
+    return keys, {"enrollments": sign}
 
 
 def _month_counts(
@@ -91,20 +143,24 @@ def _month_counts(
 
 def enrolled(enrollment: Enrollment, batch: RollupBatch | None = None) -> None:
     """A learner enrolled (counted in ``batch`` when a service enrols many at once)."""
+    unit_id = _unit_of(enrollment.user_id)
     _month_counts(
-        _unit_of(enrollment.user_id),
+        unit_id,
         enrollment.version_id,
         (month_of(enrollment.enrolled_at), {"enrolled": 1}),
         batch=batch,
     )
+    span = _span(unit_id, enrollment.version_id, enrollment.enrolled_at, None, 1)
+    _add(EnrollmentSpanCount, [span], batch)
 
 
 def completed(enrollment: Enrollment, at: datetime, batch: RollupBatch | None = None) -> None:
     """An enrolment was completed at ``at`` (called once, by the update that completed it)."""
-    unit_id, jp = db.session.execute(
-        select(User.unit_id, CourseVersion.jp)
+    unit_id, instansi_id, jp = db.session.execute(
+        select(User.unit_id, ROOTS.c.instansi_id, CourseVersion.jp)
         .select_from(Enrollment)
         .join(User, User.id == Enrollment.user_id)
+        .join(ROOTS, ROOTS.c.unit_id == User.unit_id)
         .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
         .where(Enrollment.id == enrollment.id)
     ).one()
@@ -119,12 +175,21 @@ def completed(enrollment: Enrollment, at: datetime, batch: RollupBatch | None = 
         ],
         batch,
     )
+    version_id, enrolled_at = enrollment.version_id, enrollment.enrolled_at
+    spans = [
+        _span(unit_id, version_id, enrolled_at, None, -1),
+        _span(unit_id, version_id, enrolled_at, at, 1),
+    ]
+    _add(EnrollmentSpanCount, spans, batch)
     year = at.astimezone(UTC).year
     _add(LearnerJpYear, [({"user_id": enrollment.user_id, "year": year}, {"jp": jp})], batch)
     # Its scored attempts were counted as not completed; they move with it.
     _move_attempts(
         enrollment.id,
-        [(unit_id, enrollment.version_id, False, -1), (unit_id, enrollment.version_id, True, 1)],
+        [
+            (unit_id, instansi_id, version_id, enrolled_at, None, -1),
+            (unit_id, instansi_id, version_id, enrolled_at, at, 1),
+        ],
         batch,
     )
 
@@ -165,23 +230,45 @@ def _paper_counts(
     return score, answered, correct
 
 
-def _attempt_rows(
-    unit_id: int, version_id: int, done: bool, quiz: str, score: float, results: Any, sign: int
-) -> tuple[list[Any], list[Any]]:
-    """The quiz row and the question rows one scored attempt adds to (sign 1) or takes off."""
+Move = tuple[int, int, int, datetime, datetime | None, int]
+# unit, instansi, version, enrolled at, completed at (None: open), sign
+
+
+def _attempt_rows(move: Move, quiz: str, score: float, results: Any) -> dict[Any, list[Any]]:
+    """The rows of each score rollup one scored attempt adds to (sign 1) or takes off."""
+    unit_id, instansi_id, version_id, enrolled_at, completed_at, sign = move
     score, answered, correct = _paper_counts(score, results or [])
     keys = {
         "unit_id": unit_id,
         "version_id": version_id,
         "quiz": quiz,
-        "completed": done,
+        "completed": completed_at is not None,
         "score": score,
     }
-    questions = [
-        ({**keys, "question_key": key}, {"answered": sign * n, "correct": sign * correct[key]})
-        for key, n in answered.items()
+    span = {
+        "instansi_id": instansi_id,
+        "version_id": version_id,
+        "quiz": quiz,
+        "enrolled_month": month_of(enrolled_at),
+        "completed_month": NOT_COMPLETED if completed_at is None else month_of(completed_at),
+        "score": score,
+    }
+    counts = [
+        (key, {"answered": sign * n, "correct": sign * correct[key]}) for key, n in answered.items()
     ]
-    return [(keys, {"attempts": sign})], questions
+    return {
+        QuizScoreCount: [(keys, {"attempts": sign})],
+        QuestionScoreCount: [({**keys, "question_key": key}, c) for key, c in counts],
+        ScoreSpanCount: [
+            ({**span, "question_key": ATTEMPTS_KEY}, {"answered": sign, "correct": 0}),
+            *(({**span, "question_key": key}, c) for key, c in counts),
+        ],
+    }
+
+
+def _add_all(rows: dict[Any, list[Any]], batch: RollupBatch | None) -> None:
+    for model, model_rows in rows.items():
+        _add(model, model_rows, batch)
 
 
 def attempt_scored(attempt: QuizAttempt, batch: RollupBatch | None = None) -> None:
@@ -189,26 +276,29 @@ def attempt_scored(attempt: QuizAttempt, batch: RollupBatch | None = None) -> No
     # Locked: a completion committing meanwhile would otherwise move the enrolment's
     # attempts without this one, which would then stay counted as not completed.
     found = db.session.execute(
-        select(Enrollment.version_id, Enrollment.completed_at, User.unit_id, CourseItem.title)
+        select(
+            Enrollment.version_id,
+            Enrollment.enrolled_at,
+            Enrollment.completed_at,
+            User.unit_id,
+            ROOTS.c.instansi_id,
+            CourseItem.title,
+        )
         .join(User, User.id == Enrollment.user_id)
+        .join(ROOTS, ROOTS.c.unit_id == User.unit_id)
         .join(CourseItem, CourseItem.id == attempt.item_id)
         .where(Enrollment.id == attempt.enrollment_id)
         .with_for_update(of=Enrollment)
     ).one()
-    quizzes, questions = _attempt_rows(
+    move = (
         found.unit_id,
+        found.instansi_id,
         found.version_id,
-        found.completed_at is not None,
-        found.title,
-        attempt.score or 0.0,
-        attempt.results,
+        found.enrolled_at,
+        found.completed_at,
         1,
     )
-    _add(QuizScoreCount, quizzes, batch)
-    _add(QuestionScoreCount, questions, batch)
-
-
-Move = tuple[int, int, bool, int]  # unit, version, completed, sign
+    _add_all(_attempt_rows(move, found.title, attempt.score or 0.0, attempt.results), batch)
 
 
 def _move_attempts(
@@ -223,17 +313,12 @@ def _move_attempts(
         .join(CourseItem, QuizAttempt.item_id == CourseItem.id)
         .where(QuizAttempt.enrollment_id == enrollment_id, QuizAttempt.submitted_at.is_not(None))
     ).all()
-    quizzes: list[Any] = []
-    questions: list[Any] = []
-    for unit_id, version_id, done, sign in moves:
+    rows: dict[Any, list[Any]] = {}
+    for move in moves:
         for score, results, title in attempts:
-            quiz_rows, question_rows = _attempt_rows(
-                unit_id, version_id, done, title, score or 0.0, results, sign
-            )
-            quizzes += quiz_rows
-            questions += question_rows
-    _add(QuizScoreCount, quizzes, batch)
-    _add(QuestionScoreCount, questions, batch)
+            for model, model_rows in _attempt_rows(move, title, score or 0.0, results).items():
+                rows.setdefault(model, []).extend(model_rows)
+    _add_all(rows, batch)
 
 
 def _move_enrollment(enrollment_id: int, unit_id: int, version_id: int, sign: int) -> None:
@@ -248,7 +333,10 @@ def _move_enrollment(enrollment_id: int, unit_id: int, version_id: int, sign: in
         months.append((month_of(found.enrolled_at), {"enrolled_completed": sign}))
         months.append((month_of(found.completed_at), {"completed": sign}))
     _month_counts(unit_id, version_id, *months)
-    _move_attempts(enrollment_id, [(unit_id, version_id, found.completed_at is not None, sign)])
+    span = _span(unit_id, version_id, found.enrolled_at, found.completed_at, sign)
+    _add(EnrollmentSpanCount, [span])
+    move = (unit_id, instansi_of(unit_id), version_id, found.enrolled_at, found.completed_at, sign)
+    _move_attempts(enrollment_id, [move])
 
 
 def version_changed(enrollment: Enrollment, new_version_id: int) -> None:

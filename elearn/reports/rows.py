@@ -48,14 +48,17 @@ class UnitNames:
         name = {uid: unit_name for uid, _, unit_name, _ in rows}
         parent = {uid: parent_id for uid, _, _, parent_id in rows}
         self.by_code = {code: uid for uid, code, _, _ in rows}
+        self.parent = parent
         self.path: dict[int, str] = {}
         self.instansi: dict[int, str] = {}
+        self.root: dict[int, int] = {}  # each unit's instansi, by id
         for uid in name:
             chain = [uid]  # this unit and its ancestors, nearest first, stopping at a loop
             while (up := parent[chain[-1]]) is not None and up not in chain:
                 chain.append(up)
             self.path[uid] = " › ".join(name[u] for u in reversed(chain))
             self.instansi[uid] = name[chain[-1]]
+            self.root[uid] = chain[-1]
 
 
 def enrollment_statement(

@@ -16,11 +16,13 @@ from elearn.extensions import db
 from elearn.models import (
     CourseEvaluationCount,
     EnrollmentMonthCount,
+    EnrollmentSpanCount,
     JpBandCount,
     LearnerJpTotal,
     LearnerJpYear,
     QuestionScoreCount,
     QuizScoreCount,
+    ScoreSpanCount,
     UnitUserCount,
 )
 
@@ -31,6 +33,8 @@ COUNTS: dict[Any, tuple[str, ...]] = {
     LearnerJpYear: ("jp",),
     QuizScoreCount: ("attempts",),
     QuestionScoreCount: ("answered", "correct"),
+    EnrollmentSpanCount: ("enrollments",),
+    ScoreSpanCount: ("answered", "correct"),
     CourseEvaluationCount: ("responses", "relevance", "clarity", "applicability"),
     LearnerJpTotal: ("jp",),
     UnitUserCount: ("users",),

@@ -24,7 +24,7 @@ from elearn.reports.audit import audit
 from elearn.reports.dashboard import JP_BANDS, build_dashboard
 from elearn.reports.export_jobs import FORMATS
 from elearn.reports.filter_choices import filter_choices
-from elearn.reports.filters import InvalidFilter, ReportFilter
+from elearn.reports.filters import InvalidFilter, ReportFilter, month_args
 from elearn.reports.jp_duty import (
     SORT_KEYS,
     Pace,
@@ -108,16 +108,23 @@ def evaluation(slug: str) -> str:
 @bp.route("/")
 def dashboard() -> str | tuple[str, int]:
     try:
-        report_filter = ReportFilter.from_args(request.args)
+        # The form picks months (YYYY-MM); days given in the URL are widened to their
+        # whole months by build_dashboard, and the page says so.
+        args = month_args(request.args)
+        asked = ReportFilter.from_args(args)
     except InvalidFilter as exc:
         return render_template("reports/bad_filter.html", message=str(exc)), 400
     zone = zone_of(current_user)
     units = report_unit_ids(current_user)
-    figures = build_dashboard(report_filter, units, zone, clock.now().astimezone(zone).date())
+    figures = build_dashboard(asked, units, zone, clock.now().astimezone(zone).date())
+    shown = figures.report_filter
     return render_template(
         "reports/dashboard.html",
         figures=figures,
-        filter=report_filter,
+        filter=shown,
+        asked=asked,
+        widened=(asked.since, asked.until) != (shown.since, shown.until),
+        export_args=args,  # exports keep the exact days
         jp_labels=JP_BANDS,
         charts=charts,
         **filter_choices(units),

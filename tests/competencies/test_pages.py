@@ -71,6 +71,12 @@ def test_my_competencies_explains_a_missing_jabatan_or_standard(app):
     assert "Belum ada standar kompetensi untuk jabatan Juru Ukur." in text
 
 
+def test_the_dashboard_and_the_record_lead_to_my_competencies(app):
+    learner = sign_in(app)
+    for page in ("/me", "/me/records"):
+        assert 'href="/me/competencies"' in learner.client.get(page).get_data(as_text=True)
+
+
 def test_competency_pages_need_sign_in(client):
     for url in ("/me/competencies", "/me/team", "/admin/competencies"):
         response = client.get(url)

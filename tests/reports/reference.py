@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import UTC, date
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -22,7 +23,14 @@ from elearn.reports.filters import ReportFilter, apply_filter, base_statement, n
 from elearn.reports.rows import UnitNames
 
 
-def reference(report_filter: ReportFilter, allowed: set[int] | None, zone: ZoneInfo, today: date):  # type: ignore[no-untyped-def]
+def reference(  # type: ignore[no-untyped-def]
+    report_filter: ReportFilter,
+    allowed: set[int] | None,
+    zone: ZoneInfo,
+    today: date,
+    date_zone: ZoneInfo | None = None,
+):
+    """``date_zone``: where the filter's days begin (the chart's months are in ``zone``)."""
     names = UnitNames()
     rows = db.session.execute(
         apply_filter(
@@ -30,7 +38,7 @@ def reference(report_filter: ReportFilter, allowed: set[int] | None, zone: ZoneI
             report_filter,
             allowed_units=allowed,
             unit_ids_by_code=names.by_code,
-            zone=zone,
+            zone=date_zone or zone,
         )
     ).all()
     by_course: dict[str, list] = {}
@@ -103,7 +111,7 @@ def reference(report_filter: ReportFilter, allowed: set[int] | None, zone: ZoneI
             taken: Counter = Counter()
             for s, _ in ordered[:size]:
                 taken[s] += 1
-            return [taken[s] / at[s] for s, _ in mine]
+            return [Fraction(taken[s], at[s]) for s, _ in mine]
 
         low, high = weights(mine), weights(mine[::-1])
         keys = {r["key"] for _, res in mine for r in res if r.get("scored", True)}
@@ -116,13 +124,14 @@ def reference(report_filter: ReportFilter, allowed: set[int] | None, zone: ZoneI
             ]
 
             def share(w, marks=marks):  # type: ignore[no-untyped-def]
-                seen = sum(w[i] for i, _ in marks)
-                return sum(w[i] for i, ok in marks if ok) / seen if seen else 0.0
+                # exact, as the dashboard: a float sum rounds 0.625 either way
+                seen = sum((w[i] for i, _ in marks), Fraction())
+                return sum((w[i] for i, ok in marks if ok), Fraction()) / seen if seen else 0
 
             items[(quiz, key)] = (
                 len(marks),
                 round(sum(ok for _, ok in marks) / len(marks), 2),
-                round(share(high) - share(low), 2),
+                float(round(share(high) - share(low), 2)),
             )
     return {
         "by_course": sorted((s, t, n, c) for s, (t, n, c) in by_course.items()),

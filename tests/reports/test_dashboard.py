@@ -74,3 +74,31 @@ def test_audit_log_is_for_admins(app: Flask):
     palu = make_unit(code="palu")
     assert staff_client(app, palu).get("/reports/audit").status_code == 403
     assert staff_client(app, palu, Role.ADMIN).get("/reports/audit").status_code == 200
+
+
+def test_month_filter_counts_whole_months_and_says_when_days_were_widened(
+    app: Flask, tmp_path: Path, clock
+):
+    palu = make_unit(code="palu")
+    complete_course(app, tmp_path, unit=palu)  # enrolled and completed on 2 March 2026
+    client = staff_client(app, palu)
+    row = "<td>Dasar Manajemen Proyek</td><td>1</td><td>1</td><td>100,0%</td>"
+
+    page = client.get("/reports/?since=2026-03&until=2026-03").get_data(as_text=True)
+    assert row in page
+    assert 'name="since" type="month"' in page and 'value="2026-03"' in page
+    assert "dibulatkan" not in page  # whole months asked: nothing to say
+
+    # Days in the URL (an old bookmark) are widened to their months, and the page says so;
+    # 2 March lies outside the days asked but inside their month.
+    page = client.get("/reports/?since=2026-03-05&until=2026-03-20").get_data(as_text=True)
+    assert row in page
+    assert "rentang 05/03/2026 – 20/03/2026 dibulatkan menjadi 03/2026 – 03/2026 (UTC)" in page
+    assert "since=2026-03-05&amp;until=2026-03-20" in page  # the export link keeps the days
+
+    page = client.get("/reports/?since=2026-04").get_data(as_text=True)
+    assert "<td>Dasar Manajemen Proyek</td><td>1</td>" not in page
+
+    response = client.get("/reports/?since=2026-13")
+    assert response.status_code == 400
+    assert "since: expected a month as YYYY-MM" in response.get_data(as_text=True)

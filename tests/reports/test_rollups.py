@@ -1,5 +1,6 @@
 """The dashboard's rollups agree with a naive count of the rows, and its cost is fixed."""
 
+import importlib.util
 import random
 from datetime import date
 from pathlib import Path
@@ -7,14 +8,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
+from elearn.accounts.services import UserData, update_user
+from elearn.accounts.units import UnitData, save_unit
 from elearn.certificates.issuance import revoke
 from elearn.extensions import db
-from elearn.models import Certificate, Role, User
+from elearn.models import Certificate, Role, Unit, User
 from elearn.privacy.subject import anonymise
 from elearn.reports.dashboard import build_dashboard
-from elearn.reports.filters import ReportFilter
+from elearn.reports.filters import ReportFilter, whole_months
+from elearn.reports.span_rollups import recount_instansi
 from tests.certificates.helpers import complete_course
 from tests.conftest import run_in_parallel
 from tests.factories import make_unit, make_user
@@ -33,6 +37,12 @@ FILTERS = [
     ReportFilter(competency="teknis"),
     ReportFilter(since=date(2026, 2, 1)),
     ReportFilter(since=date(2026, 1, 15), until=date(2026, 3, 31), unit_code="mamuju"),
+    # Month filters: whole instansi read the span score rollups, a narrower unit its attempts.
+    ReportFilter(since=date(2026, 3, 1), until=date(2026, 3, 31)),
+    ReportFilter(until=date(2026, 2, 10), status="completed"),
+    ReportFilter(since=date(2026, 2, 20), until=date(2026, 4, 2), unit_code="palu"),
+    ReportFilter(since=date(2026, 2, 1), until=date(2026, 3, 31), unit_code="palu-bkpsdm"),
+    ReportFilter(since=date(2026, 3, 1), course="dasar-proyek", status="in_progress"),
 ]
 
 
@@ -53,6 +63,9 @@ def _learners(app: Flask, tmp_path: Path, clock, count: int, seed: int) -> None:
                 wrong = answer_form(version, "kuis-siklus", correct=False)
                 form = {k: right[k] if rng.random() < 0.6 else wrong[k] for k in right}
                 learner.post(f"{QUIZ}/attempts/{number}", {**form, "action": "submit"})
+            if rng.random() < 0.5:  # completes the course if the quiz was passed
+                clock.advance(hours=rng.randint(1, 900))
+                learner.post("/learn/dasar-proyek/siklus/complete")
         if rng.random() < 0.5:
             complete_course(app, tmp_path, learner=learner, slug="etika")
 
@@ -63,7 +76,9 @@ def _assert_matches_reference(admin_units: set[int] | None = None) -> None:
         for report_filter in FILTERS:
             today = date(2026, 4, 20)
             got = figures(build_dashboard(report_filter, admin_units, zone, today))
-            want = reference(report_filter, admin_units, zone, today)
+            # The dashboard's date filter is whole UTC months.
+            months = whole_months(report_filter)
+            want = reference(months, admin_units, zone, today, date_zone=ZoneInfo("UTC"))
             assert got == want, (report_filter, zone)
 
 
@@ -81,6 +96,21 @@ def test_dashboard_matches_a_naive_count(app: Flask, tmp_path: Path, clock, seed
     _assert_matches_reference()
     palu = db.session.scalars(select(User).where(User.full_name == "Peserta 5")).one()
     _assert_matches_reference({palu.unit_id})
+    # A learner moving to another instansi takes enrolments and attempts along.
+    mover = db.session.scalars(select(User).where(User.full_name == "Peserta 7")).one()
+    target = db.session.scalars(select(Unit).where(Unit.code != "palu-bkpsdm")).all()
+    new_unit = next(u for u in target if u.id != mover.unit_id)
+    update_user(mover, UserData(nip=mover.nip, full_name=mover.full_name, unit_id=new_unit.id))
+    db.session.commit()
+    _assert_matches_reference()
+    # A unit moving under another instansi: its learners' attempts change instansi.
+    bkpsdm = db.session.scalars(select(Unit).where(Unit.code == "palu-bkpsdm")).one()
+    mamuju = db.session.scalars(select(Unit).where(Unit.code == "mamuju")).one()
+    save_unit(
+        UnitData(code=bkpsdm.code, name=bkpsdm.name, kind=bkpsdm.kind, parent_id=mamuju.id), bkpsdm
+    )
+    db.session.commit()
+    _assert_matches_reference()
 
 
 def test_parallel_completions_are_all_counted(app: Flask, tmp_path: Path, clock):
@@ -152,3 +182,35 @@ def test_dashboard_statement_count_does_not_grow_with_data(app: Flask, tmp_path:
     large = [_statements(app, f) for f in FILTERS]
     assert small == large
     assert max(large) <= 16
+
+
+def _span_rows() -> dict[str, set[tuple[object, ...]]]:
+    found = {}
+    for table, counts in (
+        ("enrollment_span_count", "enrollments"),
+        ("score_span_count", "answered, correct"),
+    ):
+        rows = db.session.execute(text(f"SELECT * FROM {table}")).all()  # noqa: S608
+        nonzero = [r for r in rows if any(r._mapping[c.strip()] for c in counts.split(","))]
+        found[table] = {tuple(r) for r in nonzero}
+    return found
+
+
+def test_migration_backfill_counts_what_the_events_counted(app: Flask, tmp_path: Path, clock):
+    _learners(app, tmp_path, clock, 16, 3)
+    kept = _span_rows()
+    assert kept["score_span_count"] and kept["enrollment_span_count"]
+    path = Path(__file__).resolve().parents[2] / "migrations/versions/0014_span_rollups.py"
+    spec = importlib.util.spec_from_file_location("span_migration", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    for table in kept:
+        db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608
+    for statement in migration.backfill(db.session.get_bind().dialect.name):
+        db.session.execute(text(statement))
+    assert _span_rows() == kept
+    # The recount of one instansi (a unit moved under another) gives the same rows too.
+    palu = db.session.scalars(select(Unit).where(Unit.code == "palu")).one()
+    recount_instansi({palu.id})
+    assert _span_rows() == kept
