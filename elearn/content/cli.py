@@ -18,6 +18,7 @@ from elearn.content.sandbox import (
     prepare,
     prepare_limited,
 )
+from elearn.coordinator.sources import folder_files, keep_source
 from elearn.extensions import db
 from elearn.models import Course, Unit
 from elearn.problem_text import Problem
@@ -190,6 +191,13 @@ def publish_command(paths: tuple[Path, ...], all_courses: bool, unit_code: str |
         _echo_errors(sorted([*exc.errors, *problems]))
         raise SystemExit(1) from None
     _echo_problems(problems)  # warnings only: they do not stop publishing
+    # Every folder parsed (no errors), in order: keep each one so the browser editor can
+    # open a draft of the version it made.
+    folder_of = {
+        course.parsed.slug: folder for folder, course in zip(folders, prepared, strict=True)
+    }
+    for result in results:
+        keep_source(result.version, folder_files(folder_of[result.version.course.slug]))
     db.session.commit()
     for result in results:
         version = result.version

@@ -26,12 +26,16 @@ def folder_zip(slug: str, files: dict[str, bytes]) -> bytes:
 def read_course_zip(data: bytes, filename: str) -> dict[str, bytes]:
     """The files of a course zip by relative path, with the upload's safety checks."""
     with tempfile.TemporaryDirectory(prefix="elearn-draft-") as tmp:
-        root = unpack_course_zip(data, filename, Path(tmp))
-        return {
-            path.relative_to(root).as_posix(): path.read_bytes()
-            for path in sorted(root.rglob("*"))
-            if path.is_file()
-        }
+        return folder_files(unpack_course_zip(data, filename, Path(tmp)))
+
+
+def folder_files(root: Path) -> dict[str, bytes]:
+    """The files of a course folder by relative path (a folder ``courses check`` passed)."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
 
 
 def keep_source(version: CourseVersion, files: dict[str, bytes]) -> None:

@@ -11,6 +11,7 @@ from elearn.accounts.services import UserData, create_user
 from elearn.accounts.units import UnitData, save_unit
 from elearn.content.cli import parse_folders
 from elearn.content.publish import store_version
+from elearn.coordinator.sources import folder_files, keep_source
 from elearn.demo.competencies import load_demo_competencies
 from elearn.extensions import db
 from elearn.models import EmployeeType, Role, Unit, UnitKind, User
@@ -143,9 +144,10 @@ def publish_sample_courses(units: dict[str, Unit]) -> list[str]:
         raise click.ClickException("\n".join(str(e) for e in errors))
     lines = []
     batch = frozenset(course.slug for course in parsed)
-    for course in parsed:
+    for folder, course in zip(folders, parsed, strict=True):
         unit = units[COURSE_OWNERS[course.slug]]
         result = store_version(course, unit=unit, actor=None, publish=True, known_slugs=batch)
+        keep_source(result.version, folder_files(folder))  # the browser editor starts from it
         state = "published" if result.created or result.status_changed else "unchanged"
         lines.append(f"  {course.slug:<22} v{result.version.number} {state} ({unit.code})")
     return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from io import BytesIO
@@ -434,3 +435,34 @@ def test_the_editor_speaks_english_too(client, auth, tmp_path: Path):
     stale = save(client, MODULE, MODULE_MD, "1")
     assert stale.status_code == 409
     assert "Someone else saved this draft (now revision 2)" in stale.get_data(as_text=True)
+
+
+def test_a_course_published_from_the_command_line_opens_in_the_editor(
+    app, client, auth, tmp_path: Path
+):
+    palu_coordinator(auth)
+    folder = write_course(tmp_path)
+    result = app.test_cli_runner().invoke(
+        args=["courses", "publish", str(folder), "--unit", "palu"]
+    )
+    assert result.exit_code == 0, result.output
+    first = client.get(EDITOR).get_data(as_text=True)
+    assert "Buka draf" in first and "v1 · Dasar Manajemen Proyek · terbit" in first
+    open_draft(client)
+    editing = client.get(MODULE).get_data(as_text=True)
+    assert "## Tahap proyek" in editing  # the folder's own text
+
+
+def test_the_demo_courses_open_in_the_editor(app, client):
+    from elearn.demo.cli import DEMO_PASSWORD
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    AuthActions(client).login("198011052006041004", DEMO_PASSWORD)  # Siti, Palu's coordinator
+    editor = "/coordinator/courses/manajemen-proyek/editor"
+    assert "Buka draf" in client.get(editor).get_data(as_text=True)
+    token = csrf_token(client, editor)
+    opened = client.post(f"{editor}/open", data={"csrf_token": token, "version": "1"})
+    assert opened.status_code == 302
+    page = client.get(f"{editor}/files/course.md").get_data(as_text=True)
+    source = (Path(__file__).parents[2] / "courses/manajemen-proyek/course.md").read_text()
+    assert html.escape(source.splitlines()[1], quote=False) in page  # the folder's own text
