@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -159,5 +160,7 @@ def test_signing_works_where_an_event_loop_is_running(tmp_path: Path):
     async def inside_a_loop() -> bytes:
         return signer.sign(bytes(blank.output()), reason="Uji")
 
-    signed = asyncio.run(inside_a_loop())
+    # A thread of its own: the test process may already run a loop here (Playwright's).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        signed = pool.submit(asyncio.run, inside_a_loop()).result()
     assert b"/ByteRange" in signed
