@@ -10,43 +10,22 @@ REQUIRE_NODE=1 turns that skip into a failure, as for the OpenID provider (tests
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-import pytest
+from tests.node_packages import node_with_packages
 
 HERE = Path(__file__).resolve().parent
 OB_SCHEMA = HERE.parent / "interop" / "schema" / "ob_v3p0_achievementcredential.json"
 RUN_SECONDS = 120
-
-
-def _not_available(reason: str) -> NoReturn:
-    if os.environ.get("REQUIRE_NODE") == "1":
-        pytest.fail(f"REQUIRE_NODE=1 but {reason}", pytrace=False)
-    pytest.skip(f"DCC verifier-core check skipped: {reason}")
+CHECK = "DCC verifier-core check"
 
 
 def node_with_verifier() -> str:
     """The node binary, once verifier-core is installed in tests/dcc."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        _not_available("node and npm are needed for the DCC verifier (apt-get install nodejs npm)")
-    if not (HERE / "node_modules" / "@digitalcredentials" / "verifier-core").is_dir():
-        result = subprocess.run(  # noqa: S603 - a fixed command on our own lock file
-            [npm, "ci", "--no-audit", "--no-fund"],
-            cwd=HERE,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if result.returncode != 0:
-            _not_available(f"npm ci failed in {HERE}: {result.stderr.strip()[-500:]}")
-    return node
+    return node_with_packages(HERE, "@digitalcredentials/verifier-core", CHECK)
 
 
 def dcc_verify(

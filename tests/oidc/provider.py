@@ -11,20 +11,21 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 from urllib.parse import urljoin
 
 import pytest
 import requests
 
+from tests.node_packages import node_with_packages
+
 HERE = Path(__file__).resolve().parent
+CHECK = "OpenID provider tests"
 CLIENT_ID = "elearn-asn-test"
 CLIENT_SECRET = "test-only-client-secret"  # noqa: S105 - the local test provider's client
 START_SECONDS = 30
@@ -49,36 +50,6 @@ class OidcProvider:
         }
 
 
-def _not_available(reason: str) -> NoReturn:
-    if os.environ.get("REQUIRE_NODE") == "1":
-        pytest.fail(f"REQUIRE_NODE=1 but {reason}", pytrace=False)
-    pytest.skip(f"OpenID provider tests skipped: {reason}")
-
-
-def _node_and_npm() -> tuple[str, str]:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        _not_available(
-            "node and npm are needed to run the test provider (apt-get install nodejs npm)"
-        )
-    return node, npm
-
-
-def _install(npm: str) -> None:
-    if (HERE / "node_modules" / "oidc-provider").is_dir():
-        return
-    result = subprocess.run(  # noqa: S603 - a fixed command on our own lock file
-        [npm, "ci", "--no-audit", "--no-fund"],
-        cwd=HERE,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if result.returncode != 0:
-        _not_available(f"npm ci failed in {HERE}: {result.stderr.strip()[-500:]}")
-
-
 @contextmanager
 def running_provider(
     redirect_uris: list[str], accounts: Mapping[str, Mapping[str, str]]
@@ -87,8 +58,7 @@ def running_provider(
 
     ``accounts`` maps the login typed on the provider's sign-in page to its claims.
     """
-    node, npm = _node_and_npm()
-    _install(npm)
+    node = node_with_packages(HERE, "oidc-provider", CHECK)
     env = {
         **os.environ,
         "OIDC_CLIENT_ID": CLIENT_ID,
