@@ -196,18 +196,15 @@ def completed(enrollment: Enrollment, at: datetime, batch: RollupBatch | None = 
 
 def certificate_revoked(certificate: Certificate) -> None:
     """A certificate was revoked: its JP no longer counts."""
-    row = db.session.execute(
-        select(Enrollment.user_id, Enrollment.completed_at, CourseVersion.jp)
-        .join(CourseVersion, Enrollment.version_id == CourseVersion.id)
-        .where(Enrollment.id == certificate.enrollment_id)
-    ).one()
-    if row.completed_at is not None:
-        year = row.completed_at.astimezone(UTC).year
-        _add(LearnerJpYear, [({"user_id": row.user_id, "year": year}, {"jp": -row.jp})])
+    _count_certificate_jp(certificate, -1)
 
 
 def certificate_unrevoked(certificate: Certificate) -> None:
     """An admin took a revocation back: its JP count again."""
+    _count_certificate_jp(certificate, 1)
+
+
+def _count_certificate_jp(certificate: Certificate, sign: int) -> None:
     row = db.session.execute(
         select(Enrollment.user_id, Enrollment.completed_at, CourseVersion.jp)
         .join(CourseVersion, Enrollment.version_id == CourseVersion.id)
@@ -215,7 +212,7 @@ def certificate_unrevoked(certificate: Certificate) -> None:
     ).one()
     if row.completed_at is not None:
         year = row.completed_at.astimezone(UTC).year
-        _add(LearnerJpYear, [({"user_id": row.user_id, "year": year}, {"jp": row.jp})])
+        _add(LearnerJpYear, [({"user_id": row.user_id, "year": year}, {"jp": sign * row.jp})])
 
 
 def _paper_counts(
