@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -80,7 +82,7 @@ def import_learners(text: str, *, max_rows: int) -> list[ImportedAccount]:
     try:
         fieldnames = reader.fieldnames or []
     except csv.Error as exc:
-        raise ImportFailed([ImportProblem(max(reader.line_num, 1), _unreadable(exc))]) from None
+        raise ImportFailed([ImportProblem(max(reader.line_num, 1), unreadable(exc))]) from None
     header = [name.strip().lower() for name in fieldnames]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
@@ -110,18 +112,7 @@ def import_learners(text: str, *, max_rows: int) -> list[ImportedAccount]:
     # A savepoint lets us check every row against the database (unique NIP and
     # e-mail) and still roll back all of them if any row fails.
     savepoint = db.session.begin_nested()
-    rows_read = iter(reader)
-    line = reader.line_num  # the header's last line
-    while True:
-        try:
-            row = next(rows_read)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            # Named by the line the broken row starts on; the reader cannot resync after it.
-            problems.append(ImportProblem(line + 1, _unreadable(exc)))
-            break
-        line = reader.line_num
+    for line, row in numbered_records(reader, problems):
         rows += 1
         if rows > max_rows:
             problems.append(
@@ -183,7 +174,29 @@ def csv_reader(text: str) -> csv.DictReader[str]:
     return csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
-def _unreadable(error: csv.Error) -> str:
+def numbered_records(
+    reader: csv.DictReader[str], problems: list[ImportProblem]
+) -> Iterator[tuple[int, dict[Any, Any]]]:
+    """Each record with the line it ends on.
+
+    A record the reader cannot read goes into ``problems``, named by the line it starts on,
+    and ends the file: the reader cannot resync after it.
+    """
+    line = reader.line_num  # the header's last line
+    records = iter(reader)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(ImportProblem(line + 1, unreadable(exc)))
+            return
+        line = reader.line_num
+        yield line, record
+
+
+def unreadable(error: csv.Error) -> str:
     if "field larger than field limit" in str(error):
         return Problem(
             "isian lebih dari %(n)d karakter (tanda kutip tidak ditutup?)",

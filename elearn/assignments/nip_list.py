@@ -8,7 +8,7 @@ from collections.abc import Collection
 
 from sqlalchemy import select
 
-from elearn.accounts.csv_import import ImportFailed, ImportProblem, csv_reader
+from elearn.accounts.csv_import import ImportFailed, ImportProblem, csv_reader, numbered_records
 from elearn.accounts.nip import normalize_nip
 from elearn.extensions import db
 from elearn.models import Role, RoleGrant, User
@@ -41,17 +41,7 @@ def learners_from_csv(text: str, allowed: Collection[int] | None, *, max_rows: i
     wanted: list[tuple[int, str]] = []
     problems: list[ImportProblem] = []
     seen: dict[str, int] = {}
-    line = reader.line_num
-    rows = iter(reader)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.append(ImportProblem(line + 1, f"baris CSV tidak dapat dibaca ({exc})"))
-            break
-        line = reader.line_num
+    for line, row in numbered_records(reader, problems):
         if len(wanted) + len(problems) >= max_rows:
             problems.append(ImportProblem(line, f"berkas melebihi batas {max_rows} baris"))
             break

@@ -5,7 +5,13 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 
-from elearn.accounts.csv_import import ImportFailed, ImportProblem, csv_reader
+from elearn.accounts.csv_import import (
+    ImportFailed,
+    ImportProblem,
+    csv_reader,
+    numbered_records,
+    unreadable,
+)
 from elearn.problem_text import Problem
 
 
@@ -26,7 +32,7 @@ def read_rows(
     try:
         fieldnames = reader.fieldnames or []
     except csv.Error as exc:
-        raise ImportFailed([ImportProblem(1, _unreadable(exc))]) from None
+        raise ImportFailed([ImportProblem(1, unreadable(exc))]) from None
     header = [name.strip().lower() for name in fieldnames]
     missing = [column for column in required if column not in header]
     if missing:
@@ -39,18 +45,7 @@ def read_rows(
 
     rows: list[Row] = []
     problems: list[ImportProblem] = []
-    line = reader.line_num
-    records = iter(reader)
-    while True:
-        try:
-            record = next(records)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            # The reader cannot resync after a broken row: the rest is not read.
-            problems.append(ImportProblem(line + 1, _unreadable(exc)))
-            break
-        line = reader.line_num
+    for line, record in numbered_records(reader, problems):
         if None in record:
             problems.append(ImportProblem(line, Problem("jumlah kolom melebihi judul kolom")))
             continue
@@ -71,10 +66,6 @@ def read_rows(
     if not rows and not problems:
         problems.append(ImportProblem(2, Problem("berkas tidak berisi baris data")))
     return rows, problems
-
-
-def _unreadable(error: csv.Error) -> str:
-    return Problem("baris CSV tidak dapat dibaca (%(error)s)", error=str(error))
 
 
 class RowError(Exception):
