@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from elearn import clock
+from elearn.accounts.csv_import import ImportProblem, csv_reader, numbered_records, unreadable
 from elearn.extensions import db
 from elearn.models import CodeList, SiasnCode
 from elearn.records.routes import COMPETENCY_DIKLAT, ROUTE_LABELS
@@ -47,17 +47,25 @@ def parse_codes(text: str, filename: str) -> tuple[list[CodeRow], list[str]]:
     """Read code rows from CSV text; errors as ``file:line: message``."""
     errors: list[str] = []
     rows: list[CodeRow] = []
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [cell.strip().lower() for cell in next(reader, [])]
+    # The same reading as the other imports: Excel's semicolons, broken quoting as a line.
+    reader = csv_reader(text.lstrip("\ufeff"))
+    try:
+        header = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error as exc:
+        return [], [f"{filename}:1: {unreadable(exc)}"]
     missing = [column for column in COLUMNS[:3] if column not in header]
     if missing:
         return [], [f"{filename}:1: kolom wajib tidak ada: {', '.join(missing)}"]
     seen: dict[tuple[str, str], int] = {}
-    for cells in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in cells):
+    unread: list[ImportProblem] = []
+    for line, record in numbered_records(reader, unread):
+        values = {
+            str(key).strip().lower(): (cell or "").strip()
+            for key, cell in record.items()
+            if key is not None
+        }
+        if not any(values.values()):
             continue
-        values = dict(zip(header, (cell.strip() for cell in cells), strict=False))
         row = CodeRow(
             values.get("daftar", ""),
             values.get("kunci", ""),
@@ -73,6 +81,7 @@ def parse_codes(text: str, filename: str) -> tuple[list[CodeRow], list[str]]:
             continue
         seen[(row.list_name, row.key)] = line
         rows.append(row)
+    errors.extend(f"{filename}:{problem.line}: {problem.message}" for problem in unread)
     return rows, errors
 
 

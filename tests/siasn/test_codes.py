@@ -66,13 +66,38 @@ def test_import_adds_and_replaces_codes(app: Flask, runner: FlaskCliRunner, tmp_
     assert stored(palu.id) == {("instansi", "default"): "INST", ("jenis-kursus", "seminar"): "7"}
 
 
+def test_excel_semicolons_are_read_and_a_broken_row_is_a_line_not_a_traceback(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+):
+    palu = make_unit(code="palu")
+    path = tmp_path / "kode.csv"
+    path.write_text("daftar;kunci;kode\njenis-kursus;seminar;6\n", encoding="utf-8")
+    result = runner.invoke(args=["siasn", "codes", "import", str(path), "--instansi", "palu"])
+    assert result.exit_code == 0, result.output
+    assert stored(palu.id) == {("jenis-kursus", "seminar"): "6"}
+
+    # A quote left open runs past the field limit: that row's line, and nothing imported.
+    path.write_text(
+        'daftar,kunci,kode,nama\njenis-kursus,webinar,8,"' + "x" * 200_000 + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["siasn", "codes", "import", str(path), "--instansi", "palu"])
+    assert (
+        result.exit_code == 1
+        and result.exception is None
+        or isinstance(result.exception, SystemExit)
+    )
+    assert f"{path}:2: isian lebih dari" in result.output, result.output
+    assert stored(palu.id) == {("jenis-kursus", "seminar"): "6"}
+
+
 def test_import_needs_an_instansi_and_its_columns(
     app: Flask, runner: FlaskCliRunner, tmp_path: Path
 ):
     palu = make_unit(code="palu")
     dinas = make_unit("Dinas Kesehatan", parent=palu, code="palu-dinkes")
     path = tmp_path / "kode.csv"
-    path.write_text("daftar;kunci;kode\n", encoding="utf-8")
+    path.write_text("nomor;jenis;id\n", encoding="utf-8")  # none of the columns
 
     not_instansi = runner.invoke(
         args=["siasn", "codes", "import", str(path), "--instansi", dinas.code]
