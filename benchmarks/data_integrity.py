@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,50 +29,13 @@ sys.path.insert(0, str(ROOT))
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
-from elearn.certificates.credential import build_credential  # noqa: E402
 from elearn.certificates.data_integrity import add_proof, verify_data_integrity  # noqa: E402
 from elearn.certificates.did import did_key  # noqa: E402
-from elearn.certificates.document import CertificateDocument  # noqa: E402
+from tests.certificates.test_credential import make_credential  # noqa: E402
 
-BASE = "https://elearn.example.go.id"
-CODE = "kXh3v9Qw2ZpL0aR7sT5uYw"
 ISSUED = datetime(2026, 2, 5, 3, 12, 45, tzinfo=UTC)
 DCC = ROOT / "tests" / "dcc"
 OB_SCHEMA = ROOT / "tests" / "interop" / "schema" / "ob_v3p0_achievementcredential.json"
-
-
-def sample_credential() -> dict[str, Any]:
-    doc = CertificateDocument(
-        code=CODE,
-        number="800/BKPSDM/2026/00012",
-        learner_name="Siti Aminah, S.Kom.",
-        nip="198609262015051001",
-        rank="Penata Muda (III/a)",
-        position="Pranata Komputer Ahli Pertama",
-        instansi="Pemerintah Kota Palu",
-        course_title="Dasar Manajemen Proyek",
-        course_version="v2 · a1b2c3d4e5f6",
-        competency="Teknis",
-        jp=6,
-        enrolled_on=date(2026, 1, 20),
-        completed_on=date(2026, 2, 5),
-        score_summary="Rata-rata nilai kuis 86,5 (2 kuis)",
-        issuer_name="BKPSDM Kota Palu",
-        signatory_name="Dr. Budi Santoso",
-        signatory_position="Kepala BKPSDM",
-        signatory_nip="197001011995031001",
-        verify_url=f"{BASE}/certificates/{CODE}",
-        issued_on=date(2026, 2, 5),
-    )
-    return build_credential(
-        doc,
-        base_url=BASE,
-        issuer_name=doc.issuer_name,
-        issuer_url=BASE,
-        subject_salt=CODE,
-        course_slug="dasar-proyek",
-        issued_at=ISSUED,
-    )
 
 
 def load_key(path: Path | None) -> Ed25519PrivateKey:
@@ -118,7 +81,7 @@ def main() -> None:
     args = parser.parse_args()
 
     key = load_key(args.key)
-    credential = sample_credential()
+    credential = make_credential()  # the credential tests' sample certificate
     started = time.perf_counter()
     document = add_proof(credential, key, created=ISSUED)
     first_ms = (time.perf_counter() - started) * 1000

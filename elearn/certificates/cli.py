@@ -73,16 +73,21 @@ def issue_missing_command() -> None:
     click.echo(f"{issue_missing(current_settings())} certificate(s) issued")
 
 
+def _certificate_and_actor(code: str, by_nip: str) -> tuple[Certificate, User | None]:
+    """The certificate named by ``code`` (else the command stops) and the user --by names."""
+    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if certificate is None:
+        raise click.ClickException(f"unknown certificate {code}")
+    return certificate, db.session.scalar(select(User).where(User.nip == by_nip))
+
+
 @certificates_cli.command("revoke")
 @click.argument("code")
 @click.option("--reason", required=True, help="Why it is revoked (shown on the public page).")
 @click.option("--by", "by_nip", required=True, help="NIP of the admin revoking it.")
 def revoke_command(code: str, reason: str, by_nip: str) -> None:
     """Revoke a certificate; its JP stop counting."""
-    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
-    admin = db.session.scalar(select(User).where(User.nip == by_nip))
-    if certificate is None:
-        raise click.ClickException(f"unknown certificate {code}")
+    certificate, admin = _certificate_and_actor(code, by_nip)
     if admin is None or not admin.has_role(Role.ADMIN):
         raise click.ClickException("--by must be the NIP of an admin")
     try:
@@ -105,10 +110,7 @@ def revoke_command(code: str, reason: str, by_nip: str) -> None:
 @click.option("--by", "by_nip", required=True, help="NIP of the admin deciding it.")
 def unrevoke_command(code: str, reason: str, by_nip: str) -> None:
     """Take a revocation back: only an admin, with a reason; the status list bit clears."""
-    certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
-    actor = db.session.scalar(select(User).where(User.nip == by_nip))
-    if certificate is None:
-        raise click.ClickException(f"unknown certificate {code}")
+    certificate, actor = _certificate_and_actor(code, by_nip)
     if actor is None:
         raise click.ClickException("--by must be the NIP of an admin")
     if not reason.strip():

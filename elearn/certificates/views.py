@@ -155,25 +155,16 @@ def _pdf_bytes(certificate: Certificate, base: str) -> bytes:
 @bp.route("/<code>/credential")
 @login_required
 def credential(code: str) -> Response:
-    certificate = _by_code(code)
-    if certificate is None or certificate.user_id != current_user.id:
-        abort(404)
-    token = encode_vc_jwt(_credential_json(certificate), signing_key())
-    db.session.commit()  # a status bit given just now, if the certificate had none
-    response = Response(token, mimetype="application/vc+jwt")
-    filename = f"open-badge-{certificate.payload['course_slug']}-{certificate.year}.jwt"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    certificate, credential = _own_credential(code)
+    token = encode_vc_jwt(credential, signing_key())
+    return _credential_download(token, "application/vc+jwt", certificate, "jwt")
 
 
 @bp.route("/<code>/credential.jsonld")
 @login_required
 def credential_jsonld(code: str) -> Response:
     """The same credential as JSON-LD with an eddsa-rdfc-2022 proof (issuer: did:key)."""
-    certificate = _by_code(code)
-    if certificate is None or certificate.user_id != current_user.id:
-        abort(404)
-    credential = _credential_json(certificate)
+    certificate, credential = _own_credential(code)
     # Each form points at a status list secured as it is: verifiers of Data Integrity
     # credentials (DCC verifier-core) read JSON-LD lists, not VC-JWT ones.
     entry = credential.get("credentialStatus")
@@ -185,10 +176,25 @@ def credential_jsonld(code: str) -> Response:
             "statusListCredential": url,
         }
     document = add_proof(credential, signing_key(), created=certificate.issued_at)
-    response = Response(
-        json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/vc+ld+json"
-    )
-    filename = f"open-badge-{certificate.payload['course_slug']}-{certificate.year}.jsonld"
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    return _credential_download(body, "application/vc+ld+json", certificate, "jsonld")
+
+
+def _own_credential(code: str) -> tuple[Certificate, dict[str, object]]:
+    """The signed-in holder's certificate and its credential; 404 for anyone else."""
+    certificate = _by_code(code)
+    if certificate is None or certificate.user_id != current_user.id:
+        abort(404)
+    credential = _credential_json(certificate)
+    db.session.commit()  # a status bit given just now, if the certificate had none
+    return certificate, credential
+
+
+def _credential_download(
+    body: str, mimetype: str, certificate: Certificate, suffix: str
+) -> Response:
+    response = Response(body, mimetype=mimetype)
+    filename = f"open-badge-{certificate.payload['course_slug']}-{certificate.year}.{suffix}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
