@@ -45,18 +45,21 @@ def _set_up(state: BlueprintSetupState) -> None:
     init_sso(cast(Flask, state.app))
 
 
-@bp.app_context_processor
-def _login_options() -> dict[str, bool]:
-    # The login page shows "Masuk dengan SSO ASN" only when it is configured.
-    return {"sso_asn_enabled": sso_asn() is not None}
+@bp.app_template_global()
+def sso_asn_enabled() -> bool:
+    # The login page shows "Masuk dengan SSO ASN" only when it is configured; a global,
+    # not a context processor, so no other page pays for the question.
+    return sso_asn() is not None
 
 
 @bp.after_app_request
 def _let_the_login_form_reach_the_provider(response: Response) -> Response:
     # The SSO button's POST is answered with a redirect to SSO ASN, and browsers apply
     # the page's form-action to redirects too: the login page allows that one origin.
+    if request.endpoint != "auth.login":
+        return response
     provider = sso_asn()
-    if provider is not None and request.endpoint == "auth.login":
+    if provider is not None:
         issuer = urlsplit(provider.settings.issuer)
         allowed = f"form-action 'self' {issuer.scheme}://{issuer.netloc}"
         policy = CONTENT_SECURITY_POLICY.replace("form-action 'self'", allowed)
