@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from elearn.content.limits import RenderBudget
+from elearn.siasn.settings import SiasnSettings
 
 _EXTENSION_KEY = "elearn.settings"
 
@@ -133,6 +134,7 @@ class Settings:
     metrics_token: str  # "" lets /metrics answer only local clients
     mail: MailSettings
     xapi: XapiSettings
+    siasn: SiasnSettings
     reminders: ReminderSettings
     # "" for the production argon2id parameters; "fast-tests" for test suites that
     # create hundreds of accounts (elearn/accounts/passwords.py).
@@ -193,6 +195,7 @@ class Settings:
                 sender=str(config.get("MAIL_FROM") or ""),
                 timeout_seconds=int(config.get("MAIL_TIMEOUT_SECONDS") or 30),
             ),
+            siasn=SiasnSettings.from_config(config),
             xapi=XapiSettings(
                 home_page=str(config.get("XAPI_HOME_PAGE") or config.get("PUBLIC_BASE_URL") or "")
                 .strip()

@@ -16,14 +16,15 @@ from elearn.settings import current_settings
 from elearn.siasn.client import SiasnClient, SiasnSignInFailed
 from elearn.siasn.documents import document_for
 from elearn.siasn.push import push_year, retry_refused
-from elearn.siasn.settings import SiasnNotConfigured, SiasnSettings
+from elearn.siasn.settings import SiasnNotConfigured
 
 PUSH_KIND = "siasn.push"
 
 
 def siasn_push_kind(app: Flask) -> JobKind:
     def run(context: JobContext) -> Outcome:
-        settings = SiasnSettings.from_config(app.config)
+        app_settings = current_settings()
+        settings = app_settings.siasn
         try:
             settings.check()
         except SiasnNotConfigured as exc:
@@ -36,14 +37,13 @@ def siasn_push_kind(app: Flask) -> JobKind:
                 retry_refused(year, instansi_id)
             if context.args.get("retry_uncertain"):
                 retry_refused(year, instansi_id, uncertain=True)
-        app_settings = current_settings()
         base_url = app_settings.public_base_url or "http://localhost"
         try:
             report = push_year(
                 SiasnClient(settings),
                 year,
                 instansi_id,
-                default_zone=app.config["DEFAULT_TIMEZONE"],
+                default_zone=app_settings.default_timezone,
                 document_for=lambda record: document_for(record, base_url),
                 lease=timedelta(seconds=settings.lease_seconds),
                 progress=context.progress,

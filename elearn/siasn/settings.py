@@ -1,5 +1,7 @@
 """Where SIASN is and how to sign in to it: app config first, else the environment.
 
+Read once, into the app's Settings (``current_settings().siasn``).
+
 Credentials never live in the repository: set them in the environment (or the instance
 config) of the deployment that pushes.
 """

@@ -10,6 +10,8 @@ from flask import Flask
 
 from elearn.extensions import db
 from elearn.models import CodeList, ExternalTraining, ReviewStatus, SiasnCode, Unit, User
+from elearn.settings import with_changes
+from elearn.siasn.settings import SiasnSettings
 from tests.siasn.standin import Running, StandIn
 
 PDF = b"%PDF-1.4\n%bukti uji\n"
@@ -20,8 +22,14 @@ def standin(app: Flask) -> Iterator[StandIn]:
     """A stand-in SIASN on a free port; the app is configured to push to it."""
     state = StandIn()
     with Running(state) as running:
-        app.config.update(running.config())
+        configure_siasn(app, **running.config())
         yield state
+
+
+def configure_siasn(app: Flask, **values: object) -> None:
+    """Change SIASN config values; the app reads them once, into its settings."""
+    app.config.update(values)
+    with_changes(app, siasn=SiasnSettings.from_config(app.config))
 
 
 def give_codes(instansi: Unit, **extra: str) -> None:

@@ -17,7 +17,7 @@ from elearn.siasn.settings import SiasnSettings
 from tests.certificates.helpers import complete_course
 from tests.conftest import AuthActions, FrozenClock, csrf_token, run_in_parallel
 from tests.factories import make_unit, make_user
-from tests.siasn.conftest import add_training, give_codes
+from tests.siasn.conftest import add_training, configure_siasn, give_codes
 from tests.siasn.standin import StandIn
 
 
@@ -192,9 +192,14 @@ def test_siasn_down_fails_the_job_and_its_retry_sends_only_the_rest(
 
 
 def test_push_without_credentials_stops_at_once(app: Flask, runner: FlaskCliRunner):
-    for name in ("SIASN_CONSUMER_KEY", "SIASN_SSO_PASSWORD"):
-        app.config[name] = ""
-    app.config.update(SIASN_CONSUMER_SECRET="x", SIASN_SSO_CLIENT_ID="x", SIASN_SSO_USERNAME="x")
+    configure_siasn(
+        app,
+        SIASN_CONSUMER_KEY="",
+        SIASN_SSO_PASSWORD="",
+        SIASN_CONSUMER_SECRET="x",
+        SIASN_SSO_CLIENT_ID="x",
+        SIASN_SSO_USERNAME="x",
+    )
 
     result = push(runner)
 
@@ -287,7 +292,7 @@ def test_refused_credentials_kill_the_job_without_sending(
     user = make_user(unit=palu)
     add_training(user, route="kursus")
     standin.people = {user.nip: "pns-1"}
-    app.config["SIASN_SSO_PASSWORD"] = "salah"
+    configure_siasn(app, SIASN_SSO_PASSWORD="salah")
 
     result = push(runner)
 
@@ -308,7 +313,7 @@ def test_a_save_whose_answer_is_lost_is_not_sent_again(
     add_training(user, name="Kursus Lambat", route="kursus")
     add_training(user, name="Kursus Cepat", route="kursus")
     standin.people = {user.nip: "pns-1"}
-    app.config["SIASN_TIMEOUT_SECONDS"] = 1
+    configure_siasn(app, SIASN_TIMEOUT_SECONDS=1)
     standin.slow_saves = 1.5  # SIASN stores it, but answers after we stopped waiting
 
     result = push(runner)
