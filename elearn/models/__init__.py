@@ -27,6 +27,14 @@ from elearn.models.course import (
     ItemKind,
     VersionStatus,
 )
+from elearn.models.development_plan import (
+    ActivityKind,
+    DevelopmentPlan,
+    PlanActivity,
+    PlanDecision,
+    PlanDecisionKind,
+    PlanStatus,
+)
 from elearn.models.draft import CourseDraft, CourseDraftFile, CourseSource
 from elearn.models.job import Job, JobState
 from elearn.models.learning import (
@@ -60,6 +68,12 @@ from elearn.models.upload import CourseUpload, UploadStatus
 from elearn.models.user import EmployeeType, Role, RoleGrant, RoleScope, User
 
 __all__ = [
+    "ActivityKind",
+    "DevelopmentPlan",
+    "PlanActivity",
+    "PlanDecision",
+    "PlanDecisionKind",
+    "PlanStatus",
     "Assignee",
     "AssigneeState",
     "Assignment",
