@@ -136,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.privacy.views import bp as privacy_bp
     from elearn.records.views import bp as records_bp
     from elearn.reminders.views import bp as reminders_bp
+    from elearn.reports.akpk_views import bp as akpk_bp
     from elearn.reports.export_job_views import bp as export_jobs_bp
     from elearn.reports.export_views import bp as exports_bp
     from elearn.reports.views import bp as reports_bp
@@ -161,6 +162,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reminders_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(export_jobs_bp)
+    app.register_blueprint(akpk_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_tokens_bp)
     app.register_blueprint(privacy_bp)

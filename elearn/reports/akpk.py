@@ -1,0 +1,351 @@
+"""The instansi's AKPK (analisis kebutuhan pengembangan kompetensi) of one year, row by row.
+
+PP 11/2017 (as amended by PP 17/2020) Ps. 205–207: each instansi sends a plan of its
+development needs naming, for each need, the competency, the target PNS, the learning route,
+the organiser, the schedule, the fit with the curriculum and the budget. One row here is one
+need of one civil servant, from two sources:
+
+- the activities of individual development plans (IDP) of the year that the atasan langsung
+  approved; submitted plans still waiting for a decision only when asked, marked as such.
+  Drafts and plans sent back for changes are not needs the instansi has agreed to;
+- the assigned courses (``Assignment``) due in the year: every assignee not exempted, the
+  course's competencies from its published version's ``kompetensi:`` (the latest version when
+  none is published), route e-learning, the course's owner unit (or the instansi) as
+  organiser, the assignment's dates as schedule and no budget (the platform costs nothing).
+
+Only active accounts count. Everything is read in a fixed number of statements whatever the
+number of rows: the units, the competency dictionary, the assigned courses, then one
+``UNION ALL`` of both sources, streamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Integer, Select, String, cast, literal_column, null, select, union_all
+
+from elearn.extensions import db
+from elearn.models import (
+    Assignee,
+    AssigneeState,
+    Assignment,
+    Competency,
+    Course,
+    CourseCompetency,
+    CourseVersion,
+    DevelopmentPlan,
+    PlanActivity,
+    PlanStatus,
+    User,
+    VersionStatus,
+)
+from elearn.reports.rows import UnitNames
+
+IDP, ASSIGNMENT = "idp", "assignment"
+ASSIGNED = "assigned"  # the status of an assignment's row
+E_LEARNING = "e-learning"  # a value of elearn.records.routes.ROUTES
+APPROVED_ONLY = (PlanStatus.APPROVED,)
+WITH_SUBMITTED = (PlanStatus.APPROVED, PlanStatus.SUBMITTED)
+YIELD = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """One competency a row develops; ``code`` is empty for a need outside the dictionary."""
+
+    code: str
+    name: str
+    kind: str  # a CompetencyKind value, or "" when unknown
+    level: int | None  # the target level
+
+
+@dataclass(frozen=True, slots=True)
+class AkpkRow:
+    """One development need of one civil servant, with the AKPK's seven items."""
+
+    source: str  # IDP or ASSIGNMENT
+    status: str  # a PlanStatus value, or ASSIGNED
+    needs: tuple[Need, ...]  # item 1: the competency (several for a course that says so)
+    nip: str  # item 2: the target PNS …
+    name: str
+    position: str
+    employee_type: str
+    unit: str  # the unit's path
+    activity: str
+    route: str  # item 3: a value of ROUTES
+    organiser: str  # item 4
+    starts_on: date | None  # item 5: the schedule
+    due_on: date
+    jp: int
+    curriculum_fit: str  # item 6
+    budget: int  # item 7, in rupiah
+
+
+@dataclass(frozen=True)
+class AkpkScope:
+    """Which rows an AKPK holds: one instansi's units (those the viewer may see) and a year."""
+
+    instansi_id: int
+    instansi: str
+    year: int
+    unit_ids: frozenset[int]
+    statuses: tuple[PlanStatus, ...] = APPROVED_ONLY
+
+
+def instansi_choices(names: UnitNames, allowed: set[int] | None) -> list[tuple[int, str]]:
+    """The instansi (id, name) whose units the viewer may report on, by name."""
+    roots = {names.root[uid] for uid in names.root if allowed is None or uid in allowed}
+    return sorted(((uid, names.instansi[uid]) for uid in roots), key=lambda c: (c[1], c[0]))
+
+
+def scope_for(
+    names: UnitNames,
+    allowed: set[int] | None,
+    instansi_id: int,
+    year: int,
+    statuses: tuple[PlanStatus, ...] = APPROVED_ONLY,
+) -> AkpkScope | None:
+    """The scope of one instansi's AKPK, or None when the viewer sees none of its units."""
+    units = frozenset(
+        uid
+        for uid, root in names.root.items()
+        if root == instansi_id and (allowed is None or uid in allowed)
+    )
+    if not units:
+        return None
+    return AkpkScope(instansi_id, names.instansi[instansi_id], year, units, statuses)
+
+
+@dataclass(frozen=True)
+class _CourseCells:
+    slug: str
+    title: str
+    jp: int
+    kind: str
+    owner_unit_id: int | None
+    needs: tuple[tuple[str, int], ...]  # (code, level) from the chosen version's front matter
+
+
+class AkpkRows:
+    """Iterate to get the rows of ``scope``, ordered by unit, name and NIP; ``count`` counts."""
+
+    def __init__(self, scope: AkpkScope, names: UnitNames) -> None:
+        self.scope = scope
+        self.names = names
+        self.count = 0
+        self.dictionary = {
+            code: (name, str(kind))
+            for code, name, kind in db.session.execute(
+                select(Competency.code, Competency.name, Competency.kind)
+            )
+        }
+        self.courses = _assigned_courses(scope.year)
+
+    def __iter__(self) -> Iterator[AkpkRow]:
+        result = db.session.execute(row_statement(self.scope).execution_options(yield_per=YIELD))
+        for values in result:
+            self.count += 1
+            yield self._row(values)
+
+    def _row(self, values: Any) -> AkpkRow:
+        (source, status, _user, nip, name, position, employee_type, unit_id, code, level, title,
+         route, organiser, starts_on, due_on, jp, budget, fit, course_id, _) = values  # fmt: skip
+        unit = self.names.path.get(unit_id, "")
+        person = (nip, name, position or "", str(employee_type), unit)
+        if source == IDP:
+            known = self.dictionary.get(code or "", ("", ""))
+            need = Need(code or "", known[0], known[1], level)
+            return AkpkRow(IDP, str(status), (need,), *person, title, route, organiser,
+                           starts_on, due_on, int(jp), fit, int(budget))  # fmt: skip
+        course = self.courses.get(course_id)
+        if course is None:  # a course without any version cannot be assigned; kept readable
+            course = _CourseCells(str(course_id), "", 0, "", None, ())
+        return AkpkRow(
+            ASSIGNMENT,
+            ASSIGNED,
+            self._course_needs(course),
+            *person,
+            f"{course.title} ({title})" if title else course.title,
+            E_LEARNING,
+            self.names.path.get(course.owner_unit_id or -1, self.scope.instansi),
+            starts_on,
+            due_on,
+            course.jp,
+            _course_fit(course),
+            0,
+        )
+
+    def _course_needs(self, course: _CourseCells) -> tuple[Need, ...]:
+        if not course.needs:
+            return (Need("", "", course.kind, None),)
+        needs = []
+        for code, level in course.needs:
+            name, kind = self.dictionary.get(code, ("", course.kind))
+            needs.append(Need(code, name, kind, level))
+        return tuple(needs)
+
+
+def _course_fit(course: _CourseCells) -> str:
+    """The curriculum a course row follows: the course and the levels its front matter names."""
+    levels = ", ".join(f"{code} level {level}" for code, level in course.needs)
+    text = f"Kurikulum kursus {course.slug}"
+    return f"{text}: {levels}" if levels else f"{text} (kompetensi {course.kind})"
+
+
+def _assigned_courses(year: int) -> dict[int, _CourseCells]:
+    """The courses assigned with a due date in ``year``: each one's version and competencies.
+
+    The published version counts, else the latest one; one statement for all of them.
+    """
+    due = select(Assignment.course_id).where(
+        Assignment.due_on >= date(year, 1, 1), Assignment.due_on <= date(year, 12, 31)
+    )
+    rows = db.session.execute(
+        select(
+            Course.id,
+            Course.slug,
+            Course.unit_id,
+            CourseVersion.id,
+            CourseVersion.number,
+            CourseVersion.status,
+            CourseVersion.title,
+            CourseVersion.jp,
+            CourseVersion.competency,
+            CourseCompetency.competency_code,
+            CourseCompetency.level,
+        )
+        .join(CourseVersion, CourseVersion.course_id == Course.id)
+        .outerjoin(CourseCompetency, CourseCompetency.version_id == CourseVersion.id)
+        .where(Course.id.in_(due))
+        .order_by(Course.id, CourseVersion.number, CourseCompetency.competency_code)
+    ).all()
+    chosen: dict[int, tuple[bool, int]] = {}  # course id → (published?, number) of its pick
+    for course_id, _, _, _, number, status, *_ in rows:
+        key = (status == VersionStatus.PUBLISHED, number)
+        if course_id not in chosen or key > chosen[course_id]:
+            chosen[course_id] = key
+    cells: dict[int, _CourseCells] = {}
+    for course_id, slug, unit_id, _, number, status, title, jp, kind, code, level in rows:
+        if (status == VersionStatus.PUBLISHED, number) != chosen[course_id]:
+            continue
+        found = cells.get(course_id) or _CourseCells(slug, title, jp, str(kind), unit_id, ())
+        if code is not None:
+            found = _CourseCells(slug, title, jp, str(kind), unit_id, (*found.needs, (code, level)))
+        cells[course_id] = found
+    return cells
+
+
+def row_statement(scope: AkpkScope) -> Select:
+    """Both sources in one statement, ordered by unit, name, NIP, source and due date."""
+    units = sorted(scope.unit_ids)
+    person = (
+        User.id.label("user_id"),
+        User.nip.label("nip"),
+        User.full_name.label("name"),
+        User.position.label("position"),
+        User.employee_type.label("employee_type"),
+        User.unit_id.label("unit_id"),
+    )
+    plans: Select = (
+        select(
+            literal_column(f"'{IDP}'").label("source"),
+            DevelopmentPlan.status.label("status"),
+            *person,
+            PlanActivity.competency_code.label("code"),
+            PlanActivity.target_level.label("level"),
+            PlanActivity.title.label("title"),
+            PlanActivity.route.label("route"),
+            PlanActivity.organiser.label("organiser"),
+            PlanActivity.starts_on.label("starts_on"),
+            PlanActivity.due_on.label("due_on"),
+            PlanActivity.jp.label("jp"),
+            PlanActivity.budget_rupiah.label("budget"),
+            PlanActivity.curriculum_fit.label("fit"),
+            PlanActivity.course_id.label("course_id"),
+            PlanActivity.id.label("item_id"),
+        )
+        .join(PlanActivity, PlanActivity.plan_id == DevelopmentPlan.id)
+        .join(User, DevelopmentPlan.user_id == User.id)
+        .where(
+            DevelopmentPlan.year == scope.year,
+            DevelopmentPlan.status.in_([str(s) for s in scope.statuses]),
+            User.is_active.is_(True),
+            User.unit_id.in_(units),
+        )
+    )
+    assigned: Select = (
+        select(
+            literal_column(f"'{ASSIGNMENT}'"),
+            literal_column(f"'{ASSIGNED}'"),
+            *person,
+            cast(null(), String),
+            cast(null(), Integer),
+            Assignment.reason,
+            literal_column(f"'{E_LEARNING}'"),
+            literal_column("''"),
+            Assignment.starts_on,
+            Assignment.due_on,
+            literal_column("0"),
+            literal_column("0"),
+            literal_column("''"),
+            Assignment.course_id,
+            Assignee.id,
+        )
+        .join(Assignment, Assignee.assignment_id == Assignment.id)
+        .join(User, Assignee.user_id == User.id)
+        .where(
+            Assignee.state == AssigneeState.ASSIGNED,
+            Assignment.due_on >= date(scope.year, 1, 1),
+            Assignment.due_on <= date(scope.year, 12, 31),
+            User.is_active.is_(True),
+            User.unit_id.in_(units),
+        )
+    )
+    both = union_all(plans, assigned).subquery()
+    c = both.c
+    # "idp" sorts after "assignment": descending puts a person's own plan first.
+    return select(both).order_by(c.unit_id, c.name, c.nip, c.source.desc(), c.due_on, c.item_id)
+
+
+@dataclass
+class Tally:
+    """Needs, distinct civil servants, JP and budget of one group of rows."""
+
+    needs: int = 0
+    jp: int = 0
+    budget: int = 0
+    people: set[str] = field(default_factory=set)
+
+    def add(self, row: AkpkRow) -> None:
+        self.needs += 1
+        self.jp += row.jp
+        self.budget += row.budget
+        self.people.add(row.nip)
+
+
+@dataclass
+class Summary:
+    """The page's counts: needs by competency (a row counts under each of its competencies)."""
+
+    total: Tally = field(default_factory=Tally)
+    by_competency: dict[tuple[str, str, str], Tally] = field(default_factory=dict)
+    by_unit: dict[str, Tally] = field(default_factory=dict)
+
+    def add(self, row: AkpkRow) -> None:
+        self.total.add(row)
+        self.by_unit.setdefault(row.unit, Tally()).add(row)
+        for need in {(n.code, n.name, n.kind) for n in row.needs}:
+            self.by_competency.setdefault(need, Tally()).add(row)
+
+
+def summarise(rows: Iterable[AkpkRow]) -> tuple[list[AkpkRow], Summary]:
+    """The rows as a list and their summary, in one pass."""
+    summary = Summary()
+    kept = []
+    for row in rows:
+        summary.add(row)
+        kept.append(row)
+    return kept, summary
