@@ -25,7 +25,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, cast, literal_column, null, select, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    case,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from elearn.extensions import db
 from elearn.models import (
@@ -91,7 +101,7 @@ class AkpkScope:
     instansi_id: int
     instansi: str
     year: int
-    unit_ids: frozenset[int]
+    unit_ids: tuple[int, ...]  # ordered by the units' paths, the order of the rows
     statuses: tuple[PlanStatus, ...] = APPROVED_ONLY
 
 
@@ -109,14 +119,14 @@ def scope_for(
     statuses: tuple[PlanStatus, ...] = APPROVED_ONLY,
 ) -> AkpkScope | None:
     """The scope of one instansi's AKPK, or None when the viewer sees none of its units."""
-    units = frozenset(
-        uid
-        for uid, root in names.root.items()
-        if root == instansi_id and (allowed is None or uid in allowed)
-    )
+    units = sorted(
+        (uid for uid, root in names.root.items()
+         if root == instansi_id and (allowed is None or uid in allowed)),
+        key=lambda uid: (names.path[uid], uid),
+    )  # fmt: skip
     if not units:
         return None
-    return AkpkScope(instansi_id, names.instansi[instansi_id], year, units, statuses)
+    return AkpkScope(instansi_id, names.instansi[instansi_id], year, tuple(units), statuses)
 
 
 @dataclass(frozen=True)
@@ -239,7 +249,7 @@ def _assigned_courses(year: int) -> dict[int, _CourseCells]:
 
 
 def row_statement(scope: AkpkScope) -> Select:
-    """Both sources in one statement, ordered by unit, name, NIP, source and due date."""
+    """Both sources in one statement, ordered by unit path, name, NIP, source and due date."""
     units = sorted(scope.unit_ids)
     person = (
         User.id.label("user_id"),
@@ -306,8 +316,10 @@ def row_statement(scope: AkpkScope) -> Select:
     )
     both = union_all(plans, assigned).subquery()
     c = both.c
+    # Paths are built in Python (UnitNames); their order goes to SQL as a rank per unit.
+    unit_order = case({uid: rank for rank, uid in enumerate(scope.unit_ids)}, value=c.unit_id)
     # "idp" sorts after "assignment": descending puts a person's own plan first.
-    return select(both).order_by(c.unit_id, c.name, c.nip, c.source.desc(), c.due_on, c.item_id)
+    return select(both).order_by(unit_order, c.name, c.nip, c.source.desc(), c.due_on, c.item_id)
 
 
 @dataclass

@@ -162,6 +162,8 @@ RULES: dict[str, Rule] = {
     "reports.jp_duty": STAFF, "reports.jp_duty_csv": STAFF, "reports.jp_duty_xlsx": STAFF,
     "reports.jp_duty_unit": STAFF, "reports.jp_duty_unit_csv": STAFF,
     "reports.jp_duty_unit_xlsx": STAFF,
+    # The AKPK of Palu, the instansi in the coordinator's and the evaluator's scope.
+    "akpk.index": STAFF, "akpk.csv_file": STAFF, "akpk.xlsx_file": STAFF,
     "exports.index": STAFF, "exports.enrollments_csv": STAFF, "exports.enrollments_xlsx": STAFF,
     # Staff ask for files with a format and request key; the files are their own (job 999: none).
     "export_jobs.request_file": Rule(STAFF.expect | {"coordinator": 400, "evaluator": 400,
