@@ -23,6 +23,7 @@ from elearn.content.frontmatter import split_front_matter
 from elearn.content.gift import parse_gift_quiz
 from elearn.content.limits import MAX_COURSE_BYTES, MAX_SCAN_CHARS, MAX_SOURCE_BYTES, shape_problems
 from elearn.content.quiz import Quiz
+from elearn.content.quiz_roles import quiz_role_problems
 from elearn.content.quizformat import parse_markdown_quiz
 from elearn.content.render import asset_references, document_title
 from elearn.problem_text import Problem
@@ -182,6 +183,12 @@ def parse_course(
     overview_document = Document(f"{label}/course.md", overview, overview_line) if meta else None
     for problem in _checks(label, texts, positions, overview_document, assets):
         (errors if problem.is_error else warnings).append(problem)
+    # Roles are compared across files: only once every file parsed, or a broken pre-test
+    # would also report its post-test as lacking one.
+    if len(items) == len(positions):
+        sources = {f"{label}/{relative}": text for relative, text in texts.items()}
+        for problem in quiz_role_problems(items, sources):
+            (errors if problem.is_error else warnings).append(problem)
 
     if errors or meta is None:
         raise ContentErrors([*errors, *warnings])

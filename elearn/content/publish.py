@@ -279,7 +279,13 @@ def _item(item: ParsedItem, rendered: RenderedItem) -> CourseItem:
         "source_format": item.source_format,
     }
     if item.quiz is not None:
-        return CourseItem(**fields, kind=ItemKind.QUIZ, quiz=rendered.quiz)
+        role = item.quiz.settings.role
+        return CourseItem(
+            **fields,
+            kind=ItemKind.QUIZ,
+            quiz=rendered.quiz,
+            quiz_role=role.value if role is not None else None,
+        )
     return CourseItem(
         **fields, kind=ItemKind.MODULE, html=rendered.html, toc=[dict(e) for e in rendered.toc]
     )

@@ -146,6 +146,9 @@ class CourseItem(Base):
     # Quiz only: settings and the question pool, answer keys included. Never
     # sent to a learner's browser as is; the quiz engine builds papers from it.
     quiz: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Quiz only: "pre_test" or "post_test" (QuizRole) for the level-2 learning gain, kept
+    # out of the JSON so the gain report can find the items in SQL.
+    quiz_role: Mapped[str | None] = mapped_column(String(10))
 
     version: Mapped[CourseVersion] = relationship(back_populates="items")
 
