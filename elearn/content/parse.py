@@ -37,8 +37,9 @@ LEVELS = ("dasar", "menengah", "lanjut")
 LANGUAGES = ("id", "en")
 COURSE_KEYS = {
     "title", "summary", "category", "competency", "jp", "level", "language",
-    "prerequisites", "certificate", COMPETENCIES_KEY,
+    "prerequisites", "certificate", COMPETENCIES_KEY, "follow_up_days",
 }  # fmt: skip
+MAX_FOLLOW_UP_DAYS = 730
 MODULE_KEYS = {"title", "minutes"}
 MAX_JP = 200
 MAX_TITLE = 200  # the database columns' sizes
@@ -58,6 +59,7 @@ class CourseMeta:
     prerequisites: tuple[str, ...]
     certificate: bool
     competencies: tuple[DeclaredCompetency, ...] = ()  # ``kompetensi:``, shape checked
+    follow_up_days: int | None = None  # None: the platform's FOLLOW_UP_DAYS
 
 
 @dataclass(frozen=True)
@@ -376,6 +378,14 @@ def _course_meta(
     if not isinstance(certificate, bool):
         fail(Problem("'certificate' harus true atau false"))
         certificate = True
+    follow_up_days = raw.get("follow_up_days")
+    if follow_up_days is not None and (
+        isinstance(follow_up_days, bool)
+        or not isinstance(follow_up_days, int)
+        or not 1 <= follow_up_days <= MAX_FOLLOW_UP_DAYS
+    ):
+        fail(Problem("'follow_up_days' harus bilangan bulat 1–%(max)d", max=MAX_FOLLOW_UP_DAYS))
+        follow_up_days = None
     meta = CourseMeta(
         title=title,
         summary=summary,
@@ -387,6 +397,7 @@ def _course_meta(
         prerequisites=tuple(dict.fromkeys(prerequisites)),
         certificate=certificate,
         competencies=declared_competencies(raw.get(COMPETENCIES_KEY), source, path, errors),
+        follow_up_days=follow_up_days,
     )
     return meta if len(errors) == before else None
 

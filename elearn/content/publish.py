@@ -252,6 +252,7 @@ def _new_version(
         language=meta.language,
         prerequisites=list(meta.prerequisites),
         certificate=meta.certificate,
+        follow_up_days=meta.follow_up_days,
         overview_html=rendered.overview_html,
         created_by=actor,
         items=[_item(item, done) for item, done in zip(parsed.items, rendered.items, strict=True)],

@@ -10,11 +10,11 @@ keyed by the survey, so it goes out once too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, literal, select, update
+from sqlalchemy import ColumnElement, and_, exists, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -22,7 +22,7 @@ from elearn.extensions import db
 from elearn.jobs.service import Jobs
 from elearn.mail.job import queue_mail
 from elearn.mail.message import Message
-from elearn.models import Course, Enrollment, FollowUpSurvey, Respondent, User
+from elearn.models import Course, CourseVersion, Enrollment, FollowUpSurvey, Respondent, User
 from elearn.models.base import UTCDateTime
 from elearn.reminders.inbox import course_title
 from elearn.reminders.texts import translations_for
@@ -59,7 +59,29 @@ def _insert() -> postgresql.Insert | sqlite.Insert:
 
 
 def create_follow_ups(now: datetime, plan: FollowUpPlan) -> int:
-    """Create the surveys due at ``now`` for learners and their supervisors; how many."""
+    """Create the surveys due at ``now`` for learners and their supervisors; how many.
+
+    A course version's own ``follow_up_days`` (course.md) replaces ``plan.days``: one pass
+    per distinct value, each over the versions that use it.
+    """
+    overrides = db.session.scalars(
+        select(CourseVersion.follow_up_days)
+        .where(CourseVersion.follow_up_days.is_not(None))
+        .distinct()
+    ).all()
+    created = 0
+    for days in [None, *overrides]:
+        uses = (
+            CourseVersion.follow_up_days.is_(None)
+            if days is None
+            else CourseVersion.follow_up_days == days
+        )
+        created += _create_due(now, replace(plan, days=days or plan.days), uses)
+    db.session.commit()
+    return created
+
+
+def _create_due(now: datetime, plan: FollowUpPlan, uses: ColumnElement[bool]) -> int:
     start, end = due_window(now.astimezone(plan.zone).date(), plan)
     at = literal(now, UTCDateTime())
     learner = aliased(User)
@@ -68,6 +90,7 @@ def create_follow_ups(now: datetime, plan: FollowUpPlan) -> int:
         Enrollment.completed_at >= literal(start, UTCDateTime()),
         Enrollment.completed_at < literal(end, UTCDateTime()),
         learner.is_active.is_(True),
+        uses,
     )
     columns = ["enrollment_id", "recipient_id", "respondent", "created_at", "comment"]
     created = 0
@@ -82,6 +105,7 @@ def create_follow_ups(now: datetime, plan: FollowUpPlan) -> int:
         rows = (
             select(Enrollment.id, recipient, literal(respondent.value), at, literal(""))
             .join(learner, learner.id == Enrollment.user_id)
+            .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
             .where(completed, ~already)
         )
         if respondent is Respondent.SUPERVISOR:
@@ -95,7 +119,6 @@ def create_follow_ups(now: datetime, plan: FollowUpPlan) -> int:
             .returning(FollowUpSurvey.id)
         )
         created += len(db.session.scalars(statement).all())
-    db.session.commit()
     return created
 
 

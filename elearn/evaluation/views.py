@@ -13,7 +13,7 @@ from elearn.evaluation.answers import SurveyClosed, answer_survey, closes_at, su
 from elearn.evaluation.forms import FollowUpForm
 from elearn.evaluation.report import evaluation_report, follow_up_table, gain_table
 from elearn.extensions import db
-from elearn.models import Course, Role
+from elearn.models import Course, FollowUpSurvey, Role
 from elearn.reports.audit import audit
 from elearn.reports.jp_duty_export import Table, table_csv
 from elearn.reports.scope import report_unit_ids
@@ -44,8 +44,8 @@ def follow_up(survey_id: int) -> str | WerkzeugResponse | tuple[str, int]:
     return _follow_up_page(survey, form, is_open), status
 
 
-def _follow_up_page(survey: object, form: FollowUpForm, is_open: bool) -> str:
-    course = db.session.get(Course, survey.enrollment.course_id)  # type: ignore[attr-defined]
+def _follow_up_page(survey: FollowUpSurvey, form: FollowUpForm, is_open: bool) -> str:
+    course = db.session.get(Course, survey.enrollment.course_id)
     title = course.latest_version.title if course and course.latest_version else ""
     return render_template(
         "evaluation/follow_up.html", survey=survey, form=form, is_open=is_open, course=title

@@ -84,6 +84,8 @@ class CourseVersion(Base):
     language: Mapped[str] = mapped_column(String(5))
     prerequisites: Mapped[list[str]] = mapped_column(JSON, default=list)
     certificate: Mapped[bool] = mapped_column(default=True)
+    # Days after completion for the follow-up survey; None: the platform's FOLLOW_UP_DAYS.
+    follow_up_days: Mapped[int | None]
     overview_html: Mapped[str] = mapped_column(Text)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

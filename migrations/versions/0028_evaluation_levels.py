@@ -21,6 +21,8 @@ def upgrade():
     # Quizzes published before roles existed have none: nothing to fill in.
     with op.batch_alter_table("course_item", schema=None) as batch_op:
         batch_op.add_column(sa.Column("quiz_role", sa.String(length=10), nullable=True))
+    with op.batch_alter_table("course_version", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("follow_up_days", sa.Integer(), nullable=True))
 
     op.create_table(
         "follow_up_survey",
@@ -72,3 +74,5 @@ def downgrade():
     op.drop_table("follow_up_survey")
     with op.batch_alter_table("course_item", schema=None) as batch_op:
         batch_op.drop_column("quiz_role")
+    with op.batch_alter_table("course_version", schema=None) as batch_op:
+        batch_op.drop_column("follow_up_days")

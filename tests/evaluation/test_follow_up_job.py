@@ -102,3 +102,36 @@ def test_old_completions_are_not_surveyed(app: Flask, clock: FrozenClock, world)
     assert create_follow_ups(COMPLETED + timedelta(days=10 + 30), plan) == 3  # last catch-up day
     db.session.execute(FollowUpSurvey.__table__.delete())
     assert create_follow_ups(COMPLETED + timedelta(days=10 + 31), plan) == 0
+
+
+def test_a_course_can_set_its_own_day(app: Flask, clock: FrozenClock, world):  # type: ignore[no-untyped-def]
+    from zoneinfo import ZoneInfo
+
+    from elearn.models import CourseVersion
+
+    version = db.session.scalar(select(CourseVersion))
+    assert version is not None
+    version.follow_up_days = 5
+    db.session.commit()
+    plan = FollowUpPlan(10, ZoneInfo("Asia/Makassar"))  # the platform's days, not this course's
+    assert create_follow_ups(COMPLETED + timedelta(days=4), plan) == 0
+    assert create_follow_ups(COMPLETED + timedelta(days=5), plan) == 3
+
+
+def test_follow_up_days_in_course_md_is_checked(tmp_path: Path):
+    from elearn.content.errors import ContentErrors
+    from elearn.content.parse import parse_course
+    from tests.content.course_fixtures import COURSE_MD, write_course
+
+    good = write_course(
+        tmp_path / "a", **{"course.md": COURSE_MD.replace("jp: 2", "jp: 2\nfollow_up_days: 90")}
+    )
+    assert parse_course(good).meta.follow_up_days == 90
+    bad = write_course(
+        tmp_path / "b", **{"course.md": COURSE_MD.replace("jp: 2", "jp: 2\nfollow_up_days: 0")}
+    )
+    with pytest.raises(ContentErrors) as raised:
+        parse_course(bad)
+    assert [str(e) for e in raised.value.errors] == [
+        f"{bad}/course.md:1: 'follow_up_days' harus bilangan bulat 1–730"
+    ]
