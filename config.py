@@ -92,6 +92,8 @@ class Config:
     QUIZ_GRACE_SECONDS = int(os.environ.get("QUIZ_GRACE_SECONDS", "30"))
     # The yearly development duty of every PNS, in JP (PP 17/2020).
     JP_TARGET_PER_YEAR = int(os.environ.get("JP_TARGET_PER_YEAR", "20"))
+    # Days after completing a course that learner and supervisor get the follow-up survey.
+    FOLLOW_UP_DAYS = int(os.environ.get("FOLLOW_UP_DAYS", "60"))
     # Confirmed coaching/mentoring: 1 JP per this many minutes of a session, rounded down
     # (1 JP = 45 minutes, LAN).
     MENTORING_MINUTES_PER_JP = int(os.environ.get("MENTORING_MINUTES_PER_JP", "45"))

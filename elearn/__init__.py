@@ -126,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.certificates.views import bp as certificates_bp
     from elearn.competencies.views import bp as competencies_bp
     from elearn.coordinator.views import bp as coordinator_bp
+    from elearn.evaluation.views import bp as evaluation_bp
     from elearn.jobs.views import bp as jobs_bp
     from elearn.learning.views import bp as learning_bp
     from elearn.main.errors import register_error_handlers
@@ -154,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_bp)
     app.register_blueprint(offline_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(evaluation_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(badges_bp)
     app.register_blueprint(records_bp)

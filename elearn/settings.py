@@ -141,6 +141,8 @@ class Settings:
     password_hash_profile: str
     # Confirmed coaching/mentoring minutes per JP, rounded down per session (docs/jp-duty.md).
     mentoring_minutes_per_jp: int = 45
+    # Days after a completion that the level-3 follow-up survey is sent (docs/evaluation.md).
+    follow_up_days: int = 60
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -156,6 +158,7 @@ class Settings:
             default_timezone=str(config["DEFAULT_TIMEZONE"]),
             jp_target_per_year=int(config["JP_TARGET_PER_YEAR"]),
             mentoring_minutes_per_jp=int(config.get("MENTORING_MINUTES_PER_JP", 45)),
+            follow_up_days=_at_least_one(config, "FOLLOW_UP_DAYS", 60),
             learning=LearningSettings(
                 visit_time_cap=timedelta(minutes=int(config["VISIT_TIME_CAP_MINUTES"])),
                 quiz_grace=timedelta(seconds=int(config["QUIZ_GRACE_SECONDS"])),

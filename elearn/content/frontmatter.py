@@ -9,7 +9,13 @@ from typing import Any
 import yaml
 
 from elearn.content.errors import SourceError
-from elearn.content.quiz import REVIEW_PRESETS, QuizSettings, ReviewMoment, ReviewOptions
+from elearn.content.quiz import (
+    REVIEW_PRESETS,
+    QuizRole,
+    QuizSettings,
+    ReviewMoment,
+    ReviewOptions,
+)
 from elearn.problem_text import Problem
 
 FENCE = "---"
@@ -68,7 +74,8 @@ def _load_meta(
 
 
 QUIZ_KEYS = {
-    "title", "pass_mark", "max_attempts", "time_limit", "draw", "shuffle", "required", "review"
+    "title", "pass_mark", "max_attempts", "time_limit", "draw", "shuffle", "required", "review",
+    "role",
 }  # fmt: skip
 REVIEW_PARTS = ("score", "correctness", "feedback", "answers")
 REVIEW_NEVER = "never"
@@ -123,6 +130,9 @@ def quiz_settings(
 
     review = review_options(meta.get("review", "standard"), fail)
     pass_mark = integer("pass_mark", 0, 100)
+    role = quiz_role(meta.get("role"), fail)
+    if role is QuizRole.PRE_TEST and meta.get("required") is True:
+        fail(Problem("pre-test tidak dihitung untuk penyelesaian kursus: hapus 'required: true'"))
     settings = QuizSettings(
         title=title.strip(),
         pass_mark=70 if pass_mark is None else pass_mark,
@@ -130,10 +140,42 @@ def quiz_settings(
         time_limit=integer("time_limit", 1, 24 * 60),
         draw=integer("draw", 1, None),
         shuffle=flag("shuffle", False),
-        required=flag("required", True),
+        # A pre-test measures what the learner knew before: passing it is never required.
+        required=False if role is QuizRole.PRE_TEST else flag("required", True),
         review=review,
+        role=role,
     )
     return settings, errors
+
+
+def quiz_role(value: Any, fail: Callable[[str], None]) -> QuizRole | None:
+    """Read ``role:``; None when absent (or invalid, after reporting it)."""
+    if value is None:
+        return None
+    # "pre-test" is how people write it; the stored value is the identifier form.
+    spelled = value.strip().replace("-", "_") if isinstance(value, str) else None
+    if spelled in {r.value for r in QuizRole}:
+        return QuizRole(spelled)
+    fail(
+        Problem(
+            "'role' harus salah satu dari: %(roles)s",
+            roles=", ".join(r.value for r in QuizRole),
+        )
+    )
+    return None
+
+
+def key_line(text: str, key: str) -> int:
+    """The line of top-level ``key:`` in the front matter of ``text`` (1 when not found)."""
+    lines = text.replace("\r\n", "\n").lstrip("\ufeff").split("\n")
+    if not lines or lines[0].strip() != FENCE:
+        return 1
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() == FENCE:
+            break
+        if line.startswith(f"{key}:"):
+            return number
+    return 1
 
 
 def review_options(value: Any, fail: Callable[[str], None]) -> ReviewOptions:

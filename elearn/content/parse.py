@@ -23,6 +23,7 @@ from elearn.content.frontmatter import split_front_matter
 from elearn.content.gift import parse_gift_quiz
 from elearn.content.limits import MAX_COURSE_BYTES, MAX_SCAN_CHARS, MAX_SOURCE_BYTES, shape_problems
 from elearn.content.quiz import Quiz
+from elearn.content.quiz_roles import quiz_role_problems
 from elearn.content.quizformat import parse_markdown_quiz
 from elearn.content.render import asset_references, document_title
 from elearn.problem_text import Problem
@@ -36,8 +37,9 @@ LEVELS = ("dasar", "menengah", "lanjut")
 LANGUAGES = ("id", "en")
 COURSE_KEYS = {
     "title", "summary", "category", "competency", "jp", "level", "language",
-    "prerequisites", "certificate", COMPETENCIES_KEY,
+    "prerequisites", "certificate", COMPETENCIES_KEY, "follow_up_days",
 }  # fmt: skip
+MAX_FOLLOW_UP_DAYS = 730
 MODULE_KEYS = {"title", "minutes"}
 MAX_JP = 200
 MAX_TITLE = 200  # the database columns' sizes
@@ -57,6 +59,7 @@ class CourseMeta:
     prerequisites: tuple[str, ...]
     certificate: bool
     competencies: tuple[DeclaredCompetency, ...] = ()  # ``kompetensi:``, shape checked
+    follow_up_days: int | None = None  # None: the platform's FOLLOW_UP_DAYS
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,12 @@ def parse_course(
     overview_document = Document(f"{label}/course.md", overview, overview_line) if meta else None
     for problem in _checks(label, texts, positions, overview_document, assets):
         (errors if problem.is_error else warnings).append(problem)
+    # Roles are compared across files: only once every file parsed, or a broken pre-test
+    # would also report its post-test as lacking one.
+    if len(items) == len(positions):
+        sources = {f"{label}/{relative}": text for relative, text in texts.items()}
+        for problem in quiz_role_problems(items, sources):
+            (errors if problem.is_error else warnings).append(problem)
 
     if errors or meta is None:
         raise ContentErrors([*errors, *warnings])
@@ -369,6 +378,14 @@ def _course_meta(
     if not isinstance(certificate, bool):
         fail(Problem("'certificate' harus true atau false"))
         certificate = True
+    follow_up_days = raw.get("follow_up_days")
+    if follow_up_days is not None and (
+        isinstance(follow_up_days, bool)
+        or not isinstance(follow_up_days, int)
+        or not 1 <= follow_up_days <= MAX_FOLLOW_UP_DAYS
+    ):
+        fail(Problem("'follow_up_days' harus bilangan bulat 1–%(max)d", max=MAX_FOLLOW_UP_DAYS))
+        follow_up_days = None
     meta = CourseMeta(
         title=title,
         summary=summary,
@@ -380,6 +397,7 @@ def _course_meta(
         prerequisites=tuple(dict.fromkeys(prerequisites)),
         certificate=certificate,
         competencies=declared_competencies(raw.get(COMPETENCIES_KEY), source, path, errors),
+        follow_up_days=follow_up_days,
     )
     return meta if len(errors) == before else None
 

@@ -252,6 +252,7 @@ def _new_version(
         language=meta.language,
         prerequisites=list(meta.prerequisites),
         certificate=meta.certificate,
+        follow_up_days=meta.follow_up_days,
         overview_html=rendered.overview_html,
         created_by=actor,
         items=[_item(item, done) for item, done in zip(parsed.items, rendered.items, strict=True)],
@@ -279,7 +280,13 @@ def _item(item: ParsedItem, rendered: RenderedItem) -> CourseItem:
         "source_format": item.source_format,
     }
     if item.quiz is not None:
-        return CourseItem(**fields, kind=ItemKind.QUIZ, quiz=rendered.quiz)
+        role = item.quiz.settings.role
+        return CourseItem(
+            **fields,
+            kind=ItemKind.QUIZ,
+            quiz=rendered.quiz,
+            quiz_role=role.value if role is not None else None,
+        )
     return CourseItem(
         **fields, kind=ItemKind.MODULE, html=rendered.html, toc=[dict(e) for e in rendered.toc]
     )

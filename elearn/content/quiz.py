@@ -158,6 +158,13 @@ REVIEW_PRESETS: dict[str, ReviewOptions] = {
 }
 
 
+class QuizRole(StrEnum):
+    """What a quiz measures for the level-2 evaluation (``role:`` in its front matter)."""
+
+    PRE_TEST = "pre_test"  # before learning; never counts towards completion
+    POST_TEST = "post_test"  # after learning; the same competency as the pre-test
+
+
 @dataclass(frozen=True)
 class QuizSettings:
     """Options from a quiz file's front matter (defaults when absent)."""
@@ -170,6 +177,7 @@ class QuizSettings:
     shuffle: bool = False
     required: bool = True  # must be passed to complete the course
     review: ReviewOptions = ReviewOptions()  # what the review after submission shows
+    role: QuizRole | None = None  # None: an ordinary quiz
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ def init_jobs(app: Flask, app_settings: Settings) -> None:
     from elearn.certificates.owed_job import OWED_KIND, owed_certificates_kind
     from elearn.certificates.pdf_store import certificate_pdf_kind
     from elearn.coordinator.upload_job import upload_kind
+    from elearn.evaluation.job import FOLLOW_UP_KIND, follow_up_kind
     from elearn.mail.binding import current_mailer
     from elearn.mail.job import mail_send_kind
     from elearn.mail.smtp import sender_domain
@@ -42,6 +43,7 @@ def init_jobs(app: Flask, app_settings: Settings) -> None:
             owed_certificates_kind(),
             mail_send_kind(lambda: current_mailer(app), sender_domain(config["MAIL_FROM"])),
             reminders_kind(app),
+            follow_up_kind(app),
         ]
     )
     schedules = [
@@ -49,6 +51,7 @@ def init_jobs(app: Flask, app_settings: Settings) -> None:
         Schedule(OWED_KIND, app_settings.certificates.owed_every_seconds),
         # Hourly: each zone's first pass after 07:00 local sends what fell due overnight.
         Schedule(REMINDERS_KIND, 3600),
+        Schedule(FOLLOW_UP_KIND, 3600),
     ]
     if app_settings.xapi.lrs_url:
         schedules.append(Schedule(DELIVERY_KIND, app_settings.xapi.deliver_every_seconds))

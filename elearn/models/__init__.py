@@ -36,6 +36,7 @@ from elearn.models.development_plan import (
     PlanStatus,
 )
 from elearn.models.draft import CourseDraft, CourseDraftFile, CourseSource
+from elearn.models.follow_up import FollowUpSurvey, Respondent
 from elearn.models.job import Job, JobState
 from elearn.models.learning import (
     AttemptState,
@@ -68,6 +69,8 @@ from elearn.models.upload import CourseUpload, UploadStatus
 from elearn.models.user import EmployeeType, Role, RoleGrant, RoleScope, User
 
 __all__ = [
+    "FollowUpSurvey",
+    "Respondent",
     "ActivityKind",
     "DevelopmentPlan",
     "PlanActivity",

@@ -84,6 +84,8 @@ class CourseVersion(Base):
     language: Mapped[str] = mapped_column(String(5))
     prerequisites: Mapped[list[str]] = mapped_column(JSON, default=list)
     certificate: Mapped[bool] = mapped_column(default=True)
+    # Days after completion for the follow-up survey; None: the platform's FOLLOW_UP_DAYS.
+    follow_up_days: Mapped[int | None]
     overview_html: Mapped[str] = mapped_column(Text)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -146,6 +148,9 @@ class CourseItem(Base):
     # Quiz only: settings and the question pool, answer keys included. Never
     # sent to a learner's browser as is; the quiz engine builds papers from it.
     quiz: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Quiz only: "pre_test" or "post_test" (QuizRole) for the level-2 learning gain, kept
+    # out of the JSON so the gain report can find the items in SQL.
+    quiz_role: Mapped[str | None] = mapped_column(String(10))
 
     version: Mapped[CourseVersion] = relationship(back_populates="items")
 

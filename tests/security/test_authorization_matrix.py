@@ -158,6 +158,9 @@ RULES: dict[str, Rule] = {
     "reminders.nudges": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}, post=True),
     "reports.dashboard": STAFF, "reports.evaluations": STAFF, "reports.evaluation": STAFF,
     "reports.audit_log": ADMINS,
+    "evaluation.report": STAFF, "evaluation.gain_csv": STAFF, "evaluation.follow_up_csv": STAFF,
+    # Survey 999 does not exist; only its addressee would reach a real one (tests/evaluation).
+    "evaluation.follow_up": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 404)}),
     # The unit is Palu, in the coordinator's and the evaluator's scope (outside it: 404).
     "reports.jp_duty": STAFF, "reports.jp_duty_csv": STAFF, "reports.jp_duty_xlsx": STAFF,
     "reports.jp_duty_unit": STAFF, "reports.jp_duty_unit_csv": STAFF,
@@ -277,7 +280,7 @@ def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
         "assignment_id": 999, "assignee_id": 999, "reminder_id": 999, "session_id": 999,
         "upload_id": db.session.scalar(select(CourseUpload.id)), "path": "01-siklus.md",
         "competency_id": 999, "standard_id": 999, "code_id": 999, "shape": "kursus", "fmt": "csv",
-        "list_no": 1,
+        "list_no": 1, "survey_id": 999,
     }  # fmt: skip
     if endpoint.startswith("badges."):
         values["code"] = world["badge"]
