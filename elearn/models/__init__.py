@@ -36,6 +36,7 @@ from elearn.models.development_plan import (
     PlanStatus,
 )
 from elearn.models.draft import CourseDraft, CourseDraftFile, CourseSource
+from elearn.models.issuer import PLATFORM_SLUG, IssuerKey, IssuerProfile
 from elearn.models.job import Job, JobState
 from elearn.models.learning import (
     AttemptState,
@@ -88,7 +89,10 @@ __all__ = [
     "CourseDraftFile",
     "CourseSource",
     "BlobChunk",
+    "IssuerKey",
+    "IssuerProfile",
     "Job",
+    "PLATFORM_SLUG",
     "JobState",
     "StatementOutbox",
     "Certificate",
