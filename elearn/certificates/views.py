@@ -61,7 +61,7 @@ from elearn.issuers.registry import (
     platform_issuer,
     signing_key_of,
 )
-from elearn.issuers.urls import issuer_id, issuer_root, key_url, status_list_base
+from elearn.issuers.urls import homepage, issuer_id, key_url, status_list_base
 from elearn.jobs.binding import current_blobs, current_jobs
 from elearn.models import Certificate, IssuerProfile, Role
 from elearn.settings import current_settings
@@ -232,7 +232,7 @@ def _credential_json(certificate: Certificate) -> dict[str, object]:
         base_url=base,
         # The profile's name, as its id answers: one name per issuer id.
         issuer_name=issuer.name,
-        issuer_url=issuer_root(base, issuer),
+        issuer_url=homepage(base, issuer),
         issuer_id=issuer_id(base, issuer),
         subject_salt=certificate.code,
         course_slug=certificate.payload["course_slug"],

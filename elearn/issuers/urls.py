@@ -28,6 +28,11 @@ def issuer_id(base_url: str, issuer: IssuerProfile) -> str:
     return issuer_root(base_url, issuer)
 
 
+def homepage(base_url: str, issuer: IssuerProfile) -> str:
+    """The Profile's ``url``: the site for the platform (as before), the issuer's page else."""
+    return base_url.rstrip("/") if issuer.is_platform else issuer_root(base_url, issuer)
+
+
 def keys_url(base_url: str, issuer: IssuerProfile) -> str:
     """The issuer's JWKS: every key of its history."""
     if issuer.is_platform:
@@ -62,7 +67,7 @@ def profile_json(base_url: str, issuer: IssuerProfile) -> dict[str, Any]:
         "id": issuer_id(base, issuer),
         "type": ["Profile"],
         "name": issuer.name,
-        "url": issuer_root(base, issuer),
+        "url": homepage(base, issuer),
     }
     if issuer.address or issuer.city:
         address: dict[str, Any] = {"type": ["Address"], "addressCountry": "Indonesia"}
