@@ -127,6 +127,8 @@ def register_blueprints(app: Flask) -> None:
     from elearn.competencies.views import bp as competencies_bp
     from elearn.coordinator.views import bp as coordinator_bp
     from elearn.evaluation.views import bp as evaluation_bp
+    from elearn.issuers.admin import bp as issuer_admin_bp
+    from elearn.issuers.views import bp as issuers_bp
     from elearn.jobs.views import bp as jobs_bp
     from elearn.learning.views import bp as learning_bp
     from elearn.main.errors import register_error_handlers
@@ -157,6 +159,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(issuers_bp)
+    app.register_blueprint(issuer_admin_bp)
     app.register_blueprint(badges_bp)
     app.register_blueprint(records_bp)
     app.register_blueprint(competencies_bp)

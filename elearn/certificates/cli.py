@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from elearn import clock
 from elearn.auth.duties import OwnRecordRefused
 from elearn.certificates.issuance import (
     UnrevokeRefused,
@@ -17,8 +18,11 @@ from elearn.certificates.issuance import (
 )
 from elearn.certificates.verify_file import EXIT, looks_like_jwt, verify_bytes
 from elearn.extensions import db
+from elearn.issuers.keystore import current_keystore
+from elearn.issuers.registry import issuer_of_unit, platform_issuer, rotate_key
 from elearn.jobs.binding import current_blobs
-from elearn.models import Certificate, Role, User
+from elearn.models import PLATFORM_SLUG, Certificate, Role, Unit, UnitKind, User
+from elearn.reports.audit import audit
 from elearn.settings import current_settings
 
 certificates_cli = click.Group("certificates", help="Verify, list and revoke certificates.")
@@ -47,10 +51,30 @@ def verify_command(source: str) -> None:
             raise SystemExit(EXIT["invalid"])
         data, source = source.encode("ascii"), "token"
     verdict = verify_bytes(data, current_blobs())
+    db.session.commit()  # the platform issuer's first key, recorded on first use
     word = {"valid": "VALID", "revoked": "REVOKED", "invalid": "INVALID"}[verdict.state]
     click.echo(f"{source}: {word} — {verdict.reason}", err=verdict.state != "valid")
     if verdict.exit_code:
         raise SystemExit(verdict.exit_code)
+
+
+@certificates_cli.command("rotate-key")
+@click.option("--instansi", "code", required=True, help='Unit code of the instansi, or "platform".')
+def rotate_key_command(code: str) -> None:
+    """Give an issuer a new signing key; the old one stays published so what it signed
+    keeps verifying, and new credentials and status lists use the new one."""
+    settings, keys, now = current_settings(), current_keystore(), clock.now()
+    if code == PLATFORM_SLUG:
+        issuer = platform_issuer(settings, keys, now)
+    else:
+        unit = db.session.scalar(select(Unit).where(Unit.code == code))
+        if unit is None or unit.kind != UnitKind.INSTANSI:
+            raise click.ClickException(f"--instansi {code}: no instansi has this unit code")
+        issuer = issuer_of_unit(unit, settings, keys, now)
+    old, new = rotate_key(issuer, keys, now)
+    audit(None, "issuers.rotate_key", {"issuer": issuer.slug, "old": old, "new": new}, 1)
+    db.session.commit()
+    click.echo(f"{issuer.slug}: key {old} retired, {new} now signs")
 
 
 @certificates_cli.command("list")

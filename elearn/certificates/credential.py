@@ -52,10 +52,13 @@ def build_credential(
     course_slug: str | None = None,
     issued_at: datetime | None = None,
     status: Mapping[str, str] | None = None,
+    issuer_id: str | None = None,
 ) -> dict[str, Any]:
     """Describe the certificate as an OB 3.0 OpenBadgeCredential (unsigned JSON).
 
-    ``status`` is its BitstringStatusListEntry (``status_list.status_entry``).
+    ``status`` is its BitstringStatusListEntry (``status_list.status_entry``); ``issuer_id``
+    the issuing instansi's profile URL (``elearn.issuers.urls.issuer_id``), by default the
+    platform's.
     """
     if not subject_salt:
         raise ValueError("subject_salt must not be empty")
@@ -74,7 +77,7 @@ def build_credential(
             f"{doc.course_title} ({doc.jp} JP), diselesaikan {completed}."
         ),
         "issuer": {
-            "id": f"{base}{ISSUER_PATH}",
+            "id": issuer_id or f"{base}{ISSUER_PATH}",
             "type": ["Profile"],
             "name": issuer_name,
             "url": issuer_url,
@@ -225,19 +228,26 @@ def key_url(base_url: str, public_key: Ed25519PublicKey) -> str:
     return f"{base_url.rstrip('/')}{KEYS_PATH}{key_id(public_key)}"
 
 
-def encode_vc_jwt(credential: Mapping[str, Any], key: Ed25519PrivateKey) -> str:
-    """Sign the credential as a compact JWS whose claims set is the credential itself."""
+def encode_vc_jwt(
+    credential: Mapping[str, Any], key: Ed25519PrivateKey, *, kid: str | None = None
+) -> str:
+    """Sign the credential as a compact JWS whose claims set is the credential itself.
+
+    ``kid`` is the URL of the key's JWK (``elearn.issuers.urls.key_url``); without it the
+    issuer must be the platform's /certificates/issuer, whose keys are /certificates/keys/.
+    """
     claims = _registered_claims(credential)
     clash = sorted(claims.keys() & credential.keys())
     if clash:
         raise ValueError(f"the credential already has JWT claim names: {', '.join(clash)}")
     issuer_id = claims["iss"]
-    if not issuer_id.endswith(ISSUER_PATH):
-        raise ValueError(f"issuer.id must end with {ISSUER_PATH} to locate the key URL")
-    headers = {
-        "kid": key_url(issuer_id.removesuffix(ISSUER_PATH), key.public_key()),
-        "typ": JOSE_TYP,
-    }
+    if kid is None:
+        if not issuer_id.endswith(ISSUER_PATH):
+            raise ValueError(f"issuer.id must end with {ISSUER_PATH} to locate the key URL")
+        kid = key_url(issuer_id.removesuffix(ISSUER_PATH), key.public_key())
+    elif not kid.endswith("/" + key_id(key.public_key())):
+        raise ValueError("kid must be the URL of the signing key (ending with its thumbprint)")
+    headers = {"kid": kid, "typ": JOSE_TYP}
     return jwt.encode({**credential, **claims}, key, algorithm="EdDSA", headers=headers)
 
 

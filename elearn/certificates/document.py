@@ -31,6 +31,9 @@ class CertificateDocument:
     # Set once the certificate is revoked: the PDF then says so across the page, so a
     # printout or a forwarded file cannot pass for a valid certificate.
     revoked_on: date | None = None
+    # The issuer's city, printed before the date ("Palu, 3 Desember 2026"); certificates
+    # issued before issuer profiles had one print the issuer's name there.
+    issuer_city: str = ""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from elearn.certificates.keys import current_key_id, signing_key, stored_signatu
 from elearn.certificates.signing import sign_payload
 from elearn.extensions import db
 from elearn.i18n import zone_for
+from elearn.issuers.keystore import current_keystore
+from elearn.issuers.registry import issuer_of_unit
 from elearn.models import (
     Certificate,
     CertificateCounter,
@@ -30,6 +32,7 @@ from elearn.models import (
     CourseItem,
     CourseVersion,
     Enrollment,
+    IssuerProfile,
     QuizAttempt,
     Role,
     Unit,
@@ -76,7 +79,8 @@ def issue_certificate(enrollment: Enrollment, settings: Settings) -> Certificate
     code = new_code()
     # Every read happens before the number is taken: from then on the counter row
     # stays locked until this transaction commits, so that stretch is kept short.
-    draft = certificate_payload(enrollment, code, "", now, settings)
+    issuer = issuer_of_unit(enrollment.version.course.unit, settings, current_keystore(), now)
+    draft = certificate_payload(enrollment, code, "", now, settings, issuer=issuer)
     try:
         with db.session.begin_nested():
             sequence = _next_sequence(year)
@@ -94,6 +98,7 @@ def issue_certificate(enrollment: Enrollment, settings: Settings) -> Certificate
                 payload=payload,
                 signature=sign_payload(signing_key(), payload),
                 key_id=current_key_id(),
+                issuer_id=None if issuer.is_platform else issuer.id,
             )
             db.session.add(certificate)
             db.session.flush()
@@ -232,15 +237,27 @@ def issue_missing(settings: Settings) -> int:
 
 
 def certificate_payload(
-    enrollment: Enrollment, code: str, number: str, issued_at: datetime, settings: Settings
+    enrollment: Enrollment,
+    code: str,
+    number: str,
+    issued_at: datetime,
+    settings: Settings,
+    *,
+    issuer: IssuerProfile | None = None,
 ) -> dict[str, Any]:
-    """The signed content of the certificate (strings, ints and None only)."""
+    """The signed content of the certificate (strings, ints and None only).
+
+    ``issuer`` is the issuing instansi's profile: its name and city are printed.
+    """
     user: User = enrollment.user
     version = enrollment.version
     zone = zone_for(user, settings.default_timezone)
     course = version.course
     issued_by = settings.certificates
-    issuer = course.unit.instansi.name if course.unit else issued_by.issuer_name
+    if issuer is not None:
+        issuer_name = issuer.name
+    else:
+        issuer_name = course.unit.instansi.name if course.unit else issued_by.issuer_name
     completed_at = enrollment.completed_at or issued_at
     return {
         "code": code,
@@ -258,11 +275,12 @@ def certificate_payload(
         "enrolled_on": enrollment.enrolled_at.astimezone(zone).date().isoformat(),
         "completed_on": completed_at.astimezone(zone).date().isoformat(),
         "score_summary": score_summary(enrollment),
-        "issuer_name": issuer,
+        "issuer_name": issuer_name,
         "signatory_name": issued_by.signatory_name,
         "signatory_position": issued_by.signatory_position,
         "signatory_nip": issued_by.signatory_nip or None,
         "issued_on": issued_at.astimezone(zone).date().isoformat(),
+        **({"issuer_city": issuer.city} if issuer is not None and issuer.city else {}),
     }
 
 
@@ -320,6 +338,7 @@ def document_of(certificate: Certificate, base_url: str) -> CertificateDocument:
         verify_url=verify_url(p["code"], base_url),
         issued_on=date.fromisoformat(p["issued_on"]),
         revoked_on=_revoked_on(certificate),
+        issuer_city=p.get("issuer_city") or "",
     )
 
 

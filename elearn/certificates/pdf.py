@@ -447,11 +447,12 @@ def _signature_blocks(
 ) -> tuple[list[Text], list[Text]]:
     issued = indonesian_date(doc.issued_on)
     size = 10.5 * scale
-    place = Text(f"{doc.issuer_name}, {issued}", size=size, max_lines=2, space_after=0.5)
+    where = doc.issuer_city or doc.issuer_name
+    place = Text(f"{where}, {issued}", size=size, max_lines=2, space_after=0.5)
     pdf.set_font(SANS, "", size)
     if pdf.get_string_width(place.text) > SIGN_W:
         # Too long for one line: give the date a line of its own rather than split it.
-        place = fit(pdf, replace(place, text=f"{doc.issuer_name},", min_size=8 * scale), SIGN_W)
+        place = fit(pdf, replace(place, text=f"{where},", min_size=8 * scale), SIGN_W)
         place = replace(place, lines=(*place.lines, issued))
     else:
         place = fit(pdf, place, SIGN_W)

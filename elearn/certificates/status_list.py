@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from elearn import clock
 from elearn.certificates.credential import ISSUER_PATH, VC_CONTEXT
 from elearn.extensions import db
-from elearn.models import StatusListEntry
+from elearn.models import Certificate, StatusListEntry
 
 # The spec's minimum: 16 KB of bits, so one revoked bit hides among 131,072 credentials.
 LIST_BITS = 131_072
@@ -38,13 +38,19 @@ def _draw() -> int:
     return secrets.randbelow(LIST_BITS)
 
 
-def list_url(base_url: str, list_no: int) -> str:
+def list_url(base_url: str, list_no: int, list_base: str | None = None) -> str:
+    """The list's URL: ``<list_base>/<n>`` (an issuer's, ``elearn.issuers.urls``), by default
+    the platform's ``<base>/certificates/status/<n>``."""
+    if list_base is not None:
+        return f"{list_base.rstrip('/')}/{list_no}"
     return f"{base_url.rstrip('/')}{STATUS_PATH}{list_no}"
 
 
-def status_entry(base_url: str, entry: StatusListEntry) -> dict[str, str]:
+def status_entry(
+    base_url: str, entry: StatusListEntry, *, list_base: str | None = None
+) -> dict[str, str]:
     """The ``credentialStatus`` of a credential (a BitstringStatusListEntry)."""
-    url = list_url(base_url, entry.list_no)
+    url = list_url(base_url, entry.list_no, list_base)
     return {
         "id": f"{url}#{entry.status_index}",
         "type": "BitstringStatusListEntry",
@@ -165,19 +171,28 @@ def bit_is_set(bits: bytes, index: int) -> bool:
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
-def list_state(list_no: int) -> tuple[list[int], datetime | None, int]:
-    """The revoked indexes of a list, its last change and how many entries it holds."""
+def list_state(
+    list_no: int, issuer_id: int | None = None
+) -> tuple[list[int], datetime | None, int]:
+    """The revoked indexes of a list, its last change and how many entries it holds.
+
+    With ``issuer_id``, only the entries of that instansi issuer's certificates: indexes are
+    drawn from one space for all issuers, so each issuer's list <n> is its share of it.
+    """
+    scope = [StatusListEntry.list_no == list_no]
+    if issuer_id is not None:
+        scope.append(
+            StatusListEntry.certificate_id.in_(
+                select(Certificate.id).where(Certificate.issuer_id == issuer_id)
+            )
+        )
     revoked = list(
         db.session.scalars(
-            select(StatusListEntry.status_index).where(
-                StatusListEntry.list_no == list_no, StatusListEntry.revoked.is_(True)
-            )
+            select(StatusListEntry.status_index).where(*scope, StatusListEntry.revoked.is_(True))
         )
     )
     changed, count = db.session.execute(
-        select(func.max(StatusListEntry.changed_at), func.count()).where(
-            StatusListEntry.list_no == list_no
-        )
+        select(func.max(StatusListEntry.changed_at), func.count()).where(*scope)
     ).one()
     return revoked, changed, int(count)
 
@@ -189,19 +204,26 @@ def build_status_list_credential(
     issuer_name: str,
     revoked_indexes: Iterable[int],
     changed_at: datetime | None,
+    issuer_id: str | None = None,
+    list_base: str | None = None,
 ) -> dict[str, Any]:
     """The list as an unsigned BitstringStatusListCredential (sign it with encode_vc_jwt).
 
     ``validFrom`` is the list's last change, so an unchanged list is byte-identical.
+    ``issuer_id`` and ``list_base`` name an instansi's issuer (default: the platform's).
     """
     base = base_url.rstrip("/")
-    url = list_url(base, list_no)
+    url = list_url(base, list_no, list_base)
     moment = (changed_at or datetime(2026, 1, 1, tzinfo=UTC)).astimezone(UTC)
     return {
         "@context": [VC_CONTEXT],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": {"id": f"{base}{ISSUER_PATH}", "type": ["Profile"], "name": issuer_name},
+        "issuer": {
+            "id": issuer_id or f"{base}{ISSUER_PATH}",
+            "type": ["Profile"],
+            "name": issuer_name,
+        },
         "validFrom": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "credentialSubject": {
             "id": f"{url}#list",
@@ -231,15 +253,19 @@ def is_revoked_in(status_list: dict[str, Any], entry: dict[str, Any]) -> bool:
     return bit_is_set(bits, index)
 
 
-def certificate_status(certificate_id: int, revoked: bool, base_url: str) -> dict[str, str]:
+def certificate_status(
+    certificate_id: int, revoked: bool, base_url: str, *, list_base: str | None = None
+) -> dict[str, str]:
     """The certificate's credentialStatus, giving it a bit first if it has none (a row made
-    outside issuance, e.g. restored from an old backup); the caller commits."""
+    outside issuance, e.g. restored from an old backup); the caller commits.
+
+    ``list_base`` is the issuer's (``elearn.issuers.urls.status_list_base``)."""
     entry = entry_of_certificate(certificate_id)
     if entry is None:
         revoked_ids = [certificate_id] if revoked else []
         allocate(clock.now(), certificate_ids=[certificate_id], revoked_certificates=revoked_ids)
         entry = _required(entry_of_certificate(certificate_id))
-    return status_entry(base_url, entry)
+    return status_entry(base_url, entry, list_base=list_base)
 
 
 def badge_status(badge_id: int, base_url: str) -> dict[str, str]:

@@ -11,12 +11,15 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from sqlalchemy import select
 
+from elearn import clock
 from elearn.badges.verify import badge_by_code
 from elearn.badges.verify import signature_valid as badge_signature_valid
 from elearn.blobs import BlobStore
@@ -24,11 +27,14 @@ from elearn.certificates.credential import InvalidCredential, decode_vc_jwt
 from elearn.certificates.data_integrity import CRYPTOSUITE, verify_data_integrity
 from elearn.certificates.did import did_key
 from elearn.certificates.issuance import document_of, signature_valid
-from elearn.certificates.keys import current_key_id, signing_key
 from elearn.certificates.pdf import render_certificate_pdf
 from elearn.certificates.pdf_store import stored_pdf
 from elearn.extensions import db
-from elearn.models import Certificate
+from elearn.issuers.keystore import current_keystore
+from elearn.issuers.registry import key_history, platform_issuer
+from elearn.issuers.urls import issuer_id
+from elearn.models import Certificate, IssuerProfile
+from elearn.settings import current_settings
 
 State = Literal["valid", "revoked", "invalid"]
 # Exit status of the command: 2 is click's own for a usage error.
@@ -77,24 +83,50 @@ def verify_bytes(data: bytes, store: BlobStore) -> Verdict:
 
 
 def verify_jwt(token: str) -> Verdict:
+    """Verify with the key the kid names, which must be in some issuer's key history."""
+    history = _history()
     try:
-        credential = decode_vc_jwt(token, {current_key_id(): signing_key().public_key()})
+        credential = decode_vc_jwt(token, {kid: key for kid, (key, _) in history.items()})
+        kid = str(jwt.get_unverified_header(token.strip())["kid"])
     except InvalidCredential as exc:
         return invalid(str(exc))
-    return _credential_state(credential)
+    return _credential_state(credential, history[re.split(r"[/#]", kid)[-1]][1])
 
 
-def _credential_state(credential: dict[str, Any]) -> Verdict:
-    """The state of the certificate or badge a credential with a valid proof names."""
+def _credential_state(credential: dict[str, Any], signer: IssuerProfile) -> Verdict:
+    """The state of the certificate or badge a credential with a valid proof names, once the
+    issuer whose key signed it is the one the credential and the certificate name."""
     found = CREDENTIAL_ID.search(str(credential.get("id", "")))
     if found is None:
         return invalid("the credential id names no certificate or badge of this deployment")
+    if not _names_issuer(credential, signer):
+        return invalid(f"signed with a key of {signer.name}, but it names another issuer")
     if found["kind"] == "badges":
         return _badge_state(found["code"])
     certificate = _certificate(found["code"])
     if certificate is None:
         return invalid(f"signature valid, but certificate {found['code']} is unknown here")
+    if (certificate.issuer_id or None) != (None if signer.is_platform else signer.id):
+        return invalid(
+            f"signed with a key of {signer.name}, who did not issue {certificate.number}"
+        )
     return _certificate_state(certificate, f"{certificate.number} {credential.get('name', '')}")
+
+
+def _history() -> dict[str, tuple[Ed25519PublicKey, IssuerProfile]]:
+    """Every issuer key, the platform's first (the deployment key) recorded if not yet."""
+    platform_issuer(current_settings(), current_keystore(), clock.now())
+    return key_history()
+
+
+def _names_issuer(credential: dict[str, Any], signer: IssuerProfile) -> bool:
+    """The credential's issuer id is the signer's (its path: the host is the caller's to pin);
+    a Data Integrity credential names the signing key's did:key instead."""
+    issuer = credential.get("issuer")
+    named = str(issuer.get("id", "") if isinstance(issuer, dict) else issuer or "")
+    if named.startswith("did:key:"):
+        return True  # verify_data_integrity tied the proof's key to this very DID
+    return urlsplit(named).path == urlsplit(issuer_id("http://host", signer)).path
 
 
 def verify_json(text: str) -> Verdict:
@@ -124,11 +156,11 @@ def verify_json(text: str) -> Verdict:
     kind = first.get("cryptosuite") or first.get("type") if isinstance(first, dict) else None
     if kind != CRYPTOSUITE:
         return invalid(f"proof {kind!r} cannot be checked here; verify the .jwt download instead")
-    ours = frozenset({did_key(signing_key().public_key())})
-    valid, reason = verify_data_integrity(document, trusted_issuers=ours)
+    ours = {did_key(key): issuer for key, issuer in _history().values()}
+    valid, reason = verify_data_integrity(document, trusted_issuers=frozenset(ours))
     if not valid:
         return invalid(reason)
-    return _credential_state(document)
+    return _credential_state(document, ours[reason])
 
 
 def verify_pdf(data: bytes, store: BlobStore) -> Verdict:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-from datetime import UTC, datetime
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -24,6 +21,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from elearn import clock
 from elearn.auth.duties import OwnRecordRefused
 from elearn.certificates import status_list
 from elearn.certificates.credential import build_credential, encode_vc_jwt
@@ -39,7 +37,7 @@ from elearn.certificates.issuance import (
     signature_valid,
     unrevoke,
 )
-from elearn.certificates.keys import current_key_id, signing_key
+from elearn.certificates.keys import signing_key
 from elearn.certificates.pdf_store import (
     pdf_digest,
     pdf_filename,
@@ -47,18 +45,30 @@ from elearn.certificates.pdf_store import (
     signed_certificate_pdf,
     stored_pdf,
 )
-from elearn.certificates.signing import public_jwk
 from elearn.coordinator.scope import can_manage
 from elearn.extensions import db, limiter
+from elearn.issuers.keystore import current_keystore
+from elearn.issuers.publish import (
+    JSONLD_LIST,
+    key_response,
+    key_set_response,
+    profile_response,
+    status_list_response,
+)
+from elearn.issuers.registry import (
+    SigningKey,
+    issuer_of_certificate,
+    platform_issuer,
+    signing_key_of,
+)
+from elearn.issuers.urls import homepage, issuer_id, key_url, status_list_base
 from elearn.jobs.binding import current_blobs, current_jobs
-from elearn.models import Certificate, Role
+from elearn.models import Certificate, IssuerProfile, Role
 from elearn.settings import current_settings
 
-JSONLD_LIST = ".jsonld"  # the status list as JSON-LD with a Data Integrity proof
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{22}$")
-STATUS_MAX_AGE = 300  # seconds a verifier may reuse the status list without asking
 
 
 def _verify_limit() -> str:
@@ -156,8 +166,21 @@ def _pdf_bytes(certificate: Certificate, base: str) -> bytes:
 @login_required
 def credential(code: str) -> Response:
     certificate, credential = _own_credential(code)
-    token = encode_vc_jwt(credential, signing_key())
+    signer = _signer(certificate)
+    kid = key_url(_base_url(), signer.issuer, signer.kid)
+    token = encode_vc_jwt(credential, signer.private_key, kid=kid)
     return _credential_download(token, "application/vc+jwt", certificate, "jwt")
+
+
+def _issuer(certificate: Certificate) -> IssuerProfile:
+    return issuer_of_certificate(
+        certificate.issuer_id, current_settings(), current_keystore(), clock.now()
+    )
+
+
+def _signer(certificate: Certificate) -> SigningKey:
+    """The current key of the certificate's issuer: new downloads use a rotated key."""
+    return signing_key_of(_issuer(certificate), current_keystore())
 
 
 @bp.route("/<code>/credential.jsonld")
@@ -175,7 +198,9 @@ def credential_jsonld(code: str) -> Response:
             "id": f"{url}#{entry['statusListIndex']}",
             "statusListCredential": url,
         }
-    document = add_proof(credential, signing_key(), created=certificate.issued_at)
+    document = add_proof(
+        credential, _signer(certificate).private_key, created=certificate.issued_at
+    )
     body = json.dumps(document, ensure_ascii=False, indent=2)
     return _credential_download(body, "application/vc+ld+json", certificate, "jsonld")
 
@@ -201,96 +226,63 @@ def _credential_download(
 
 def _credential_json(certificate: Certificate) -> dict[str, object]:
     base = _base_url()
+    issuer = _issuer(certificate)
     return build_credential(
         document_of(certificate, base),
         base_url=base,
-        issuer_name=certificate.payload["issuer_name"],
-        issuer_url=base,
+        # The profile's name, as its id answers: one name per issuer id.
+        issuer_name=issuer.name,
+        issuer_url=homepage(base, issuer),
+        issuer_id=issuer_id(base, issuer),
         subject_salt=certificate.code,
         course_slug=certificate.payload["course_slug"],
         issued_at=certificate.issued_at,
         status=status_list.certificate_status(
-            certificate.id, certificate.revoked_at is not None, base
+            certificate.id,
+            certificate.revoked_at is not None,
+            base,
+            list_base=status_list_base(base, issuer),
         ),
     )
 
 
+# The platform issuer keeps the addresses its credentials carried before issuers were per
+# instansi; an instansi's are served by elearn/issuers/views.py.
+@bp.route("/keys")
+def keys() -> WerkzeugResponse:
+    return key_set_response(_platform(), _base_url())
+
+
 @bp.route("/keys/<kid>")
 def key(kid: str) -> WerkzeugResponse:
-    if kid != current_key_id():
-        abort(404)
-    response = jsonify(public_jwk(signing_key().public_key()))
-    response.headers["Cache-Control"] = "public, max-age=86400"
-    return response
+    return key_response(_platform(), kid)
 
 
 @bp.route("/status/<int:list_no>")
 @limiter.limit(_verify_limit)
 def status(list_no: int) -> WerkzeugResponse:
-    """The issuer's Bitstring Status List credential (VC-JWT): public, cacheable, CORS-open
+    """The platform's Bitstring Status List credential (VC-JWT): public, cacheable, CORS-open
     (browser wallets fetch it), and cheap to ask again with If-None-Match."""
-    credential, changed_at = _status_list(list_no)
-    token = encode_vc_jwt(credential, signing_key())
-    return _status_response(Response(token, mimetype="application/vc+jwt"), token)
+    return status_list_response(_platform(), list_no, _base_url(), jsonld=False)
 
 
 @bp.route(f"/status/<int:list_no>{JSONLD_LIST}")
 @limiter.limit(_verify_limit)
 def status_jsonld(list_no: int) -> WerkzeugResponse:
     """The same list as JSON-LD with an eddsa-rdfc-2022 proof, for the `.jsonld` credentials."""
-    credential, changed_at = _status_list(list_no)
-    url = f"{credential['id']}{JSONLD_LIST}"
-    credential = {
-        **credential,
-        "id": url,
-        # A bare DID (set by add_proof), as DCC's verifier-core reads the issuer of a list.
-        "issuer": "did:key",
-        "credentialSubject": {**credential["credentialSubject"], "id": f"{url}#list"},
-    }
-    moment = changed_at or datetime(2026, 1, 1, tzinfo=UTC)
-    document = add_proof(credential, signing_key(), created=moment)
-    body = json.dumps(document, ensure_ascii=False)
-    return _status_response(Response(body, mimetype="application/vc+ld+json"), body)
-
-
-def _status_list(list_no: int) -> tuple[dict[str, Any], datetime | None]:
-    revoked, changed_at, count = status_list.list_state(list_no)
-    if count == 0 and list_no != 1:
-        abort(404)
-    credential = status_list.build_status_list_credential(
-        base_url=_base_url(),
-        list_no=list_no,
-        issuer_name=current_settings().certificates.issuer_name,
-        revoked_indexes=revoked,
-        changed_at=changed_at,
-    )
-    return credential, changed_at
-
-
-def _status_response(response: Response, body: str) -> WerkzeugResponse:
-    # Short: a revocation reaches verifiers within minutes; revalidation costs a 304.
-    response.headers["Cache-Control"] = f"public, max-age={STATUS_MAX_AGE}"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag"
-    response.set_etag(hashlib.sha256(body.encode("utf-8")).hexdigest()[:32])
-    return response.make_conditional(request)
+    return status_list_response(_platform(), list_no, _base_url(), jsonld=True)
 
 
 @bp.route("/issuer")
-def issuer() -> WerkzeugResponse:
-    base = _base_url()
-    return jsonify(
-        {
-            "@context": [
-                "https://www.w3.org/ns/credentials/v2",
-                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-            ],
-            "id": f"{base}/certificates/issuer",
-            "type": ["Profile"],
-            "name": current_settings().certificates.issuer_name,
-            "url": base,
-        }
-    )
+def issuer() -> WerkzeugResponse | str:
+    """The platform's issuer Profile (JSON), or its page for a browser."""
+    return profile_response(_platform(), _base_url())
+
+
+def _platform() -> IssuerProfile:
+    issuer = platform_issuer(current_settings(), current_keystore(), clock.now())
+    db.session.commit()  # made on first use
+    return issuer
 
 
 def did_web_document() -> WerkzeugResponse:

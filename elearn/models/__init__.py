@@ -37,6 +37,7 @@ from elearn.models.development_plan import (
 )
 from elearn.models.draft import CourseDraft, CourseDraftFile, CourseSource
 from elearn.models.follow_up import FollowUpSurvey, Respondent
+from elearn.models.issuer import PLATFORM_SLUG, IssuerKey, IssuerProfile
 from elearn.models.job import Job, JobState
 from elearn.models.learning import (
     AttemptState,
@@ -91,7 +92,10 @@ __all__ = [
     "CourseDraftFile",
     "CourseSource",
     "BlobChunk",
+    "IssuerKey",
+    "IssuerProfile",
     "Job",
+    "PLATFORM_SLUG",
     "JobState",
     "StatementOutbox",
     "Certificate",

@@ -43,6 +43,11 @@ class Certificate(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     signature: Mapped[str] = mapped_column(String(200))
     key_id: Mapped[str] = mapped_column(String(64))
+    # Who issues its credentials; NULL: the platform (every certificate issued before
+    # issuers were per instansi, and courses of no instansi).
+    issuer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("issuer_profile.id", ondelete="RESTRICT"), index=True
+    )
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     revoked_by_id: Mapped[int | None] = mapped_column(

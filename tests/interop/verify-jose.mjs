@@ -19,18 +19,27 @@ async function fetchJson(url, accept) {
   return response;
 }
 
-// Verify a VC-JWT from our published key: the kid must be under the trusted deployment.
+// The issuer a key belongs to, from its URL: an instansi's keys are <issuer id>/keys/<kid>,
+// the platform's /certificates/keys/<kid> (issuer /certificates/issuer).
+function issuerOfKey(kid) {
+  if (kid.startsWith(`${trusted}/certificates/keys/`)) return `${trusted}/certificates/issuer`;
+  const found = kid.match(/^(.*\/issuers\/[^/]+)\/keys\/[^/]+$/);
+  if (found && found[1].startsWith(`${trusted}/issuers/`)) return found[1];
+  return null;
+}
+
+// Verify a VC-JWT from its issuer's published key: the kid must be under the trusted
+// deployment, and the token's issuer the one that key belongs to.
 async function verifyVcJwt(token) {
   const { alg, kid } = decodeProtectedHeader(token);
   if (alg !== "EdDSA") fail(`algorithm ${alg} refused`);
-  if (typeof kid !== "string" || !kid.startsWith(`${trusted}/certificates/keys/`)) {
-    fail(`kid ${kid} is not a key of ${trusted}`);
-  }
+  const issuer = typeof kid === "string" ? issuerOfKey(kid) : null;
+  if (!issuer) fail(`kid ${kid} is not a key of ${trusted}`);
   const jwk = await (await fetchJson(kid, "application/json")).json();
   const key = await importJWK(jwk, "EdDSA");
   const { payload } = await jwtVerify(token, key, {
     algorithms: ["EdDSA"],
-    issuer: `${trusted}/certificates/issuer`,
+    issuer,
     requiredClaims: ["iss", "jti", "nbf", "sub"],
   });
   if (payload.jti !== payload.id || payload.iss !== payload.issuer.id) fail("claims differ");
@@ -62,6 +71,9 @@ try {
     JSON.stringify({
       status: revoked ? "revoked" : "valid",
       id: credential.id,
+      issuer: credential.issuer.id,
+      issuerName: credential.issuer.name,
+      kid: decodeProtectedHeader((await readFile(tokenFile, "utf8")).trim()).kid,
       index,
       listBits: bits.length * 8,
       cacheControl,

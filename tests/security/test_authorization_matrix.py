@@ -126,7 +126,11 @@ RULES: dict[str, Rule] = {
     "offline.course_pages": OWNER_ONLY,
     "offline.csrf_token": SIGNED_IN,
     "certificates.verify": everyone(), "certificates.issuer": everyone(),
-    "certificates.key": everyone(),
+    "certificates.key": everyone(), "certificates.keys": everyone(),
+    "issuers.profile": everyone(), "issuers.keys": everyone(), "issuers.key": everyone(),
+    "issuers.did": everyone(), "issuers.status": everyone(), "issuers.status_jsonld": everyone(),
+    "issuers.logo": everyone(404),  # the Palu issuer has no logo yet
+    "issuer_admin.index": ADMINS, "issuer_admin.edit": ADMINS,
     "certificates.pdf": rule(owner=OK, other_learner=404, mamuju_learner=404, coordinator=OK,
                              evaluator=404, admin=OK),  # fmt: skip
     "certificates.credential": OWNER_ONLY, "certificates.credential_jsonld": OWNER_ONLY,
@@ -284,6 +288,12 @@ def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
     }  # fmt: skip
     if endpoint.startswith("badges."):
         values["code"] = world["badge"]
+    if endpoint.startswith("issuers."):
+        from elearn.models import IssuerProfile
+
+        palu = db.session.get(IssuerProfile, certificate.issuer_id)
+        assert palu is not None, "the Palu course's certificate names the Palu issuer"
+        values["slug"], values["kid"] = palu.slug, palu.keys[-1].kid
     if endpoint == "catalog.asset":
         values["name"] = "diagram.png"
     if endpoint in {"learning.attempt", "learning.answer", "learning.start", "learning.confirm"}:
