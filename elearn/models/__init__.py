@@ -47,6 +47,13 @@ from elearn.models.learning import (
     Verb,
 )
 from elearn.models.mentoring import MentoringSession, SessionKind, SessionStatus
+from elearn.models.program import (
+    Program,
+    ProgramCertificate,
+    ProgramCourse,
+    ProgramEnrollment,
+    ProgramVersion,
+)
 from elearn.models.record import ExternalTraining, ReviewStatus
 from elearn.models.reminder import Reminder
 from elearn.models.reporting import ApiToken, AuditEntry, StatementOutbox
@@ -145,4 +152,9 @@ __all__ = [
     "UnitKind",
     "User",
     "utcnow",
+    "Program",
+    "ProgramCertificate",
+    "ProgramCourse",
+    "ProgramEnrollment",
+    "ProgramVersion",
 ]
