@@ -29,6 +29,7 @@ from elearn.programs.publish import (
     publish_program_folders,
     split_program_folders,
 )
+from elearn.programs.source import is_program_folder
 from elearn.settings import Settings, current_settings
 
 courses_cli = click.Group("courses", help="Check and publish Markdown course folders.")
@@ -115,14 +116,14 @@ def _prerequisite_order(parsed: list[ParsedCourse]) -> list[ParsedCourse]:
 
 
 def _resolve_paths(paths: tuple[Path, ...], all_courses: bool, courses_dir: Path) -> list[Path]:
-    """Course folders to work on; a folder without course.md stands for the courses inside it."""
+    """Folders to work on; one without course.md or program.md stands for the folders inside."""
     if all_courses:
         paths = (courses_dir,)
     if not paths:
         raise click.UsageError("give one or more course folders, or --all")
     folders: list[Path] = []
     for path in paths:
-        if path.is_dir() and not (path / "course.md").exists():
+        if path.is_dir() and not (path / "course.md").exists() and not is_program_folder(path):
             folders.extend(
                 sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
             )
