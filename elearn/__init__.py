@@ -137,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.offline.views import bp as offline_bp
     from elearn.pdf_signing.views import bp as pdf_signing_bp
     from elearn.privacy.views import bp as privacy_bp
+    from elearn.programs.views import bp as programs_bp
     from elearn.records.views import bp as records_bp
     from elearn.reminders.views import bp as reminders_bp
     from elearn.reports.akpk_views import bp as akpk_bp
@@ -154,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(coordinator_bp)
     app.register_blueprint(assignments_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(programs_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(offline_bp)
     app.register_blueprint(reports_bp)
@@ -197,6 +199,7 @@ def register_cli(app: Flask) -> None:
     from elearn.demo.cli import demo_command
     from elearn.jobs.cli import jobs_cli
     from elearn.mail.cli import mail_cli
+    from elearn.programs.cli import programs_cli
     from elearn.reminders.cli import reminders_cli
     from elearn.siasn.cli import siasn_cli
     from elearn.xapi.cli import xapi_cli
@@ -215,6 +218,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
     app.cli.add_command(siasn_cli)
     app.cli.add_command(competencies_cli)
+    app.cli.add_command(programs_cli)
 
 
 def register_templating(app: Flask) -> None:

@@ -20,6 +20,13 @@ class CatalogQuery:
     competency: str = ""
     jp: str = ""
 
+    @property
+    def is_empty(self) -> bool:
+        """Nothing narrows the catalog (an unknown JP band narrows nothing either)."""
+        return not (self.text.strip() or self.category or self.competency) and (
+            self.jp not in JP_BANDS
+        )
+
 
 def published_versions(query: CatalogQuery) -> Select[CourseVersion, int, int]:
     """Select the published version of every course matching ``query``, by title.

@@ -22,6 +22,8 @@ from elearn.learning.enrollment import (
 )
 from elearn.models import Course, CourseAsset, CourseVersion, VersionStatus
 from elearn.problem_text import problem_of, translated
+from elearn.programs.catalog import published_programs
+from elearn.programs.locking import lock_reason
 
 bp = Blueprint("catalog", __name__, url_prefix="/courses")
 
@@ -40,12 +42,22 @@ def index() -> str:
     )
     rows = db.session.execute(published_versions(query)).all()
     enrolled = {e.course_id: e for e in enrollments_of(current_user)}
+    versions = [version for version, _modules, _minutes in rows]
+    if query.is_empty:
+        # Unfiltered, the rows hold every published version, so they give the categories
+        # and the statement saved lists the programs (tests/learning/test_statement_budget.py).
+        category_names = sorted({version.category for version in versions})
+        programs = db.session.execute(published_programs()).all()
+    else:
+        category_names = list(db.session.scalars(categories()))
+        programs = []
     return render_template(
         "catalog/index.html",
-        versions=[version for version, _modules, _minutes in rows],
+        versions=versions,
         counts={version.id: (modules, minutes) for version, modules, minutes in rows},
         query=query,
-        categories=db.session.scalars(categories()).all(),
+        categories=category_names,
+        programs=programs,
         competencies=list(COMPETENCY_LABELS),
         jp_bands=list(JP_BANDS),
         enrolled=enrolled,
@@ -67,6 +79,7 @@ def course(slug: str) -> str:
         course=course,
         version=version,
         enrollment=enrollment,
+        lock=None if enrollment else lock_reason(db.session, current_user.id, course.id),
         prerequisites=prerequisite_status(current_user, version),
         action=ActionForm(),
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from elearn import clock
 from elearn.competencies.course_check import unknown_competencies
 from elearn.content.errors import ContentErrors, SourceError
 from elearn.content.parse import ParsedCourse, parse_course
@@ -22,6 +23,13 @@ from elearn.coordinator.sources import folder_files, keep_source
 from elearn.extensions import db
 from elearn.models import Course, Unit
 from elearn.problem_text import Problem
+from elearn.programs.publish import (
+    check_programs,
+    known_course_slugs,
+    publish_program_folders,
+    split_program_folders,
+)
+from elearn.programs.source import is_program_folder
 from elearn.settings import Settings, current_settings
 
 courses_cli = click.Group("courses", help="Check and publish Markdown course folders.")
@@ -108,14 +116,14 @@ def _prerequisite_order(parsed: list[ParsedCourse]) -> list[ParsedCourse]:
 
 
 def _resolve_paths(paths: tuple[Path, ...], all_courses: bool, courses_dir: Path) -> list[Path]:
-    """Course folders to work on; a folder without course.md stands for the courses inside it."""
+    """Folders to work on; one without course.md or program.md stands for the folders inside."""
     if all_courses:
         paths = (courses_dir,)
     if not paths:
         raise click.UsageError("give one or more course folders, or --all")
     folders: list[Path] = []
     for path in paths:
-        if path.is_dir() and not (path / "course.md").exists():
+        if path.is_dir() and not (path / "course.md").exists() and not is_program_folder(path):
             folders.extend(
                 sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
             )
@@ -146,13 +154,20 @@ def check_command(paths: tuple[Path, ...], all_courses: bool, strict: bool) -> N
     --strict on any warning; warnings alone exit 0.
     """
     settings = current_settings()
-    folders = _resolve_paths(paths, all_courses, settings.courses_dir)
+    folders, program_folders = split_program_folders(
+        _resolve_paths(paths, all_courses, settings.courses_dir)
+    )
     prepared, problems = prepare_folders(folders, settings)
     parsed = [course.parsed for course in prepared]
     # Competency codes are checked against the dictionary in the database.
     labels = {folder.name: str(folder) for folder in folders}
     for course in parsed:
         problems.extend(unknown_competencies(course, labels.get(course.slug, course.slug)))
+    # A program may name stored courses, courses checked with it, or course folders beside it.
+    beside = {p.parent.name for f in program_folders for p in f.parent.glob("*/course.md")}
+    known = known_course_slugs(db.session, beside | {folder.name for folder in folders})
+    programs, program_errors = check_programs(program_folders, known)
+    problems.extend(program_errors)
     problems.sort()
     _echo_problems(problems)
     if any(problem.is_error for problem in problems):
@@ -165,6 +180,12 @@ def check_command(paths: tuple[Path, ...], all_courses: bool, strict: bool) -> N
         click.echo(
             f"{course.slug}: ok — {len(course.items) - quizzes} modules, {quizzes} quizzes, "
             f"{len(course.assets)} assets, {course.meta.jp} JP, version {course.content_hash[:12]}"
+        )
+    for program in programs:
+        courses = sum(len(step.slugs) for step in program.steps)
+        click.echo(
+            f"{program.slug}: ok — program, {len(program.steps)} steps, {courses} courses, "
+            f"version {program.content_hash[:12]}"
         )
 
 
@@ -180,7 +201,9 @@ def publish_command(paths: tuple[Path, ...], all_courses: bool, unit_code: str |
         if unit is None:
             raise click.UsageError(f"unknown unit code '{unit_code}'")
     settings = current_settings()
-    folders = _resolve_paths(paths, all_courses, settings.courses_dir)
+    folders, program_folders = split_program_folders(
+        _resolve_paths(paths, all_courses, settings.courses_dir)
+    )
     prepared, problems = prepare_folders(folders, settings)
     if any(problem.is_error for problem in problems):
         _echo_errors(problems)
@@ -190,6 +213,14 @@ def publish_command(paths: tuple[Path, ...], all_courses: bool, unit_code: str |
     except PublishError as exc:
         _echo_errors(sorted([*exc.errors, *problems]))
         raise SystemExit(1) from None
+    # After the courses, so a program may name courses published in the same run.
+    programs, program_errors = publish_program_folders(
+        db.session, program_folders, unit, clock.now()
+    )
+    if program_errors:
+        db.session.rollback()
+        _echo_errors(sorted([*program_errors, *problems]))
+        raise SystemExit(1)
     _echo_problems(problems)  # warnings only: they do not stop publishing
     # Every folder parsed (no errors), in order: keep each one so the browser editor can
     # open a draft of the version it made.
@@ -208,6 +239,9 @@ def publish_command(paths: tuple[Path, ...], all_courses: bool, unit_code: str |
         else:
             state = "unchanged"
         click.echo(f"{version.course.slug} v{version.number} ({version.short_hash}): {state}")
+    for program in programs:
+        state = "published" if program.created or program.status_changed else "unchanged"
+        click.echo(f"{program.version.program.slug} v{program.version.number} (program): {state}")
 
 
 @courses_cli.command("list")

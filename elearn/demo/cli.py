@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import click
 from sqlalchemy import select
 
+from elearn import clock
 from elearn.accounts.services import UserData, create_user
 from elearn.accounts.units import UnitData, save_unit
 from elearn.content.cli import parse_folders
@@ -15,6 +16,8 @@ from elearn.coordinator.sources import folder_files, keep_source
 from elearn.demo.competencies import load_demo_competencies
 from elearn.extensions import db
 from elearn.models import EmployeeType, Role, Unit, UnitKind, User
+from elearn.programs.publish import publish_program_folders
+from elearn.programs.source import is_program_folder
 from elearn.settings import current_settings
 
 DEMO_PASSWORD = "demo-elearn-2026"  # noqa: S105 - published in the README on purpose
@@ -153,6 +156,21 @@ def publish_sample_courses(units: dict[str, Unit]) -> list[str]:
     return lines
 
 
+def publish_sample_programs(units: dict[str, Unit]) -> list[str]:
+    """Publish the sample programs (folders with program.md) over the sample courses."""
+    root = current_settings().courses_dir
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and is_program_folder(p))
+    results, errors = publish_program_folders(db.session, folders, units["palu"], clock.now())
+    if errors:
+        raise click.ClickException("\n".join(str(e) for e in errors))
+    lines = []
+    for result in results:
+        state = "published" if result.created or result.status_changed else "unchanged"
+        slug = result.version.program.slug
+        lines.append(f"  {slug:<22} v{result.version.number} {state} (program)")
+    return lines
+
+
 @click.command("demo")
 def demo_command() -> None:
     """Load demo units, accounts for every role in Palu and Mamuju, competencies, courses."""
@@ -161,6 +179,8 @@ def demo_command() -> None:
     # Before the courses: their front matter may name competencies of the dictionary.
     competencies = load_demo_competencies()
     courses = publish_sample_courses(units)
+    if current_settings().courses_dir.is_dir():
+        courses += publish_sample_programs(units)
     db.session.commit()
     click.echo("Competencies:")
     click.echo("\n".join(competencies))

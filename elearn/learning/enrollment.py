@@ -20,6 +20,7 @@ from elearn.models import (
     Verb,
 )
 from elearn.problem_text import Problem
+from elearn.programs.locking import lock_reason
 from elearn.reports import rollups
 
 
@@ -99,6 +100,10 @@ def enroll(
         raise EnrollmentRefused(
             Problem("Selesaikan dahulu kursus prasyarat: %(courses)s.", courses=", ".join(missing))
         )
+    # A sequential program's order binds its learners as prerequisites do (assignments waive it).
+    lock = None if waive_prerequisites else lock_reason(db.session, user.id, course.id)
+    if lock is not None:
+        raise EnrollmentRefused(lock.reason)
     now = clock.now()
     enrollment = Enrollment(
         user_id=user.id,

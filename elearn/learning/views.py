@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from typing import NoReturn
 
 from flask import (
     Blueprint,
@@ -56,6 +57,8 @@ from elearn.learning.visits import StudyPage, attempts_at, note_visit, study_pag
 from elearn.main.errors import database_unavailable, one_line
 from elearn.models import Course, CourseItem, Enrollment, ItemKind, QuizAttempt
 from elearn.offline.copies import is_prefetch, keep_offline
+from elearn.programs.completion import issue_owed_program_certificates
+from elearn.programs.views import locked_page
 from elearn.settings import LearningSettings, current_settings
 
 bp = Blueprint("learning", __name__)
@@ -72,6 +75,7 @@ def _issue_owed_certificates(response: Response) -> Response:
     """Issue the certificates owed by completions this request committed, each on its own."""
     try:
         issue_owed_certificates(current_settings())
+        issue_owed_program_certificates(db.session, current_settings(), clock.now())
     except Exception as error:
         # The database went away after the completion was committed (benchmarks/cluster.py
         # stops it under load): the learner's answer is safe, so answer it, not a bare 500,
@@ -91,8 +95,14 @@ def _enrollment(slug: str) -> Enrollment:
         .where(Course.slug == slug, Enrollment.user_id == current_user.id)
     )
     if enrollment is None:
-        abort(404)
+        _not_enrolled(slug)
     return enrollment
+
+
+def _not_enrolled(slug: str) -> NoReturn:
+    """A course held by a sequential program says so (with the way back); else a 404."""
+    locked = locked_page(db.session, current_user.id, slug)
+    abort(make_response(locked, 403) if locked else 404)
 
 
 def _item(enrollment: Enrollment, name: str) -> CourseItem:
@@ -152,7 +162,7 @@ def _neighbours(
 def _study_page(slug: str) -> StudyPage:
     page = study_page(current_user.id, slug)
     if page is None:
-        abort(404)
+        _not_enrolled(slug)
     return page
 
 

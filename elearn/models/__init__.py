@@ -49,6 +49,13 @@ from elearn.models.learning import (
     Verb,
 )
 from elearn.models.mentoring import MentoringSession, SessionKind, SessionStatus
+from elearn.models.program import (
+    Program,
+    ProgramCertificate,
+    ProgramCourse,
+    ProgramEnrollment,
+    ProgramVersion,
+)
 from elearn.models.record import ExternalTraining, ReviewStatus
 from elearn.models.reminder import Reminder
 from elearn.models.reporting import ApiToken, AuditEntry, StatementOutbox
@@ -152,4 +159,9 @@ __all__ = [
     "UnitKind",
     "User",
     "utcnow",
+    "Program",
+    "ProgramCertificate",
+    "ProgramCourse",
+    "ProgramEnrollment",
+    "ProgramVersion",
 ]

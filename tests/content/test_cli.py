@@ -87,7 +87,9 @@ def test_publish_all_sample_courses(runner, app):
 def test_check_a_folder_of_courses(runner, app):
     result = runner.invoke(args=["courses", "check", str(REPO / "courses")])
     assert result.exit_code == 0, result.output
-    assert result.output.count(": ok — ") == 3
+    # The three sample courses and the sample program over them.
+    assert result.output.count(": ok — ") == 4
+    assert "jalur-aparatur-digital: ok — program, 3 steps, 3 courses" in result.output
 
 
 def test_a_failure_mid_publish_leaves_the_previous_version_live(runner, app, tmp_path, monkeypatch):

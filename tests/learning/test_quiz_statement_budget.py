@@ -28,8 +28,9 @@ PAGE_BUDGET = 3  # the attempt's questions, or its review once submitted
 SUBMIT_BUDGET = 11  # a passed quiz that does not complete the course
 # Completes the course and issues the certificate; two of these are the span rollups'
 # upserts (the enrolment's months, the attempt's scores), which the dashboard's month filter reads,
-# and two the certificate's status-list bit (the current list, then a random free index).
-COMPLETING_SUBMIT_BUDGET = 31
+# and two the certificate's status-list bit (the current list, then a random free index),
+# and one the learner's open program enrolments (a program certificate the completion earned).
+COMPLETING_SUBMIT_BUDGET = 32
 
 
 def _post(app: Flask, learner: Learner, url: str, form: dict[str, object]) -> tuple[str, list[str]]:

@@ -6,6 +6,7 @@ so nobody adds a page without deciding who may see it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,20 @@ from sqlalchemy import select
 from elearn.content.parse import parse_course
 from elearn.content.publish import store_version
 from elearn.extensions import db
-from elearn.models import Certificate, CourseUpload, ExternalTraining, QuizAttempt, Role, User
+from elearn.models import (
+    Certificate,
+    Course,
+    CourseUpload,
+    ExternalTraining,
+    Program,
+    ProgramCertificate,
+    ProgramCourse,
+    ProgramVersion,
+    QuizAttempt,
+    Role,
+    User,
+    VersionStatus,
+)
 from tests.conftest import AuthActions
 from tests.content.course_fixtures import write_course
 from tests.factories import make_unit, make_user
@@ -85,6 +99,10 @@ RULES: dict[str, Rule] = {
     "jobs.requeue": Rule(ADMINS.expect | {"admin": 302}, post=True),  # no such job: nothing done
     "catalog.index": SIGNED_IN, "catalog.course": SIGNED_IN, "catalog.asset": SIGNED_IN,
     "catalog.enroll_in": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}, post=True),
+    "programs.program": SIGNED_IN, "programs.verify": everyone(),
+    "programs.enroll_in": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}, post=True),
+    "programs.pdf": rule(owner=OK, other_learner=404, mamuju_learner=404, coordinator=404,
+                         evaluator=404, admin=OK),  # fmt: skip
     "coordinator.courses": COORDINATORS, "coordinator.course": COORDINATORS,
     "coordinator.version": COORDINATORS,
     "coordinator.upload_status": COORDINATORS,  # the uploader (a coordinator) and admins
@@ -242,8 +260,25 @@ def world(app: Flask, tmp_path: Path) -> dict[str, object]:
     db.session.commit()
     certificate = db.session.scalar(select(Certificate))
     assert certificate is not None and db.session.scalar(select(QuizAttempt)) is not None
+    program_certificate = _program_certificate_of(owner, version.course, post)
     return {"users": users, "certificate": certificate, "version": version,
-            "badge": _badge_of(users["owner"])}  # fmt: skip
+            "badge": _badge_of(users["owner"]),
+            "program_certificate": program_certificate}  # fmt: skip
+
+
+def _program_certificate_of(owner: FlaskClient, course: Course, post: Callable[[str], None]) -> str:
+    """A one-course program of the same slug, joined by the owner who completed the course."""
+    program = Program(slug=course.slug)
+    program.versions.append(
+        ProgramVersion(
+            number=1, content_hash="0" * 64, status=VersionStatus.PUBLISHED, title="Program",
+            description="Program uji.", courses=[ProgramCourse(step=1, position=1, course=course)],
+        )
+    )  # fmt: skip
+    db.session.add(program)
+    db.session.commit()
+    post(f"/programs/{course.slug}/enroll")
+    return db.session.scalars(select(ProgramCertificate.code)).one()
 
 
 def _badge_of(user: User) -> str:
@@ -294,6 +329,8 @@ def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
         palu = db.session.get(IssuerProfile, certificate.issuer_id)
         assert palu is not None, "the Palu course's certificate names the Palu issuer"
         values["slug"], values["kid"] = palu.slug, palu.keys[-1].kid
+    if endpoint.startswith("programs."):
+        values["code"] = world["program_certificate"]
     if endpoint == "catalog.asset":
         values["name"] = "diagram.png"
     if endpoint in {"learning.attempt", "learning.answer", "learning.start", "learning.confirm"}:

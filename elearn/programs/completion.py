@@ -1,0 +1,77 @@
+"""Completing a program: its certificate, checked after each course completion commits.
+
+``check_completion`` notes the learner (``owe_program_check``, no statement); the learning
+views' after-request hook then checks their open programs, as course certificates are issued
+after their completion commits. ``flask programs issue-missing`` catches up on anything missed
+(completions through other doors, or a failure in between).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+
+from elearn.models import ProgramCertificate, ProgramEnrollment
+from elearn.programs.certificate import issue_program_certificate
+from elearn.programs.progress import DbSession, progress_of
+from elearn.settings import Settings
+
+logger = logging.getLogger(__name__)
+_OWED = "elearn.owed_program_checks"  # key in the session's info dict: user ids
+
+
+def owe_program_check(session: DbSession, user_id: int) -> None:
+    """Note that this transaction completes a course of ``user_id``; check their programs
+    after it commits (``issue_owed_program_certificates``)."""
+    session.info.setdefault(_OWED, set()).add(user_id)
+
+
+def issue_owed_program_certificates(session: DbSession, settings: Settings, now: datetime) -> int:
+    """Issue the program certificates the completions noted by ``owe_program_check`` earned."""
+    issued = 0
+    for user_id in sorted(session.info.pop(_OWED, set())):
+        try:
+            issued += len(check_programs_of(session, user_id, settings, now))
+            session.commit()
+        except Exception:  # noqa: BLE001 - the completion is committed; cron retries
+            session.rollback()
+            logger.exception(
+                "program certificates of user %s not checked; flask programs issue-missing "
+                "will retry",
+                user_id,
+            )
+    return issued
+
+
+def check_programs_of(
+    session: DbSession, user_id: int, settings: Settings, now: datetime
+) -> list[ProgramCertificate]:
+    """Issue the certificate of every program ``user_id`` follows and has now met."""
+    issued = []
+    open_enrollments = session.scalars(
+        select(ProgramEnrollment).where(
+            ProgramEnrollment.user_id == user_id, ProgramEnrollment.completed_at.is_(None)
+        )
+    ).all()
+    for enrollment in open_enrollments:
+        progress = progress_of(session, user_id, enrollment.version)
+        certificate = issue_program_certificate(session, enrollment, progress, settings, now)
+        if certificate is not None:
+            issued.append(certificate)
+    return issued
+
+
+def issue_missing_program_certificates(
+    session: DbSession, settings: Settings, now: datetime
+) -> int:
+    """Check every learner with an open program enrolment (for cron and the offline sync)."""
+    users = session.scalars(
+        select(ProgramEnrollment.user_id).where(ProgramEnrollment.completed_at.is_(None)).distinct()
+    ).all()
+    issued = 0
+    for user_id in users:
+        issued += len(check_programs_of(session, user_id, settings, now))
+        session.commit()
+    return issued

@@ -1,0 +1,220 @@
+"""Joining a program, its locks, its one certificate summing the pinned versions, the catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from elearn import clock
+from elearn.extensions import db
+from elearn.models import Enrollment, ProgramCertificate, ProgramEnrollment
+from elearn.programs.completion import check_programs_of
+from elearn.programs.progress import completed_on
+from elearn.records.entries import jp_total_for_year
+from elearn.settings import current_settings
+from tests.conftest import run_in_parallel
+from tests.learning.helpers import sign_in
+from tests.learning.test_statement_budget import BUDGET, _get
+from tests.programs.helpers import (
+    PROGRAM,
+    finish,
+    join,
+    publish_program,
+    publish_short_course,
+)
+
+TWO = "  - kursus-a\n  - kursus-b\n"
+
+
+def _two_courses(tmp_path: Path, *, sequential: bool = True) -> None:
+    publish_short_course(tmp_path, "kursus-a", 3)
+    publish_short_course(tmp_path, "kursus-b", 5)
+    publish_program(tmp_path, TWO, sequential=sequential)
+
+
+def _enrolled(user_id: int) -> set[str]:
+    from elearn.models import Course
+
+    return set(
+        db.session.scalars(
+            select(Course.slug).join(Enrollment).where(Enrollment.user_id == user_id)
+        )
+    )
+
+
+def test_a_sequential_program_locks_the_next_course_until_the_first_is_done(
+    app: Flask, tmp_path: Path
+):
+    _two_courses(tmp_path)
+    learner = sign_in(app)
+
+    join(learner)
+    assert _enrolled(learner.user.id) == {"kursus-a"}
+    page = learner.client.get(f"/programs/{PROGRAM}").get_data(True)
+    assert "Sedang diikuti" in page and "Terkunci" in page
+
+    course_page = learner.client.get("/courses/kursus-b").get_data(True)
+    assert "masih terkunci dalam program Jalur Uji" in course_page
+    assert "Ikuti kursus ini" not in course_page
+    learner.enroll("kursus-b")  # posting anyway is refused on the server
+    assert _enrolled(learner.user.id) == {"kursus-a"}
+    locked = learner.client.get("/learn/kursus-b/siklus")
+    assert locked.status_code == 403
+    assert "selesaikan dahulu Kursus kursus-a" in locked.get_data(True)
+    assert f'href="/programs/{PROGRAM}"' in locked.get_data(True)
+
+    finish(learner, "kursus-a")
+    learner.enroll("kursus-b")
+    assert _enrolled(learner.user.id) == {"kursus-a", "kursus-b"}
+
+
+def test_an_unordered_program_locks_nothing_and_others_take_its_courses_freely(
+    app: Flask, tmp_path: Path
+):
+    _two_courses(tmp_path, sequential=False)
+    learner, outsider = sign_in(app), sign_in(app, name="Lain")
+
+    join(learner)
+
+    assert _enrolled(learner.user.id) == {"kursus-a", "kursus-b"}
+    outsider.enroll("kursus-b")
+    assert _enrolled(outsider.user.id) == {"kursus-b"}
+
+
+def test_the_certificate_sums_the_jp_of_the_versions_completed_and_lists_them(
+    app: Flask, tmp_path: Path
+):
+    _two_courses(tmp_path)
+    learner, other = sign_in(app), sign_in(app, name="Lain")
+    join(learner)
+    finish(learner, "kursus-a")
+    # A new version of the second course comes out before the learner starts it.
+    publish_short_course(tmp_path, "kursus-b", 5, module="Isi yang diperbarui.")
+    finish(learner, "kursus-b")
+
+    certificate = db.session.scalars(select(ProgramCertificate)).one()
+    p = certificate.payload
+    assert certificate.jp == p["jp"] == 8
+    assert [(c["slug"], c["version"][:3], c["jp"]) for c in p["courses"]] == [
+        ("kursus-a", "v1 ", 3),
+        ("kursus-b", "v2 ", 5),
+    ]
+    assert completed_on(db.session, learner.user.id, PROGRAM) is not None
+    assert completed_on(db.session, other.user.id, PROGRAM) is None
+    # The JP record counts each course once, through its course certificate.
+    assert jp_total_for_year(learner.user, certificate.issued_at.year) == 8
+
+    page = other.client.get(f"/programs/certificates/{certificate.code}").get_data(True)
+    assert "SAH" in page and p["courses"][1]["version"] in page and "8 JP" in page
+    assert "Unduh PDF" not in page
+    pdf = learner.client.get(f"/programs/certificates/{certificate.code}/pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert other.client.get(f"/programs/certificates/{certificate.code}/pdf").status_code == 404
+    # Another learner's program page shows their own standing only.
+    assert "Ikuti program ini" in other.client.get(f"/programs/{PROGRAM}").get_data(True)
+
+
+def test_an_elective_group_is_met_by_its_quota_and_the_certificate_comes_once(
+    app: Flask, tmp_path: Path
+):
+    publish_short_course(tmp_path, "kursus-a", 3)
+    publish_short_course(tmp_path, "kursus-b", 5)
+    publish_short_course(tmp_path, "kursus-c", 7)
+    publish_program(tmp_path, "  - kursus-a\n  - choose: 1\n    from: [kursus-b, kursus-c]\n")
+    learner = sign_in(app)
+    join(learner)
+    finish(learner, "kursus-a")
+    finish(learner, "kursus-c")
+    finish(learner, "kursus-b")
+
+    certificate = db.session.scalars(select(ProgramCertificate)).one()
+    assert certificate.jp == 10
+    assert [c["slug"] for c in certificate.payload["courses"]] == ["kursus-a", "kursus-c"]
+
+
+def test_courses_completed_before_joining_earn_the_certificate_on_joining(
+    app: Flask, tmp_path: Path
+):
+    _two_courses(tmp_path, sequential=False)
+    learner = sign_in(app)
+    finish(learner, "kursus-a")
+    finish(learner, "kursus-b")
+    assert db.session.scalar(select(func.count()).select_from(ProgramCertificate)) == 0
+
+    join(learner)
+
+    assert db.session.scalar(select(func.count()).select_from(ProgramCertificate)) == 1
+
+
+def test_the_database_refuses_a_second_certificate_for_one_enrolment(app: Flask, tmp_path: Path):
+    _two_courses(tmp_path, sequential=False)
+    learner = sign_in(app)
+    join(learner)
+    finish(learner, "kursus-a")
+    finish(learner, "kursus-b")
+    first = db.session.scalars(select(ProgramCertificate)).one()
+
+    db.session.add(
+        ProgramCertificate(
+            code="x" * 22, number="lain", year=first.year, sequence=first.sequence + 99,
+            user_id=first.user_id, program_enrollment_id=first.program_enrollment_id,
+            version_id=first.version_id, jp=1, issued_at=first.issued_at, payload={},
+            signature="-", key_id="-",
+        )
+    )  # fmt: skip
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+RUSH = 12
+
+
+def test_a_rush_of_learners_completing_together_each_get_one_certificate(
+    app: Flask, tmp_path: Path
+):
+    _two_courses(tmp_path)
+    learners = [sign_in(app) for _ in range(RUSH)]
+    for learner in learners:
+        join(learner)
+        finish(learner, "kursus-a")
+        learner.enroll("kursus-b")
+    waiting = list(learners)
+
+    def complete() -> None:
+        learner = waiting.pop()
+        learner.post("/learn/kursus-b/siklus/complete")
+
+    assert run_in_parallel(app, RUSH, complete) == []
+    # The same learner's programs checked again, in parallel: still one each.
+    users = [learner.user.id for learner in learners]
+    again = list(users)
+
+    def check() -> None:
+        check_programs_of(db.session, again.pop(), current_settings(), clock.now())
+
+    assert run_in_parallel(app, RUSH, check) == []
+
+    db.session.expire_all()
+    certificates = db.session.scalars(select(ProgramCertificate)).all()
+    assert sorted(c.user_id for c in certificates) == sorted(users)
+    assert len({c.number for c in certificates}) == RUSH
+    completed = select(func.count()).where(ProgramEnrollment.completed_at.is_not(None))
+    assert db.session.scalar(completed) == RUSH
+
+
+def test_the_catalog_lists_programs_within_its_statement_budget(app: Flask, tmp_path: Path):
+    _two_courses(tmp_path)
+    learner = sign_in(app)
+
+    statements = _get(app, learner, "/courses/")
+    filtered = _get(app, learner, "/courses/?q=kursus&category=manajemen-proyek")
+
+    assert len(statements) <= BUDGET and len(filtered) <= BUDGET
+    page = learner.client.get("/courses/").get_data(True)
+    assert "Program pembelajaran" in page and f'href="/programs/{PROGRAM}"' in page
+    assert "Program pembelajaran" not in learner.client.get("/courses/?q=x").get_data(True)
