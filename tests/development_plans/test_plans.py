@@ -113,3 +113,23 @@ def test_progress_from_a_completion(app, tmp_path):
     page = _text(learner.client.get(f"/me/plans/{year}").get_data(as_text=True))
     assert "✓ Terlaksana" in page
     assert "Terlaksana: 2 JP" in page
+
+
+def test_plan_page_statements_do_not_grow_with_activities(app, tmp_path):
+    from tests.learning.test_statement_budget import _get
+
+    learner, _ = _learner(app, tmp_path)
+    year = current_year(learner.user)
+    learner.post(f"/me/plans/{year}/start", page=f"/me/plans/{year}")
+    few = len(_get(app, learner, f"/me/plans/{year}"))
+    for n in range(3):
+        added = learner.post(
+            f"/me/plans/{year}/activities/new",
+            {"kind": "mentoring", "title": f"Mentoring {n}", "route": "mentoring",
+             "due_on": f"{year}-11-30", "jp": "2", "competency_code": "M.01", "course": ""},
+            page=f"/me/plans/{year}/activities/new",
+        )  # fmt: skip
+        assert added.status_code == 302, _text(added.get_data(as_text=True))[-1500:]
+    page = learner.client.get(f"/me/plans/{year}").get_data(as_text=True)
+    assert "Mentoring 2" in page and "Direncanakan: 8 JP" in _text(page)
+    assert len(_get(app, learner, f"/me/plans/{year}")) == few
