@@ -126,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.certificates.views import bp as certificates_bp
     from elearn.competencies.views import bp as competencies_bp
     from elearn.coordinator.views import bp as coordinator_bp
+    from elearn.development_plans.views import bp as development_plans_bp
     from elearn.evaluation.views import bp as evaluation_bp
     from elearn.issuers.admin import bp as issuer_admin_bp
     from elearn.issuers.views import bp as issuers_bp
@@ -166,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(badges_bp)
     app.register_blueprint(records_bp)
     app.register_blueprint(competencies_bp)
+    app.register_blueprint(development_plans_bp)
     app.register_blueprint(mentoring_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(exports_bp)

@@ -19,10 +19,14 @@ from elearn.content.parse import parse_course
 from elearn.content.publish import store_version
 from elearn.extensions import db
 from elearn.models import (
+    ActivityKind,
     Certificate,
     Course,
     CourseUpload,
+    DevelopmentPlan,
     ExternalTraining,
+    PlanActivity,
+    PlanStatus,
     Program,
     ProgramCertificate,
     ProgramCourse,
@@ -212,6 +216,18 @@ RULES: dict[str, Rule] = {
     "competencies.edit": Rule(ADMINS.expect | {"admin": 404}),  # competency 999: none
     "competencies.save_standard": Rule(ADMINS.expect | {"admin": 302}, post=True),
     "competencies.delete_standard": Rule(ADMINS.expect | {"admin": 404}, post=True),
+    # Development plans: one's own plan (each signed-in user may start theirs); a plan
+    # submitted to a supervisor is theirs to review (the owner's goes to other_learner).
+    "development_plans.current": rule(**dict.fromkeys(ROLES[1:], 302)),
+    "development_plans.show": SIGNED_IN, "development_plans.team": SIGNED_IN,
+    "development_plans.start": Rule(SIGNED_IN.expect | dict.fromkeys(ROLES[1:], 302), post=True),
+    "development_plans.new_activity": OWNER_ONLY, "development_plans.edit_activity": OWNER_ONLY,
+    "development_plans.delete_activity": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
+    # (Checked after "start", which gave every signed-in user a plan of their own.)
+    "development_plans.submit": Rule(SIGNED_IN.expect | dict.fromkeys(ROLES[1:], 302), post=True),
+    "development_plans.reopen": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
+    "development_plans.review": rule(owner=404, other_learner=OK, mamuju_learner=404,
+                                     coordinator=404, evaluator=404, admin=404),
     # SIASN: evaluators see their instansi's push and downloads; admins push and keep codes.
     "siasn.index": SIASN_STAFF, "siasn.download": SIASN_STAFF, "siasn.codes": ADMINS,
     "siasn.push": Rule(ADMINS.expect | {"admin": 302}, post=True),
@@ -263,7 +279,7 @@ def world(app: Flask, tmp_path: Path) -> dict[str, object]:
     program_certificate = _program_certificate_of(owner, version.course, post)
     return {"users": users, "certificate": certificate, "version": version,
             "badge": _badge_of(users["owner"]),
-            "program_certificate": program_certificate}  # fmt: skip
+            "program_certificate": program_certificate, "plan": _plan_of(users)}  # fmt: skip
 
 
 def _program_certificate_of(owner: FlaskClient, course: Course, post: Callable[[str], None]) -> str:
@@ -279,6 +295,24 @@ def _program_certificate_of(owner: FlaskClient, course: Course, post: Callable[[
     db.session.commit()
     post(f"/programs/{course.slug}/enroll")
     return db.session.scalars(select(ProgramCertificate.code)).one()
+
+
+def _plan_of(users: dict[str, User]) -> DevelopmentPlan:
+    """The owner's plan of this year, with one activity, submitted to other_learner."""
+    from elearn.records.entries import current_year
+
+    year = current_year(users["owner"])
+    plan = DevelopmentPlan(
+        user_id=users["owner"].id, year=year, status=PlanStatus.SUBMITTED,
+        supervisor_id=users["other_learner"].id,
+    )  # fmt: skip
+    plan.activities.append(
+        PlanActivity(kind=ActivityKind.MENTORING, title="Mentoring", route="mentoring",
+                     due_on=__import__("datetime").date(year, 12, 31), jp=2)
+    )  # fmt: skip
+    db.session.add(plan)
+    db.session.commit()
+    return plan
 
 
 def _badge_of(user: User) -> str:
@@ -321,6 +355,8 @@ def url_for_rule(app: Flask, endpoint: str, world: dict[str, object]) -> str:
         "competency_id": 999, "standard_id": 999, "code_id": 999, "shape": "kursus", "fmt": "csv",
         "list_no": 1, "survey_id": 999,
     }  # fmt: skip
+    plan: DevelopmentPlan = world["plan"]  # type: ignore[assignment]
+    values |= {"year": plan.year, "plan_id": plan.id, "activity_id": plan.activities[0].id}
     if endpoint.startswith("badges."):
         values["code"] = world["badge"]
     if endpoint.startswith("issuers."):

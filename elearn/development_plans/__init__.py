@@ -1,0 +1,1 @@
+"""Individual development plans (IDP): drafted by the learner, agreed with the atasan langsung."""

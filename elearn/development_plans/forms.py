@@ -1,0 +1,81 @@
+"""Forms of the development plan: one activity, the supervisor's decision, a button."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from elearn.forms import Form
+from elearn.records.routes import ROUTES
+
+KIND_CHOICES = [
+    SelectChoice("course", _l("Kursus di katalog")),
+    SelectChoice("external", _l("Pelatihan di luar platform")),
+    SelectChoice("mentoring", _l("Coaching/mentoring")),
+    SelectChoice("program", _l("Program pembelajaran")),
+]
+
+
+class ActivityForm(Form):
+    """A planned activity; the course and competency lists are filled by the view."""
+
+    kind = SelectField(_l("Jenis kegiatan"), choices=KIND_CHOICES)
+    competency_code = SelectField(_l("Kompetensi yang dikembangkan"), choices=[])
+    target_level = IntegerField(
+        _l("Level yang dituju"), validators=[Optional(), NumberRange(min=1, max=5)]
+    )
+    course = SelectField(_l("Kursus (untuk jenis kursus)"), choices=[])
+    program_slug = StringField(
+        _l("Kode program (untuk jenis program)"), validators=[Optional(), Length(max=100)]
+    )
+    title = StringField(
+        _l("Nama kegiatan (kosongkan untuk kursus: judul kursus dipakai)"),
+        validators=[Optional(), Length(max=300)],
+    )
+    route = SelectField(
+        _l("Jalur pembelajaran"),
+        choices=[
+            SelectChoice(
+                value, _l(label), optgroup=_l("Klasikal") if classical else _l("Nonklasikal")
+            )
+            for value, label, classical, _ in ROUTES
+        ],
+        default="e-learning",
+    )
+    organiser = StringField(_l("Penyelenggara"), validators=[Optional(), Length(max=200)])
+    starts_on = DateField(_l("Tanggal mulai"), validators=[Optional()])
+    due_on = DateField(_l("Tanggal target selesai"), validators=[DataRequired()])
+    jp = IntegerField(
+        _l("Jam Pelajaran (JP)"), validators=[Optional(), NumberRange(min=0, max=1000)], default=0
+    )
+    budget_rupiah = IntegerField(
+        _l("Anggaran (rupiah)"),
+        validators=[Optional(), NumberRange(min=0, max=10_000_000_000)],
+        default=0,
+    )
+    curriculum_fit = TextAreaField(
+        _l("Kesesuaian dengan kurikulum"), validators=[Optional(), Length(max=2000)]
+    )
+
+
+class DecisionForm(Form):
+    """The supervisor's answer: approve, or ask for changes saying which."""
+
+    comment = TextAreaField(
+        _l("Catatan (wajib jika meminta perubahan)"), validators=[Length(max=4000)]
+    )
+    approve = SubmitField(_l("Setujui"))
+    request_changes = SubmitField(_l("Minta perubahan"))
+
+
+class PlanButtonForm(Form):
+    """Only the CSRF token: start, submit, reopen, remove."""
