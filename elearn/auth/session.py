@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.wrappers import Response
 
+from elearn.auth.session_cookie import init_session_cookie
 from elearn.auth.signin import SIGNED_IN_WITH
 from elearn.extensions import db, login_manager
 from elearn.models import Role, RoleGrant, Unit, User
@@ -20,6 +21,7 @@ from elearn.reminders.inbox import unread_count_of
 
 def init_login(app: Flask) -> None:
     """Bind Flask-Login and force a password change where one is due."""
+    init_session_cookie(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
