@@ -25,6 +25,7 @@ import http.client
 import os
 import platform
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -173,6 +174,90 @@ def spread(sessions: list[Session], per_second: float, act: Callable[[Session], 
     }
 
 
+class WaitSampler:
+    """What the PostgreSQL backends of the spike wait on, sampled every 20 ms.
+
+    The mean number of backends running (no wait), waiting for a row lock, for the WAL
+    (its write lock or its flush), or for anything else: which of CPU, locks and WAL
+    flushes the submits queue behind.
+    """
+
+    QUERY = (
+        "SELECT CASE WHEN wait_event IS NULL THEN 'running'"
+        " WHEN wait_event_type = 'Lock' THEN 'row/tx lock'"
+        " WHEN wait_event IN ('WALWrite', 'WALSync', 'WALInsert') THEN 'WAL'"
+        " ELSE 'other' END, count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()"
+        " GROUP BY 1"
+    )
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.samples: list[dict[str, int]] = []
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> WaitSampler:
+        if self.url:
+            self.thread = threading.Thread(target=self._sample)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
+
+    def _sample(self) -> None:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.url)
+        with engine.connect() as connection:
+            while not self.stop.is_set():
+                rows = connection.execute(text(self.QUERY)).all()
+                connection.commit()
+                self.samples.append({kind: int(n) for kind, n in rows})
+                time.sleep(0.02)
+        engine.dispose()
+
+    def summary(self) -> str:
+        if not self.samples:
+            return ""
+        kinds = ("running", "row/tx lock", "WAL", "other")
+        means = {k: sum(s.get(k, 0) for s in self.samples) / len(self.samples) for k in kinds}
+        return "mean active backends " + ", ".join(f"{k} {v:.1f}" for k, v in means.items())
+
+
+def start_worker(environment: dict[str, str]) -> Any:
+    """``flask jobs worker`` on the server's settings (its own process group)."""
+    command = [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "jobs", "worker", "--threads", "2"]
+    return subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_for_certificates(database_url: str, expected: int, worker: Any) -> dict[str, float]:
+    """Seconds until the worker has issued every certificate (at most 300), and its CPU."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    began = time.monotonic()
+    try:
+        with engine.connect() as connection:
+            while time.monotonic() - began < 300:
+                count = connection.scalar(text("SELECT count(*) FROM certificate"))
+                connection.commit()
+                if int(count or 0) >= expected:
+                    break
+                time.sleep(0.1)
+    finally:
+        engine.dispose()
+    return {"seconds": time.monotonic() - began, "cpu": _cpu_seconds(worker.pid)}
+
+
 def check(database_url: str, count: int) -> dict[str, int]:
     """Stored submissions and certificates after the run."""
     from sqlalchemy import create_engine, text
@@ -197,16 +282,34 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (default: SQLite)")
     parser.add_argument("--learners", type=int, default=100, help="in the spike (and steady)")
     parser.add_argument("--steady-rate", type=float, default=10.0, help="steady submits per s")
+    parser.add_argument(
+        "--broker",
+        default="",
+        help="Redis URL: jobs (certificates) run on one `flask jobs worker` (default: inline)",
+    )
     args = parser.parse_args()
 
+    worker_figures: dict[str, float] = {}
     with throwaway_database(args.database_url, "spike") as (url, database):
         seeded = seed(url, 2 * args.learners)
         port = _free_port()
-        server = start_server("wsgi:app", GTHREAD, port, server_environment(url))
+        environment = server_environment(url)
+        worker = None
+        if args.broker:
+            environment["JOB_BROKER_URL"] = args.broker
+            worker = start_worker(environment)
+        server = start_server("wsgi:app", GTHREAD, port, environment)
         try:
+            args.sample_url = url if url.startswith("postgresql") else ""
+            args.worker_pid = worker.pid if worker is not None else 0
             figures = run(port, seeded, args)
+            if worker is not None:
+                worker_figures = wait_for_certificates(url, 2 * args.learners, worker)
+                worker_figures["cpu"] -= args.worker_cpu_before
         finally:
             stop_server(server)
+            if worker is not None:
+                stop_server(worker)
         stored = check(url, args.learners)
 
     print()
@@ -215,6 +318,12 @@ def main() -> None:
         f"{platform.python_version()}, {os.cpu_count()} cores; {args.learners} learners "
         f"per spike, steady {args.steady_rate:g}/s"
     )
+    if args.broker:
+        print(
+            f"jobs on one worker ({args.broker}): every certificate issued "
+            f"{worker_figures.get('seconds', float('nan')):.1f} s after the last submit; "
+            f"worker CPU during the run {worker_figures.get('cpu', float('nan')):.1f} s"
+        )
     print("| what | requests | errors | p50 ms | p99 ms | max ms |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, row in figures.items():
@@ -224,6 +333,8 @@ def main() -> None:
         )
         for failure in row["failures"]:
             print(f"  e.g. {failure}")
+        if row.get("waits"):
+            print(f"  sampled during it: {row['waits']}")
     expected = 2 * args.learners
     for name, value in stored.items():
         verdict = "ok" if value == expected else f"MISMATCH (expected {expected})"
@@ -262,8 +373,12 @@ def run(port: int, seeded: dict[str, Any], args: Any) -> dict[str, Any]:
         status, _, _ = session.request("POST", session.attempt, form)
         return status
 
+    # The worker's CPU from here on (its start-up, app import included, is left out).
+    args.worker_cpu_before = _cpu_seconds(args.worker_pid) if args.worker_pid else 0.0
     figures = {"spike: start quiz": spread(spike, args.learners, start)}
-    figures["spike: submit"] = spread(spike, args.learners, submit)
+    with WaitSampler(args.sample_url) as waits:
+        figures["spike: submit"] = spread(spike, args.learners, submit)
+    figures["spike: submit"]["waits"] = waits.summary()
     for session in steady:  # not measured: these attempts are opened beforehand
         start(session)
     figures["steady submits"] = spread(steady, args.steady_rate, submit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -33,6 +34,7 @@ from elearn.models import (
     CourseVersion,
     Enrollment,
     IssuerProfile,
+    LearnerJpTotal,
     QuizAttempt,
     Role,
     Unit,
@@ -161,11 +163,26 @@ def owe_certificate(enrollment: Enrollment) -> None:
     db.session.info.setdefault(_OWED, set()).add(enrollment.id)
 
 
+# Whether the learner may have reached the year's JP target: the sum of their
+# learner_jp_total rows (UTC years) around the completion. A local year's JP (the badge's
+# ``learner_jp``) takes from the UTC years next to it only completions they already count,
+# so it never exceeds this sum, and a learner below the target needs no badge query.
+_JP_WITHIN_REACH = (
+    select(func.coalesce(func.sum(LearnerJpTotal.jp), 0))
+    .where(
+        LearnerJpTotal.user_id == Enrollment.user_id,
+        LearnerJpTotal.year.between(bindparam("first_year"), bindparam("last_year")),
+    )
+    .scalar_subquery()
+)
+# A local year is at most one away from the UTC year of the same moment.
+_REACH_YEARS = 2
+
 # The enrolment with everything its certificate shows (learner, units up to the instansi,
 # version, course), read in one statement and afresh, so a completion rolled back reads as
-# not complete; built once, so it is compiled once.
+# not complete; built once, so it is compiled once. With it, the JP within reach (above).
 _COMPLETED_ENROLLMENT = (
-    select(Enrollment)
+    select(Enrollment, _JP_WITHIN_REACH)
     .where(Enrollment.id == bindparam("enrollment_id"))
     .options(
         joinedload(Enrollment.user)
@@ -185,13 +202,37 @@ _COMPLETED_ENROLLMENT = (
 def issue_owed_certificates(settings: Settings) -> None:
     """Issue the certificates noted by ``owe_certificate``, each after its completion;
     then the Pembelajar ASN badges those completions brought to the year's target."""
+    issue_certificates_of(owed_enrollment_ids(), settings)
+
+
+def owed_enrollment_ids() -> list[int]:
+    """The enrolments this transaction completed (``owe_certificate``), taken off the list."""
+    return sorted(db.session.info.pop(_OWED, set()))
+
+
+def issue_certificates_of(enrollment_ids: Iterable[int], settings: Settings) -> int:
+    """Issue the certificates of these completed enrolments, each in its own transaction;
+    then the Pembelajar ASN badges those completions brought to the year's target.
+
+    Run after the completions commit: in the request (``issue_owed_certificates``) or in
+    a worker (``owed_job``). Returns how many certificates were issued now.
+    """
     issued = []
     changes: list[JpChange] = []
-    for enrollment_id in sorted(db.session.info.pop(_OWED, set())):
-        enrollment = db.session.scalar(_COMPLETED_ENROLLMENT, {"enrollment_id": enrollment_id})
-        if enrollment is not None:
+    now_year = clock.now().year
+    years = {"first_year": now_year - _REACH_YEARS, "last_year": now_year + _REACH_YEARS}
+    for enrollment_id in enrollment_ids:
+        found = db.session.execute(
+            _COMPLETED_ENROLLMENT, {"enrollment_id": enrollment_id, **years}
+        ).one_or_none()
+        if found is not None:
+            enrollment, reach = found
             if enrollment.completed_at is not None:
-                changes.append(jp_change_of(enrollment, settings))
+                change = jp_change_of(enrollment, settings)
+                # Years outside the summed ones (a job run long after) are always checked.
+                near = abs(change.year - now_year) < _REACH_YEARS
+                if not near or int(reach) >= settings.jp_target_per_year:
+                    changes.append(change)
             certificate = issue_after_completion(enrollment, settings)
             if certificate is not None:
                 issued.append(certificate)
@@ -205,6 +246,7 @@ def issue_owed_certificates(settings: Settings) -> None:
         from elearn.jobs.binding import current_jobs
 
         prepare_after_issue(current_jobs(), issued, settings.public_base_url)
+    return len(issued)
 
 
 def jp_change_of(enrollment: Enrollment, settings: Settings) -> JpChange:

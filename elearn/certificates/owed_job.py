@@ -1,19 +1,35 @@
-"""The ``certificates.issue-missing`` job: issue what completions are still owed.
+"""Certificates owed by completions: issued in the request, or by a worker right after.
 
-A certificate is issued after its completion commits (``issue_owed_certificates``); when
-that fails, for instance because the database went away between the two, the completion
-stays stored without one. Workers run this every ``CERTIFICATES_OWED_EVERY_SECONDS``
-(Settings.certificates.owed_every_seconds, 5 minutes by default), so nobody has to remember
-``flask certificates issue-missing``; it is idempotent (one certificate per enrolment).
+A certificate is issued after its completion commits. Without a job broker (``make run``,
+tests) the request that completed the course issues it, as the jobs run inline anyway.
+With workers, the request only records a ``certificates.issue-owed`` job naming the
+enrolments (one INSERT) and a worker issues them moments later: a spike of learners
+finishing together then no longer queues its requests behind the certificate counter
+row and the badge check, and the completion page says "Sertifikat sedang disiapkan"
+until the certificate is there.
+
+When that fails, for instance because the database went away between the two, the
+completion stays stored without one. Workers run ``certificates.issue-missing`` every
+``CERTIFICATES_OWED_EVERY_SECONDS`` (Settings.certificates.owed_every_seconds, 5 minutes
+by default), so nobody has to remember ``flask certificates issue-missing``; both jobs
+are idempotent (one certificate per enrolment).
 """
 
 from __future__ import annotations
 
-from elearn.certificates.issuance import issue_missing
+import secrets
+
+from elearn import clock
+from elearn.certificates.issuance import issue_certificates_of, issue_missing
+from elearn.extensions import db
+from elearn.jobs.queue import InlineQueue
 from elearn.jobs.registry import JobContext, JobKind, Outcome
-from elearn.settings import current_settings
+from elearn.jobs.service import Jobs
+from elearn.models.job import Job
+from elearn.settings import Settings, current_settings
 
 OWED_KIND = "certificates.issue-missing"
+ISSUE_OWED_KIND = "certificates.issue-owed"
 
 
 def _run(context: JobContext) -> Outcome:
@@ -22,3 +38,38 @@ def _run(context: JobContext) -> Outcome:
 
 def owed_certificates_kind() -> JobKind:
     return JobKind(OWED_KIND, _run, max_attempts=3)
+
+
+def _run_owed(context: JobContext) -> Outcome:
+    ids = [int(i) for i in context.args.get("enrollments", [])]
+    return Outcome(info={"issued": issue_certificates_of(ids, current_settings())})
+
+
+def issue_owed_kind() -> JobKind:
+    return JobKind(ISSUE_OWED_KIND, _run_owed, max_attempts=3)
+
+
+def settle_owed(jobs: Jobs, enrollment_ids: list[int], settings: Settings) -> None:
+    """Issue the certificates of ``enrollment_ids`` (committed completions) now, or hand
+    them to a worker when jobs run on workers."""
+    if not enrollment_ids:
+        return
+    if isinstance(jobs.queue, InlineQueue):
+        issue_certificates_of(enrollment_ids, settings)
+        return
+    now = clock.now()
+    # Each completion happens once, so its job is new: a random key part spares the
+    # look-up ``Jobs.submit`` makes first (running the job twice would issue nothing more).
+    job = Job(
+        kind=ISSUE_OWED_KIND,
+        key=f"{ISSUE_OWED_KIND}:{enrollment_ids[0]}:{secrets.token_hex(6)}",
+        args={"enrollments": enrollment_ids},
+        max_attempts=jobs.registry.get(ISSUE_OWED_KIND).max_attempts,
+        created_at=now,
+        run_after=now,
+    )
+    db.session.add(job)
+    db.session.flush()
+    job_id = job.id  # read before the commit expires it
+    db.session.commit()
+    jobs.queue.send(job_id)

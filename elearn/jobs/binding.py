@@ -20,7 +20,7 @@ _EXTENSION_KEY = "elearn.jobs"
 
 def init_jobs(app: Flask, app_settings: Settings) -> None:
     """Register the job kinds and pick the queue: Dramatiq with a broker URL, else inline."""
-    from elearn.certificates.owed_job import OWED_KIND, owed_certificates_kind
+    from elearn.certificates.owed_job import OWED_KIND, issue_owed_kind, owed_certificates_kind
     from elearn.certificates.pdf_store import certificate_pdf_kind
     from elearn.coordinator.upload_job import upload_kind
     from elearn.evaluation.job import FOLLOW_UP_KIND, follow_up_kind
@@ -41,6 +41,7 @@ def init_jobs(app: Flask, app_settings: Settings) -> None:
             purge_kind(store),
             certificate_pdf_kind(store),
             owed_certificates_kind(),
+            issue_owed_kind(),
             mail_send_kind(lambda: current_mailer(app), sender_domain(config["MAIL_FROM"])),
             reminders_kind(app),
             follow_up_kind(app),

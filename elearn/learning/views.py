@@ -26,10 +26,12 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from elearn import clock
-from elearn.certificates.issuance import issue_owed_certificates, public_base_url, verify_url
+from elearn.certificates.issuance import owed_enrollment_ids, public_base_url, verify_url
+from elearn.certificates.owed_job import settle_owed
 from elearn.content.quiz import ReviewMoment
 from elearn.coordinator.forms import ActionForm
 from elearn.extensions import db
+from elearn.jobs.binding import current_jobs
 from elearn.learning.attempts import (
     AttemptRefused,
     accepts_answers,
@@ -72,9 +74,10 @@ def _signed_in_only() -> None:
 
 @bp.after_request
 def _issue_owed_certificates(response: Response) -> Response:
-    """Issue the certificates owed by completions this request committed, each on its own."""
+    """Issue the certificates owed by completions this request committed, each on its own,
+    or leave them to a worker when jobs run on workers (``owed_job.settle_owed``)."""
     try:
-        issue_owed_certificates(current_settings())
+        settle_owed(current_jobs(), owed_enrollment_ids(), current_settings())
         issue_owed_program_certificates(db.session, current_settings(), clock.now())
     except Exception as error:
         # The database went away after the completion was committed (benchmarks/cluster.py

@@ -75,6 +75,9 @@ class RollupBatch:
 
     def __init__(self) -> None:
         self.rows: dict[Any, list[tuple[Mapping[str, Any], Mapping[str, int]]]] = {}
+        # enrolment id → (unit, instansi, version JP) as ``attempt_scored`` read them
+        # (locked), so a completion in the same service needs no second read.
+        self.facts: dict[int, tuple[int, int, int]] = {}
 
     def add(self, model: Any, rows: Rows) -> None:
         self.rows.setdefault(model, []).extend(rows)
@@ -156,14 +159,17 @@ def enrolled(enrollment: Enrollment, batch: RollupBatch | None = None) -> None:
 
 def completed(enrollment: Enrollment, at: datetime, batch: RollupBatch | None = None) -> None:
     """An enrolment was completed at ``at`` (called once, by the update that completed it)."""
-    unit_id, instansi_id, jp = db.session.execute(
-        select(User.unit_id, ROOTS.c.instansi_id, CourseVersion.jp)
-        .select_from(Enrollment)
-        .join(User, User.id == Enrollment.user_id)
-        .join(ROOTS, ROOTS.c.unit_id == User.unit_id)
-        .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
-        .where(Enrollment.id == enrollment.id)
-    ).one()
+    facts = batch.facts.get(enrollment.id) if batch is not None else None
+    if facts is None:
+        facts = db.session.execute(
+            select(User.unit_id, ROOTS.c.instansi_id, CourseVersion.jp)
+            .select_from(Enrollment)
+            .join(User, User.id == Enrollment.user_id)
+            .join(ROOTS, ROOTS.c.unit_id == User.unit_id)
+            .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
+            .where(Enrollment.id == enrollment.id)
+        ).one()
+    unit_id, instansi_id, jp = facts
     _add(
         EnrollmentMonthCount,
         [
@@ -280,13 +286,17 @@ def attempt_scored(attempt: QuizAttempt, batch: RollupBatch | None = None) -> No
             User.unit_id,
             ROOTS.c.instansi_id,
             CourseItem.title,
+            CourseVersion.jp,
         )
         .join(User, User.id == Enrollment.user_id)
         .join(ROOTS, ROOTS.c.unit_id == User.unit_id)
         .join(CourseItem, CourseItem.id == attempt.item_id)
+        .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
         .where(Enrollment.id == attempt.enrollment_id)
         .with_for_update(of=Enrollment)
     ).one()
+    if batch is not None:
+        batch.facts[attempt.enrollment_id] = (found.unit_id, found.instansi_id, found.jp)
     move = (
         found.unit_id,
         found.instansi_id,

@@ -1,7 +1,7 @@
 """Learning paths (programs): versions pinning their courses, enrolments, certificates.
 
 Revision ID: 0027
-Revises: 0021
+Revises: 0025
 Create Date: 2026-12-05 09:06:54.905562
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0027'
-down_revision = '0021'
+down_revision = '0025'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Evaluation levels 2 and 3: quiz roles (pre-test, post-test) and the follow-up survey.
 
 Revision ID: 0028
-Revises: 0021
+Revises: 0027
 Create Date: 2026-12-05 09:30:00
 
 """
