@@ -26,6 +26,7 @@ CLOCK_ALLOWED = {
     "clock.py": "the one source of now",
     "models/base.py": "utcnow, the ORM's default for rows' created_at columns",
     "auth/sso.py": "ages the discovery document by the time.time() stamp Authlib put on it",
+    "auth/session_cookie.py": "ages the cookie by the time.time() stamp itsdangerous signed",
 }
 WALL_CLOCK = {
     ("datetime", "now"),

@@ -49,6 +49,7 @@ from elearn.models import (
     CourseVersion,
     ExternalTraining,
     ItemKind,
+    ProgramVersion,
     Reminder,
     TargetKind,
     Unit,
@@ -369,6 +370,7 @@ def _people_wrote() -> list[str]:
         select(CourseVersion.title), select(CourseVersion.summary), select(CourseItem.title),
         select(Unit.name), select(User.full_name), select(Assignment.reason),
         select(ExternalTraining.name), select(ExternalTraining.organiser),
+        select(ProgramVersion.title), select(ProgramVersion.description),
     ):  # fmt: skip
         texts |= {" ".join(t.split()) for t in db.session.scalars(statement) if t}
     for quiz in db.session.scalars(select(CourseItem.quiz)):
