@@ -91,7 +91,9 @@ def build_units() -> list[int]:
 
 def publish_catalogue(per_learner: int) -> None:
     """The sample courses, copies of them under other slugs, and a second version of one."""
-    samples = [parse_course(path) for path in sorted((ROOT / "courses").iterdir())]
+    folders = sorted((ROOT / "courses").iterdir())
+    # Program folders (program.md) are not courses.
+    samples = [parse_course(path) for path in folders if (path / "course.md").exists()]
     rendered = [render_course(parsed) for parsed in samples]  # copies share the rendering
     copies = max(1, -(-(per_learner + 2) // len(samples)))
     for n in range(1, copies + 1):
