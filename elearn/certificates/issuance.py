@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -210,14 +211,23 @@ def owed_enrollment_ids() -> list[int]:
     return sorted(db.session.info.pop(_OWED, set()))
 
 
-def issue_certificates_of(enrollment_ids: Iterable[int], settings: Settings) -> int:
+@dataclass(frozen=True)
+class Settled:
+    """What ``issue_certificates_of`` did: certificates issued now, and whose completions
+    these were (their programs are checked next, ``owed_job.settle_completions``)."""
+
+    issued: int
+    learners: frozenset[int]
+
+
+def issue_certificates_of(enrollment_ids: Iterable[int], settings: Settings) -> Settled:
     """Issue the certificates of these completed enrolments, each in its own transaction;
     then the Pembelajar ASN badges those completions brought to the year's target.
 
-    Run after the completions commit: in the request (``issue_owed_certificates``) or in
-    a worker (``owed_job``). Returns how many certificates were issued now.
+    Run after the completions commit: in the request or in a worker (``owed_job``).
     """
     issued = []
+    learners = set()
     changes: list[JpChange] = []
     now_year = clock.now().year
     years = {"first_year": now_year - _REACH_YEARS, "last_year": now_year + _REACH_YEARS}
@@ -227,6 +237,7 @@ def issue_certificates_of(enrollment_ids: Iterable[int], settings: Settings) -> 
         ).one_or_none()
         if found is not None:
             enrollment, reach = found
+            learners.add(enrollment.user_id)
             if enrollment.completed_at is not None:
                 change = jp_change_of(enrollment, settings)
                 # Years outside the summed ones (a job run long after) are always checked.
@@ -246,7 +257,7 @@ def issue_certificates_of(enrollment_ids: Iterable[int], settings: Settings) -> 
         from elearn.jobs.binding import current_jobs
 
         prepare_after_issue(current_jobs(), issued, settings.public_base_url)
-    return len(issued)
+    return Settled(len(issued), frozenset(learners))
 
 
 def jp_change_of(enrollment: Enrollment, settings: Settings) -> JpChange:

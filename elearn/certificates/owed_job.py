@@ -25,7 +25,7 @@ from elearn.extensions import db
 from elearn.jobs.queue import InlineQueue
 from elearn.jobs.registry import JobContext, JobKind, Outcome
 from elearn.jobs.service import Jobs
-from elearn.models.job import Job
+from elearn.programs.completion import issue_program_certificates_of
 from elearn.settings import Settings, current_settings
 
 OWED_KIND = "certificates.issue-missing"
@@ -42,7 +42,7 @@ def owed_certificates_kind() -> JobKind:
 
 def _run_owed(context: JobContext) -> Outcome:
     ids = [int(i) for i in context.args.get("enrollments", [])]
-    return Outcome(info={"issued": issue_certificates_of(ids, current_settings())})
+    return Outcome(info={"issued": settle_completions(ids, current_settings())})
 
 
 def issue_owed_kind() -> JobKind:
@@ -50,26 +50,22 @@ def issue_owed_kind() -> JobKind:
 
 
 def settle_owed(jobs: Jobs, enrollment_ids: list[int], settings: Settings) -> None:
-    """Issue the certificates of ``enrollment_ids`` (committed completions) now, or hand
-    them to a worker when jobs run on workers."""
+    """Settle what these committed completions are owed now, or hand it to a worker when
+    jobs run on workers."""
     if not enrollment_ids:
         return
     if isinstance(jobs.queue, InlineQueue):
-        issue_certificates_of(enrollment_ids, settings)
+        settle_completions(enrollment_ids, settings)
         return
-    now = clock.now()
-    # Each completion happens once, so its job is new: a random key part spares the
-    # look-up ``Jobs.submit`` makes first (running the job twice would issue nothing more).
-    job = Job(
-        kind=ISSUE_OWED_KIND,
-        key=f"{ISSUE_OWED_KIND}:{enrollment_ids[0]}:{secrets.token_hex(6)}",
-        args={"enrollments": enrollment_ids},
-        max_attempts=jobs.registry.get(ISSUE_OWED_KIND).max_attempts,
-        created_at=now,
-        run_after=now,
-    )
-    db.session.add(job)
-    db.session.flush()
-    job_id = job.id  # read before the commit expires it
-    db.session.commit()
-    jobs.queue.send(job_id)
+    # Each completion happens once, so its job is new: the random key part spares the
+    # look-up (running the job twice would issue nothing more).
+    key = f"{ISSUE_OWED_KIND}:{enrollment_ids[0]}:{secrets.token_hex(6)}"
+    jobs.submit(ISSUE_OWED_KIND, {"enrollments": enrollment_ids}, key=key, new_key=True)
+
+
+def settle_completions(enrollment_ids: list[int], settings: Settings) -> int:
+    """The course certificates and badges of these completions, then the certificates of
+    the programs their learners have now met; how many certificates were issued."""
+    settled = issue_certificates_of(enrollment_ids, settings)
+    programs = issue_program_certificates_of(db.session, settled.learners, settings, clock.now())
+    return settled.issued + programs

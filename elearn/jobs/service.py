@@ -50,13 +50,21 @@ class Jobs:
         return run_job(job_id, self.registry, self.settings, worker_name())
 
     def submit(
-        self, kind: str, args: dict[str, Any], *, key: str, owner_id: int | None = None
+        self,
+        kind: str,
+        args: dict[str, Any],
+        *,
+        key: str,
+        owner_id: int | None = None,
+        new_key: bool = False,
     ) -> Job:
         """Record a job, commit, and send it; with a ``key`` already used, return that job.
 
+        ``new_key``: the caller made the key unique (a random part), so it is not looked up
+        first (a request on a hot path saves the statement).
         Commits the caller's transaction: the job must exist before a worker looks for it.
         """
-        job = db.session.scalar(select(Job).where(Job.key == key))
+        job = None if new_key else db.session.scalar(select(Job).where(Job.key == key))
         if job is not None:
             db.session.commit()
             return job

@@ -16,7 +16,6 @@ from elearn.certificates.issuance import owe_certificate
 from elearn.extensions import db
 from elearn.learning.events import record_event
 from elearn.models import CourseItem, Enrollment, ItemKind, ItemProgress, Verb
-from elearn.programs.completion import owe_program_check
 from elearn.reports import rollups
 from elearn.settings import LearningSettings
 
@@ -219,6 +218,5 @@ def check_completion(
     record_event(enrollment, Verb.COMPLETED, now, duration_seconds=seconds)
     # Issued after this transaction commits, so a failure to issue can never
     # undo the learner's submitted attempt or completed module.
-    owe_certificate(enrollment)
-    owe_program_check(db.session, enrollment.user_id)
+    owe_certificate(enrollment)  # and then its learner's programs (owed_job.settle_completions)
     return True

@@ -59,7 +59,6 @@ from elearn.learning.visits import StudyPage, attempts_at, note_visit, study_pag
 from elearn.main.errors import database_unavailable, one_line
 from elearn.models import Course, CourseItem, Enrollment, ItemKind, QuizAttempt
 from elearn.offline.copies import is_prefetch, keep_offline
-from elearn.programs.completion import issue_owed_program_certificates
 from elearn.programs.views import locked_page
 from elearn.settings import LearningSettings, current_settings
 
@@ -74,11 +73,10 @@ def _signed_in_only() -> None:
 
 @bp.after_request
 def _issue_owed_certificates(response: Response) -> Response:
-    """Issue the certificates owed by completions this request committed, each on its own,
-    or leave them to a worker when jobs run on workers (``owed_job.settle_owed``)."""
+    """Settle what the completions this request committed are owed (certificates, badges,
+    program certificates), or leave it to a worker when jobs run on workers."""
     try:
         settle_owed(current_jobs(), owed_enrollment_ids(), current_settings())
-        issue_owed_program_certificates(db.session, current_settings(), clock.now())
     except Exception as error:
         # The database went away after the completion was committed (benchmarks/cluster.py
         # stops it under load): the learner's answer is safe, so answer it, not a bare 500,

@@ -17,43 +17,28 @@ from elearn.reminders.inbox import UNREAD_SHOWN_MAX, unread_count
 _STAND_IN = re.compile("@@elearn-(name|csrf|path)@@")
 
 
-def site_nav() -> Markup:
-    """The links of ``_nav.html`` for the signed-in user, from the app's cache."""
-    # Some twenty translated strings, URLs and role checks on every page, yet they vary only
-    # with the language and the roles (and the URL prefix the app is mounted under), and
-    # the unread notifications, read with the user and capped so the cache stays small.
-    unread = min(unread_count(current_user), UNREAD_SHOWN_MAX + 1)
-    key = (str(get_locale()), current_user.roles, request.script_root, unread)
-    cache: dict[tuple[object, ...], Markup] = current_app.extensions["elearn_site_nav"]
-    html = cache.get(key)
-    if html is None:
-        shown = f"{UNREAD_SHOWN_MAX}+" if unread > UNREAD_SHOWN_MAX else str(unread)
-        html = cache[key] = Markup(  # noqa: S704 - a template
-            render_template("_nav.html", unread=unread, unread_shown=shown)
-        )
-    return html
-
-
-_ARGS = {"full_name": "name", "csrf_token": "csrf", "request_path": "path"}
+# The template variables that vary within a cached header, and their stand-ins' names.
+_PER_REQUEST = {"full_name": "name", "csrf_token": "csrf", "request_path": "path"}
 
 
 def site_header() -> Markup:
     """``_header.html`` for this request: the cached header with the name, token and path."""
-    # Rendering the header (brand, navigation twice, account and language forms: a dozen
-    # URLs and strings) was a fifth of a cheap page, and only the signed-in user's name, the
-    # CSRF token and the page's path vary within a language, role set and unread count.
+    # Rendering the header (brand, the role's navigation twice, account and language forms:
+    # some thirty URLs and strings) was a fifth of a cheap page, and only the signed-in
+    # user's name, the CSRF token and the page's path vary within a language, URL prefix
+    # (the app's mount point), role set and unread count (read with the user, capped so the
+    # cache stays small).
     user = current_user._get_current_object()
-    locale = str(get_locale())
-    if user.is_authenticated:
-        who: tuple[object, ...] = (user.roles, min(unread_count(user), UNREAD_SHOWN_MAX + 1))
-    else:
-        who = ()
-    key = (locale, request.script_root, *who)
+    unread = min(unread_count(user), UNREAD_SHOWN_MAX + 1) if user.is_authenticated else 0
+    roles = user.roles if user.is_authenticated else None
+    key = (str(get_locale()), request.script_root, roles, unread)
     cache: dict[tuple[object, ...], list[str]] = current_app.extensions["elearn_site_header"]
     parts = cache.get(key)
     if parts is None:
-        stand_ins = {f"{k}": f"@@elearn-{v}@@" for k, v in _ARGS.items()}
-        parts = cache[key] = _STAND_IN.split(render_template("_header.html", **stand_ins))
+        stand_ins = {var: f"@@elearn-{name}@@" for var, name in _PER_REQUEST.items()}
+        shown = f"{UNREAD_SHOWN_MAX}+" if unread > UNREAD_SHOWN_MAX else str(unread)
+        html = render_template("_header.html", unread=unread, unread_shown=shown, **stand_ins)
+        parts = cache[key] = _STAND_IN.split(html)
     values = {
         "name": escape(user.full_name) if user.is_authenticated else "",
         "csrf": escape(generate_csrf()),
@@ -65,7 +50,5 @@ def site_header() -> Markup:
 
 
 def init_navigation(app: Flask) -> None:
-    app.extensions["elearn_site_nav"] = {}
     app.extensions["elearn_site_header"] = {}
-    app.jinja_env.globals["site_nav"] = site_nav
     app.jinja_env.globals["site_header"] = site_header

@@ -1,14 +1,16 @@
 """Completing a program: its certificate, checked after each course completion commits.
 
-``check_completion`` notes the learner (``owe_program_check``, no statement); the learning
-views' after-request hook then checks their open programs, as course certificates are issued
-after their completion commits. ``flask programs issue-missing`` catches up on anything missed
-(completions through other doors, or a failure in between).
+A completion owes its course certificate (``certificates.issuance.owe_certificate``); once it
+commits, ``certificates.owed_job.settle_completions`` issues that and then checks the open
+programs of the same learners here, in the request or in a worker. ``flask programs
+issue-missing`` catches up on anything missed (completions through other doors, or a failure
+in between).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -19,19 +21,15 @@ from elearn.programs.progress import DbSession, progress_of
 from elearn.settings import Settings
 
 logger = logging.getLogger(__name__)
-_OWED = "elearn.owed_program_checks"  # key in the session's info dict: user ids
 
 
-def owe_program_check(session: DbSession, user_id: int) -> None:
-    """Note that this transaction completes a course of ``user_id``; check their programs
-    after it commits (``issue_owed_program_certificates``)."""
-    session.info.setdefault(_OWED, set()).add(user_id)
-
-
-def issue_owed_program_certificates(session: DbSession, settings: Settings, now: datetime) -> int:
-    """Issue the program certificates the completions noted by ``owe_program_check`` earned."""
+def issue_program_certificates_of(
+    session: DbSession, learners: Iterable[int], settings: Settings, now: datetime
+) -> int:
+    """Issue the program certificates ``learners``' completions earned, each learner in a
+    transaction of its own."""
     issued = 0
-    for user_id in sorted(session.info.pop(_OWED, set())):
+    for user_id in sorted(learners):
         try:
             issued += len(check_programs_of(session, user_id, settings, now))
             session.commit()
