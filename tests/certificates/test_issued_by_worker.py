@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 from elearn.certificates.owed_job import ISSUE_OWED_KIND
 from elearn.extensions import db
 from elearn.jobs.binding import current_jobs
-from elearn.models import Certificate, Enrollment, QuizAttempt
+from elearn.models import Certificate, Enrollment, ProgramCertificate, QuizAttempt
 from elearn.models.job import Job, JobState
 from tests.certificates.test_completion_rush import ONE_QUIZ, ready_to_submit
 from tests.learning.helpers import answer_form, publish_course, sign_in
+from tests.programs.helpers import join, publish_program, publish_short_course
 
 
 class RecordingQueue:
@@ -87,3 +88,21 @@ def test_without_workers_the_submit_issues_the_certificate_itself(app: Flask, tm
     db.session.expire_all()
     assert _count(Certificate) == 1
     assert _count(Job) == 0  # inline: no job row, the request issued it
+
+
+def test_the_worker_also_issues_the_program_certificate_the_completion_earned(
+    app: Flask, tmp_path: Path, queue: RecordingQueue
+):
+    publish_short_course(tmp_path, "kursus-a", 3)
+    publish_program(tmp_path, "  - kursus-a\n")
+    learner = sign_in(app)
+    join(learner)
+    learner.post("/learn/kursus-a/siklus/complete")
+    db.session.expire_all()
+    assert _count(Certificate) == 0 and _count(ProgramCertificate) == 0  # left to the worker
+
+    [job_id] = queue.sent
+    current_jobs(app).run(job_id)
+    db.session.expire_all()
+    assert _count(Certificate) == 1 and _count(ProgramCertificate) == 1
+    assert db.session.get_one(Job, job_id).result_info == {"issued": 2}
