@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,25 +14,14 @@ from elearn.jobs.binding import current_jobs
 from elearn.models import Certificate, Enrollment, ProgramCertificate, QuizAttempt
 from elearn.models.job import Job, JobState
 from tests.certificates.test_completion_rush import ONE_QUIZ, ready_to_submit
+from tests.certificates.test_pdf_store import SentIds
 from tests.learning.helpers import answer_form, publish_course, sign_in
 from tests.programs.helpers import join, publish_program, publish_short_course
 
 
-class RecordingQueue:
-    """Stands for Redis and the workers: keeps the job ids sent, runs nothing."""
-
-    name = "recording"
-
-    def __init__(self) -> None:
-        self.sent: list[int] = []
-
-    def send(self, job_id: int, delay: timedelta | None = None) -> None:
-        self.sent.append(job_id)
-
-
 @pytest.fixture
-def queue(app: Flask, monkeypatch: pytest.MonkeyPatch) -> RecordingQueue:
-    recording = RecordingQueue()
+def queue(app: Flask, monkeypatch: pytest.MonkeyPatch) -> SentIds:
+    recording = SentIds()  # Redis and the workers: keeps the job ids sent, runs nothing
     monkeypatch.setattr(current_jobs(app), "queue", recording)
     return recording
 
@@ -43,7 +31,7 @@ def _count(model: type) -> int:
 
 
 def test_the_submit_is_answered_first_and_a_worker_issues_the_certificate(
-    app: Flask, tmp_path: Path, queue: RecordingQueue
+    app: Flask, tmp_path: Path, queue: SentIds
 ):
     version = publish_course(tmp_path, **ONE_QUIZ)
     learner = sign_in(app)
@@ -91,7 +79,7 @@ def test_without_workers_the_submit_issues_the_certificate_itself(app: Flask, tm
 
 
 def test_the_worker_also_issues_the_program_certificate_the_completion_earned(
-    app: Flask, tmp_path: Path, queue: RecordingQueue
+    app: Flask, tmp_path: Path, queue: SentIds
 ):
     publish_short_course(tmp_path, "kursus-a", 3)
     publish_program(tmp_path, "  - kursus-a\n")
