@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from elearn import clock
 from elearn.extensions import db
 from elearn.models import Enrollment, ProgramCertificate, ProgramEnrollment
+from elearn.programs.certificate import program_document
 from elearn.programs.completion import check_programs_of
 from elearn.programs.progress import completed_on
 from elearn.records.entries import jp_total_for_year
@@ -116,6 +117,27 @@ def test_the_certificate_sums_the_jp_of_the_versions_completed_and_lists_them(
     assert other.client.get(f"/programs/certificates/{certificate.code}/pdf").status_code == 404
     # Another learner's program page shows their own standing only.
     assert "Ikuti program ini" in other.client.get(f"/programs/{PROGRAM}").get_data(True)
+
+
+def test_the_program_pdf_prints_the_program_its_courses_and_its_own_address(
+    app: Flask, tmp_path: Path
+):
+    _two_courses(tmp_path, sequential=False)
+    learner = sign_in(app)
+    join(learner)
+    finish(learner, "kursus-a")
+    finish(learner, "kursus-b")
+
+    certificate = db.session.scalars(select(ProgramCertificate)).one()
+    p = certificate.payload
+    document = program_document(certificate, "https://elearn.example")
+    assert document.course_title == "Program Jalur Uji"
+    assert document.course_version == p["program_version"]
+    assert document.number == certificate.number and document.jp == 8
+    assert document.score_summary.startswith("2 kursus: Kursus kursus-a (v1 · ")
+    assert document.verify_url == f"https://elearn.example/programs/certificates/{p['code']}"
+    assert document.completed_on.isoformat() == p["completed_on"]
+    assert document.revoked_on is None and document.issuer_city == ""
 
 
 def test_an_elective_group_is_met_by_its_quota_and_the_certificate_comes_once(
