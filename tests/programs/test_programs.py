@@ -11,15 +11,16 @@ from sqlalchemy.exc import IntegrityError
 
 from elearn import clock
 from elearn.extensions import db
-from elearn.models import Enrollment, ProgramCertificate, ProgramEnrollment
+from elearn.models import Course, Enrollment, ProgramCertificate, ProgramEnrollment
 from elearn.programs.certificate import program_document
 from elearn.programs.completion import check_programs_of
+from elearn.programs.locking import lock_reason
 from elearn.programs.progress import completed_on
 from elearn.records.entries import jp_total_for_year
 from elearn.settings import current_settings
 from tests.conftest import run_in_parallel
 from tests.learning.helpers import sign_in
-from tests.learning.test_statement_budget import BUDGET, _get
+from tests.learning.test_statement_budget import BUDGET, _get, _queries, counted
 from tests.programs.helpers import (
     PROGRAM,
     finish,
@@ -38,8 +39,6 @@ def _two_courses(tmp_path: Path, *, sequential: bool = True) -> None:
 
 
 def _enrolled(user_id: int) -> set[str]:
-    from elearn.models import Course
-
     return set(
         db.session.scalars(
             select(Course.slug).join(Enrollment).where(Enrollment.user_id == user_id)
@@ -240,3 +239,28 @@ def test_the_catalog_lists_programs_within_its_statement_budget(app: Flask, tmp_
     page = learner.client.get("/courses/").get_data(True)
     assert "Program pembelajaran" in page and f'href="/programs/{PROGRAM}"' in page
     assert "Program pembelajaran" not in learner.client.get("/courses/?q=x").get_data(True)
+
+
+def test_a_learners_programs_are_read_in_the_same_statements_however_many_they_follow(
+    app: Flask, tmp_path: Path
+):
+    publish_short_course(tmp_path, "kursus-a", 3)
+    publish_short_course(tmp_path, "kursus-b", 5)
+    learner = sign_in(app)
+    user_id = learner.user.id
+    course_id = db.session.scalar(select(Course.id).where(Course.slug == "kursus-b"))
+    costs = []
+    for number in range(1, 4):
+        slug = f"jalur-{number}"
+        publish_program(tmp_path / slug, TWO, slug=slug)
+        join(learner, slug)
+        db.session.expire_all()
+        with counted(app) as locking:
+            lock = lock_reason(db.session, user_id, course_id)
+        db.session.expire_all()
+        with counted(app) as checking:
+            check_programs_of(db.session, user_id, current_settings(), clock.now())
+        assert lock is not None  # kursus-b waits for kursus-a in every one
+        costs.append((len(_queries(locking)), len(_queries(checking))))
+
+    assert costs == [(3, 3)] * 3, costs  # the enrolments, the courses, the learner's
