@@ -86,7 +86,7 @@ def issue_certificate(enrollment: Enrollment, settings: Settings) -> Certificate
     draft = certificate_payload(enrollment, code, "", now, settings, issuer=issuer)
     try:
         with db.session.begin_nested():
-            sequence = _next_sequence(year)
+            sequence = next_sequence(year)
             number = settings.certificates.number(year, sequence)
             payload = {**draft, "number": number}
             certificate = Certificate(
@@ -114,8 +114,11 @@ def issue_certificate(enrollment: Enrollment, settings: Settings) -> Certificate
     return certificate
 
 
-def _next_sequence(year: int) -> int:
-    """Take the next number of ``year`` from its counter row, creating the row on first use."""
+def next_sequence(year: int) -> int:
+    """Take the next number of ``year`` from its counter row, creating the row on first use.
+
+    Course and program certificates (``elearn.programs.certificate``) share the counter.
+    """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     # The first number of a year carries on from any certificate already there.
@@ -369,6 +372,29 @@ def verify_url(code: str, base_url: str) -> str:
 def document_of(certificate: Certificate, base_url: str) -> CertificateDocument:
     """Rebuild what the certificate says from its signed payload."""
     p = certificate.payload
+    return document_from_payload(
+        p,
+        title=p["course_title"],
+        version=p["course_version"],
+        competency=COMPETENCY_NAMES.get(p["competency"], p["competency"]),
+        score_summary=p["score_summary"],
+        verify_url=verify_url(p["code"], base_url),
+        revoked_on=_revoked_on(certificate),
+    )
+
+
+def document_from_payload(
+    p: dict[str, Any],
+    *,
+    title: str,
+    version: str,
+    competency: str,
+    score_summary: str,
+    verify_url: str,
+    revoked_on: date | None = None,
+) -> CertificateDocument:
+    """What a signed payload prints: its learner, dates, JP and signatory; the arguments are
+    what each kind of certificate (a course's, a program's) words its own way."""
     return CertificateDocument(
         code=p["code"],
         number=p["number"],
@@ -377,20 +403,20 @@ def document_of(certificate: Certificate, base_url: str) -> CertificateDocument:
         rank=p["rank"],
         position=p["position"],
         instansi=p["instansi"],
-        course_title=p["course_title"],
-        course_version=p["course_version"],
-        competency=COMPETENCY_NAMES.get(p["competency"], p["competency"]),
+        course_title=title,
+        course_version=version,
+        competency=competency,
         jp=p["jp"],
         enrolled_on=date.fromisoformat(p["enrolled_on"]),
         completed_on=date.fromisoformat(p["completed_on"]),
-        score_summary=p["score_summary"],
+        score_summary=score_summary,
         issuer_name=p["issuer_name"],
         signatory_name=p["signatory_name"],
         signatory_position=p["signatory_position"],
         signatory_nip=p["signatory_nip"],
-        verify_url=verify_url(p["code"], base_url),
+        verify_url=verify_url,
         issued_on=date.fromisoformat(p["issued_on"]),
-        revoked_on=_revoked_on(certificate),
+        revoked_on=revoked_on,
         issuer_city=p.get("issuer_city") or "",
     )
 

@@ -8,14 +8,14 @@ course certificates and are never counted a second time (docs/course-format.md, 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from elearn.certificates.document import CertificateDocument
-from elearn.certificates.issuance import _next_sequence, new_code
+from elearn.certificates.issuance import document_from_payload, new_code, next_sequence
 from elearn.certificates.keys import current_key_id, signing_key, stored_signature_valid
 from elearn.certificates.signing import sign_payload
 from elearn.i18n import zone_for
@@ -55,7 +55,7 @@ def issue_program_certificate(
     draft = _payload(enrollment, progress, new_code(), now, settings)
     try:
         with session.begin_nested():
-            sequence = _next_sequence(year)
+            sequence = next_sequence(year)
             number = settings.certificates.number(year, sequence)
             payload = {**draft, "number": number}
             certificate = ProgramCertificate(
@@ -144,25 +144,11 @@ def program_document(certificate: ProgramCertificate, base_url: str) -> Certific
     """The certificate's signed payload as the course certificates' document (same PDF)."""
     p = certificate.payload
     courses = "; ".join(f"{c['title']} ({c['version']}, {c['jp']} JP)" for c in p["courses"])
-    return CertificateDocument(
-        code=p["code"],
-        number=p["number"],
-        learner_name=p["learner_name"],
-        nip=p["nip"],
-        rank=p["rank"],
-        position=p["position"],
-        instansi=p["instansi"],
-        course_title=f"Program {p['program_title']}",
-        course_version=p["program_version"],
+    return document_from_payload(
+        p,
+        title=f"Program {p['program_title']}",
+        version=p["program_version"],
         competency=", ".join(p["competencies"]),
-        jp=p["jp"],
-        enrolled_on=date.fromisoformat(p["enrolled_on"]),
-        completed_on=date.fromisoformat(p["completed_on"]),
         score_summary=f"{len(p['courses'])} kursus: {courses}",
-        issuer_name=p["issuer_name"],
-        signatory_name=p["signatory_name"],
-        signatory_position=p["signatory_position"],
-        signatory_nip=p["signatory_nip"],
         verify_url=verify_url(p["code"], base_url),
-        issued_on=date.fromisoformat(p["issued_on"]),
     )

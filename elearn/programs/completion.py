@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from elearn.models import ProgramCertificate, ProgramEnrollment
 from elearn.programs.certificate import issue_program_certificate
-from elearn.programs.progress import DbSession, progress_of
+from elearn.programs.progress import DbSession, progresses_of
 from elearn.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -49,12 +50,12 @@ def check_programs_of(
     """Issue the certificate of every program ``user_id`` follows and has now met."""
     issued = []
     open_enrollments = session.scalars(
-        select(ProgramEnrollment).where(
-            ProgramEnrollment.user_id == user_id, ProgramEnrollment.completed_at.is_(None)
-        )
+        select(ProgramEnrollment)
+        .where(ProgramEnrollment.user_id == user_id, ProgramEnrollment.completed_at.is_(None))
+        .options(joinedload(ProgramEnrollment.version))
     ).all()
-    for enrollment in open_enrollments:
-        progress = progress_of(session, user_id, enrollment.version)
+    progresses = progresses_of(session, user_id, [e.version for e in open_enrollments])
+    for enrollment, progress in zip(open_enrollments, progresses, strict=True):
         certificate = issue_program_certificate(session, enrollment, progress, settings, now)
         if certificate is not None:
             issued.append(certificate)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from elearn.models import ProgramCourse, ProgramEnrollment, ProgramVersion
 from elearn.problem_text import Problem
-from elearn.programs.progress import DbSession, progress_of
+from elearn.programs.progress import DbSession, progresses_of
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,10 @@ def lock_reason(session: DbSession, user_id: int, course_id: int) -> Lock | None
             ProgramCourse.course_id == course_id,
             ProgramVersion.sequential.is_(True),
         )
+        .options(contains_eager(ProgramEnrollment.version).joinedload(ProgramVersion.program))
     ).all()
-    for enrollment in enrollments:
-        progress = progress_of(session, user_id, enrollment.version)
+    progresses = progresses_of(session, user_id, [e.version for e in enrollments])
+    for enrollment, progress in zip(enrollments, progresses, strict=True):
         found = progress.state_of(course_id)
         if found is None or not found[0].locked:
             continue

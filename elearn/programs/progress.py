@@ -2,11 +2,13 @@
 
 A step is one required course, or an elective group met by completing ``choose`` of its
 courses. In a sequential (``berurutan``) program a step is locked until every step before it
-is met. Reading a program's standing takes two statements whatever its length.
+is met. Reading a program's standing takes two statements whatever its length, and so does
+reading several programs' (``progresses_of``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -122,14 +124,30 @@ class ProgramProgress:
 
 def progress_of(session: DbSession, user_id: int, version: ProgramVersion) -> ProgramProgress:
     """The standing of ``user_id`` in ``version``, from its courses and the learner's enrolments."""
+    return progresses_of(session, user_id, [version])[0]
+
+
+def progresses_of(
+    session: DbSession, user_id: int, versions: Sequence[ProgramVersion]
+) -> list[ProgramProgress]:
+    """The standing of ``user_id`` in each of ``versions``, in order; two statements in all."""
+    if not versions:
+        return []
     published = and_(
         CourseVersion.course_id == Course.id, CourseVersion.status == VersionStatus.PUBLISHED
     )
     rows = session.execute(
-        select(ProgramCourse.step, Course.id, Course.slug, CourseVersion.title, CourseVersion.jp)
+        select(
+            ProgramCourse.version_id.label("program_version_id"),
+            ProgramCourse.step,
+            Course.id,
+            Course.slug,
+            CourseVersion.title,
+            CourseVersion.jp,
+        )
         .join(Course, ProgramCourse.course_id == Course.id)
         .outerjoin(CourseVersion, published)
-        .where(ProgramCourse.version_id == version.id)
+        .where(ProgramCourse.version_id.in_(sorted({version.id for version in versions})))
         .order_by(ProgramCourse.step, ProgramCourse.position)
     ).all()
     mine = {
@@ -148,10 +166,20 @@ def progress_of(session: DbSession, user_id: int, version: ProgramVersion) -> Pr
             .join(CourseVersion, Enrollment.version_id == CourseVersion.id)
             .where(
                 Enrollment.user_id == user_id,
-                Enrollment.course_id.in_([row.id for row in rows]),
+                Enrollment.course_id.in_(sorted({row.id for row in rows})),
             )
         )
     }
+    return [
+        _progress(version, [row for row in rows if row.program_version_id == version.id], mine)
+        for version in versions
+    ]
+
+
+def _progress(
+    version: ProgramVersion, rows: Sequence[Any], mine: Mapping[int, Any]
+) -> ProgramProgress:
+    """Build the standing from ``version``'s course rows (by step) and the learner's enrolments."""
     steps: list[StepState] = []
     blocked = False  # an earlier step of a sequential program is not met
     for number in sorted({row.step for row in rows}):

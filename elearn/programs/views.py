@@ -20,7 +20,11 @@ from elearn.extensions import db, limiter
 from elearn.learning.enrollment import EnrollmentRefused, enroll
 from elearn.models import Course, Program, ProgramCertificate, Role
 from elearn.problem_text import translated
-from elearn.programs.certificate import program_document, signature_valid
+from elearn.programs.certificate import (
+    find_program_certificate,
+    program_document,
+    signature_valid,
+)
 from elearn.programs.completion import check_programs_of
 from elearn.programs.enrollment import (
     ProgramRefused,
@@ -54,11 +58,7 @@ def program(slug: str) -> str:
         abort(404)
     certificate = None
     if enrollment is not None and enrollment.completed_at is not None:
-        certificate = db.session.scalar(
-            select(ProgramCertificate).where(
-                ProgramCertificate.program_enrollment_id == enrollment.id
-            )
-        )
+        certificate = find_program_certificate(db.session, enrollment)
     return render_template(
         "programs/program.html",
         program=program,

@@ -71,7 +71,7 @@ def test_a_failure_to_issue_keeps_the_submission_and_is_issued_later(
     def database_trouble(*_args: object) -> int:
         raise OperationalError("SELECT nextval", {}, Exception("could not serialize access"))
 
-    monkeypatch.setattr("elearn.certificates.issuance._next_sequence", database_trouble)
+    monkeypatch.setattr("elearn.certificates.issuance.next_sequence", database_trouble)
     answers = answer_form(version, "kuis-siklus", correct=True)
     response = learner.post(url, {**answers, "action": "submit"}, page=url)
 
@@ -101,7 +101,7 @@ def test_the_workers_recurring_job_issues_a_certificate_left_owed(
     def database_gone(*_args: object) -> int:
         raise OperationalError("SELECT nextval", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr("elearn.certificates.issuance._next_sequence", database_gone)
+    monkeypatch.setattr("elearn.certificates.issuance.next_sequence", database_gone)
     answers = answer_form(version, "kuis-siklus", correct=True)
     assert learner.post(url, {**answers, "action": "submit"}, page=url).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0

@@ -47,7 +47,8 @@ def publish_program(
     tmp_path: Path, courses: str, *, sequential: bool = True, slug: str = PROGRAM
 ) -> ProgramVersion:
     """Publish a program over courses already published; ``courses`` is its YAML list."""
-    folder = write_program(tmp_path / "programs", program_md(courses, sequential=sequential), slug)
+    text = program_md(courses, sequential=sequential, slug=slug)
+    folder = write_program(tmp_path / "programs", text, slug)
     result = store_program(db.session, parse_program(folder), None, clock.now())
     db.session.commit()
     return result.version

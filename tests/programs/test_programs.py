@@ -11,14 +11,16 @@ from sqlalchemy.exc import IntegrityError
 
 from elearn import clock
 from elearn.extensions import db
-from elearn.models import Enrollment, ProgramCertificate, ProgramEnrollment
+from elearn.models import Course, Enrollment, ProgramCertificate, ProgramEnrollment
+from elearn.programs.certificate import program_document
 from elearn.programs.completion import check_programs_of
+from elearn.programs.locking import lock_reason
 from elearn.programs.progress import completed_on
 from elearn.records.entries import jp_total_for_year
 from elearn.settings import current_settings
 from tests.conftest import run_in_parallel
 from tests.learning.helpers import sign_in
-from tests.learning.test_statement_budget import BUDGET, _get
+from tests.learning.test_statement_budget import BUDGET, _get, _queries, counted
 from tests.programs.helpers import (
     PROGRAM,
     finish,
@@ -37,8 +39,6 @@ def _two_courses(tmp_path: Path, *, sequential: bool = True) -> None:
 
 
 def _enrolled(user_id: int) -> set[str]:
-    from elearn.models import Course
-
     return set(
         db.session.scalars(
             select(Course.slug).join(Enrollment).where(Enrollment.user_id == user_id)
@@ -116,6 +116,27 @@ def test_the_certificate_sums_the_jp_of_the_versions_completed_and_lists_them(
     assert other.client.get(f"/programs/certificates/{certificate.code}/pdf").status_code == 404
     # Another learner's program page shows their own standing only.
     assert "Ikuti program ini" in other.client.get(f"/programs/{PROGRAM}").get_data(True)
+
+
+def test_the_program_pdf_prints_the_program_its_courses_and_its_own_address(
+    app: Flask, tmp_path: Path
+):
+    _two_courses(tmp_path, sequential=False)
+    learner = sign_in(app)
+    join(learner)
+    finish(learner, "kursus-a")
+    finish(learner, "kursus-b")
+
+    certificate = db.session.scalars(select(ProgramCertificate)).one()
+    p = certificate.payload
+    document = program_document(certificate, "https://elearn.example")
+    assert document.course_title == "Program Jalur Uji"
+    assert document.course_version == p["program_version"]
+    assert document.number == certificate.number and document.jp == 8
+    assert document.score_summary.startswith("2 kursus: Kursus kursus-a (v1 · ")
+    assert document.verify_url == f"https://elearn.example/programs/certificates/{p['code']}"
+    assert document.completed_on.isoformat() == p["completed_on"]
+    assert document.revoked_on is None and document.issuer_city == ""
 
 
 def test_an_elective_group_is_met_by_its_quota_and_the_certificate_comes_once(
@@ -218,3 +239,28 @@ def test_the_catalog_lists_programs_within_its_statement_budget(app: Flask, tmp_
     page = learner.client.get("/courses/").get_data(True)
     assert "Program pembelajaran" in page and f'href="/programs/{PROGRAM}"' in page
     assert "Program pembelajaran" not in learner.client.get("/courses/?q=x").get_data(True)
+
+
+def test_a_learners_programs_are_read_in_the_same_statements_however_many_they_follow(
+    app: Flask, tmp_path: Path
+):
+    publish_short_course(tmp_path, "kursus-a", 3)
+    publish_short_course(tmp_path, "kursus-b", 5)
+    learner = sign_in(app)
+    user_id = learner.user.id
+    course_id = db.session.scalar(select(Course.id).where(Course.slug == "kursus-b"))
+    costs = []
+    for number in range(1, 4):
+        slug = f"jalur-{number}"
+        publish_program(tmp_path / slug, TWO, slug=slug)
+        join(learner, slug)
+        db.session.expire_all()
+        with counted(app) as locking:
+            lock = lock_reason(db.session, user_id, course_id)
+        db.session.expire_all()
+        with counted(app) as checking:
+            check_programs_of(db.session, user_id, current_settings(), clock.now())
+        assert lock is not None  # kursus-b waits for kursus-a in every one
+        costs.append((len(_queries(locking)), len(_queries(checking))))
+
+    assert costs == [(3, 3)] * 3, costs  # the enrolments, the courses, the learner's
