@@ -183,3 +183,18 @@ def test_plan_page_statements_do_not_grow_with_program_activities(app, tmp_path)
         _add_program(learner, year, f"program-{n}", 2)
     assert "Program program-4" in learner.client.get(f"/me/plans/{year}").get_data(as_text=True)
     assert len(_get(app, learner, f"/me/plans/{year}")) == one
+
+
+def test_statuses_and_kinds_read_in_the_learners_language(app, tmp_path):
+    learner, _ = _learner(app, tmp_path)
+    year = current_year(learner.user)
+    learner.post(f"/me/plans/{year}/start", page=f"/me/plans/{year}")
+    page = _text(learner.client.get(f"/me/plans/{year}").get_data(as_text=True))
+    assert "Rancangan" in page and "Kursus · E-learning" in page
+    learner.post("/language/en")
+    page = _text(learner.client.get(f"/me/plans/{year}").get_data(as_text=True))
+    assert "Draft" in page and "Course · E-learning" in page
+    assert "Rancangan" not in page
+    form = learner.client.get(f"/me/plans/{year}/activities/new").get_data(as_text=True)
+    assert "Course in the catalogue" in form and "Training outside the platform" in form
+    assert "Kursus di katalog" not in form
