@@ -14,14 +14,15 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from elearn.development_plans.labels import KIND_LABELS
 from elearn.forms import Form
+from elearn.models import ActivityKind
 from elearn.records.routes import ROUTES
 
 KIND_CHOICES = [
-    SelectChoice("course", _l("Kursus di katalog")),
-    SelectChoice("external", _l("Pelatihan di luar platform")),
-    SelectChoice("mentoring", _l("Coaching/mentoring")),
-    SelectChoice("program", _l("Program pembelajaran")),
+    # The form says where a course comes from; the pages call it a course.
+    SelectChoice(kind, _l("Kursus di katalog") if kind == ActivityKind.COURSE else _l(label))
+    for kind, label in KIND_LABELS.items()
 ]
 
 

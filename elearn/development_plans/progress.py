@@ -1,8 +1,8 @@
 """Each planned activity's progress, read from what the learner did (nothing is stored).
 
-Courses are done by their completion, external trainings by a verified record of them,
-mentoring by confirmed sessions; a program's progress is not wired yet. All the facts of one
-plan come in a fixed number of statements (``facts_for``), however many activities it has.
+Courses are done by their completion, programs by their certificate, external trainings by a
+verified record of them, mentoring by confirmed sessions. All the facts of one plan come in a
+fixed number of statements (``facts_for``), however many activities it has.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from elearn.models import (
     ReviewStatus,
     SessionStatus,
 )
+from elearn.programs.progress import completed_on_each
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class PlanFacts:
     """What the plan's owner did in the plan's year that may fulfil an activity."""
 
     completions: dict[int, date]  # course id → completion date (the owner's local date)
+    programs: dict[str, date]  # program slug → completion date (its certificate's day)
     trainings: list[tuple[str, str, date]]  # verified: name, route, finish date
     sessions: list[tuple[str, date, int]]  # confirmed: competency kind, date, JP
     kinds: dict[str, str]  # competency code → kind (teknis, manajerial, sosial-kultural)
@@ -65,7 +67,10 @@ def _local(moment: datetime, zone: ZoneInfo) -> date:
 
 
 def facts_for(plan: DevelopmentPlan, zone: ZoneInfo) -> PlanFacts:
-    """Gather the owner's completions, trainings and sessions of the year: four statements."""
+    """Gather the owner's completions, programs, trainings and sessions of the year.
+
+    Five statements at most, whatever the number of activities.
+    """
     first, last = date(plan.year, 1, 1), date(plan.year, 12, 31)
     course_ids = [a.course_id for a in plan.activities if a.course_id is not None]
     completions: dict[int, date] = {}
@@ -80,6 +85,14 @@ def facts_for(plan: DevelopmentPlan, zone: ZoneInfo) -> PlanFacts:
             on = _local(completed_at, zone)  # type: ignore[arg-type]
             if on.year == plan.year:
                 completions[course_id] = on
+    slugs = {a.program_slug for a in plan.activities if a.program_slug}
+    programs = {
+        slug: on
+        for slug, on in (
+            completed_on_each(db.session, plan.user_id, slugs) if slugs else {}
+        ).items()
+        if on.year == plan.year
+    }
     trainings = [
         (name, route, finished_on)
         for name, route, finished_on in db.session.execute(
@@ -115,7 +128,7 @@ def facts_for(plan: DevelopmentPlan, zone: ZoneInfo) -> PlanFacts:
         if codes
         else {}
     )
-    return PlanFacts(completions, trainings, sessions, kinds)
+    return PlanFacts(completions, programs, trainings, sessions, kinds)
 
 
 def _course_done_on(activity: PlanActivity, facts: PlanFacts) -> ActivityProgress:
@@ -152,8 +165,8 @@ def _mentoring_done_on(activity: PlanActivity, facts: PlanFacts) -> ActivityProg
 
 
 def _program_done_on(activity: PlanActivity, facts: PlanFacts) -> ActivityProgress:
-    # Programs (learning paths) are not built yet: wire their completion here.
-    return ActivityProgress(None, 0)
+    on = facts.programs.get(activity.program_slug) if activity.program_slug else None
+    return ActivityProgress(on, activity.jp if on else 0)
 
 
 DONE_ON: dict[ActivityKind, Callable[[PlanActivity, PlanFacts], ActivityProgress]] = {

@@ -13,6 +13,7 @@ from elearn.certificates.issuance import public_base_url
 from elearn.competencies.gaps import profiles_for, recommended_courses
 from elearn.development_plans import plans as service
 from elearn.development_plans.forms import ActivityForm, DecisionForm, PlanButtonForm
+from elearn.development_plans.labels import activity_kind_label, plan_status_label
 from elearn.development_plans.notices import notify_decided, notify_submitted
 from elearn.development_plans.progress import plan_progress
 from elearn.extensions import db
@@ -24,6 +25,8 @@ from elearn.records.entries import current_year, jp_total_for_year
 from elearn.settings import current_settings
 
 bp = Blueprint("development_plans", __name__)
+bp.add_app_template_filter(plan_status_label, "plan_status_label")
+bp.add_app_template_filter(activity_kind_label, "activity_kind_label")
 
 
 def _year_or_404(year: int) -> int:

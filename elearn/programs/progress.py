@@ -8,7 +8,7 @@ reading several programs' (``progresses_of``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -221,14 +221,21 @@ def completed_on(session: DbSession, user_id: int, program_slug: str) -> date | 
     A program is completed when its certificate is issued (the same transaction), and the
     certificate's signed payload holds that day; a revoked certificate counts as not completed.
     """
-    payload = session.scalar(
-        select(ProgramCertificate.payload)
+    return completed_on_each(session, user_id, [program_slug]).get(program_slug)
+
+
+def completed_on_each(
+    session: DbSession, user_id: int, program_slugs: Collection[str]
+) -> dict[str, date]:
+    """``completed_on`` for several programs in one statement: slug → day, completed ones only."""
+    rows = session.execute(
+        select(Program.slug, ProgramCertificate.payload)
         .join(ProgramEnrollment, ProgramCertificate.program_enrollment_id == ProgramEnrollment.id)
         .join(Program, ProgramEnrollment.program_id == Program.id)
         .where(
-            Program.slug == program_slug,
+            Program.slug.in_(program_slugs),
             ProgramCertificate.user_id == user_id,
             ProgramCertificate.revoked_at.is_(None),
         )
     )
-    return date.fromisoformat(payload["completed_on"]) if payload else None
+    return {slug: date.fromisoformat(payload["completed_on"]) for slug, payload in rows}

@@ -14,6 +14,7 @@ from elearn.records.entries import current_year
 from tests.competencies.courses import publish_developing
 from tests.competencies.helpers import add_assessments, load_dictionary, set_standards
 from tests.learning.helpers import Learner, sign_in
+from tests.programs.helpers import PROGRAM, finish, join, publish_program, publish_short_course
 
 ANALYST = "Analis Kebijakan"
 
@@ -133,3 +134,67 @@ def test_plan_page_statements_do_not_grow_with_activities(app, tmp_path):
     page = learner.client.get(f"/me/plans/{year}").get_data(as_text=True)
     assert "Mentoring 2" in page and "Direncanakan: 8 JP" in _text(page)
     assert len(_get(app, learner, f"/me/plans/{year}")) == few
+
+
+def _add_program(learner: Learner, year: int, slug: str, jp: int) -> None:
+    added = learner.post(
+        f"/me/plans/{year}/activities/new",
+        {"kind": "program", "program_slug": slug, "title": f"Program {slug}",
+         "route": "e-learning", "due_on": f"{year}-11-30", "jp": str(jp), "competency_code": "",
+         "course": ""},
+        page=f"/me/plans/{year}/activities/new",
+    )  # fmt: skip
+    assert added.status_code == 302, _text(added.get_data(as_text=True))[-1500:]
+
+
+def test_a_program_activity_is_done_once_the_program_certificate_exists(app, tmp_path):
+    learner, _ = _learner(app, tmp_path)
+    publish_short_course(tmp_path, "kursus-a", 3)
+    publish_short_course(tmp_path, "kursus-b", 5)
+    publish_program(tmp_path, "  - kursus-a\n  - kursus-b\n")
+    year = current_year(learner.user)
+    learner.post(f"/me/plans/{year}/start", page=f"/me/plans/{year}")
+    _add_program(learner, year, PROGRAM, 8)
+
+    def program_status() -> str:
+        page = learner.client.get(f"/me/plans/{year}").get_data(as_text=True)
+        return _text(page.split(f"Program {PROGRAM}", 1)[1].split("</article>", 1)[0])
+
+    assert "Belum terlaksana" in program_status()
+    join(learner)
+    finish(learner, "kursus-a")
+    assert "Belum terlaksana" in program_status()  # one course of two: no certificate yet
+    finish(learner, "kursus-b")
+    assert "✓ Terlaksana" in program_status()
+    assert "Terlaksana: 8 JP" in _text(
+        learner.client.get(f"/me/plans/{year}").get_data(as_text=True)
+    )
+
+
+def test_plan_page_statements_do_not_grow_with_program_activities(app, tmp_path):
+    from tests.learning.test_statement_budget import _get
+
+    learner, _ = _learner(app, tmp_path)
+    year = current_year(learner.user)
+    learner.post(f"/me/plans/{year}/start", page=f"/me/plans/{year}")
+    _add_program(learner, year, "program-1", 2)
+    one = len(_get(app, learner, f"/me/plans/{year}"))
+    for n in (2, 3, 4):
+        _add_program(learner, year, f"program-{n}", 2)
+    assert "Program program-4" in learner.client.get(f"/me/plans/{year}").get_data(as_text=True)
+    assert len(_get(app, learner, f"/me/plans/{year}")) == one
+
+
+def test_statuses_and_kinds_read_in_the_learners_language(app, tmp_path):
+    learner, _ = _learner(app, tmp_path)
+    year = current_year(learner.user)
+    learner.post(f"/me/plans/{year}/start", page=f"/me/plans/{year}")
+    page = _text(learner.client.get(f"/me/plans/{year}").get_data(as_text=True))
+    assert "Rancangan" in page and "Kursus · E-learning" in page
+    learner.post("/language/en")
+    page = _text(learner.client.get(f"/me/plans/{year}").get_data(as_text=True))
+    assert "Draft" in page and "Course · E-learning" in page
+    assert "Rancangan" not in page
+    form = learner.client.get(f"/me/plans/{year}/activities/new").get_data(as_text=True)
+    assert "Course in the catalogue" in form and "Training outside the platform" in form
+    assert "Kursus di katalog" not in form
