@@ -13,12 +13,10 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 from flask_login import current_user
 
 from elearn.auth.access import role_required
-from elearn.catalog.labels import competency_label
 from elearn.extensions import db
 from elearn.main.input_guard import MAX_DB_INT, query_int
 from elearn.models import Role, User
 from elearn.records.entries import current_year
-from elearn.records.routes import route_label
 from elearn.replica import read_from_replica
 from elearn.reports.akpk import (
     APPROVED_ONLY,
@@ -98,8 +96,6 @@ def index() -> str:
         source_labels=SOURCE_LABELS,
         status_labels=STATUS_LABELS,
         no_code=NO_CODE,
-        route_label=route_label,
-        kind_label=competency_label,
     )
 
 
