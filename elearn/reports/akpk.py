@@ -21,11 +21,12 @@ number of rows: the units, the competency dictionary, the assigned courses, then
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Integer,
     Select,
     String,
@@ -36,6 +37,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.orm import aliased
 
 from elearn.extensions import db
 from elearn.models import (
@@ -210,42 +212,46 @@ def _assigned_courses(year: int) -> dict[int, _CourseCells]:
 
     The published version counts, else the latest one; one statement for all of them.
     """
-    due = select(Assignment.course_id).where(
-        Assignment.due_on >= date(year, 1, 1), Assignment.due_on <= date(year, 12, 31)
+    due = select(Assignment.course_id).where(*_due_in(year))
+    other = aliased(CourseVersion)
+    chosen = (
+        select(other.id)
+        .where(other.course_id == Course.id)
+        # A course has at most one published version (a partial unique index).
+        .order_by((other.status == VersionStatus.PUBLISHED).desc(), other.number.desc())
+        .limit(1)
+        .correlate(Course)
+        .scalar_subquery()
     )
     rows = db.session.execute(
         select(
             Course.id,
             Course.slug,
             Course.unit_id,
-            CourseVersion.id,
-            CourseVersion.number,
-            CourseVersion.status,
             CourseVersion.title,
             CourseVersion.jp,
             CourseVersion.competency,
             CourseCompetency.competency_code,
             CourseCompetency.level,
         )
-        .join(CourseVersion, CourseVersion.course_id == Course.id)
+        .select_from(Course)
+        .join(CourseVersion, CourseVersion.id == chosen)
         .outerjoin(CourseCompetency, CourseCompetency.version_id == CourseVersion.id)
         .where(Course.id.in_(due))
-        .order_by(Course.id, CourseVersion.number, CourseCompetency.competency_code)
-    ).all()
-    chosen: dict[int, tuple[bool, int]] = {}  # course id → (published?, number) of its pick
-    for course_id, _, _, _, number, status, *_ in rows:
-        key = (status == VersionStatus.PUBLISHED, number)
-        if course_id not in chosen or key > chosen[course_id]:
-            chosen[course_id] = key
+        .order_by(Course.id, CourseCompetency.competency_code)
+    )
     cells: dict[int, _CourseCells] = {}
-    for course_id, slug, unit_id, _, number, status, title, jp, kind, code, level in rows:
-        if (status == VersionStatus.PUBLISHED, number) != chosen[course_id]:
-            continue
+    for course_id, slug, unit_id, title, jp, kind, code, level in rows:
         found = cells.get(course_id) or _CourseCells(slug, title, jp, str(kind), unit_id, ())
         if code is not None:
-            found = _CourseCells(slug, title, jp, str(kind), unit_id, (*found.needs, (code, level)))
+            found = replace(found, needs=(*found.needs, (code, level)))
         cells[course_id] = found
     return cells
+
+
+def _due_in(year: int) -> tuple[ColumnElement[bool], ...]:
+    """The assignments due in ``year``."""
+    return Assignment.due_on >= date(year, 1, 1), Assignment.due_on <= date(year, 12, 31)
 
 
 def row_statement(scope: AkpkScope) -> Select:
@@ -308,8 +314,7 @@ def row_statement(scope: AkpkScope) -> Select:
         .join(User, Assignee.user_id == User.id)
         .where(
             Assignee.state == AssigneeState.ASSIGNED,
-            Assignment.due_on >= date(scope.year, 1, 1),
-            Assignment.due_on <= date(scope.year, 12, 31),
+            *_due_in(scope.year),
             User.is_active.is_(True),
             User.unit_id.in_(units),
         )

@@ -6,23 +6,27 @@ instansi's BKPSDM and to BKN/LAN as they are. Column meanings: docs/akpk.md.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import date
 
 from flask_babel import force_locale
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from elearn.catalog.labels import COMPETENCY_LABELS
 from elearn.i18n import N_
 from elearn.records.routes import ROUTE_LABELS
 from elearn.reports.akpk import ASSIGNED, ASSIGNMENT, IDP, AkpkRow, AkpkScope, Summary, Tally
-from elearn.reports.exports import BOM, CHUNK, TEXT_FORMAT, safe_text
+from elearn.reports.exports import (
+    CHUNK,
+    TEXT_FORMAT,
+    bold_cells,
+    chunked_csv,
+    safe_text,
+    start_sheet,
+    styled_cell,
+)
 
 DATE_FORMAT = "dd/mm/yyyy"
 # Indonesian labels kept as data; the page shows them with _() in the reader's language.
@@ -98,19 +102,9 @@ def csv_chunks(rows: Iterable[AkpkRow], *, chunk_size: int = CHUNK) -> Iterator[
 
     Dates are ISO (``2026-03-02``); every text cell goes through ``safe_text``.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write(BOM)
-    writer.writerow(HEADERS)
-    # The header goes out at once, so the browser starts the download before the query ends.
-    yield _drain(buffer)
     kinds = kind_labels()
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in row_values(row, kinds)])
-        if buffer.tell() >= chunk_size:
-            yield _drain(buffer)
-    if buffer.tell():
-        yield _drain(buffer)
+    cells = ([_csv_cell(value) for value in row_values(row, kinds)] for row in rows)
+    yield from chunked_csv(HEADERS, cells, chunk_size=chunk_size)
 
 
 def _csv_cell(value: object) -> object:
@@ -121,27 +115,12 @@ def _csv_cell(value: object) -> object:
     return safe_text(value)
 
 
-def _drain(buffer: io.StringIO) -> bytes:
-    data = buffer.getvalue().encode("utf-8")
-    buffer.seek(0)
-    buffer.truncate()
-    return data
-
-
 def xlsx_bytes(rows: Iterable[AkpkRow], scope: AkpkScope) -> bytes:
     """A workbook with the rows (sheet "AKPK") and the summary counts (sheet "Ringkasan")."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("AKPK")
-    for index, (_, width) in enumerate(COLUMNS, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append(_bold(sheet, HEADERS))
-    # One styled cell per kind, reused: openpyxl writes a row's cells as they are appended.
-    nip = WriteOnlyCell(sheet)
-    nip.number_format = TEXT_FORMAT
-    dates = {index: WriteOnlyCell(sheet) for index in DATE_COLUMNS}
-    for cell in dates.values():
-        cell.number_format = DATE_FORMAT
+    sheet = start_sheet(workbook, "AKPK", COLUMNS)
+    nip = styled_cell(sheet, TEXT_FORMAT)
+    dates = {index: styled_cell(sheet, DATE_FORMAT) for index in DATE_COLUMNS}
     kinds = kind_labels()
     summary = Summary()
     count = 0
@@ -175,7 +154,7 @@ def _summary_sheet(
     sheet.column_dimensions["A"].width = 45
     sheet.column_dimensions["B"].width = 30
     total = summary.total
-    sheet.append(_bold(sheet, ("AKPK", safe_text(scope.instansi), scope.year)))
+    sheet.append(bold_cells(sheet, ("AKPK", safe_text(scope.instansi), scope.year)))
     for label, value in (
         ("Jumlah kebutuhan", total.needs),
         ("Jumlah pegawai", len(total.people)),
@@ -184,12 +163,12 @@ def _summary_sheet(
     ):
         sheet.append([label, value])
     sheet.append([])
-    sheet.append(_bold(sheet, ("Kode kompetensi", "Nama kompetensi", "Jenis", *_TALLY)))
+    sheet.append(bold_cells(sheet, ("Kode kompetensi", "Nama kompetensi", "Jenis", *_TALLY)))
     for (code, name, kind), tally in sorted(summary.by_competency.items()):
         sheet.append([safe_text(code or NO_CODE), safe_text(name), kinds.get(kind, kind),
                       *_tally(tally)])  # fmt: skip
     sheet.append([])
-    sheet.append(_bold(sheet, ("Unit kerja", "", "", *_TALLY)))
+    sheet.append(bold_cells(sheet, ("Unit kerja", "", "", *_TALLY)))
     for unit, tally in sorted(summary.by_unit.items()):
         sheet.append([safe_text(unit), None, None, *_tally(tally)])
 
@@ -199,13 +178,3 @@ _TALLY = ("Kebutuhan", "Pegawai", "JP", "Anggaran (Rp)")
 
 def _tally(tally: Tally) -> tuple[int, int, int, int]:
     return tally.needs, len(tally.people), tally.jp, tally.budget
-
-
-def _bold(sheet: WriteOnlyWorksheet, values: Iterable[object]) -> list[WriteOnlyCell]:
-    bold = Font(bold=True)
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.font = bold
-        cells.append(cell)
-    return cells

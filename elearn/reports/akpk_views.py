@@ -12,14 +12,11 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_login import current_user
 
-from elearn import clock
 from elearn.auth.access import role_required
-from elearn.catalog.labels import competency_label
 from elearn.extensions import db
-from elearn.i18n import zone_of
 from elearn.main.input_guard import MAX_DB_INT, query_int
 from elearn.models import Role, User
-from elearn.records.routes import route_label
+from elearn.records.entries import current_year
 from elearn.replica import read_from_replica
 from elearn.reports.akpk import (
     APPROVED_ONLY,
@@ -57,7 +54,7 @@ bp.before_request(read_from_replica)  # after the access check, which reads the 
 
 def _asked() -> tuple[AkpkScope, list[tuple[int, str]], UnitNames]:
     """The scope the query asks for (400 on a bad year, 404 outside the viewer's units)."""
-    this_year = clock.now().astimezone(zone_of(current_user)).year
+    this_year = current_year(current_user)
     # The AKPK is drawn up ahead of its year: next year is allowed too.
     year = query_int(request.args, "year", this_year, minimum=FIRST_YEAR, maximum=this_year + 1)
     asked = query_int(request.args, "instansi", 0, minimum=0, maximum=MAX_DB_INT)
@@ -87,7 +84,7 @@ def _args(scope: AkpkScope) -> dict[str, object]:
 def index() -> str:
     scope, choices, names = _asked()
     rows, summary = summarise(AkpkRows(scope, names))
-    this_year = clock.now().astimezone(zone_of(current_user)).year
+    this_year = current_year(current_user)
     return render_template(
         "reports/akpk.html",
         scope=scope,
@@ -99,8 +96,6 @@ def index() -> str:
         source_labels=SOURCE_LABELS,
         status_labels=STATUS_LABELS,
         no_code=NO_CODE,
-        route_label=route_label,
-        kind_label=competency_label,
     )
 
 

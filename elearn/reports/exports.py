@@ -9,7 +9,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
@@ -92,23 +92,32 @@ def csv_chunks(
     Dates are ISO 8601 in ``zone`` with their offset (``2026-03-02T16:00:00+08:00``);
     every cell goes through ``neutralise`` so no spreadsheet evaluates it.
     """
+    cells = ([_csv_cell(value, zone) for value in row_values(row)] for row in rows)
+    yield from chunked_csv(HEADERS, cells, chunk_size=chunk_size)
+
+
+def chunked_csv(
+    headers: Sequence[str], rows: Iterable[Iterable[object]], *, chunk_size: int = CHUNK
+) -> Iterator[bytes]:
+    """Yield the BOM and ``headers`` at once, then ``rows`` (cells ready to write) in chunks
+    of about ``chunk_size`` bytes of UTF-8, lines ending in CRLF."""
+    # The header goes out at once, so the browser starts the download before the query ends.
+    yield csv_header(headers)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    # The header goes out at once, so the browser starts the download before the query ends.
-    yield csv_header()
     for row in rows:
-        writer.writerow([_csv_cell(value, zone) for value in row_values(row)])
+        writer.writerow(row)
         if buffer.tell() >= chunk_size:
             yield _drain(buffer)
     if buffer.tell():
         yield _drain(buffer)
 
 
-def csv_header() -> bytes:
+def csv_header(headers: Sequence[str] = HEADERS) -> bytes:
     """The byte-order mark (for Excel) and the header row."""
     buffer = io.StringIO()
     buffer.write(BOM)
-    csv.writer(buffer).writerow(HEADERS)
+    csv.writer(buffer).writerow(headers)
     return _drain(buffer)
 
 
@@ -181,18 +190,15 @@ class _Sheet:
 
     def __init__(self, workbook: Workbook, number: int, zone: tzinfo) -> None:
         title = SHEET_TITLE if number == 1 else f"{SHEET_TITLE} ({number})"
-        self.ws: WriteOnlyWorksheet = workbook.create_sheet(title)
+        headers = [
+            f"{header} ({_zone_label(zone)})" if index in DATE_COLUMNS else header
+            for index, header in enumerate(HEADERS)
+        ]
+        self.ws: WriteOnlyWorksheet = start_sheet(workbook, title, COLUMNS, headers)
         self.zone = zone
         self.rows = 0
-        # Widths and panes are written with the sheet's head, so before any row.
-        for index, (_, width) in enumerate(COLUMNS, 1):
-            self.ws.column_dimensions[get_column_letter(index)].width = width
-        self.ws.freeze_panes = "A2"
-        self.ws.append([self._header_cell(index) for index in range(len(COLUMNS))])
-        # openpyxl writes a row's cells as soon as they are appended, so one styled
-        # cell per column can be reused for every row instead of a new one per cell.
-        self.nip = self._styled(TEXT_FORMAT)
-        self.dates = {index: self._styled(DATETIME_FORMAT) for index in DATE_COLUMNS}
+        self.nip = styled_cell(self.ws, TEXT_FORMAT)
+        self.dates = {index: styled_cell(self.ws, DATETIME_FORMAT) for index in DATE_COLUMNS}
 
     @property
     def full(self) -> bool:
@@ -220,18 +226,46 @@ class _Sheet:
         last = get_column_letter(len(COLUMNS))
         self.ws.auto_filter.ref = f"A1:{last}{self.rows + 1}"
 
-    def _header_cell(self, index: int) -> WriteOnlyCell:
-        header = HEADERS[index]
-        if index in DATE_COLUMNS:
-            header = f"{header} ({_zone_label(self.zone)})"
-        cell = WriteOnlyCell(self.ws, value=header)
-        cell.font = Font(bold=True)
-        return cell
 
-    def _styled(self, number_format: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws)
-        cell.number_format = number_format
-        return cell
+def start_sheet(
+    workbook: Workbook,
+    title: str,
+    columns: Sequence[tuple[str, float]],
+    headers: Iterable[object] | None = None,
+) -> WriteOnlyWorksheet:
+    """A write-only sheet with the widths of ``columns`` and a bold header row, frozen.
+
+    The header is the columns' names unless ``headers`` says otherwise.
+    """
+    sheet: WriteOnlyWorksheet = workbook.create_sheet(title)
+    # Widths and panes are written with the sheet's head, so before any row.
+    for index, (_, width) in enumerate(columns, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append(bold_cells(sheet, [name for name, _ in columns] if headers is None else headers))
+    return sheet
+
+
+def bold_cells(sheet: WriteOnlyWorksheet, values: Iterable[object]) -> list[WriteOnlyCell]:
+    """A row of bold cells holding ``values`` (headers, titles)."""
+    bold = Font(bold=True)
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = bold
+        cells.append(cell)
+    return cells
+
+
+def styled_cell(sheet: WriteOnlyWorksheet, number_format: str) -> WriteOnlyCell:
+    """An empty cell with ``number_format``, to reuse for every row of one column.
+
+    openpyxl writes a row's cells as soon as they are appended, so one styled cell
+    per column serves every row instead of a new one per cell.
+    """
+    cell = WriteOnlyCell(sheet)
+    cell.number_format = number_format
+    return cell
 
 
 def _zone_label(zone: tzinfo) -> str:

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-from elearn.reports.exports import BOM, TEXT_FORMAT, safe_text
+from elearn.reports.exports import BOM, TEXT_FORMAT, bold_cells, safe_text
 from elearn.reports.jp_duty import LearnerDuty, LearnerState, Pace, UnitDuty
 
 UNIT_COLUMNS = (
@@ -88,13 +87,7 @@ def table_xlsx(table: Table) -> bytes:
     """The same table as a one-sheet workbook: numbers stay numbers, text (NIP too) is text."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(table.title)
-    bold = Font(bold=True)
-    header = []
-    for name in table.columns:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    sheet.append(bold_cells(sheet, table.columns))
     for row in table.rows:
         cells = []
         for value in row:

@@ -9,9 +9,10 @@ from datetime import datetime
 from flask import Flask
 from openpyxl import load_workbook
 
-from elearn.models import Role
+from elearn.models import Role, VersionStatus
 from elearn.reports.akpk_files import HEADERS
 from tests.akpk.conftest import FORMULA_TITLE, World, staff
+from tests.akpk.factories import make_assignment, make_course
 
 
 def _csv(app: Flask, world: World, query: str = "") -> list[dict[str, str]]:
@@ -135,3 +136,19 @@ def test_the_workbook_has_typed_cells_and_a_summary(app: Flask, world: World):
     assert by_code["T.01"] == (3, 2, 34, 3_500_000)
     assert by_code["(tanpa kode kompetensi)"] == (1, 1, 8, 1_000_000)
     assert by_code["Pemerintah Kota Palu › Dinas Kominfo"] == (4, 2, 44, 3_500_000)
+
+
+def test_a_course_with_no_published_version_counts_its_latest(app: Flask, world: World):
+    withdrawn = make_course("etika-asn", title="Etika ASN", jp=3, competencies=(("M.01", 1),),
+                            status=VersionStatus.ARCHIVED)  # fmt: skip
+    make_course("etika-asn", course=withdrawn, number=2, title="Etika ASN (revisi)", jp=4,
+                competencies=(("T.01", 2), ("M.01", 3)), status=VersionStatus.ARCHIVED)  # fmt: skip
+    make_assignment(withdrawn, [world.budi], reason="")
+    course = next(
+        r for r in _csv(app, world) if r["Sumber"] == "Penugasan" and r["Nama"] == "Budi Santoso"
+    )
+    assert (course["Kegiatan"], course["JP"]) == ("Etika ASN (revisi)", "4")
+    assert (course["Kode kompetensi"], course["Level target"]) == ("M.01; T.01", "3; 2")
+    assert course["Kesesuaian dengan kurikulum"] == (
+        "Kurikulum kursus etika-asn: M.01 level 3, T.01 level 2"
+    )
