@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from elearn.extensions import db
-from elearn.learning.progress import CourseProgress
+from elearn.learning.progress import CourseProgress, counts_as_progress
 from elearn.models import CourseVersion, ItemKind, ItemProgress
 
 CACHE_SIZE = 256  # versions; a module's HTML is some 15 KB
@@ -60,7 +60,7 @@ class Outline:
         """The course's progress as the dashboard and the outline show it."""
         done = {i for i, p in self.progress_of(rows).items() if p.completed_at is not None}
         modules = [i.id for i in self.items if i.kind == ItemKind.MODULE]
-        quizzes = [i.id for i in self.items if i.kind == ItemKind.QUIZ]
+        quizzes = [i.id for i in self.items if i.kind == ItemKind.QUIZ and counts_as_progress(i)]
         return CourseProgress(
             modules_done=sum(i in done for i in modules),
             modules_total=len(modules),
