@@ -15,7 +15,7 @@ from elearn.evaluation.report import evaluation_report, follow_up_table, gain_ta
 from elearn.extensions import db
 from elearn.models import Course, FollowUpSurvey, Role
 from elearn.reports.audit import audit
-from elearn.reports.jp_duty_export import Table, table_csv
+from elearn.reports.jp_duty_export import Table, table_download
 from elearn.reports.scope import report_unit_ids
 
 bp = Blueprint("evaluation", __name__)
@@ -63,25 +63,18 @@ def report() -> str:
 @bp.route("/reports/evaluation/gain.csv")
 @role_required(Role.COORDINATOR, Role.EVALUATOR, Role.ADMIN)
 def gain_csv() -> Response:
-    table = gain_table(evaluation_report(report_unit_ids(current_user)))
+    table = gain_table(report_unit_ids(current_user))
     return _csv(table, "export.evaluation_gain.csv", "peningkatan-belajar")
 
 
 @bp.route("/reports/evaluation/follow-up.csv")
 @role_required(Role.COORDINATOR, Role.EVALUATOR, Role.ADMIN)
 def follow_up_csv() -> Response:
-    table = follow_up_table(evaluation_report(report_unit_ids(current_user)))
+    table = follow_up_table(report_unit_ids(current_user))
     return _csv(table, "export.evaluation_follow_up.csv", "survei-tindak-lanjut")
 
 
 def _csv(table: Table, action: str, name: str) -> Response:
     audit(current_user, action, {}, len(table.rows))
     db.session.commit()
-    return Response(
-        table_csv(table),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return table_download(table, "csv", name)
