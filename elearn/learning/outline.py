@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from threading import Lock
 from typing import Any
 
@@ -56,11 +57,17 @@ class Outline:
         ids = {i.id for i in self.items}
         return {p.item_id: p for p in rows if p.item_id in ids}
 
+    @cached_property
+    def _counted_ids(self) -> tuple[list[int], list[int]]:
+        """The modules, and the quizzes the progress bar counts: once, as outlines are kept."""
+        modules = [i.id for i in self.items if i.kind == ItemKind.MODULE]
+        quizzes = [i.id for i in self.items if i.kind == ItemKind.QUIZ and counts_as_progress(i)]
+        return modules, quizzes
+
     def summary(self, rows: list[ItemProgress]) -> CourseProgress:
         """The course's progress as the dashboard and the outline show it."""
         done = {i for i, p in self.progress_of(rows).items() if p.completed_at is not None}
-        modules = [i.id for i in self.items if i.kind == ItemKind.MODULE]
-        quizzes = [i.id for i in self.items if i.kind == ItemKind.QUIZ and counts_as_progress(i)]
+        modules, quizzes = self._counted_ids
         return CourseProgress(
             modules_done=sum(i in done for i in modules),
             modules_total=len(modules),
