@@ -1,11 +1,12 @@
 """The level-3 follow-up survey: created N days after a completion, mailed once per recipient.
 
-A learner who completed a course on their local day D is asked on day D + N (the platform's
-zone), and so is their supervisor (``User.supervisor_id``) about them. Each pass inserts
-the surveys now due with ``INSERT … SELECT … ON CONFLICT DO NOTHING``: the unique
-constraints on (enrolment, recipient) and (enrolment, respondent) make a rerun, or two
-passes at once, create nothing twice, and each survey's e-mail is a ``mail.send`` job
-keyed by the survey, so it goes out once too.
+A learner who completed a course on day D is asked on day D + N, both days counted in the
+platform's zone (``DEFAULT_TIMEZONE``, not the learner's unit's zone), and so is their
+supervisor (``User.supervisor_id``) about them. Each pass inserts the surveys now due with
+``INSERT … SELECT … ON CONFLICT DO NOTHING``: the unique constraints on (enrolment,
+recipient) and (enrolment, respondent) make a rerun, or two passes at once, create nothing
+twice, and each survey's e-mail is a ``mail.send`` job keyed by the survey, so it goes out
+once too.
 """
 
 from __future__ import annotations
@@ -165,14 +166,17 @@ def mail_follow_ups(now: datetime, jobs: Jobs, base_url: str) -> int:
                 locale=locale or "id",
             )
             queue_mail(jobs, message, key=f"follow-up:{survey_id}", owner_id=user_id)
-            # Marked after queueing: a pass that stops in between queues again under the
-            # same key, which finds the first job instead of sending twice.
-            db.session.execute(
-                update(FollowUpSurvey).where(FollowUpSurvey.id == survey_id).values(mailed_at=now)
-            )
             sent += 1
-        db.session.commit()
+        # Marked after queueing, one statement per chunk (as the reminders' delivery does): a
+        # pass that stops in between queues again under the same keys, which find the first
+        # jobs instead of sending twice.
         after = rows[-1][0]
+        db.session.execute(
+            update(FollowUpSurvey)
+            .where(FollowUpSurvey.id.in_([row[0] for row in rows]))
+            .values(mailed_at=now)
+        )
+        db.session.commit()
 
 
 def survey_message(

@@ -33,8 +33,11 @@ class EvaluationReport:
 
 def evaluation_report(unit_ids: set[int] | None) -> EvaluationReport:
     """Both tables for the viewer's units (None: all), in four queries."""
-    gain_rows = gains(unit_ids)
-    follow_ups = follow_up_results(unit_ids)
+    return _named(gains(unit_ids), follow_up_results(unit_ids))
+
+
+def _named(gain_rows: list[Gain], follow_ups: list[FollowUpResult]) -> EvaluationReport:
+    """The rows with the course titles and unit names they show."""
     course_ids = {g.course_id for g in gain_rows} | {f.course_id for f in follow_ups}
     unit_ids_shown = {g.unit_id for g in gain_rows if g.unit_id is not None}
     courses: dict[int, str] = dict(
@@ -50,7 +53,9 @@ def _round(value: float | None, digits: int) -> float | str:
     return "" if value is None else round(value, digits)
 
 
-def gain_table(report: EvaluationReport) -> Table:
+def gain_table(unit_ids: set[int] | None) -> Table:
+    """The level-2 table for the CSV (the follow-up results are not read)."""
+    report = _named(gains(unit_ids), [])
     return Table(
         "Peningkatan belajar",
         GAIN_COLUMNS,
@@ -70,7 +75,9 @@ def gain_table(report: EvaluationReport) -> Table:
     )
 
 
-def follow_up_table(report: EvaluationReport) -> Table:
+def follow_up_table(unit_ids: set[int] | None) -> Table:
+    """The level-3 table for the CSV (the gains are not computed)."""
+    report = _named([], follow_up_results(unit_ids))
     return Table(
         "Survei tindak lanjut",
         FOLLOW_UP_COLUMNS,

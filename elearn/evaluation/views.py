@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from elearn import clock
@@ -14,8 +15,9 @@ from elearn.evaluation.forms import FollowUpForm
 from elearn.evaluation.report import evaluation_report, follow_up_table, gain_table
 from elearn.extensions import db
 from elearn.models import Course, FollowUpSurvey, Role
+from elearn.reminders.inbox import course_title
 from elearn.reports.audit import audit
-from elearn.reports.jp_duty_export import Table, table_csv
+from elearn.reports.jp_duty_export import Table, table_download
 from elearn.reports.scope import report_unit_ids
 
 bp = Blueprint("evaluation", __name__)
@@ -45,8 +47,10 @@ def follow_up(survey_id: int) -> str | WerkzeugResponse | tuple[str, int]:
 
 
 def _follow_up_page(survey: FollowUpSurvey, form: FollowUpForm, is_open: bool) -> str:
-    course = db.session.get(Course, survey.enrollment.course_id)
-    title = course.latest_version.title if course and course.latest_version else ""
+    # The title the e-mail and the report show, without loading every version of the course.
+    title = db.session.scalar(
+        select(course_title()).where(Course.id == survey.enrollment.course_id)
+    )
     return render_template(
         "evaluation/follow_up.html", survey=survey, form=form, is_open=is_open, course=title
     )
@@ -63,25 +67,18 @@ def report() -> str:
 @bp.route("/reports/evaluation/gain.csv")
 @role_required(Role.COORDINATOR, Role.EVALUATOR, Role.ADMIN)
 def gain_csv() -> Response:
-    table = gain_table(evaluation_report(report_unit_ids(current_user)))
+    table = gain_table(report_unit_ids(current_user))
     return _csv(table, "export.evaluation_gain.csv", "peningkatan-belajar")
 
 
 @bp.route("/reports/evaluation/follow-up.csv")
 @role_required(Role.COORDINATOR, Role.EVALUATOR, Role.ADMIN)
 def follow_up_csv() -> Response:
-    table = follow_up_table(evaluation_report(report_unit_ids(current_user)))
+    table = follow_up_table(report_unit_ids(current_user))
     return _csv(table, "export.evaluation_follow_up.csv", "survei-tindak-lanjut")
 
 
 def _csv(table: Table, action: str, name: str) -> Response:
     audit(current_user, action, {}, len(table.rows))
     db.session.commit()
-    return Response(
-        table_csv(table),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return table_download(table, "csv", name)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from threading import Lock
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from elearn.extensions import db
-from elearn.learning.progress import CourseProgress
+from elearn.learning.progress import CourseProgress, counts_as_progress
 from elearn.models import CourseVersion, ItemKind, ItemProgress
 
 CACHE_SIZE = 256  # versions; a module's HTML is some 15 KB
@@ -56,11 +57,17 @@ class Outline:
         ids = {i.id for i in self.items}
         return {p.item_id: p for p in rows if p.item_id in ids}
 
+    @cached_property
+    def _counted_ids(self) -> tuple[list[int], list[int]]:
+        """The modules, and the quizzes the progress bar counts: once, as outlines are kept."""
+        modules = [i.id for i in self.items if i.kind == ItemKind.MODULE]
+        quizzes = [i.id for i in self.items if i.kind == ItemKind.QUIZ and counts_as_progress(i)]
+        return modules, quizzes
+
     def summary(self, rows: list[ItemProgress]) -> CourseProgress:
         """The course's progress as the dashboard and the outline show it."""
         done = {i for i, p in self.progress_of(rows).items() if p.completed_at is not None}
-        modules = [i.id for i in self.items if i.kind == ItemKind.MODULE]
-        quizzes = [i.id for i in self.items if i.kind == ItemKind.QUIZ]
+        modules, quizzes = self._counted_ids
         return CourseProgress(
             modules_done=sum(i in done for i in modules),
             modules_total=len(modules),

@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn import clock
 from elearn.certificates.issuance import owe_certificate
+from elearn.content.quiz import QuizRole
 from elearn.extensions import db
 from elearn.learning.events import record_event
 from elearn.models import CourseItem, Enrollment, ItemKind, ItemProgress, Verb
@@ -163,24 +164,11 @@ class CourseProgress:
         return round(100 * done / total) if total else 0
 
 
-def course_progress(enrollment: Enrollment) -> CourseProgress:
-    """Summarise the enrolment's progress on its current version."""
-    done = {
-        p.item_id
-        for p in enrollment.progress
-        if p.completed_at is not None and p.item.version_id == enrollment.version_id
-    }
-    items = enrollment.version.items
-    modules = [i for i in items if i.kind == ItemKind.MODULE]
-    quizzes = [i for i in items if i.kind == ItemKind.QUIZ]
-    seconds = sum(p.seconds_spent for p in enrollment.progress)
-    return CourseProgress(
-        modules_done=sum(i.id in done for i in modules),
-        modules_total=len(modules),
-        quizzes_passed=sum(i.id in done for i in quizzes),
-        quizzes_total=len(quizzes),
-        seconds_spent=seconds,
-    )
+def counts_as_progress(item: Item) -> bool:
+    """Whether the item is part of the progress bar: not a pre-test, which is never required
+    and measures what the learner knew before (docs/evaluation.md)."""
+    settings = (item.quiz or {}).get("settings", {})
+    return settings.get("role") != QuizRole.PRE_TEST.value
 
 
 def requirements_met(enrollment: Enrollment, items: Iterable[Item] | None = None) -> bool:

@@ -1,4 +1,7 @@
-"""The JP duty table and a unit's learners as CSV or XLSX, every cell formula-safe."""
+"""The JP duty table and a unit's learners as CSV or XLSX, every cell formula-safe.
+
+Any report's ``Table`` downloads the same way (``table_download``), e.g. the evaluation's.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,11 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from flask import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from elearn.reports.export_jobs import FORMATS
 from elearn.reports.exports import BOM, TEXT_FORMAT, bold_cells, safe_text
 from elearn.reports.jp_duty import LearnerDuty, LearnerState, Pace, UnitDuty
 
@@ -102,3 +107,16 @@ def table_xlsx(table: Table) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def table_download(table: Table, kind: str, name: str) -> Response:
+    """The table as an attachment ``name.kind`` (``kind``: csv or xlsx), never cached."""
+    body = table_csv(table) if kind == "csv" else table_xlsx(table)
+    return Response(
+        body,
+        mimetype=FORMATS[kind],
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.{kind}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -22,7 +22,6 @@ from elearn.replica import read_from_replica
 from elearn.reports import charts
 from elearn.reports.audit import audit
 from elearn.reports.dashboard import JP_BANDS, build_dashboard
-from elearn.reports.export_jobs import FORMATS
 from elearn.reports.filter_choices import filter_choices
 from elearn.reports.filters import InvalidFilter, ReportFilter, month_args
 from elearn.reports.jp_duty import (
@@ -36,7 +35,7 @@ from elearn.reports.jp_duty import (
     unit_duties,
     unit_learners,
 )
-from elearn.reports.jp_duty_export import Table, learner_table, table_csv, table_xlsx, unit_table
+from elearn.reports.jp_duty_export import learner_table, table_download, unit_table
 from elearn.reports.scope import report_unit_ids
 from elearn.settings import current_settings
 
@@ -169,22 +168,6 @@ def _jp_duty_unit(unit_id: int, zones: UnitZones) -> str:
     return zones.names.path[unit_id]
 
 
-def _download(table: Table, kind: str, name: str) -> Response:
-    if kind == "csv":
-        body: str | bytes = table_csv(table)
-        mimetype = "text/csv"
-    else:
-        body, mimetype = table_xlsx(table), FORMATS["xlsx"]
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}.{kind}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
 @bp.route("/jp-duty")
 def jp_duty() -> str:
     pace, today = _jp_duty_pace()
@@ -216,7 +199,7 @@ def _jp_duty_file(kind: str) -> Response:
     rows = _jp_duty_rows(pace)
     audit(current_user, f"export.jp_duty.{kind}", {"year": pace.year}, len(rows))
     db.session.commit()
-    return _download(unit_table(pace, rows), kind, f"kewajiban-jp-{pace.year}")
+    return table_download(unit_table(pace, rows), kind, f"kewajiban-jp-{pace.year}")
 
 
 @bp.route("/jp-duty/units/<int:unit_id>")
@@ -259,6 +242,6 @@ def _jp_duty_unit_file(unit_id: int, kind: str) -> Response:
     details = {"year": pace.year, "unit": unit_id}
     audit(current_user, f"export.jp_duty_unit.{kind}", details, len(learners))
     db.session.commit()
-    return _download(
+    return table_download(
         learner_table(pace, unit, learners), kind, f"kewajiban-jp-{pace.year}-unit-{unit_id}"
     )

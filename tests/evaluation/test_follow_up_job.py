@@ -135,3 +135,19 @@ def test_follow_up_days_in_course_md_is_checked(tmp_path: Path):
     assert [str(e) for e in raised.value.errors] == [
         f"{bad}/course.md:1: 'follow_up_days' harus bilangan bulat 1–730"
     ]
+
+
+def test_every_survey_is_marked_mailed_across_chunks(app: Flask, world, monkeypatch):  # type: ignore[no-untyped-def]
+    from zoneinfo import ZoneInfo
+
+    from elearn.evaluation import follow_up
+    from elearn.jobs.binding import current_jobs
+
+    monkeypatch.setattr(follow_up, "CHUNK", 2)  # three surveys: two chunks
+    now = COMPLETED + timedelta(days=10)
+    assert create_follow_ups(now, FollowUpPlan(10, ZoneInfo("Asia/Makassar"))) == 3
+    assert follow_up.mail_follow_ups(now, current_jobs(app), "http://localhost") == 3
+    mailed = db.session.scalars(select(FollowUpSurvey.mailed_at)).all()
+    assert mailed == [now, now, now]
+    assert follow_up.mail_follow_ups(now, current_jobs(app), "http://localhost") == 0
+    assert len(surveys_mailed(world[0])) == 3

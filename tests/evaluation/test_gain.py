@@ -90,3 +90,28 @@ def test_the_pre_test_does_not_count_for_completion(tmp_path: Path):
     db.session.commit()
     db.session.refresh(enrollment)
     assert not requirements_met(enrollment)  # the post-test still does
+
+
+def test_the_pre_test_is_not_part_of_the_progress_bar(tmp_path: Path):
+    from elearn.extensions import db
+    from elearn.learning.outline import outline_of
+    from elearn.models import ItemProgress
+    from tests.evaluation.helpers import START
+
+    version = publish_with_tests(tmp_path)
+    enrollment = learner_in(version, make_unit())
+    db.session.add(
+        ItemProgress(enrollment=enrollment, item=item(version, "tes-awal"), completed_at=START)
+    )
+    db.session.commit()
+    db.session.refresh(enrollment)
+    outline = outline_of(version.id, version.content_hash)
+    progress = outline.summary(enrollment.progress)
+    # Besides the pre-test the course has two ordinary quizzes and the post-test.
+    assert (progress.quizzes_passed, progress.quizzes_total, progress.percent) == (0, 3, 0)
+    for each in version.items:
+        if each.name != "tes-awal":
+            db.session.add(ItemProgress(enrollment=enrollment, item=each, completed_at=START))
+    db.session.commit()
+    db.session.refresh(enrollment)
+    assert outline.summary(enrollment.progress).percent == 100

@@ -61,7 +61,7 @@ def test_only_the_addressee_answers_with_csrf_and_a_valid_rating(app: Flask, wor
     assert signed_in(app, world["siti"]).get(url).status_code == 404  # not hers to answer
     boss = signed_in(app, world["boss"])
     page = boss.get(url).get_data(as_text=True)
-    assert "Siti Aminah" in page
+    assert "Siti Aminah" in page and "Dasar Manajemen Proyek" in page
     assert boss.post(url, data={"rating": "4"}).status_code == 400  # no CSRF token
     token = csrf_token(boss, url)
     assert boss.post(url, data={"rating": "9", "csrf_token": token}).status_code == 400
