@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from elearn.development_plans.labels import KIND_LABELS
 from elearn.forms import Form
 from elearn.models import ActivityKind
-from elearn.records.routes import ROUTES
+from elearn.records.routes import PLATFORM_ROUTE, ROUTES
 
 KIND_CHOICES = [
     # The form says where a course comes from; the pages call it a course.
@@ -50,7 +50,7 @@ class ActivityForm(Form):
             )
             for value, label, classical, _ in ROUTES
         ],
-        default="e-learning",
+        default=PLATFORM_ROUTE,
     )
     organiser = StringField(_l("Penyelenggara"), validators=[Optional(), Length(max=200)])
     starts_on = DateField(_l("Tanggal mulai"), validators=[Optional()])

@@ -25,10 +25,10 @@ from elearn.models import (
     VersionStatus,
 )
 from elearn.problem_text import Problem
+from elearn.records.routes import PLATFORM_ROUTE
 from elearn.reports.audit import audit
 
 EDITABLE = (PlanStatus.DRAFT, PlanStatus.CHANGES_REQUESTED)
-ONLINE_ROUTE = "e-learning"  # a catalog course's learning route (records/routes.py)
 MAX_ACTIVITIES = 30
 
 
@@ -114,7 +114,7 @@ def start_plan(
                 target_level=gap.required,
                 course_id=ids[course.slug],
                 title=course.title[:300],
-                route=ONLINE_ROUTE,
+                route=PLATFORM_ROUTE,
                 organiser="",
                 due_on=date(year, 12, 31),
                 jp=course.jp,

@@ -22,6 +22,7 @@ from elearn.jobs.binding import current_jobs
 from elearn.models import ActivityKind, DevelopmentPlan, PlanActivity, PlanDecisionKind, User
 from elearn.problem_text import problem_of, translated
 from elearn.records.entries import current_year, jp_total_for_year
+from elearn.records.routes import PLATFORM_ROUTE
 from elearn.settings import current_settings
 
 bp = Blueprint("development_plans", __name__)
@@ -141,7 +142,7 @@ def _activity_data(
         course_title=course.title if course else "",
         program_slug=(form.program_slug.data or "").strip() or None,
         title=form.title.data or "",
-        route=form.route.data or "e-learning",
+        route=form.route.data or PLATFORM_ROUTE,
         organiser=form.organiser.data or "",
         starts_on=form.starts_on.data,
         due_on=form.due_on.data,

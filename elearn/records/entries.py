@@ -24,7 +24,7 @@ from elearn.models import (
     User,
 )
 from elearn.records.document import CareerRecordDocument, RecordRow, YearTotal
-from elearn.records.routes import ROUTE_LABELS
+from elearn.records.routes import PLATFORM_ROUTE, ROUTE_LABELS
 from elearn.settings import Settings
 
 # Indonesian in the PDF and the CSV; pages show them with _(row.status).
@@ -141,7 +141,7 @@ def record_rows(user: User, sources: RecordSources | None = None) -> list[Record
                 finished_on=enrollment.completed_at.astimezone(zone).date(),
                 name=version.title,
                 organiser=certificate.payload["issuer_name"] if certificate else "eLearn ASN",
-                route=ROUTE_LABELS["e-learning"],
+                route=ROUTE_LABELS[PLATFORM_ROUTE],
                 competency=version.competency,
                 jp=version.jp,
                 certificate_number=certificate.number if certificate else "",

@@ -33,6 +33,8 @@ ROUTES: tuple[tuple[str, str, bool, int | None], ...] = (
     ("bimbingan-di-tempat-kerja", N_("Bimbingan di tempat kerja"), False, None),
     ("magang", N_("Magang/praktik kerja"), False, 10),
 )
+# Courses on this platform: self-paced e-learning (career record, SIASN, plans, AKPK).
+PLATFORM_ROUTE = "e-learning"
 ROUTE_LABELS = {value: label for value, label, _, _ in ROUTES}  # Indonesian, as in SIASN
 COMPETENCY_DIKLAT = {"teknis": 3, "manajerial": 5, "sosial-kultural": 6}
 COMPETENCIES = tuple(COMPETENCY_LABELS.items())  # (value, lazy label): the catalog's list

@@ -54,11 +54,11 @@ from elearn.models import (
     User,
     VersionStatus,
 )
+from elearn.records.routes import PLATFORM_ROUTE
 from elearn.reports.rows import UnitNames
 
 IDP, ASSIGNMENT = "idp", "assignment"
 ASSIGNED = "assigned"  # the status of an assignment's row
-E_LEARNING = "e-learning"  # a value of elearn.records.routes.ROUTES
 APPROVED_ONLY = (PlanStatus.APPROVED,)
 WITH_SUBMITTED = (PlanStatus.APPROVED, PlanStatus.SUBMITTED)
 YIELD = 2000
@@ -181,7 +181,7 @@ class AkpkRows:
             self._course_needs(course),
             *person,
             f"{course.title} ({title})" if title else course.title,
-            E_LEARNING,
+            PLATFORM_ROUTE,
             self.names.path.get(course.owner_unit_id or -1, self.scope.instansi),
             starts_on,
             due_on,
@@ -300,7 +300,7 @@ def row_statement(scope: AkpkScope) -> Select:
             cast(null(), String),
             cast(null(), Integer),
             Assignment.reason,
-            literal_column(f"'{E_LEARNING}'"),
+            literal_column(f"'{PLATFORM_ROUTE}'"),
             literal_column("''"),
             Assignment.starts_on,
             Assignment.due_on,

@@ -25,12 +25,11 @@ from elearn.models import (
     Unit,
     User,
 )
-from elearn.records.routes import ROUTE_LABELS
+from elearn.records.routes import PLATFORM_ROUTE, ROUTE_LABELS
 
 # Routes SIASN keeps as riwayat diklat (structural leadership training, with a
 # latihanStrukturalId); every other route is a riwayat kursus.
 DIKLAT_ROUTES = frozenset({"pelatihan-struktural"})
-PLATFORM_ROUTE = "e-learning"  # courses on this platform are self-paced e-learning
 
 
 def shape_for(route: str) -> PushShape:
