@@ -116,13 +116,12 @@ def status_list_response(
     if count == 0 and list_no != 1:
         abort(404)
     credential: dict[str, Any] = status_list.build_status_list_credential(
-        base_url=base,
+        list_base=status_list_base(base, issuer),
         list_no=list_no,
+        issuer_id=issuer_id(base, issuer),
         issuer_name=issuer.name,
         revoked_indexes=revoked,
         changed_at=changed_at,
-        issuer_id=issuer_id(base, issuer),
-        list_base=status_list_base(base, issuer),
     )
     signer = signing_key_of(issuer, current_keystore())
     if not jsonld:
