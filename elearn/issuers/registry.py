@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from elearn.certificates.signing import b64url_decode, key_id, public_jwk
 from elearn.extensions import db
@@ -129,7 +129,9 @@ def rotate_key(issuer: IssuerProfile, keys: KeyStore, now: datetime) -> tuple[st
 
 def key_history() -> dict[str, tuple[Ed25519PublicKey, IssuerProfile]]:
     """Every key any issuer has had, by kid: what verifying a credential may trust."""
-    rows = db.session.scalars(select(IssuerKey).join(IssuerKey.issuer)).all()
+    rows = db.session.scalars(
+        select(IssuerKey).join(IssuerKey.issuer).options(contains_eager(IssuerKey.issuer))
+    ).all()
     return {row.kid: (public_key_of(row), row.issuer) for row in rows}
 
 
