@@ -237,9 +237,7 @@ def test_the_issuers_city_is_printed_before_the_date(app: Flask, tmp_path: Path)
     assert "Palu, " in text and "Pemerintah Kota Palu, " not in text
 
 
-def test_the_key_history_is_read_in_one_statement_however_many_issuers(
-    app: Flask, tmp_path: Path
-):
+def test_the_key_history_is_read_in_one_statement_however_many_issuers(app: Flask, tmp_path: Path):
     from elearn.issuers.registry import key_history
     from tests.learning.test_statement_budget import _queries, counted
 
