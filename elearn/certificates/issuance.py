@@ -299,21 +299,17 @@ def certificate_payload(
     issued_at: datetime,
     settings: Settings,
     *,
-    issuer: IssuerProfile | None = None,
+    issuer: IssuerProfile,
 ) -> dict[str, Any]:
     """The signed content of the certificate (strings, ints and None only).
 
-    ``issuer`` is the issuing instansi's profile: its name and city are printed.
+    ``issuer`` is the issuing profile (``issuer_of_unit``): its name and city are printed.
     """
     user: User = enrollment.user
     version = enrollment.version
     zone = zone_for(user, settings.default_timezone)
     course = version.course
     issued_by = settings.certificates
-    if issuer is not None:
-        issuer_name = issuer.name
-    else:
-        issuer_name = course.unit.instansi.name if course.unit else issued_by.issuer_name
     completed_at = enrollment.completed_at or issued_at
     return {
         "code": code,
@@ -331,12 +327,12 @@ def certificate_payload(
         "enrolled_on": enrollment.enrolled_at.astimezone(zone).date().isoformat(),
         "completed_on": completed_at.astimezone(zone).date().isoformat(),
         "score_summary": score_summary(enrollment),
-        "issuer_name": issuer_name,
+        "issuer_name": issuer.name,
         "signatory_name": issued_by.signatory_name,
         "signatory_position": issued_by.signatory_position,
         "signatory_nip": issued_by.signatory_nip or None,
         "issued_on": issued_at.astimezone(zone).date().isoformat(),
-        **({"issuer_city": issuer.city} if issuer is not None and issuer.city else {}),
+        **({"issuer_city": issuer.city} if issuer.city else {}),
     }
 
 

@@ -20,13 +20,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from elearn import clock
-from elearn.certificates.credential import ISSUER_PATH, VC_CONTEXT
+from elearn.certificates.credential import VC_CONTEXT
 from elearn.extensions import db
 from elearn.models import Certificate, StatusListEntry
 
 # The spec's minimum: 16 KB of bits, so one revoked bit hides among 131,072 credentials.
 LIST_BITS = 131_072
-STATUS_PATH = "/certificates/status/"
+STATUS_PATH = "/certificates/status"  # the platform's lists (elearn.issuers.urls)
 # A new list is opened when this many draws in a row hit taken indexes: with random draws
 # that happens only once a list is well over half full.
 DRAWS_PER_LIST = 16
@@ -38,19 +38,15 @@ def _draw() -> int:
     return secrets.randbelow(LIST_BITS)
 
 
-def list_url(base_url: str, list_no: int, list_base: str | None = None) -> str:
-    """The list's URL: ``<list_base>/<n>`` (an issuer's, ``elearn.issuers.urls``), by default
-    the platform's ``<base>/certificates/status/<n>``."""
-    if list_base is not None:
-        return f"{list_base.rstrip('/')}/{list_no}"
-    return f"{base_url.rstrip('/')}{STATUS_PATH}{list_no}"
+def list_url(list_base: str, list_no: int) -> str:
+    """The URL of list <list_no> of the issuer whose lists are ``<list_base>/<n>``
+    (``elearn.issuers.urls.status_list_base``)."""
+    return f"{list_base.rstrip('/')}/{list_no}"
 
 
-def status_entry(
-    base_url: str, entry: StatusListEntry, *, list_base: str | None = None
-) -> dict[str, str]:
+def status_entry(list_base: str, entry: StatusListEntry) -> dict[str, str]:
     """The ``credentialStatus`` of a credential (a BitstringStatusListEntry)."""
-    url = list_url(base_url, entry.list_no, list_base)
+    url = list_url(list_base, entry.list_no)
     return {
         "id": f"{url}#{entry.status_index}",
         "type": "BitstringStatusListEntry",
@@ -199,28 +195,26 @@ def list_state(
 
 def build_status_list_credential(
     *,
-    base_url: str,
+    list_base: str,
     list_no: int,
+    issuer_id: str,
     issuer_name: str,
     revoked_indexes: Iterable[int],
     changed_at: datetime | None,
-    issuer_id: str | None = None,
-    list_base: str | None = None,
 ) -> dict[str, Any]:
     """The list as an unsigned BitstringStatusListCredential (sign it with encode_vc_jwt).
 
     ``validFrom`` is the list's last change, so an unchanged list is byte-identical.
-    ``issuer_id`` and ``list_base`` name an instansi's issuer (default: the platform's).
+    ``issuer_id`` and ``list_base`` are the issuer's (``elearn.issuers.urls``).
     """
-    base = base_url.rstrip("/")
-    url = list_url(base, list_no, list_base)
+    url = list_url(list_base, list_no)
     moment = (changed_at or datetime(2026, 1, 1, tzinfo=UTC)).astimezone(UTC)
     return {
         "@context": [VC_CONTEXT],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": {
-            "id": issuer_id or f"{base}{ISSUER_PATH}",
+            "id": issuer_id,
             "type": ["Profile"],
             "name": issuer_name,
         },
@@ -253,9 +247,7 @@ def is_revoked_in(status_list: dict[str, Any], entry: dict[str, Any]) -> bool:
     return bit_is_set(bits, index)
 
 
-def certificate_status(
-    certificate_id: int, revoked: bool, base_url: str, *, list_base: str | None = None
-) -> dict[str, str]:
+def certificate_status(certificate_id: int, revoked: bool, list_base: str) -> dict[str, str]:
     """The certificate's credentialStatus, giving it a bit first if it has none (a row made
     outside issuance, e.g. restored from an old backup); the caller commits.
 
@@ -265,16 +257,18 @@ def certificate_status(
         revoked_ids = [certificate_id] if revoked else []
         allocate(clock.now(), certificate_ids=[certificate_id], revoked_certificates=revoked_ids)
         entry = _required(entry_of_certificate(certificate_id))
-    return status_entry(base_url, entry, list_base=list_base)
+    return status_entry(list_base, entry)
 
 
 def badge_status(badge_id: int, base_url: str) -> dict[str, str]:
-    """The badge's credentialStatus, giving it a bit first if it has none; the caller commits."""
+    """The badge's credentialStatus, giving it a bit first if it has none; the caller commits.
+
+    Badges are the platform's: their bits are in the platform's lists."""
     entry = entry_of_badge(badge_id)
     if entry is None:
         allocate(clock.now(), badge_ids=[badge_id])
         entry = _required(entry_of_badge(badge_id))
-    return status_entry(base_url, entry)
+    return status_entry(f"{base_url.rstrip('/')}{STATUS_PATH}", entry)
 
 
 def _required(entry: StatusListEntry | None) -> StatusListEntry:

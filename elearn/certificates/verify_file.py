@@ -106,7 +106,7 @@ def _credential_state(credential: dict[str, Any], signer: IssuerProfile) -> Verd
     certificate = _certificate(found["code"])
     if certificate is None:
         return invalid(f"signature valid, but certificate {found['code']} is unknown here")
-    if (certificate.issuer_id or None) != (None if signer.is_platform else signer.id):
+    if certificate.issuer_id != (None if signer.is_platform else signer.id):
         return invalid(
             f"signed with a key of {signer.name}, who did not issue {certificate.number}"
         )

@@ -240,8 +240,7 @@ def _credential_json(certificate: Certificate) -> dict[str, object]:
         status=status_list.certificate_status(
             certificate.id,
             certificate.revoked_at is not None,
-            base,
-            list_base=status_list_base(base, issuer),
+            status_list_base(base, issuer),
         ),
     )
 

@@ -35,7 +35,7 @@ def update_profile(issuer: IssuerProfile, edit: ProfileEdit, by: User, now: date
     if logo is not None and logo[1] != issuer.logo_sha256:
         issuer.logo_png, issuer.logo_sha256 = logo
         changed.append("logo")
-    elif edit.remove_logo and logo is None and issuer.logo_png is not None:
+    elif edit.remove_logo and logo is None and issuer.logo_sha256 is not None:
         issuer.logo_png = issuer.logo_sha256 = None
         changed.append("logo")
     if changed:

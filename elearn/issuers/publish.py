@@ -30,7 +30,9 @@ from elearn.issuers.urls import (
 from elearn.models import IssuerProfile
 
 JSONLD_LIST = ".jsonld"  # the status list as JSON-LD with a Data Integrity proof
-STATUS_MAX_AGE = 300  # seconds a verifier may reuse the status list without asking
+# Seconds a verifier may reuse the status list without asking: short, so a revocation reaches
+# verifiers within minutes; revalidation costs a 304.
+STATUS_MAX_AGE = 300
 PROFILE_MAX_AGE = 3600  # a renamed issuer or a rotated key shows within the hour
 KEY_MAX_AGE = 86400  # a key never changes once published
 JSON_TYPES = ("application/json", "application/ld+json", "application/jwk-set+json")
@@ -43,10 +45,17 @@ def wants_html() -> bool:
 
 
 def _cached(response: WerkzeugResponse, max_age: int, body: bytes) -> WerkzeugResponse:
+    """``_public``, for an address that answers a page or JSON by the Accept header."""
+    response.vary.add("Accept")
+    return _public(response, max_age, body)
+
+
+def _public(response: WerkzeugResponse, max_age: int, body: bytes) -> WerkzeugResponse:
+    """Cacheable by anyone, CORS-open (browser wallets fetch it), cheap to ask again with
+    If-None-Match."""
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "ETag"
-    response.vary.add("Accept")
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     return response.make_conditional(request)
 
@@ -116,19 +125,18 @@ def status_list_response(
     if count == 0 and list_no != 1:
         abort(404)
     credential: dict[str, Any] = status_list.build_status_list_credential(
-        base_url=base,
+        list_base=status_list_base(base, issuer),
         list_no=list_no,
+        issuer_id=issuer_id(base, issuer),
         issuer_name=issuer.name,
         revoked_indexes=revoked,
         changed_at=changed_at,
-        issuer_id=issuer_id(base, issuer),
-        list_base=status_list_base(base, issuer),
     )
     signer = signing_key_of(issuer, current_keystore())
     if not jsonld:
         token = encode_vc_jwt(credential, signer.private_key, kid=key_url(base, issuer, signer.kid))
         response = Response(token, mimetype="application/vc+jwt")
-        return _status_cached(response, token)
+        return _public(response, STATUS_MAX_AGE, token.encode("utf-8"))
     url = f"{credential['id']}{JSONLD_LIST}"
     credential = {
         **credential,
@@ -140,16 +148,9 @@ def status_list_response(
     moment = changed_at or datetime(2026, 1, 1, tzinfo=UTC)
     document = add_proof(credential, signer.private_key, created=moment)
     body = json.dumps(document, ensure_ascii=False)
-    return _status_cached(Response(body, mimetype="application/vc+ld+json"), body)
-
-
-def _status_cached(response: Response, body: str) -> WerkzeugResponse:
-    # Short: a revocation reaches verifiers within minutes; revalidation costs a 304.
-    response.headers["Cache-Control"] = f"public, max-age={STATUS_MAX_AGE}"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag"
-    response.set_etag(hashlib.sha256(body.encode("utf-8")).hexdigest()[:32])
-    return response.make_conditional(request)
+    return _public(
+        Response(body, mimetype="application/vc+ld+json"), STATUS_MAX_AGE, body.encode("utf-8")
+    )
 
 
 def _json(data: Any, max_age: int, mimetype: str = "application/json") -> WerkzeugResponse:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload
 
 from elearn.certificates.signing import b64url_decode, key_id, public_jwk
 from elearn.extensions import db
@@ -44,7 +46,8 @@ def public_key_of(row: IssuerKey) -> Ed25519PublicKey:
 def platform_issuer(settings: Settings, keys: KeyStore, now: datetime) -> IssuerProfile:
     """The platform's profile (named from CERTIFICATE_ISSUER_NAME), its first key the
     deployment key: the history entry of every certificate issued before this existed."""
-    found = db.session.scalar(select(IssuerProfile).where(IssuerProfile.slug == PLATFORM_SLUG))
+    by_slug = _with_keys(IssuerProfile.slug == PLATFORM_SLUG)
+    found = _one(by_slug)
     if found is None:
         found = _insert_profile(
             IssuerProfile(
@@ -53,7 +56,7 @@ def platform_issuer(settings: Settings, keys: KeyStore, now: datetime) -> Issuer
                 name=settings.certificates.issuer_name,
                 updated_at=now,
             ),
-            select(IssuerProfile).where(IssuerProfile.slug == PLATFORM_SLUG),
+            by_slug,
         )
     if not found.keys:
         _add_current_key(found, keys.deployment_key, now, keys)
@@ -68,8 +71,8 @@ def issuer_of_unit(
     if unit is None:
         return platform_issuer(settings, keys, now)
     instansi = unit.instansi
-    by_unit = select(IssuerProfile).where(IssuerProfile.unit_id == instansi.id)
-    found = db.session.scalar(by_unit)
+    by_unit = _with_keys(IssuerProfile.unit_id == instansi.id)
+    found = _one(by_unit)
     if found is None:
         found = _insert_profile(
             IssuerProfile(
@@ -126,21 +129,25 @@ def rotate_key(issuer: IssuerProfile, keys: KeyStore, now: datetime) -> tuple[st
 
 def key_history() -> dict[str, tuple[Ed25519PublicKey, IssuerProfile]]:
     """Every key any issuer has had, by kid: what verifying a credential may trust."""
-    rows = db.session.scalars(select(IssuerKey).join(IssuerKey.issuer)).all()
+    rows = db.session.scalars(
+        select(IssuerKey).join(IssuerKey.issuer).options(contains_eager(IssuerKey.issuer))
+    ).all()
     return {row.kid: (public_key_of(row), row.issuer) for row in rows}
 
 
 def issuer_by_slug(slug: str) -> IssuerProfile | None:
-    return db.session.scalar(select(IssuerProfile).where(IssuerProfile.slug == slug))
+    return _one(_with_keys(IssuerProfile.slug == slug))
 
 
-def issuer_by_code(code: str) -> IssuerProfile | None:
-    """The profile of the instansi whose unit code is ``code`` (or "platform")."""
-    if code == PLATFORM_SLUG:
-        return issuer_by_slug(PLATFORM_SLUG)
-    return db.session.scalar(
-        select(IssuerProfile).join(Unit, IssuerProfile.unit_id == Unit.id).where(Unit.code == code)
-    )
+def logo_by_slug(slug: str) -> tuple[bytes, str] | None:
+    """The issuer's stored logo (PNG) and its SHA-256, if it has one (the only read of the
+    deferred ``logo_png``)."""
+    row = db.session.execute(
+        select(IssuerProfile.logo_png, IssuerProfile.logo_sha256).where(IssuerProfile.slug == slug)
+    ).one_or_none()
+    if row is None or row.logo_png is None or row.logo_sha256 is None:
+        return None
+    return row.logo_png, row.logo_sha256
 
 
 def public_jwk_of(row: IssuerKey) -> dict[str, str]:
@@ -158,12 +165,22 @@ def _free_slug(unit: Unit) -> str:
     return slug
 
 
-def _insert_profile(profile: IssuerProfile, again: object) -> IssuerProfile:
+def _with_keys(where: Any) -> Select[IssuerProfile]:
+    """The profile ``where`` names with its key history, in one statement: issuing reads
+    both on every certificate (whether a current key exists), pages read the keys."""
+    return select(IssuerProfile).where(where).options(joinedload(IssuerProfile.keys))
+
+
+def _one(query: Select[IssuerProfile]) -> IssuerProfile | None:
+    return db.session.scalars(query).unique().one_or_none()
+
+
+def _insert_profile(profile: IssuerProfile, again: Select[IssuerProfile]) -> IssuerProfile:
     try:
         with db.session.begin_nested():
             db.session.add(profile)
     except IntegrityError:
-        found = db.session.scalar(again)  # type: ignore[call-overload]
+        found = _one(again)
         if found is None:
             raise
         return found

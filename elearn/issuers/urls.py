@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from elearn.certificates.credential import OB_CONTEXT, VC_CONTEXT
+from elearn.certificates.credential import ISSUER_PATH, KEYS_PATH, OB_CONTEXT, VC_CONTEXT
+from elearn.certificates.status_list import STATUS_PATH
 from elearn.models import IssuerProfile
-
-LEGACY_ISSUER = "/certificates/issuer"
-LEGACY_KEYS = "/certificates/keys"
-LEGACY_STATUS = "/certificates/status"
 
 
 def issuer_root(base_url: str, issuer: IssuerProfile) -> str:
@@ -24,7 +21,7 @@ def issuer_root(base_url: str, issuer: IssuerProfile) -> str:
 def issuer_id(base_url: str, issuer: IssuerProfile) -> str:
     """The issuer's id in every credential: a URL that answers its OB 3.0 Profile."""
     if issuer.is_platform:
-        return f"{base_url.rstrip('/')}{LEGACY_ISSUER}"
+        return f"{base_url.rstrip('/')}{ISSUER_PATH}"
     return issuer_root(base_url, issuer)
 
 
@@ -36,7 +33,7 @@ def homepage(base_url: str, issuer: IssuerProfile) -> str:
 def keys_url(base_url: str, issuer: IssuerProfile) -> str:
     """The issuer's JWKS: every key of its history."""
     if issuer.is_platform:
-        return f"{base_url.rstrip('/')}{LEGACY_KEYS}"
+        return f"{base_url.rstrip('/')}{KEYS_PATH.rstrip('/')}"
     return f"{issuer_root(base_url, issuer)}/keys"
 
 
@@ -48,7 +45,7 @@ def key_url(base_url: str, issuer: IssuerProfile, kid: str) -> str:
 def status_list_base(base_url: str, issuer: IssuerProfile) -> str:
     """The issuer's status lists are <this>/<n> (and <this>/<n>.jsonld)."""
     if issuer.is_platform:
-        return f"{base_url.rstrip('/')}{LEGACY_STATUS}"
+        return f"{base_url.rstrip('/')}{STATUS_PATH}"
     return f"{issuer_root(base_url, issuer)}/status"
 
 

@@ -17,7 +17,7 @@ from elearn.issuers.publish import (
     profile_response,
     status_list_response,
 )
-from elearn.issuers.registry import issuer_by_slug
+from elearn.issuers.registry import issuer_by_slug, logo_by_slug
 from elearn.models import IssuerProfile
 from elearn.settings import current_settings
 
@@ -74,11 +74,12 @@ def status_jsonld(slug: str, list_no: int) -> WerkzeugResponse:
 
 @bp.route("/<slug>/logo.png")
 def logo(slug: str) -> WerkzeugResponse:
-    issuer = _issuer(slug)
-    if issuer.logo_png is None or issuer.logo_sha256 is None:
+    logo = logo_by_slug(slug) if len(slug) <= 64 else None
+    if logo is None:
         abort(404)
-    response = Response(issuer.logo_png, mimetype="image/png")
+    png, sha256 = logo
+    response = Response(png, mimetype="image/png")
     response.headers["Cache-Control"] = f"public, max-age={KEY_MAX_AGE}"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.set_etag(issuer.logo_sha256[:32])
+    response.set_etag(sha256[:32])
     return response.make_conditional(request)

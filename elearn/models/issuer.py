@@ -44,8 +44,9 @@ class IssuerProfile(Base):
     address: Mapped[str] = mapped_column(Text, default="")
     # Printed before the date of issue: "Palu, 3 Desember 2026".
     city: Mapped[str] = mapped_column(String(100), default="")
-    # Re-encoded PNG (never the uploaded bytes), served at /issuers/<slug>/logo.png.
-    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Re-encoded PNG (never the uploaded bytes), served at /issuers/<slug>/logo.png. Deferred:
+    # the profile is read on every certificate issued and every public page, the logo only there.
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     logo_sha256: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -112,3 +112,25 @@ def test_a_unit_that_is_no_instansi_has_no_issuer_page(app: Flask):
     client = admin_client(app)
     assert client.get(f"/admin/issuers/{bagian.id}").status_code == 404
     assert client.get("/admin/issuers/0").status_code == 200  # the platform's
+
+
+def test_admin_removes_the_logo_and_its_address_goes(app: Flask):
+    palu = make_unit("Pemerintah Kota Palu", code="palu")
+    client = admin_client(app)
+    url = f"/admin/issuers/{palu.id}"
+    public = app.test_client()
+
+    def save(**extra: object) -> dict[str, object]:
+        form = {"csrf_token": csrf_token(client, url), "name": "Pemerintah Kota Palu", **extra}
+        response = client.post(url, data=form, content_type="multipart/form-data")
+        assert response.status_code == 302
+        return public.get("/issuers/palu", headers={"Accept": "application/json"}).json
+
+    logo_url = save(logo=(io.BytesIO(png()), "logo.png"))["image"]["id"]  # type: ignore[index]
+    assert public.get(logo_url).status_code == 200
+    assert "image" not in save(remove_logo="y")
+    assert public.get(logo_url).status_code == 404
+    last = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "issuers.update").order_by(AuditEntry.id)
+    ).all()[-1]
+    assert last.filters["changed"] == ["logo"]

@@ -235,3 +235,16 @@ def test_the_issuers_city_is_printed_before_the_date(app: Flask, tmp_path: Path)
 
     text = PdfReader(io.BytesIO(render_certificate_pdf(doc))).pages[0].extract_text()
     assert "Palu, " in text and "Pemerintah Kota Palu, " not in text
+
+
+def test_the_key_history_is_read_in_one_statement_however_many_issuers(app: Flask, tmp_path: Path):
+    from elearn.issuers.registry import key_history
+    from tests.learning.test_statement_budget import _queries, counted
+
+    two_instansi(app, tmp_path)
+    db.session.expire_all()
+    with counted(app) as statements:
+        history = key_history()
+        issuers = sorted(issuer.slug for _, issuer in history.values())
+    assert issuers == ["mamuju", "palu"]
+    assert len(_queries(statements)) == 1

@@ -34,10 +34,10 @@ SUBMIT_BUDGET = 11  # a passed quiz that does not complete the course
 # upserts (the enrolment's months, the attempt's scores), which the dashboard's month filter reads,
 # two the certificate's status-list bit (the current list, then a random free index),
 # one the learner's open program enrolments (a program certificate the completion earned),
-# and two the certificate's issuer profile and its keys (one issuer per instansi).
+# and one the certificate's issuer profile with its keys (one issuer per instansi).
 # The completion reuses the scored attempt's locked read, and a learner below the JP target
 # costs no badge query.
-COMPLETING_SUBMIT_BUDGET = 32
+COMPLETING_SUBMIT_BUDGET = 31
 
 
 def _post(app: Flask, learner: Learner, url: str, form: dict[str, object]) -> tuple[str, list[str]]:
