@@ -15,14 +15,17 @@ from elearn.content.render import render_markdown
 from elearn.content.upload import unpack_course_zip
 from tests.content.course_fixtures import MODULE_MD, write_course
 
-TIME_LIMIT = 2.0  # CPU seconds for the refusal or the render (other jobs share the machine)
+# CPU seconds of the test's own thread for the refusal or the render. Thread time, not process
+# time: servers other tests started in this process (browser, cluster) keep running threads
+# whose CPU would otherwise be charged here (a 0.5 s render once measured 2.06 s in CI).
+TIME_LIMIT = 2.0
 
 
 def refusal(folder: Path) -> list[str]:
-    started = time.process_time()
+    started = time.thread_time()
     with pytest.raises(ContentErrors) as excinfo:
         parse_course(folder, label=folder.name)
-    assert time.process_time() - started < TIME_LIMIT
+    assert time.thread_time() - started < TIME_LIMIT
     return [str(error) for error in excinfo.value.errors]
 
 
@@ -62,10 +65,10 @@ def test_a_five_thousand_row_table_is_refused_quickly(tmp_path: Path):
 def test_the_largest_allowed_table_renders_in_time_and_in_linear_time():
     def render_seconds(rows: int) -> float:
         table = "| Nama | Unit |\n|---|---|\n" + "| Andi | Dinas Kominfo |\n" * rows
-        started = time.process_time()
+        started = time.thread_time()
         rendered = render_markdown(table)
         assert rendered.html.count("<tr>") == rows + 1
-        return time.process_time() - started
+        return time.thread_time() - started
 
     largest = render_seconds(2490)
     assert largest < TIME_LIMIT
