@@ -1,5 +1,6 @@
 """Author input that would stall the renderer is refused fast, or rendered in linear time."""
 
+import gc
 import io
 import struct
 import time
@@ -70,10 +71,17 @@ def test_the_largest_allowed_table_renders_in_time_and_in_linear_time():
         assert rendered.html.count("<tr>") == rows + 1
         return time.thread_time() - started
 
-    largest = render_seconds(2490)
+    # The cyclic collector's passes scan the whole heap, which late in a full pytest run is
+    # large: they made the larger render look 15-30x the smaller one. Time the renderer only.
+    gc.disable()
+    try:
+        largest = render_seconds(2490)
+        smallest = min(render_seconds(249) for _ in range(3))
+    finally:
+        gc.enable()
     assert largest < TIME_LIMIT
     # Ten times the rows may cost at most about ten times the time (not a hundred).
-    assert largest < 25 * max(render_seconds(249), 0.001)
+    assert largest < 25 * max(smallest, 0.001)
 
 
 def test_ordinary_prose_with_brackets_and_comparisons_passes(tmp_path: Path):
