@@ -40,7 +40,16 @@ def test_each_reminder_arrives_once_at_seven_local_in_each_zone(
     world = make_world(tmp_path, clock.current)
     settings = current_settings()
     channel = RecordingChannel()
-    for now in hours(utc(2026, 3, 4, 0), utc(2026, 4, 6, 0)):
+    # Every hour of each due day, the day before and the day after (in both zones), and every
+    # third hour in between: a month of hourly passes cost 90 s on PostgreSQL, and nothing can
+    # fall due between those days.
+    near = {day + timedelta(days=shift) for day in EXPECTED_DAYS.values() for shift in (-1, 0, 1)}
+    passes = [
+        now
+        for now in hours(utc(2026, 3, 4, 0), utc(2026, 4, 6, 0))
+        if now.hour % 3 == 0 or now.date() in near or (now + timedelta(hours=8)).date() in near
+    ]
+    for now in passes:
         clock.current = now
         run_reminders(now, settings, [channel])
 
