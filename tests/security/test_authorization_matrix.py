@@ -187,6 +187,7 @@ RULES: dict[str, Rule] = {
     "evaluation.report": STAFF, "evaluation.gain_csv": STAFF, "evaluation.follow_up_csv": STAFF,
     # Survey 999 does not exist; only its addressee would reach a real one (tests/evaluation).
     "evaluation.follow_up": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 404)}),
+    "evaluation.pending": SIGNED_IN,  # each sees the surveys addressed to them
     # The unit is Palu, in the coordinator's and the evaluator's scope (outside it: 404).
     "reports.jp_duty": STAFF, "reports.jp_duty_csv": STAFF, "reports.jp_duty_xlsx": STAFF,
     "reports.jp_duty_unit": STAFF, "reports.jp_duty_unit_csv": STAFF,
