@@ -267,6 +267,17 @@ def reopen_plan(plan: DevelopmentPlan, user: User, now: datetime) -> None:
     audit(user, "plan.reopen", {"plan": plan.id}, 1)
 
 
+def may_write_notes(plan: DevelopmentPlan, user: User) -> bool:
+    """The plan's owner, and the atasan langsung it was submitted to."""
+    return user.id in (plan.user_id, plan.supervisor_id)
+
+
+def set_notes(plan: DevelopmentPlan, author: User, notes: str) -> None:
+    """Replace the plan's notes (in any status: they are no part of what is approved)."""
+    plan.notes = notes.strip().replace("\r\n", "\n")[:5000]
+    audit(author, "plan.notes", {"plan": plan.id}, 1)
+
+
 def plans_for_supervisor(supervisor_id: int) -> list[DevelopmentPlan]:
     """Plans submitted to ``supervisor_id`` and those they decided, the waiting ones first."""
     plans = db.session.scalars(

@@ -227,6 +227,8 @@ RULES: dict[str, Rule] = {
     # (Checked after "start", which gave every signed-in user a plan of their own.)
     "development_plans.submit": Rule(SIGNED_IN.expect | dict.fromkeys(ROLES[1:], 302), post=True),
     "development_plans.reopen": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
+    # Notes: the owner's plan of the year (a supervisor names the plan in the form).
+    "development_plans.notes": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
     "development_plans.review": rule(owner=404, other_learner=OK, mamuju_learner=404,
                                      coordinator=404, evaluator=404, admin=404),
     # SIASN: evaluators see their instansi's push and downloads; admins push and keep codes.
