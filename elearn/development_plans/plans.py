@@ -113,6 +113,7 @@ def start_plan(
                 competency_code=gap.code,
                 target_level=gap.required,
                 course_id=ids[course.slug],
+                course_title=course.title[:300],
                 title=course.title[:300],
                 route=PLATFORM_ROUTE,
                 organiser="",
@@ -152,6 +153,7 @@ def _fill(activity: PlanActivity, data: ActivityData) -> None:
     activity.target_level = data.target_level
     activity.course_id = data.course_id if data.kind == ActivityKind.COURSE else None
     activity.program_slug = data.program_slug if data.kind == ActivityKind.PROGRAM else None
+    activity.course_title = data.course_title[:300] if data.kind == ActivityKind.COURSE else ""
     title = data.title.strip()
     if data.kind == ActivityKind.COURSE and not title:
         title = data.course_title

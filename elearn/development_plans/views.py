@@ -124,9 +124,15 @@ def _activity_form(
 ) -> tuple[ActivityForm, dict[str, service.CatalogCourse]]:
     form = ActivityForm(obj=obj)
     courses = {c.slug: c for c in service.published_courses()}
-    form.course.choices = [SelectChoice("", _("— pilih kursus —"))] + [
-        SelectChoice(c.slug, f"{c.title} ({c.jp} JP)") for c in courses.values()
-    ]
+    choices = [SelectChoice(c.slug, f"{c.title} ({c.jp} JP)") for c in courses.values()]
+    if obj is not None and obj.course is not None and obj.course.slug not in courses:
+        # An archived course stays this activity's course (not offered for new ones).
+        kept = service.CatalogCourse(
+            obj.course.id, obj.course.slug, obj.course_title or obj.title, obj.jp
+        )
+        courses[kept.slug] = kept
+        choices.append(SelectChoice(kept.slug, _("%(title)s (diarsipkan)", title=kept.title)))
+    form.course.choices = [SelectChoice("", _("— pilih kursus —")), *choices]
     form.competency_code.choices = [SelectChoice("", _("— tanpa kode kompetensi —"))] + [
         SelectChoice(code, f"{code} {name}") for code, name in service.competency_codes()
     ]
