@@ -111,6 +111,7 @@ RULES: dict[str, Rule] = {
     "coordinator.version": COORDINATORS,
     "coordinator.upload_status": COORDINATORS,  # the uploader (a coordinator) and admins
     "coordinator.upload": Rule(COORDINATORS.expect, post=True),
+    "coordinator.program_upload": COORDINATORS,  # the form; tests/coordinator posts zips
     "coordinator.publish": Rule(COORDINATORS.expect | {"coordinator": 302, "admin": 302},
                                 post=True),  # fmt: skip
     "coordinator.archive": Rule(COORDINATORS.expect | {"coordinator": 302, "admin": 302},
