@@ -1,10 +1,12 @@
 """The migrations build exactly the schema the models describe, on both databases."""
 
+from datetime import UTC, date, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import Connection, MetaData, Table, inspect
 
 from elearn.extensions import db
 
@@ -24,3 +26,73 @@ def test_migrations_match_models_and_downgrade_cleanly(app: Flask):
     with db.engine.connect() as connection:
         tables = inspect(connection).get_table_names()
     assert set(tables) <= {"alembic_version"}
+
+
+def _insert(connection: Connection, name: str, **values: object) -> int:
+    """Insert a row into the table as it is at this revision, filling required columns."""
+    table = Table(name, MetaData(), autoload_with=connection)
+    row: dict[str, object] = {}
+    for column in table.columns:
+        if column.name in values or column.primary_key:
+            continue
+        if column.nullable or column.server_default is not None:
+            continue
+        try:
+            python_type = column.type.python_type
+        except NotImplementedError:  # JSON and friends
+            python_type = dict
+        text = column.name[: getattr(column.type, "length", None) or 100]
+        row[column.name] = {
+            int: 1,
+            bool: True,
+            str: text,
+            datetime: datetime(2026, 3, 2, tzinfo=UTC),
+            date: date(2026, 3, 2),
+            dict: {},
+            list: [],
+        }.get(python_type, text)
+    result = connection.execute(table.insert().values(**row, **values))
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def test_0029i_keeps_the_planned_courses_title(app: Flask):
+    """Course activities get the published title (else their own name); a deleted course
+    then leaves the activity with it instead of failing the check."""
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    upgrade(revision="0028")
+    with db.engine.begin() as connection:
+        unit = _insert(connection, "unit", code="palu", kind="instansi")
+        user = _insert(
+            connection, "user_account", unit_id=unit, nip="198609262015051001", employee_type="pns"
+        )
+        course = _insert(connection, "course", slug="dasar-proyek", unit_id=unit)
+        _insert(connection, "course_version", course_id=course, number=1, status="published",
+                title="Dasar Manajemen Proyek", competency="teknis")  # fmt: skip
+        gone = _insert(connection, "course", slug="lama", unit_id=unit)
+        plan = _insert(connection, "development_plan", user_id=user, year=2026, status="draft")
+        for course_id, title in ((course, "Belajar proyek"), (gone, "Kursus lama")):
+            _insert(connection, "plan_activity", plan_id=plan, kind="course", course_id=course_id,
+                    title=title, route="e_learning", due_on=date(2026, 12, 31))  # fmt: skip
+        _insert(connection, "plan_activity", plan_id=plan, kind="external", title="Diklat PBJ",
+                route="kursus", due_on=date(2026, 12, 31))  # fmt: skip
+    upgrade(revision="0029i")
+    with db.engine.begin() as connection:
+        titles = connection.exec_driver_sql(
+            "SELECT title, course_title FROM plan_activity ORDER BY id"
+        ).all()
+        assert [tuple(t) for t in titles] == [
+            ("Belajar proyek", "Dasar Manajemen Proyek"),
+            ("Kursus lama", "Kursus lama"),  # no published version: its own name
+            ("Diklat PBJ", ""),
+        ]
+        connection.exec_driver_sql(f"DELETE FROM course WHERE id = {gone}")  # noqa: S608
+        left = connection.exec_driver_sql(
+            "SELECT kind, course_id, course_title FROM plan_activity WHERE title = 'Kursus lama'"
+        ).one()
+        assert tuple(left) == ("course", None, "Kursus lama")
+    downgrade(revision="0028")
+    with db.engine.connect() as connection:
+        kinds = connection.exec_driver_sql("SELECT kind FROM plan_activity ORDER BY id").all()
+    assert [k for (k,) in kinds] == ["course", "external", "external"]

@@ -75,7 +75,7 @@ def publish_parsed(prepared: list[PreparedCourse], unit: Unit | None) -> list[St
     rendered = {course.parsed.slug: course.rendered for course in prepared}
     results = []
     try:
-        for course in _prerequisite_order([course.parsed for course in prepared]):
+        for course in prerequisite_order([course.parsed for course in prepared]):
             results.append(
                 store_version(
                     course,
@@ -92,7 +92,7 @@ def publish_parsed(prepared: list[PreparedCourse], unit: Unit | None) -> list[St
     return results
 
 
-def _prerequisite_order(parsed: list[ParsedCourse]) -> list[ParsedCourse]:
+def prerequisite_order(parsed: list[ParsedCourse]) -> list[ParsedCourse]:
     by_slug = {course.slug: course for course in parsed}
     ordered: list[ParsedCourse] = []
     visiting: set[str] = set()

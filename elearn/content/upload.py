@@ -105,3 +105,37 @@ def _course_root(names: list[str], label: str) -> tuple[str, str]:
 
 def _error(where: str, message: str) -> ContentErrors:
     return ContentErrors([SourceError(where, 1, message)])
+
+
+def unpack_zip_tree(data: bytes, filename: str, destination: Path) -> None:
+    """Extract every entry of ``data`` under ``destination``, keeping the zip's folders.
+
+    The same checks as a course zip (size, entry count, safe paths, allowed file types,
+    file sizes, a lying header); raises ContentErrors naming every refused entry, and
+    nothing is extracted then. For a zip of several folders (a program and its courses).
+    """
+    label = filename or "program.zip"
+    if len(data) > MAX_ZIP_BYTES:
+        raise _error(label, Problem("berkas zip melebihi %(mb)d MB", mb=MAX_ZIP_BYTES // 2**20))
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+    except (zipfile.BadZipFile, ValueError):
+        raise _error(label, Problem("bukan berkas zip yang valid")) from None
+    with archive:
+        entries = [info for info in archive.infolist() if not _ignored(info.filename)]
+        if len(entries) > MAX_ENTRIES:
+            raise _error(label, Problem("zip berisi lebih dari %(n)d entri", n=MAX_ENTRIES))
+        files = [info for info in entries if not info.is_dir()]
+        errors = [error for info in files for error in _entry_problems(info, label)]
+        if sum(info.file_size for info in files) > MAX_UNPACKED_BYTES:
+            errors.append(SourceError(label, 1, Problem("isi zip terlalu besar setelah diekstrak")))
+        if errors:
+            raise ContentErrors(errors)
+        for info in files:
+            target = destination.joinpath(*PurePosixPath(info.filename).parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(info) as source:
+                content = source.read(info.file_size + 1)
+            if len(content) != info.file_size:
+                raise _error(f"{label}/{info.filename}", Problem("ukuran entri tidak sesuai"))
+            target.write_bytes(content)

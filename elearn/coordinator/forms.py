@@ -19,6 +19,14 @@ class UploadForm(Form):
     unit_id = SelectField(_l("Unit pengelola (untuk kursus baru)"), coerce=int)
 
 
+class ProgramUploadForm(Form):
+    file = FileField(
+        _l("Berkas program (.zip)"),
+        validators=[FileRequired(), FileAllowed(["zip"], _l("Hanya berkas .zip."))],
+    )
+    unit_id = SelectField(_l("Unit pengelola (untuk program dan kursus baru)"), coerce=int)
+
+
 class ActionForm(Form):
     """A POST button carrying the CSRF token (publish, archive)."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 from flask import (
     Blueprint,
@@ -20,13 +21,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from elearn import clock
 from elearn.auth.access import role_required
 from elearn.content.errors import ContentErrors, SourceError, split_problems
 from elearn.content.publish import archive_course, publish_version
 from elearn.content.sandbox import NO_SPACE_MESSAGE
 from elearn.coordinator.authoring import FORMAT_DOC, format_guide, template_zip
 from elearn.coordinator.editor_views import bp as editor_bp
-from elearn.coordinator.forms import ActionForm, UploadForm
+from elearn.coordinator.forms import ActionForm, ProgramUploadForm, UploadForm
+from elearn.coordinator.program_uploads import ProgramRefused, import_program_zip
 from elearn.coordinator.scope import can_manage, manageable_courses, owner_units
 from elearn.coordinator.upload_job import KIND as UPLOAD_JOB
 from elearn.coordinator.upload_job import job_key, upload_settings
@@ -54,6 +57,7 @@ from elearn.problem_text import translated
 from elearn.settings import current_settings
 
 bp = Blueprint("coordinator", __name__, url_prefix="/coordinator")
+UploadFormT = TypeVar("UploadFormT", UploadForm, ProgramUploadForm)
 bp.register_blueprint(editor_bp)
 
 
@@ -63,8 +67,8 @@ def _coordinators_only() -> None:
     """Every page here is for coordinators and admins."""
 
 
-def _upload_form() -> UploadForm:
-    form = UploadForm()
+def _upload_form(form: UploadFormT) -> UploadFormT:
+    """Fill the owner-unit choices of a course or program upload form."""
     choices = [SelectChoice(str(uid), path) for uid, path in owner_units(current_user)]
     if current_user.has_role(Role.ADMIN):
         choices.insert(0, SelectChoice("0", _("Seluruh platform (hanya admin)")))
@@ -74,7 +78,7 @@ def _upload_form() -> UploadForm:
 
 @bp.route("/courses")
 def courses() -> str:
-    return _courses_page(_upload_form(), [])
+    return _courses_page(_upload_form(UploadForm()), [])
 
 
 def _courses_page(form: UploadForm, errors: list[SourceError]) -> str:
@@ -86,7 +90,7 @@ def _courses_page(form: UploadForm, errors: list[SourceError]) -> str:
 
 @bp.route("/courses/upload", methods=["POST"])
 def upload() -> str | Response:
-    form = _upload_form()
+    form = _upload_form(UploadForm())
     if not form.validate_on_submit():
         return _courses_page(form, [])
     unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
@@ -103,6 +107,45 @@ def upload() -> str | Response:
         UPLOAD_JOB, {"upload_id": upload_id}, key=job_key(upload_id), owner_id=current_user.id
     )
     return redirect(url_for(".upload_status", upload_id=upload_id))
+
+
+@bp.route("/programs/upload", methods=["GET", "POST"])
+def program_upload() -> str | Response | tuple[str, int]:
+    """A program zip (program.md and its course folders): checked, then published at once."""
+    form = _upload_form(ProgramUploadForm())
+    if not form.is_submitted():
+        return _program_upload_page(form, [], [])
+    if not form.validate_on_submit():
+        return _program_upload_page(form, [], []), 400
+    unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+    filename = Path(form.file.data.filename or "program.zip").name
+    try:
+        imported = import_program_zip(
+            form.file.data.read(), filename, unit, current_user, current_settings(), clock.now()
+        )
+    except ProgramRefused as exc:
+        flash(_("Program tidak diterima. Perbaiki kesalahan berikut lalu unggah lagi."), "error")
+        return _program_upload_page(form, exc.errors, exc.warnings), 400
+    db.session.commit()
+    version = imported.program.version
+    flash(
+        _(
+            "Program %(slug)s versi %(n)d diterbitkan bersama %(c)d kursus.",
+            slug=version.program.slug,
+            n=version.number,
+            c=len(imported.courses),
+        ),
+        "success",
+    )
+    return redirect(url_for("programs.program", slug=version.program.slug))
+
+
+def _program_upload_page(
+    form: ProgramUploadForm, errors: list[SourceError], warnings: list[SourceError]
+) -> str:
+    return render_template(
+        "coordinator/program_upload.html", form=form, errors=errors, warnings=warnings
+    )
 
 
 @bp.route("/uploads/<int:upload_id>")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -76,6 +77,14 @@ class DecisionForm(Form):
     )
     approve = SubmitField(_l("Setujui"))
     request_changes = SubmitField(_l("Minta perubahan"))
+
+
+class NotesForm(Form):
+    """The plan's free-text notes, written by the learner or their supervisor."""
+
+    notes = TextAreaField(_l("Catatan rencana"), validators=[Optional(), Length(max=5000)])
+    # Set on the supervisor's page: their "year" names no plan of their own.
+    plan_id = HiddenField()
 
 
 class PlanButtonForm(Form):

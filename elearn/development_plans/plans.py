@@ -113,6 +113,7 @@ def start_plan(
                 competency_code=gap.code,
                 target_level=gap.required,
                 course_id=ids[course.slug],
+                course_title=course.title[:300],
                 title=course.title[:300],
                 route=PLATFORM_ROUTE,
                 organiser="",
@@ -152,6 +153,7 @@ def _fill(activity: PlanActivity, data: ActivityData) -> None:
     activity.target_level = data.target_level
     activity.course_id = data.course_id if data.kind == ActivityKind.COURSE else None
     activity.program_slug = data.program_slug if data.kind == ActivityKind.PROGRAM else None
+    activity.course_title = data.course_title[:300] if data.kind == ActivityKind.COURSE else ""
     title = data.title.strip()
     if data.kind == ActivityKind.COURSE and not title:
         title = data.course_title
@@ -265,6 +267,17 @@ def reopen_plan(plan: DevelopmentPlan, user: User, now: datetime) -> None:
     ):
         raise PlanRefused(Problem("Hanya rencana yang sudah disetujui yang dapat dibuka kembali."))
     audit(user, "plan.reopen", {"plan": plan.id}, 1)
+
+
+def may_write_notes(plan: DevelopmentPlan, user: User) -> bool:
+    """The plan's owner, and the atasan langsung it was submitted to."""
+    return user.id in (plan.user_id, plan.supervisor_id)
+
+
+def set_notes(plan: DevelopmentPlan, author: User, notes: str) -> None:
+    """Replace the plan's notes (in any status: they are no part of what is approved)."""
+    plan.notes = notes.strip().replace("\r\n", "\n")[:5000]
+    audit(author, "plan.notes", {"plan": plan.id}, 1)
 
 
 def plans_for_supervisor(supervisor_id: int) -> list[DevelopmentPlan]:

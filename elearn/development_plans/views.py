@@ -12,7 +12,12 @@ from elearn import clock
 from elearn.certificates.issuance import public_base_url
 from elearn.competencies.gaps import profiles_for, recommended_courses
 from elearn.development_plans import plans as service
-from elearn.development_plans.forms import ActivityForm, DecisionForm, PlanButtonForm
+from elearn.development_plans.forms import (
+    ActivityForm,
+    DecisionForm,
+    NotesForm,
+    PlanButtonForm,
+)
 from elearn.development_plans.labels import activity_kind_label, plan_status_label
 from elearn.development_plans.notices import notify_decided, notify_submitted
 from elearn.development_plans.progress import plan_progress
@@ -89,6 +94,7 @@ def show(year: int) -> str:
         unplanned_gaps=[g for g in gaps if g.code not in planned],
         editable=service.is_editable(plan),
         button=PlanButtonForm(),
+        notes_form=NotesForm(data={"notes": plan.notes}),
     )
 
 
@@ -118,9 +124,15 @@ def _activity_form(
 ) -> tuple[ActivityForm, dict[str, service.CatalogCourse]]:
     form = ActivityForm(obj=obj)
     courses = {c.slug: c for c in service.published_courses()}
-    form.course.choices = [SelectChoice("", _("— pilih kursus —"))] + [
-        SelectChoice(c.slug, f"{c.title} ({c.jp} JP)") for c in courses.values()
-    ]
+    choices = [SelectChoice(c.slug, f"{c.title} ({c.jp} JP)") for c in courses.values()]
+    if obj is not None and obj.course is not None and obj.course.slug not in courses:
+        # An archived course stays this activity's course (not offered for new ones).
+        kept = service.CatalogCourse(
+            obj.course.id, obj.course.slug, obj.course_title or obj.title, obj.jp
+        )
+        courses[kept.slug] = kept
+        choices.append(SelectChoice(kept.slug, _("%(title)s (diarsipkan)", title=kept.title)))
+    form.course.choices = [SelectChoice("", _("— pilih kursus —")), *choices]
     form.competency_code.choices = [SelectChoice("", _("— tanpa kode kompetensi —"))] + [
         SelectChoice(code, f"{code} {name}") for code, name in service.competency_codes()
     ]
@@ -243,6 +255,28 @@ def reopen(year: int) -> Response:
     return redirect(url_for(".show", year=year))
 
 
+@bp.route("/me/plans/<int:year>/notes", methods=["POST"])
+@login_required
+def notes(year: int) -> Response:
+    """Save the plan's notes: the owner's plan of ``year``, or (``plan_id``) one supervised."""
+    form = NotesForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if form.plan_id.data:
+        plan_id = int(form.plan_id.data) if form.plan_id.data.isdigit() else 0
+        plan = db.session.get(DevelopmentPlan, plan_id)
+    else:
+        plan = service.plan_of(current_user.id, year)
+    if plan is None or plan.year != year or not service.may_write_notes(plan, current_user):
+        abort(404)
+    service.set_notes(plan, current_user, form.notes.data or "")
+    db.session.commit()
+    flash(_("Catatan rencana disimpan."), "success")
+    if plan.user_id == current_user.id:
+        return redirect(url_for(".show", year=year))
+    return redirect(url_for(".review", plan_id=plan.id))
+
+
 @bp.route("/me/team/plans")
 @login_required
 def team() -> str:
@@ -277,5 +311,8 @@ def review(plan_id: int) -> str | Response:
                 flash(_("Permintaan perubahan dikirim."), "success")
             return redirect(url_for(".team"))
     return render_template(
-        "development_plans/review.html", **_plan_context(plan, plan.user), form=form
+        "development_plans/review.html",
+        **_plan_context(plan, plan.user),
+        form=form,
+        notes_form=NotesForm(data={"notes": plan.notes, "plan_id": plan.id}),
     )

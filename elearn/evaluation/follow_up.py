@@ -1,9 +1,10 @@
 """The level-3 follow-up survey: created N days after a completion, mailed once per recipient.
 
 A learner who completed a course on day D is asked on day D + N, both days counted in the
-platform's zone (``DEFAULT_TIMEZONE``, not the learner's unit's zone), and so is their
-supervisor (``User.supervisor_id``) about them. Each pass inserts the surveys now due with
-``INSERT … SELECT … ON CONFLICT DO NOTHING``: the unique constraints on (enrolment,
+zone of the learner's unit (``Unit.timezone``, inherited from the parent units, else
+``DEFAULT_TIMEZONE``), and so is their supervisor (``User.supervisor_id``) about them. The
+e-mails wait while it is night where the recipient's unit is. Each pass inserts the surveys
+now due with ``INSERT … SELECT … ON CONFLICT DO NOTHING``: the unique constraints on (enrolment,
 recipient) and (enrolment, respondent) make a rerun, or two passes at once, create nothing
 twice, and each survey's e-mail is a ``mail.send`` job keyed by the survey, so it goes out
 once too.
@@ -11,7 +12,8 @@ once too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,19 +29,36 @@ from elearn.models import Course, CourseVersion, Enrollment, FollowUpSurvey, Res
 from elearn.models.base import UTCDateTime
 from elearn.reminders.inbox import course_title
 from elearn.reminders.texts import translations_for
+from elearn.reminders.zones import units_by_zone
 
 # A pass that did not run for a while still asks about completions up to this many days
 # past their day N; older ones (say, everything before the feature was switched on) never.
 CATCH_UP_DAYS = 30
 CHUNK = 500
+UNIT_CHUNK = 1000
 
 
 @dataclass(frozen=True)
 class FollowUpPlan:
-    """When to ask: ``days`` after completion, counted in whole days of ``zone``."""
+    """When to ask: ``days`` after completion, counted in whole days of the learner's zone.
+
+    ``unit_zones`` maps each unit to its zone (``elearn.reminders.zones.unit_zones``); when
+    empty, every learner is counted in ``zone``.
+    """
 
     days: int
     zone: ZoneInfo
+    unit_zones: Mapping[int, ZoneInfo] = field(default_factory=dict)
+
+    def zone_groups(self) -> list[tuple[ZoneInfo, list[int] | None]]:
+        """Each zone with the units in it (None: every unit), chunked for ``IN`` lists."""
+        if not self.unit_zones:
+            return [(self.zone, None)]
+        groups: list[tuple[ZoneInfo, list[int] | None]] = []
+        for zone, unit_ids in units_by_zone(dict(self.unit_zones)).items():
+            for start in range(0, len(unit_ids), UNIT_CHUNK):
+                groups.append((zone, unit_ids[start : start + UNIT_CHUNK]))
+        return groups
 
 
 def due_window(today: date, plan: FollowUpPlan) -> tuple[datetime, datetime]:
@@ -77,12 +96,16 @@ def create_follow_ups(now: datetime, plan: FollowUpPlan) -> int:
             if days is None
             else CourseVersion.follow_up_days == days
         )
-        created += _create_due(now, replace(plan, days=days or plan.days), uses)
+        for zone, unit_ids in plan.zone_groups():
+            in_zone = replace(plan, days=days or plan.days, zone=zone)
+            created += _create_due(now, in_zone, uses, unit_ids)
     db.session.commit()
     return created
 
 
-def _create_due(now: datetime, plan: FollowUpPlan, uses: ColumnElement[bool]) -> int:
+def _create_due(
+    now: datetime, plan: FollowUpPlan, uses: ColumnElement[bool], unit_ids: list[int] | None
+) -> int:
     start, end = due_window(now.astimezone(plan.zone).date(), plan)
     at = literal(now, UTCDateTime())
     learner = aliased(User)
@@ -93,6 +116,8 @@ def _create_due(now: datetime, plan: FollowUpPlan, uses: ColumnElement[bool]) ->
         learner.is_active.is_(True),
         uses,
     )
+    if unit_ids is not None:
+        completed = and_(completed, learner.unit_id.in_(unit_ids))
     columns = ["enrollment_id", "recipient_id", "respondent", "created_at", "comment"]
     created = 0
     for respondent, recipient in (
@@ -123,8 +148,16 @@ def _create_due(now: datetime, plan: FollowUpPlan, uses: ColumnElement[bool]) ->
     return created
 
 
-def mail_follow_ups(now: datetime, jobs: Jobs, base_url: str) -> int:
-    """Queue one e-mail per survey not mailed yet (recipients with an address); how many."""
+def mail_follow_ups(
+    now: datetime,
+    jobs: Jobs,
+    base_url: str,
+    awake: Callable[[int], bool] = lambda unit_id: True,
+) -> int:
+    """Queue one e-mail per survey not mailed yet (recipients with an address); how many.
+
+    A recipient whose unit is not ``awake`` (night there) is left for a later pass.
+    """
     learner = aliased(User)
     recipient = aliased(User)
     sent = 0
@@ -138,6 +171,7 @@ def mail_follow_ups(now: datetime, jobs: Jobs, base_url: str) -> int:
                 recipient.full_name,
                 recipient.email,
                 recipient.locale,
+                recipient.unit_id,
                 learner.full_name,
                 course_title(),
             )
@@ -155,7 +189,13 @@ def mail_follow_ups(now: datetime, jobs: Jobs, base_url: str) -> int:
         ).all()
         if not rows:
             return sent
-        for survey_id, respondent, user_id, name, email, locale, learner_name, title in rows:
+        after = rows[-1][0]
+        mailed: list[int] = []
+        for row in rows:
+            survey_id, respondent, user_id, name, email, locale, unit_id = row[:7]
+            learner_name, title = row[7:]
+            if not awake(unit_id):
+                continue
             message = survey_message(
                 respondent=Respondent(respondent),
                 to=email,
@@ -166,16 +206,15 @@ def mail_follow_ups(now: datetime, jobs: Jobs, base_url: str) -> int:
                 locale=locale or "id",
             )
             queue_mail(jobs, message, key=f"follow-up:{survey_id}", owner_id=user_id)
+            mailed.append(survey_id)
             sent += 1
         # Marked after queueing, one statement per chunk (as the reminders' delivery does): a
         # pass that stops in between queues again under the same keys, which find the first
         # jobs instead of sending twice.
-        after = rows[-1][0]
-        db.session.execute(
-            update(FollowUpSurvey)
-            .where(FollowUpSurvey.id.in_([row[0] for row in rows]))
-            .values(mailed_at=now)
-        )
+        if mailed:
+            db.session.execute(
+                update(FollowUpSurvey).where(FollowUpSurvey.id.in_(mailed)).values(mailed_at=now)
+            )
         db.session.commit()
 
 

@@ -11,6 +11,7 @@ from elearn.evaluation.follow_up import FollowUpPlan, create_follow_ups, mail_fo
 from elearn.jobs.binding import current_jobs
 from elearn.jobs.registry import JobContext, JobKind, Outcome
 from elearn.reminders.windows import is_daytime
+from elearn.reminders.zones import unit_zones
 from elearn.settings import current_settings
 
 FOLLOW_UP_KIND = "evaluation.follow-up"
@@ -23,11 +24,16 @@ def follow_up_kind(app: Flask) -> JobKind:
         settings = current_settings()
         now = clock.now()
         zone = ZoneInfo(settings.default_timezone)
-        # Like the reminders: nothing arrives at night; the first pass after 07:00 sends it.
-        if not is_daytime(now, zone, settings.reminders):
-            return Outcome(info={"created": 0, "mailed": 0})
-        created = create_follow_ups(now, FollowUpPlan(settings.follow_up_days, zone))
-        mailed = mail_follow_ups(now, current_jobs(app), settings.public_base_url)
+        zones = unit_zones(settings.default_timezone)
+        plan = FollowUpPlan(settings.follow_up_days, zone, zones)
+        created = create_follow_ups(now, plan)
+
+        def awake(unit_id: int) -> bool:
+            # Like the reminders: nothing arrives at night where the recipient works; the
+            # first pass after the day starts there sends it.
+            return is_daytime(now, zones.get(unit_id, zone), settings.reminders)
+
+        mailed = mail_follow_ups(now, current_jobs(app), settings.public_base_url, awake)
         return Outcome(info={"created": created, "mailed": mailed})
 
     return JobKind(FOLLOW_UP_KIND, run, max_attempts=3, lease_seconds=1800)

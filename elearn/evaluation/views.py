@@ -12,6 +12,7 @@ from elearn import clock
 from elearn.auth.access import role_required
 from elearn.evaluation.answers import SurveyClosed, answer_survey, closes_at, survey_for
 from elearn.evaluation.forms import FollowUpForm
+from elearn.evaluation.pending import pending_surveys
 from elearn.evaluation.report import evaluation_report, follow_up_table, gain_table
 from elearn.extensions import db
 from elearn.models import Course, FollowUpSurvey, Role
@@ -82,3 +83,13 @@ def _csv(table: Table, action: str, name: str) -> Response:
     audit(current_user, action, {}, len(table.rows))
     db.session.commit()
     return table_download(table, "csv", name)
+
+
+@bp.route("/me/follow-ups")
+@login_required
+def pending() -> str:
+    """The follow-up surveys waiting for the user's answer: their own and, as atasan
+    langsung, about their team."""
+    return render_template(
+        "evaluation/pending.html", surveys=pending_surveys(current_user.id, clock.now())
+    )

@@ -27,6 +27,7 @@ def init_jobs(app: Flask, app_settings: Settings) -> None:
     from elearn.mail.binding import current_mailer
     from elearn.mail.job import mail_send_kind
     from elearn.mail.smtp import sender_domain
+    from elearn.programs.job import EVERY_SECONDS, ISSUE_MISSING_KIND, issue_missing_kind
     from elearn.reminders.job import REMINDERS_KIND, reminders_kind
     from elearn.reports.export_jobs import export_kind
 
@@ -45,6 +46,7 @@ def init_jobs(app: Flask, app_settings: Settings) -> None:
             mail_send_kind(lambda: current_mailer(app), sender_domain(config["MAIL_FROM"])),
             reminders_kind(app),
             follow_up_kind(app),
+            issue_missing_kind(),
         ]
     )
     schedules = [
@@ -53,6 +55,7 @@ def init_jobs(app: Flask, app_settings: Settings) -> None:
         # Hourly: each zone's first pass after 07:00 local sends what fell due overnight.
         Schedule(REMINDERS_KIND, 3600),
         Schedule(FOLLOW_UP_KIND, 3600),
+        Schedule(ISSUE_MISSING_KIND, EVERY_SECONDS),
     ]
     if app_settings.xapi.lrs_url:
         schedules.append(Schedule(DELIVERY_KIND, app_settings.xapi.deliver_every_seconds))

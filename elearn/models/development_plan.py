@@ -96,7 +96,10 @@ class PlanActivity(Base):
         CheckConstraint(
             "target_level IS NULL OR target_level BETWEEN 1 AND 5", name="level_in_range"
         ),
-        CheckConstraint("kind <> 'course' OR course_id IS NOT NULL", name="course_named"),
+        # A deleted course sets course_id to NULL; its stored title keeps the activity named.
+        CheckConstraint(
+            "kind <> 'course' OR course_id IS NOT NULL OR course_title <> ''", name="course_named"
+        ),
         CheckConstraint("kind <> 'program' OR program_slug IS NOT NULL", name="program_named"),
     )
 
@@ -113,6 +116,8 @@ class PlanActivity(Base):
     course_id: Mapped[int | None] = mapped_column(
         ForeignKey("course.id", ondelete="SET NULL"), index=True
     )
+    # The course's title when planned (kept if the course is archived or deleted later).
+    course_title: Mapped[str] = mapped_column(String(300), default="", server_default="")
     program_slug: Mapped[str | None] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(300))  # the course's title when planned, or free
     route: Mapped[str] = mapped_column(String(40))  # a value of elearn.records.routes.ROUTES

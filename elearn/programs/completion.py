@@ -2,8 +2,9 @@
 
 A completion owes its course certificate (``certificates.issuance.owe_certificate``); once it
 commits, ``certificates.owed_job.settle_completions`` issues that and then checks the open
-programs of the same learners here, in the request or in a worker. ``flask programs
-issue-missing`` catches up on anything missed (completions through other doors, or a failure
+programs of the same learners here, in the request or in a worker. The hourly job
+``programs.issue-missing`` (``elearn/programs/job.py``, or ``flask programs issue-missing``)
+catches up on anything missed (completions through other doors, or a failure
 in between).
 """
 
@@ -65,12 +66,9 @@ def check_programs_of(
 def issue_missing_program_certificates(
     session: DbSession, settings: Settings, now: datetime
 ) -> int:
-    """Check every learner with an open program enrolment (for cron and the offline sync)."""
+    """Check every learner with an open program enrolment (the hourly job, cron, the offline
+    sync); one learner's failure does not stop the others."""
     users = session.scalars(
         select(ProgramEnrollment.user_id).where(ProgramEnrollment.completed_at.is_(None)).distinct()
     ).all()
-    issued = 0
-    for user_id in users:
-        issued += len(check_programs_of(session, user_id, settings, now))
-        session.commit()
-    return issued
+    return issue_program_certificates_of(session, users, settings, now)

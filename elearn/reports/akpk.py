@@ -358,11 +358,17 @@ class Summary:
             self.by_competency.setdefault(need, Tally()).add(row)
 
 
-def summarise(rows: Iterable[AkpkRow]) -> tuple[list[AkpkRow], Summary]:
-    """The rows as a list and their summary, in one pass."""
+def summarise(
+    rows: Iterable[AkpkRow], start: int = 0, stop: int | None = None
+) -> tuple[list[AkpkRow], Summary]:
+    """The rows ``start:stop`` as a list and the summary of all of them, in one pass.
+
+    The page keeps one page of rows in memory while the summary counts every row.
+    """
     summary = Summary()
     kept = []
-    for row in rows:
+    for index, row in enumerate(rows):
         summary.add(row)
-        kept.append(row)
+        if index >= start and (stop is None or index < stop):
+            kept.append(row)
     return kept, summary

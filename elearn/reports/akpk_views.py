@@ -41,6 +41,7 @@ from elearn.reports.scope import report_unit_ids
 
 bp = Blueprint("akpk", __name__, url_prefix="/reports/akpk")
 FIRST_YEAR = 2000
+PER_PAGE = 100  # needs per page; the CSV and XLSX hold them all
 
 
 @bp.before_request
@@ -83,12 +84,21 @@ def _args(scope: AkpkScope) -> dict[str, object]:
 @bp.route("/")
 def index() -> str:
     scope, choices, names = _asked()
-    rows, summary = summarise(AkpkRows(scope, names))
+    page = query_int(request.args, "page", 1, minimum=1, maximum=MAX_DB_INT)
+    start = (page - 1) * PER_PAGE
+    # One streamed pass: the summary counts every need, the table shows one page of them.
+    rows, summary = summarise(AkpkRows(scope, names), start, start + PER_PAGE)
+    pages = max(1, -(-summary.total.needs // PER_PAGE))
+    if page > pages:
+        abort(404)
     this_year = current_year(current_user)
     return render_template(
         "reports/akpk.html",
         scope=scope,
         args=_args(scope),
+        page=page,
+        pages=pages,
+        first_number=start + 1,
         choices=choices,
         years=range(this_year + 1, this_year - 5, -1),
         rows=rows,

@@ -111,6 +111,7 @@ RULES: dict[str, Rule] = {
     "coordinator.version": COORDINATORS,
     "coordinator.upload_status": COORDINATORS,  # the uploader (a coordinator) and admins
     "coordinator.upload": Rule(COORDINATORS.expect, post=True),
+    "coordinator.program_upload": COORDINATORS,  # the form; tests/coordinator posts zips
     "coordinator.publish": Rule(COORDINATORS.expect | {"coordinator": 302, "admin": 302},
                                 post=True),  # fmt: skip
     "coordinator.archive": Rule(COORDINATORS.expect | {"coordinator": 302, "admin": 302},
@@ -187,6 +188,7 @@ RULES: dict[str, Rule] = {
     "evaluation.report": STAFF, "evaluation.gain_csv": STAFF, "evaluation.follow_up_csv": STAFF,
     # Survey 999 does not exist; only its addressee would reach a real one (tests/evaluation).
     "evaluation.follow_up": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 404)}),
+    "evaluation.pending": SIGNED_IN,  # each sees the surveys addressed to them
     # The unit is Palu, in the coordinator's and the evaluator's scope (outside it: 404).
     "reports.jp_duty": STAFF, "reports.jp_duty_csv": STAFF, "reports.jp_duty_xlsx": STAFF,
     "reports.jp_duty_unit": STAFF, "reports.jp_duty_unit_csv": STAFF,
@@ -226,6 +228,8 @@ RULES: dict[str, Rule] = {
     # (Checked after "start", which gave every signed-in user a plan of their own.)
     "development_plans.submit": Rule(SIGNED_IN.expect | dict.fromkeys(ROLES[1:], 302), post=True),
     "development_plans.reopen": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
+    # Notes: the owner's plan of the year (a supervisor names the plan in the form).
+    "development_plans.notes": Rule(OWNER_ONLY.expect | {"owner": 302}, post=True),
     "development_plans.review": rule(owner=404, other_learner=OK, mamuju_learner=404,
                                      coordinator=404, evaluator=404, admin=404),
     # SIASN: evaluators see their instansi's push and downloads; admins push and keep codes.
