@@ -35,6 +35,7 @@ from elearn.models import (
     Enrollment,
     IssuerProfile,
     LearnerJpTotal,
+    ProgramCertificate,
     QuizAttempt,
     Unit,
     User,
@@ -372,7 +373,7 @@ def document_of(certificate: Certificate, base_url: str) -> CertificateDocument:
         competency=COMPETENCY_NAMES.get(p["competency"], p["competency"]),
         score_summary=p["score_summary"],
         verify_url=verify_url(p["code"], base_url),
-        revoked_on=_revoked_on(certificate),
+        revoked_on=revoked_on(certificate),
     )
 
 
@@ -414,8 +415,8 @@ def document_from_payload(
     )
 
 
-def _revoked_on(certificate: Certificate) -> date | None:
-    """The day of revocation in the learner's zone, as completed_on is."""
+def revoked_on(certificate: Certificate | ProgramCertificate) -> date | None:
+    """The day of revocation in the learner's zone, as completed_on is (printed on the PDF)."""
     if certificate.revoked_at is None:
         return None
     zone = zone_for(certificate.user, current_settings().default_timezone)

@@ -16,7 +16,12 @@ from sqlalchemy.exc import IntegrityError
 
 from elearn.certificates import revocation, status_list
 from elearn.certificates.document import CertificateDocument
-from elearn.certificates.issuance import document_from_payload, new_code, next_sequence
+from elearn.certificates.issuance import (
+    document_from_payload,
+    new_code,
+    next_sequence,
+    revoked_on,
+)
 from elearn.certificates.keys import current_key_id, signing_key, stored_signature_valid
 from elearn.certificates.signing import sign_payload
 from elearn.i18n import zone_for
@@ -175,4 +180,5 @@ def program_document(certificate: ProgramCertificate, base_url: str) -> Certific
         competency=", ".join(p["competencies"]),
         score_summary=f"{len(p['courses'])} kursus: {courses}",
         verify_url=verify_url(p["code"], base_url),
+        revoked_on=revoked_on(certificate),
     )

@@ -4,11 +4,13 @@ and both credential forms say so to any verifier."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from elearn.certificates import status_list
@@ -174,6 +176,8 @@ def test_revocation_sets_the_bit_and_only_an_admin_takes_it_back(
     public_page = app.test_client().get(page_url).get_data(as_text=True)
     assert "DICABUT" in public_page and "Kursus diulang" in public_page
     assert is_revoked(app, status) is True
+    pdf = PdfReader(io.BytesIO(learner.client.get(f"{page_url}/pdf").data))
+    assert "DICABUT" in pdf.pages[0].extract_text()
     # The credential downloaded before says revoked to our verifier too.
     result = runner.invoke(args=["certificates", "verify", str(token_file)])
     assert (
