@@ -36,6 +36,7 @@ from elearn.issuers.keystore import current_keystore
 from elearn.issuers.registry import key_history, platform_issuer
 from elearn.issuers.urls import issuer_id
 from elearn.models import Certificate, IssuerProfile, ProgramCertificate
+from elearn.programs.certificate import program_document
 from elearn.settings import current_settings
 
 State = Literal["valid", "revoked", "invalid"]
@@ -49,6 +50,7 @@ CREDENTIAL_ID = re.compile(
     r"/credential$"
 )
 ENVELOPE = "data:application/vc+jwt,"
+PROGRAMS_PATH = "/programs"  # what precedes /certificates/<code> on a program's page
 MAX_PDF_PAGES = 5  # ours has one; a huge file is not a certificate
 
 
@@ -186,7 +188,8 @@ def verify_pdf(data: bytes, store: BlobStore) -> Verdict:
         return invalid(f"not a readable PDF ({type(exc).__name__})")
     if code is None:
         return invalid("the PDF holds no verification code of an eLearn ASN certificate")
-    certificate = _certificate(code)
+    # A program certificate's page is <base>/programs/certificates/<code>.
+    certificate: Revocable | None = _certificate(code) or _program_certificate(code)
     if certificate is None:
         return invalid(f"the PDF names certificate {code}, which is unknown here")
     verdict = _certificate_state(certificate, certificate.number)
@@ -217,8 +220,11 @@ def _pdf_code(reader: PdfReader) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _issued_pdfs(certificate: Certificate, base: str, store: BlobStore) -> list[bytes]:
+def _issued_pdfs(certificate: Revocable, base: str, store: BlobStore) -> list[bytes]:
     """The stored PDF and a fresh rendering: both come from the signed payload alone."""
+    if isinstance(certificate, ProgramCertificate):
+        site = base.removesuffix(PROGRAMS_PATH)
+        return [render_certificate_pdf(program_document(certificate, site))]
     issued = [render_certificate_pdf(document_of(certificate, base))]
     kept = stored_pdf(certificate, base, store)
     if kept is not None:

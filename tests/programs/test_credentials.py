@@ -97,6 +97,14 @@ def test_the_program_credential_is_its_instansis_with_the_summed_jp(
     path.write_text(token)
     result = runner.invoke(args=["certificates", "verify", str(path)])
     assert result.exit_code == 0 and f"VALID — {certificate.number}" in result.output
+    # And its PDF, as downloaded; edited, it is refused.
+    pdf = tmp_path / "program.pdf"
+    pdf.write_bytes(learner.client.get(f"/programs/certificates/{certificate.code}/pdf").data)
+    result = runner.invoke(args=["certificates", "verify", str(pdf)])
+    assert result.exit_code == 0 and f"VALID — {certificate.number}" in result.output
+    pdf.write_bytes(pdf.read_bytes() + b"\n%edited\n")
+    result = runner.invoke(args=["certificates", "verify", str(pdf)])
+    assert result.exit_code == 1 and "edited after download" in result.output
 
 
 def test_a_program_of_no_unit_is_the_platforms(app: Flask, tmp_path: Path):
@@ -176,8 +184,11 @@ def test_revocation_sets_the_bit_and_only_an_admin_takes_it_back(
     public_page = app.test_client().get(page_url).get_data(as_text=True)
     assert "DICABUT" in public_page and "Kursus diulang" in public_page
     assert is_revoked(app, status) is True
-    pdf = PdfReader(io.BytesIO(learner.client.get(f"{page_url}/pdf").data))
-    assert "DICABUT" in pdf.pages[0].extract_text()
+    pdf_bytes = learner.client.get(f"{page_url}/pdf").data
+    assert "DICABUT" in PdfReader(io.BytesIO(pdf_bytes)).pages[0].extract_text()
+    (tmp_path / "program.pdf").write_bytes(pdf_bytes)
+    result = runner.invoke(args=["certificates", "verify", str(tmp_path / "program.pdf")])
+    assert result.exit_code == 3 and "REVOKED" in result.output
     # The credential downloaded before says revoked to our verifier too.
     result = runner.invoke(args=["certificates", "verify", str(token_file)])
     assert (
@@ -195,7 +206,7 @@ def test_revocation_sets_the_bit_and_only_an_admin_takes_it_back(
     )
     assert refused.status_code == 403
     cli_refused = runner.invoke(
-        args=["programs", "unrevoke", code, "--reason", "Keliru", "--by", coordinator.nip]
+        args=["programs", "unrevoke", "--reason", "Keliru", "--by", coordinator.nip, "--", code]
     )
     assert cli_refused.exit_code == 1 and "only an admin may unrevoke" in cli_refused.output
     db.session.expire_all()
@@ -237,18 +248,20 @@ def test_the_cli_revokes_and_unrevokes_like_the_course_one(app: Flask, runner, t
     def programs(*args: str):  # type: ignore[no-untyped-def]
         return runner.invoke(args=["programs", *args])
 
-    unknown = programs("revoke", "x" * 22, "--reason", "Ganda", "--by", admin.nip)
+    unknown = programs("revoke", "--reason", "Ganda", "--by", admin.nip, "--", "x" * 22)
     assert unknown.exit_code == 1 and "unknown program certificate" in unknown.output
-    learner_as_admin = programs("revoke", certificate.code, "--reason", "X", "--by", "000")
+    learner_as_admin = programs("revoke", "--reason", "X", "--by", "000", "--", certificate.code)
     assert learner_as_admin.exit_code == 1 and "--by must be the NIP of an admin" in (
         learner_as_admin.output
     )
-    result = programs("revoke", certificate.code, "--reason", "Ganda", "--by", admin.nip)
+    result = programs("revoke", "--reason", "Ganda", "--by", admin.nip, "--", certificate.code)
     assert result.exit_code == 0 and f"{certificate.number} revoked" in result.output
     assert is_revoked(app, status) is True
-    again = programs("revoke", certificate.code, "--reason", "Ganda", "--by", admin.nip)
+    again = programs("revoke", "--reason", "Ganda", "--by", admin.nip, "--", certificate.code)
     assert again.exit_code == 1 and "already revoked" in again.output
-    result = programs("unrevoke", certificate.code, "--reason", "Banding", "--by", other_admin.nip)
+    result = programs(
+        "unrevoke", "--reason", "Banding", "--by", other_admin.nip, "--", certificate.code
+    )
     assert result.exit_code == 0 and "unrevoked" in result.output
     assert is_revoked(app, status) is False
     listed = json.loads(

@@ -80,7 +80,7 @@ def test_jose_verifies_a_program_credential_and_reads_its_revocation(
 
     admin = make_user(Role.ADMIN, name="Admin Satu")
     result = runner.invoke(
-        args=["programs", "revoke", certificate.code, "--reason", "Keliru", "--by", admin.nip]
+        args=["programs", "revoke", "--reason", "Keliru", "--by", admin.nip, "--", certificate.code]
     )
     assert result.exit_code == 0, result.output
     code, after = jose_check(node, token_file, live_server)
