@@ -2,7 +2,8 @@
 
 A backup is a pair of files: the snapshot (``elearn-<time>.sqlite`` or ``.dump``) and
 ``<snapshot>.keys.age``, an age file (passphrase mode, scrypt) holding JSON with the
-certificate signing key and the session secret key, plus the SHA-256 of the snapshot it
+certificate signing key, the session secret key, the local PDF signer and every instansi
+issuer's key (instance/issuer-keys/), plus the SHA-256 of the snapshot it
 belongs to. Without the signing key no restored certificate verifies.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from elearn.backup.snapshots import BackupError
 from elearn.certificates.signing import KEY_FILENAME, key_id, load_signing_key
+from elearn.issuers.keystore import FOLDER as ISSUER_KEYS_FOLDER
 from elearn.pdf_signing.identity import FILENAME as PDF_SIGNING_FILENAME
 from elearn.private_files import write_private
 
@@ -32,13 +35,15 @@ SECRET = "SECRET_KEY"  # noqa: S105 - the variable's name, not a secret
 SECRET_FILENAME = "secret_key"  # noqa: S105 - development's file name (elearn/security.py)
 PDF_SIGNING = "PDF_SIGNING"  # the local PDF signer's key and certificate, instance/ only
 RESTORED_DIR = "restored-keys"  # where keys that belong in the environment are put
+ISSUER_KEYS = ISSUER_KEYS_FOLDER  # an issuer key's name is "issuer-keys/<kid>.pem"
+ISSUER_KEY_NAME = re.compile(rf"{ISSUER_KEYS}/[A-Za-z0-9_-]{{20,64}}\.pem")
 
 
 @dataclass(frozen=True)
 class Key:
     """One key as kept in a backup: where it lived, and its value."""
 
-    name: str  # SIGNING, SECRET or PDF_SIGNING
+    name: str  # SIGNING, SECRET, PDF_SIGNING or "issuer-keys/<kid>.pem"
     source: str  # "environment" or "instance"
     value: str  # PKCS#8 PEM for the signing key; the secret key's text
 
@@ -78,6 +83,13 @@ def collect_keys(instance_path: str, config: Mapping[str, Any]) -> list[Key]:
     pdf_signing = Path(instance_path) / PDF_SIGNING_FILENAME
     if pdf_signing.is_file():
         keys.append(Key(PDF_SIGNING, "instance", pdf_signing.read_text()))
+    # Each instansi issuer's keys (elearn/issuers/keystore.py): without them no new
+    # credential or status list of that issuer can be signed after a restore.
+    folder = Path(instance_path) / ISSUER_KEYS
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.pem")):
+            if ISSUER_KEY_NAME.fullmatch(f"{ISSUER_KEYS}/{path.name}"):
+                keys.append(Key(f"{ISSUER_KEYS}/{path.name}", "instance", path.read_text()))
     return keys
 
 
@@ -126,7 +138,7 @@ def plan_placements(
         if key.source == "environment":
             placements.append(_environment_placement(key, instance, config))
             continue
-        target = instance / _FILENAMES[key.name]
+        target = instance / _filename(key.name)
         same = target.is_file() and _same_key(key, target.read_text())
         note = f"{target}: " + ("already this key" if same else "restored")
         if key.name == SIGNING and str(config.get(SIGNING) or "").strip():
@@ -140,6 +152,15 @@ def plan_placements(
 
 
 _FILENAMES = {SIGNING: KEY_FILENAME, SECRET: SECRET_FILENAME, PDF_SIGNING: PDF_SIGNING_FILENAME}
+
+
+def _filename(name: str) -> str:
+    """Where a key of this name lives under instance/ (BackupError for an unknown name)."""
+    if name in _FILENAMES:
+        return _FILENAMES[name]
+    if ISSUER_KEY_NAME.fullmatch(name):
+        return name
+    raise BackupError(f"the keys file holds an unknown key {name!r}; nothing was changed")
 
 
 def place(placements: list[Placement], *, stamp: str) -> None:
@@ -171,7 +192,7 @@ def _environment_placement(key: Key, instance: Path, config: Mapping[str, Any]) 
 
 
 def _same_key(key: Key, text: str) -> bool:
-    if key.name == SIGNING:
+    if key.name == SIGNING or ISSUER_KEY_NAME.fullmatch(key.name):
         return _kid(text) == _kid(key.value)
     return text.strip() == key.value.strip()
 

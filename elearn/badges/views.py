@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
@@ -12,6 +13,7 @@ from elearn.certificates import status_list
 from elearn.certificates.credential import build_badge_credential, encode_vc_jwt
 from elearn.certificates.issuance import public_base_url
 from elearn.certificates.keys import signing_key
+from elearn.certificates.secured import JSONLD_TYPE, JWT_TYPE, data_integrity_json, download
 from elearn.extensions import db, limiter
 from elearn.models import JpBadge
 from elearn.settings import current_settings
@@ -49,20 +51,36 @@ def verify(code: str) -> tuple[str, int] | str:
 @bp.route("/<code>/credential")
 @login_required
 def credential(code: str) -> Response:
+    badge, credential = _own_credential(code)
+    token = encode_vc_jwt(credential, signing_key())
+    return download(token, JWT_TYPE, _filename(badge, "jwt"))
+
+
+@bp.route("/<code>/credential.jsonld")
+@login_required
+def credential_jsonld(code: str) -> Response:
+    """The same credential as JSON-LD with an eddsa-rdfc-2022 proof (issuer: did:key)."""
+    badge, credential = _own_credential(code)
+    body = data_integrity_json(credential, signing_key(), badge.issued_at)
+    return download(body, JSONLD_TYPE, _filename(badge, "jsonld"))
+
+
+def _own_credential(code: str) -> tuple[JpBadge, dict[str, Any]]:
+    """The signed-in holder's badge and its credential; 404 for anyone else."""
     badge = _by_code(code)
     if badge is None or badge.user_id != current_user.id:
         abort(404)
     base = public_base_url(current_settings(), request.url_root)
-    document = document_of(badge, base)
     credential = build_badge_credential(
-        document,
+        document_of(badge, base),
         base_url=base,
         issuer_url=base,
         issued_at=badge.issued_at,
         status=status_list.badge_status(badge.id, base),
     )
     db.session.commit()  # a status bit given just now, if the badge had none
-    response = Response(encode_vc_jwt(credential, signing_key()), mimetype="application/vc+jwt")
-    filename = f"open-badge-pembelajar-asn-{badge.year}.jwt"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return badge, credential
+
+
+def _filename(badge: JpBadge, suffix: str) -> str:
+    return f"open-badge-pembelajar-asn-{badge.year}.{suffix}"

@@ -9,19 +9,17 @@ import click
 from sqlalchemy import select
 
 from elearn import clock
-from elearn.auth.duties import OwnRecordRefused
 from elearn.certificates.issuance import (
-    UnrevokeRefused,
+    COURSE,
     issue_missing,
-    revoke,
-    unrevoke,
 )
+from elearn.certificates.revocation_cli import revoke_command_body, unrevoke_command_body
 from elearn.certificates.verify_file import EXIT, looks_like_jwt, verify_bytes
 from elearn.extensions import db
 from elearn.issuers.keystore import current_keystore
 from elearn.issuers.registry import issuer_of_unit, platform_issuer, rotate_key
 from elearn.jobs.binding import current_blobs
-from elearn.models import PLATFORM_SLUG, Certificate, Role, Unit, UnitKind, User
+from elearn.models import PLATFORM_SLUG, Certificate, Unit, UnitKind
 from elearn.reports.audit import audit
 from elearn.settings import current_settings
 
@@ -97,12 +95,12 @@ def issue_missing_command() -> None:
     click.echo(f"{issue_missing(current_settings())} certificate(s) issued")
 
 
-def _certificate_and_actor(code: str, by_nip: str) -> tuple[Certificate, User | None]:
-    """The certificate named by ``code`` (else the command stops) and the user --by names."""
+def _certificate(code: str) -> Certificate:
+    """The certificate named by ``code``, else the command stops."""
     certificate = db.session.scalar(select(Certificate).where(Certificate.code == code))
     if certificate is None:
         raise click.ClickException(f"unknown certificate {code}")
-    return certificate, db.session.scalar(select(User).where(User.nip == by_nip))
+    return certificate
 
 
 @certificates_cli.command("revoke")
@@ -111,21 +109,7 @@ def _certificate_and_actor(code: str, by_nip: str) -> tuple[Certificate, User | 
 @click.option("--by", "by_nip", required=True, help="NIP of the admin revoking it.")
 def revoke_command(code: str, reason: str, by_nip: str) -> None:
     """Revoke a certificate; its JP stop counting."""
-    certificate, admin = _certificate_and_actor(code, by_nip)
-    if admin is None or not admin.has_role(Role.ADMIN):
-        raise click.ClickException("--by must be the NIP of an admin")
-    try:
-        revoked = revoke(certificate, admin, reason)
-    except OwnRecordRefused:
-        db.session.commit()  # only the audit entry of the refusal
-        raise click.ClickException(
-            f"{certificate.number} belongs to {admin.full_name} (--by): nobody revokes their "
-            "own certificate; another admin must run this"
-        ) from None
-    if not revoked:
-        raise click.ClickException("already revoked")
-    db.session.commit()
-    click.echo(f"{certificate.number} revoked")
+    revoke_command_body(_certificate(code), by_nip, reason, COURSE)
 
 
 @certificates_cli.command("unrevoke")
@@ -134,25 +118,4 @@ def revoke_command(code: str, reason: str, by_nip: str) -> None:
 @click.option("--by", "by_nip", required=True, help="NIP of the admin deciding it.")
 def unrevoke_command(code: str, reason: str, by_nip: str) -> None:
     """Take a revocation back: only an admin, with a reason; the status list bit clears."""
-    certificate, actor = _certificate_and_actor(code, by_nip)
-    if actor is None:
-        raise click.ClickException("--by must be the NIP of an admin")
-    if not reason.strip():
-        raise click.ClickException("--reason must say why")
-    try:
-        done = unrevoke(certificate, actor, reason)
-    except UnrevokeRefused:
-        db.session.commit()  # only the audit entry of the refusal
-        raise click.ClickException(
-            f"{actor.full_name} (--by) is not an admin: only an admin may unrevoke"
-        ) from None
-    except OwnRecordRefused:
-        db.session.commit()
-        raise click.ClickException(
-            f"{certificate.number} belongs to {actor.full_name} (--by): another admin must "
-            "decide on it"
-        ) from None
-    if not done:
-        raise click.ClickException(f"{certificate.number} is not revoked")
-    db.session.commit()
-    click.echo(f"{certificate.number} unrevoked")
+    unrevoke_command_body(_certificate(code), by_nip, reason, COURSE)

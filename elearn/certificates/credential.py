@@ -9,6 +9,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -38,6 +39,16 @@ BADGE_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 STATUS_LIST_TYPES = frozenset({"BitstringStatusListCredential"})
 
 
+@dataclass(frozen=True)
+class Achievement:
+    """What a credential attests when it is not one course: e.g. a program (learning path)."""
+
+    id: str
+    achievement_type: str  # an OB 3.0 AchievementType, e.g. "LearningProgram"
+    description: str
+    criteria: str
+
+
 class InvalidCredential(ValueError):
     """A VC-JWT that is malformed, altered, signed by an unknown key, or not valid now."""
 
@@ -53,18 +64,30 @@ def build_credential(
     issued_at: datetime | None = None,
     status: Mapping[str, str] | None = None,
     issuer_id: str | None = None,
+    credential_id: str | None = None,
+    achievement: Achievement | None = None,
 ) -> dict[str, Any]:
     """Describe the certificate as an OB 3.0 OpenBadgeCredential (unsigned JSON).
 
     ``status`` is its BitstringStatusListEntry (``status_list.status_entry``); ``issuer_id``
     the issuing instansi's profile URL (``elearn.issuers.urls.issuer_id``), by default the
-    platform's.
+    platform's. A program certificate gives its own ``credential_id`` and ``achievement``
+    (``elearn.programs.credential``); by default both are the course's.
     """
     if not subject_salt:
         raise ValueError("subject_salt must not be empty")
     base = base_url.rstrip("/")
-    credential_id = f"{base}/certificates/{doc.code}/credential"
-    achievement_id = _achievement_id(base, doc, course_slug)
+    credential_id = credential_id or f"{base}/certificates/{doc.code}/credential"
+    achievement = achievement or Achievement(
+        id=_achievement_id(base, doc, course_slug),
+        achievement_type="Course",
+        description=(
+            f"Pelatihan e-learning mandiri {doc.jp} JP untuk pengembangan "
+            f"kompetensi {doc.competency} aparatur sipil negara."
+        ),
+        criteria=CRITERIA,
+    )
+    achievement_id = achievement.id
     jp_result_id = f"{achievement_id}#jp"
     completed = doc.completed_on.strftime("%d/%m/%Y")
     credential: dict[str, Any] = {
@@ -96,13 +119,10 @@ def build_credential(
             "achievement": {
                 "id": achievement_id,
                 "type": ["Achievement"],
-                "achievementType": "Course",
+                "achievementType": achievement.achievement_type,
                 "name": doc.course_title,
-                "description": (
-                    f"Pelatihan e-learning mandiri {doc.jp} JP untuk pengembangan "
-                    f"kompetensi {doc.competency} aparatur sipil negara."
-                ),
-                "criteria": {"narrative": CRITERIA},
+                "description": achievement.description,
+                "criteria": {"narrative": achievement.criteria},
                 "version": doc.course_version,
                 "inLanguage": "id",
                 "tag": [f"Kompetensi {doc.competency}", "E-learning"],

@@ -17,9 +17,8 @@ from sqlalchemy.orm import joinedload
 
 from elearn import clock
 from elearn.accounts.nip import mask_nip
-from elearn.auth.duties import refuse_own_record
 from elearn.badges.issuance import JpChange, award_after_change
-from elearn.certificates import status_list
+from elearn.certificates import revocation, status_list
 from elearn.certificates.document import CertificateDocument
 from elearn.certificates.keys import current_key_id, signing_key, stored_signature_valid
 from elearn.certificates.signing import sign_payload
@@ -36,13 +35,12 @@ from elearn.models import (
     Enrollment,
     IssuerProfile,
     LearnerJpTotal,
+    ProgramCertificate,
     QuizAttempt,
-    Role,
     Unit,
     User,
 )
 from elearn.reports import rollups
-from elearn.reports.audit import audit
 from elearn.settings import Settings, current_settings
 
 COMPETENCY_NAMES = {
@@ -375,7 +373,7 @@ def document_of(certificate: Certificate, base_url: str) -> CertificateDocument:
         competency=COMPETENCY_NAMES.get(p["competency"], p["competency"]),
         score_summary=p["score_summary"],
         verify_url=verify_url(p["code"], base_url),
-        revoked_on=_revoked_on(certificate),
+        revoked_on=revoked_on(certificate),
     )
 
 
@@ -417,8 +415,8 @@ def document_from_payload(
     )
 
 
-def _revoked_on(certificate: Certificate) -> date | None:
-    """The day of revocation in the learner's zone, as completed_on is."""
+def revoked_on(certificate: Certificate | ProgramCertificate) -> date | None:
+    """The day of revocation in the learner's zone, as completed_on is (printed on the PDF)."""
     if certificate.revoked_at is None:
         return None
     zone = zone_for(certificate.user, current_settings().default_timezone)
@@ -444,62 +442,20 @@ def public_view(certificate: Certificate) -> dict[str, Any]:
     }
 
 
+# Course certificates: their revocation also takes their JP out of the rollups.
+COURSE = revocation.Kind(
+    "certificates",
+    status_list.CERTIFICATE,
+    revoked=rollups.certificate_revoked,
+    unrevoked=rollups.certificate_unrevoked,
+)
+
+
 def revoke(certificate: Certificate, by: User, reason: str) -> bool:
-    """Revoke with a reason; False when it was already revoked.
-
-    Raises OwnRecordRefused when ``by`` holds the certificate: another admin or
-    coordinator must decide on it.
-    """
-    details = {"certificate": certificate.number, "learner_id": certificate.user_id}
-    refuse_own_record(by, certificate.user_id, "certificates.revoke", details)
-    reason = reason.strip()
-    if not reason:
-        raise ValueError("a reason is required")
-    if certificate.revoked_at is not None:
-        return False
-    certificate.revoked_at = clock.now()
-    certificate.revoked_reason = reason[:1000]
-    certificate.revoked_by_id = by.id
-    # Same transaction: the public status list says revoked exactly when this commits.
-    status_list.set_certificate_bit(certificate.id, True, certificate.revoked_at)
-    rollups.certificate_revoked(certificate)
-    audit(by, "certificates.revoke", details, 1)
-    return True
-
-
-class UnrevokeRefused(PermissionError):
-    """Only an admin may take a revocation back."""
+    """Revoke a course certificate with a reason (``revocation.revoke``)."""
+    return revocation.revoke(certificate, by, reason, COURSE)
 
 
 def unrevoke(certificate: Certificate, by: User, reason: str) -> bool:
-    """Take a revocation back (an admin's decision, with a reason); False if not revoked.
-
-    The audit entry keeps who, when (its timestamp), why, and the revocation undone. Raises
-    UnrevokeRefused for anyone but an admin and OwnRecordRefused for the holder.
-    """
-    details: dict[str, Any] = {
-        "certificate": certificate.number,
-        "learner_id": certificate.user_id,
-    }
-    if not by.has_role(Role.ADMIN):
-        audit(by, "certificates.unrevoke.refused", details, 0)
-        raise UnrevokeRefused("only an admin may unrevoke a certificate")
-    refuse_own_record(by, certificate.user_id, "certificates.unrevoke", details)
-    reason = reason.strip()
-    if not reason:
-        raise ValueError("a reason is required")
-    if certificate.revoked_at is None:
-        return False
-    details |= {
-        "reason": reason[:1000],
-        "revoked_at": certificate.revoked_at.isoformat(),
-        "revoked_by_id": certificate.revoked_by_id,
-        "revoked_reason": certificate.revoked_reason,
-    }
-    certificate.revoked_at = None
-    certificate.revoked_reason = None
-    certificate.revoked_by_id = None
-    status_list.set_certificate_bit(certificate.id, False, clock.now())
-    rollups.certificate_unrevoked(certificate)
-    audit(by, "certificates.unrevoke", details, 1)
-    return True
+    """Take a course certificate's revocation back (``revocation.unrevoke``)."""
+    return revocation.unrevoke(certificate, by, reason, COURSE)

@@ -16,13 +16,13 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from elearn import clock
 from elearn.certificates.credential import VC_CONTEXT
 from elearn.extensions import db
-from elearn.models import Certificate, StatusListEntry
+from elearn.models import Certificate, ProgramCertificate, StatusListEntry
 
 # The spec's minimum: 16 KB of bits, so one revoked bit hides among 131,072 credentials.
 LIST_BITS = 131_072
@@ -31,6 +31,9 @@ STATUS_PATH = "/certificates/status"  # the platform's lists (elearn.issuers.url
 # that happens only once a list is well over half full.
 DRAWS_PER_LIST = 16
 PURPOSE = "revocation"
+# The columns naming an entry's owner: exactly one is set (the model's one_credential check).
+CERTIFICATE, BADGE, PROGRAM_CERTIFICATE = "certificate_id", "badge_id", "program_certificate_id"
+OWNERS = (CERTIFICATE, BADGE, PROGRAM_CERTIFICATE)
 
 
 def _draw() -> int:
@@ -61,6 +64,7 @@ def allocate(
     *,
     certificate_ids: Iterable[int] = (),
     badge_ids: Iterable[int] = (),
+    program_certificate_ids: Iterable[int] = (),
     revoked_certificates: Iterable[int] = (),
 ) -> None:
     """Give each credential its own random bit, once; safe under any number of parallel calls.
@@ -68,11 +72,13 @@ def allocate(
     Rows go in with ``ON CONFLICT (list_no, status_index) DO NOTHING``: a draw that hits a
     taken bit (in this batch or committed by another issuer) inserts nothing and is drawn
     again. Credentials that already hold an entry raise IntegrityError: callers allocate only
-    for rows they have just inserted.
+    for rows they have just inserted. ``revoked_certificates`` are owners (of any kind) whose
+    bit starts set.
     """
     revoked = set(revoked_certificates)
-    pending: list[tuple[str, int]] = [("certificate_id", i) for i in certificate_ids]
-    pending += [("badge_id", i) for i in badge_ids]
+    pending: list[tuple[str, int]] = [(CERTIFICATE, i) for i in certificate_ids]
+    pending += [(BADGE, i) for i in badge_ids]
+    pending += [(PROGRAM_CERTIFICATE, i) for i in program_certificate_ids]
     if not pending:
         return
     list_no = current_list_no()
@@ -88,9 +94,8 @@ def allocate(
             {
                 "list_no": ln,
                 "status_index": index,
-                "certificate_id": owner_id if column == "certificate_id" else None,
-                "badge_id": owner_id if column == "badge_id" else None,
-                "revoked": column == "certificate_id" and owner_id in revoked,
+                **{name: owner_id if name == column else None for name in OWNERS},
+                "revoked": column != BADGE and owner_id in revoked,
                 "changed_at": now,
             }
             for (ln, index), (column, owner_id) in drawn.items()
@@ -118,21 +123,18 @@ def current_list_no() -> int:
     return int(db.session.scalar(select(func.max(StatusListEntry.list_no))) or 1)
 
 
-def entry_of_certificate(certificate_id: int) -> StatusListEntry | None:
+def entry_of(column: str, owner_id: int) -> StatusListEntry | None:
+    """The entry of the credential whose ``column`` (one of OWNERS) is ``owner_id``."""
     return db.session.scalar(
-        select(StatusListEntry).where(StatusListEntry.certificate_id == certificate_id)
+        select(StatusListEntry).where(getattr(StatusListEntry, column) == owner_id)
     )
 
 
-def entry_of_badge(badge_id: int) -> StatusListEntry | None:
-    return db.session.scalar(select(StatusListEntry).where(StatusListEntry.badge_id == badge_id))
-
-
-def set_certificate_bit(certificate_id: int, revoked: bool, now: datetime) -> None:
-    """Flip a certificate's bit, in the caller's transaction (the one that revokes)."""
+def set_bit(column: str, owner_id: int, revoked: bool, now: datetime) -> None:
+    """Flip a credential's bit, in the caller's transaction (the one that revokes)."""
     db.session.execute(
         update(StatusListEntry)
-        .where(StatusListEntry.certificate_id == certificate_id)
+        .where(getattr(StatusListEntry, column) == owner_id)
         .values(revoked=revoked, changed_at=now)
     )
 
@@ -172,14 +174,20 @@ def list_state(
 ) -> tuple[list[int], datetime | None, int]:
     """The revoked indexes of a list, its last change and how many entries it holds.
 
-    With ``issuer_id``, only the entries of that instansi issuer's certificates: indexes are
+    With ``issuer_id``, only the entries of that instansi issuer's certificates (of courses
+    and of programs): indexes are
     drawn from one space for all issuers, so each issuer's list <n> is its share of it.
     """
     scope = [StatusListEntry.list_no == list_no]
     if issuer_id is not None:
         scope.append(
-            StatusListEntry.certificate_id.in_(
-                select(Certificate.id).where(Certificate.issuer_id == issuer_id)
+            or_(
+                StatusListEntry.certificate_id.in_(
+                    select(Certificate.id).where(Certificate.issuer_id == issuer_id)
+                ),
+                StatusListEntry.program_certificate_id.in_(
+                    select(ProgramCertificate.id).where(ProgramCertificate.issuer_id == issuer_id)
+                ),
             )
         )
     revoked = list(
@@ -252,26 +260,27 @@ def certificate_status(certificate_id: int, revoked: bool, list_base: str) -> di
     outside issuance, e.g. restored from an old backup); the caller commits.
 
     ``list_base`` is the issuer's (``elearn.issuers.urls.status_list_base``)."""
-    entry = entry_of_certificate(certificate_id)
-    if entry is None:
-        revoked_ids = [certificate_id] if revoked else []
-        allocate(clock.now(), certificate_ids=[certificate_id], revoked_certificates=revoked_ids)
-        entry = _required(entry_of_certificate(certificate_id))
-    return status_entry(list_base, entry)
+    return owner_status(CERTIFICATE, certificate_id, revoked, list_base)
 
 
 def badge_status(badge_id: int, base_url: str) -> dict[str, str]:
     """The badge's credentialStatus, giving it a bit first if it has none; the caller commits.
 
     Badges are the platform's: their bits are in the platform's lists."""
-    entry = entry_of_badge(badge_id)
+    return owner_status(BADGE, badge_id, False, f"{base_url.rstrip('/')}{STATUS_PATH}")
+
+
+def owner_status(column: str, owner_id: int, revoked: bool, list_base: str) -> dict[str, str]:
+    """The credentialStatus of any credential (``column`` one of OWNERS), giving it a bit
+    first if it has none; the caller commits."""
+    entry = entry_of(column, owner_id)
     if entry is None:
-        allocate(clock.now(), badge_ids=[badge_id])
-        entry = _required(entry_of_badge(badge_id))
-    return status_entry(f"{base_url.rstrip('/')}{STATUS_PATH}", entry)
-
-
-def _required(entry: StatusListEntry | None) -> StatusListEntry:
+        allocate(
+            clock.now(),
+            **{f"{column.removesuffix('_id')}_ids": [owner_id]},
+            revoked_certificates=[owner_id] if revoked else [],
+        )
+        entry = entry_of(column, owner_id)
     if entry is None:  # allocate() inserts or raises: this cannot happen
         raise RuntimeError("status list entry missing right after allocation")
-    return entry
+    return status_entry(list_base, entry)

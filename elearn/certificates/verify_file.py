@@ -26,14 +26,17 @@ from elearn.blobs import BlobStore
 from elearn.certificates.credential import InvalidCredential, decode_vc_jwt
 from elearn.certificates.data_integrity import CRYPTOSUITE, verify_data_integrity
 from elearn.certificates.did import did_key
-from elearn.certificates.issuance import document_of, signature_valid
+from elearn.certificates.issuance import document_of
+from elearn.certificates.keys import stored_signature_valid
 from elearn.certificates.pdf import render_certificate_pdf
 from elearn.certificates.pdf_store import stored_pdf
+from elearn.certificates.revocation import Revocable
 from elearn.extensions import db
 from elearn.issuers.keystore import current_keystore
 from elearn.issuers.registry import key_history, platform_issuer
 from elearn.issuers.urls import issuer_id
-from elearn.models import Certificate, IssuerProfile
+from elearn.models import Certificate, IssuerProfile, ProgramCertificate
+from elearn.programs.certificate import program_document
 from elearn.settings import current_settings
 
 State = Literal["valid", "revoked", "invalid"]
@@ -43,9 +46,11 @@ JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 VERIFY_URL = re.compile(r"^(?P<base>https?://.+?)/certificates/(?P<code>[A-Za-z0-9_-]{22})$")
 CODE_TEXT = re.compile(r"Kode verifikasi:\s*([A-Za-z0-9_-]{22})")
 CREDENTIAL_ID = re.compile(
-    r"/(?P<kind>certificates|badges)/(?P<code>[A-Za-z0-9_-]{22})/credential$"
+    r"/(?P<kind>certificates|badges|programs/certificates)/(?P<code>[A-Za-z0-9_-]{22})"
+    r"/credential$"
 )
 ENVELOPE = "data:application/vc+jwt,"
+PROGRAMS_PATH = "/programs"  # what precedes /certificates/<code> on a program's page
 MAX_PDF_PAGES = 5  # ours has one; a huge file is not a certificate
 
 
@@ -94,8 +99,9 @@ def verify_jwt(token: str) -> Verdict:
 
 
 def _credential_state(credential: dict[str, Any], signer: IssuerProfile) -> Verdict:
-    """The state of the certificate or badge a credential with a valid proof names, once the
-    issuer whose key signed it is the one the credential and the certificate name."""
+    """The state of the certificate, program certificate or badge a credential with a valid
+    proof names, once the issuer whose key signed it is the one the credential and the
+    certificate name."""
     found = CREDENTIAL_ID.search(str(credential.get("id", "")))
     if found is None:
         return invalid("the credential id names no certificate or badge of this deployment")
@@ -103,7 +109,11 @@ def _credential_state(credential: dict[str, Any], signer: IssuerProfile) -> Verd
         return invalid(f"signed with a key of {signer.name}, but it names another issuer")
     if found["kind"] == "badges":
         return _badge_state(found["code"])
-    certificate = _certificate(found["code"])
+    certificate: Revocable | None
+    if found["kind"] == "programs/certificates":
+        certificate = _program_certificate(found["code"])
+    else:
+        certificate = _certificate(found["code"])
     if certificate is None:
         return invalid(f"signature valid, but certificate {found['code']} is unknown here")
     if certificate.issuer_id != (None if signer.is_platform else signer.id):
@@ -178,7 +188,8 @@ def verify_pdf(data: bytes, store: BlobStore) -> Verdict:
         return invalid(f"not a readable PDF ({type(exc).__name__})")
     if code is None:
         return invalid("the PDF holds no verification code of an eLearn ASN certificate")
-    certificate = _certificate(code)
+    # A program certificate's page is <base>/programs/certificates/<code>.
+    certificate: Revocable | None = _certificate(code) or _program_certificate(code)
     if certificate is None:
         return invalid(f"the PDF names certificate {code}, which is unknown here")
     verdict = _certificate_state(certificate, certificate.number)
@@ -209,8 +220,11 @@ def _pdf_code(reader: PdfReader) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _issued_pdfs(certificate: Certificate, base: str, store: BlobStore) -> list[bytes]:
+def _issued_pdfs(certificate: Revocable, base: str, store: BlobStore) -> list[bytes]:
     """The stored PDF and a fresh rendering: both come from the signed payload alone."""
+    if isinstance(certificate, ProgramCertificate):
+        site = base.removesuffix(PROGRAMS_PATH)
+        return [render_certificate_pdf(program_document(certificate, site))]
     issued = [render_certificate_pdf(document_of(certificate, base))]
     kept = stored_pdf(certificate, base, store)
     if kept is not None:
@@ -222,14 +236,20 @@ def _certificate(code: str) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.code == code))
 
 
-def _certificate_state(certificate: Certificate, label: str) -> Verdict:
+def _program_certificate(code: str) -> ProgramCertificate | None:
+    return db.session.scalar(select(ProgramCertificate).where(ProgramCertificate.code == code))
+
+
+def _certificate_state(certificate: Revocable, label: str) -> Verdict:
+    """The state of a course or program certificate: revoked, or valid if its stored
+    payload still matches its signature."""
     if certificate.revoked_at is not None:
         return Verdict(
             "revoked",
             f"{certificate.number} revoked on {certificate.revoked_at:%Y-%m-%d}: "
             f"{certificate.revoked_reason}",
         )
-    if not signature_valid(certificate):
+    if not stored_signature_valid(certificate.payload, certificate.signature):
         return invalid(f"the stored certificate {certificate.number} fails its signature check")
     return Verdict("valid", f"{label} ({certificate.payload['jp']} JP)")
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    flash,
     jsonify,
-    redirect,
     render_template,
     request,
     url_for,
@@ -22,20 +19,15 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from elearn import clock
-from elearn.auth.duties import OwnRecordRefused
 from elearn.certificates import status_list
-from elearn.certificates.credential import build_credential, encode_vc_jwt
-from elearn.certificates.data_integrity import add_proof
+from elearn.certificates.credential import build_credential
 from elearn.certificates.did import did_document, did_key, did_web
-from elearn.certificates.forms import RevokeForm, UnrevokeForm
 from elearn.certificates.issuance import (
-    UnrevokeRefused,
+    COURSE,
     document_of,
     public_base_url,
     public_view,
-    revoke,
     signature_valid,
-    unrevoke,
 )
 from elearn.certificates.keys import signing_key
 from elearn.certificates.pdf_store import (
@@ -44,6 +36,20 @@ from elearn.certificates.pdf_store import (
     request_pdf,
     signed_certificate_pdf,
     stored_pdf,
+)
+from elearn.certificates.revocation_pages import (
+    forms_for,
+    revoke_from_form,
+    unrevoke_from_form,
+)
+from elearn.certificates.secured import (
+    JSONLD_TYPE,
+    JWT_TYPE,
+    data_integrity_json,
+    download,
+    issuer_of,
+    signer_of,
+    vc_jwt,
 )
 from elearn.coordinator.scope import can_manage
 from elearn.extensions import db, limiter
@@ -57,11 +63,9 @@ from elearn.issuers.publish import (
 )
 from elearn.issuers.registry import (
     SigningKey,
-    issuer_of_certificate,
     platform_issuer,
-    signing_key_of,
 )
-from elearn.issuers.urls import homepage, issuer_id, key_url, status_list_base
+from elearn.issuers.urls import homepage, issuer_id, status_list_base
 from elearn.jobs.binding import current_blobs, current_jobs
 from elearn.models import Certificate, IssuerProfile, Role
 from elearn.settings import current_settings
@@ -116,17 +120,7 @@ def verify(code: str) -> tuple[str, int] | str:
         signature_ok=signature_valid(certificate),
         may_download=owner or may_manage,
         may_manage=may_manage,
-        form=RevokeForm() if may_manage else None,
-        unrevoke_form=UnrevokeForm() if _may_unrevoke(certificate) else None,
-    )
-
-
-def _may_unrevoke(certificate: Certificate) -> bool:
-    return (
-        certificate.revoked_at is not None
-        and current_user.is_authenticated
-        and current_user.has_role(Role.ADMIN)
-        and certificate.user_id != current_user.id
+        **forms_for(certificate, may_manage),
     )
 
 
@@ -166,21 +160,12 @@ def _pdf_bytes(certificate: Certificate, base: str) -> bytes:
 @login_required
 def credential(code: str) -> Response:
     certificate, credential = _own_credential(code)
-    signer = _signer(certificate)
-    kid = key_url(_base_url(), signer.issuer, signer.kid)
-    token = encode_vc_jwt(credential, signer.private_key, kid=kid)
-    return _credential_download(token, "application/vc+jwt", certificate, "jwt")
-
-
-def _issuer(certificate: Certificate) -> IssuerProfile:
-    return issuer_of_certificate(
-        certificate.issuer_id, current_settings(), current_keystore(), clock.now()
-    )
+    token = vc_jwt(credential, _signer(certificate), _base_url())
+    return download(token, JWT_TYPE, _filename(certificate, "jwt"))
 
 
 def _signer(certificate: Certificate) -> SigningKey:
-    """The current key of the certificate's issuer: new downloads use a rotated key."""
-    return signing_key_of(_issuer(certificate), current_keystore())
+    return signer_of(issuer_of(certificate.issuer_id))
 
 
 @bp.route("/<code>/credential.jsonld")
@@ -188,21 +173,9 @@ def _signer(certificate: Certificate) -> SigningKey:
 def credential_jsonld(code: str) -> Response:
     """The same credential as JSON-LD with an eddsa-rdfc-2022 proof (issuer: did:key)."""
     certificate, credential = _own_credential(code)
-    # Each form points at a status list secured as it is: verifiers of Data Integrity
-    # credentials (DCC verifier-core) read JSON-LD lists, not VC-JWT ones.
-    entry = credential.get("credentialStatus")
-    if isinstance(entry, dict):
-        url = f"{entry['statusListCredential']}{JSONLD_LIST}"
-        credential["credentialStatus"] = {
-            **entry,
-            "id": f"{url}#{entry['statusListIndex']}",
-            "statusListCredential": url,
-        }
-    document = add_proof(
-        credential, _signer(certificate).private_key, created=certificate.issued_at
-    )
-    body = json.dumps(document, ensure_ascii=False, indent=2)
-    return _credential_download(body, "application/vc+ld+json", certificate, "jsonld")
+    key = _signer(certificate).private_key
+    body = data_integrity_json(credential, key, certificate.issued_at)
+    return download(body, JSONLD_TYPE, _filename(certificate, "jsonld"))
 
 
 def _own_credential(code: str) -> tuple[Certificate, dict[str, object]]:
@@ -215,18 +188,13 @@ def _own_credential(code: str) -> tuple[Certificate, dict[str, object]]:
     return certificate, credential
 
 
-def _credential_download(
-    body: str, mimetype: str, certificate: Certificate, suffix: str
-) -> Response:
-    response = Response(body, mimetype=mimetype)
-    filename = f"open-badge-{certificate.payload['course_slug']}-{certificate.year}.{suffix}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _filename(certificate: Certificate, suffix: str) -> str:
+    return f"open-badge-{certificate.payload['course_slug']}-{certificate.year}.{suffix}"
 
 
 def _credential_json(certificate: Certificate) -> dict[str, object]:
     base = _base_url()
-    issuer = _issuer(certificate)
+    issuer = issuer_of(certificate.issuer_id)
     return build_credential(
         document_of(certificate, base),
         base_url=base,
@@ -307,25 +275,9 @@ def revoke_certificate(code: str) -> WerkzeugResponse:
     certificate = _by_code(code)
     if certificate is None or not _may_manage(certificate):
         abort(404)
-    form = RevokeForm()
-    if not form.validate_on_submit():
-        flash(_("Alasan pencabutan wajib diisi."), "error")
-        return redirect(url_for(".verify", code=code))
-    try:
-        revoked = revoke(certificate, current_user, form.reason.data or "")
-    except OwnRecordRefused:
-        db.session.commit()  # only the audit entry of the refusal
-        abort(
-            403,
-            _(
-                "Anda tidak dapat mencabut sertifikat Anda sendiri; "
-                "admin atau koordinator lain yang memutuskannya."
-            ),
-        )
-    if revoked:
-        db.session.commit()
-        flash(_("Sertifikat dicabut. JP-nya tidak lagi dihitung."), "success")
-    return redirect(url_for(".verify", code=code))
+    page = url_for(".verify", code=code)
+    done = _("Sertifikat dicabut. JP-nya tidak lagi dihitung.")
+    return revoke_from_form(certificate, COURSE, page, done)
 
 
 @bp.route("/<code>/unrevoke", methods=["POST"])
@@ -335,19 +287,6 @@ def unrevoke_certificate(code: str) -> WerkzeugResponse:
     certificate = _by_code(code)
     if certificate is None:
         abort(404)
-    form = UnrevokeForm()
-    if current_user.has_role(Role.ADMIN) and not form.validate_on_submit():
-        flash(_("Alasan membatalkan pencabutan wajib diisi."), "error")
-        return redirect(url_for(".verify", code=code))
-    try:
-        done = unrevoke(certificate, current_user, form.reason.data or "-")
-    except UnrevokeRefused:
-        db.session.commit()  # only the audit entry of the refusal
-        abort(403, _("Hanya admin yang dapat membatalkan pencabutan sertifikat."))
-    except OwnRecordRefused:
-        db.session.commit()  # only the audit entry of the refusal
-        abort(403, _("Anda tidak dapat memutuskan sertifikat Anda sendiri."))
-    if done:
-        db.session.commit()
-        flash(_("Pencabutan dibatalkan. Sertifikat kembali sah dan JP-nya dihitung."), "success")
-    return redirect(url_for(".verify", code=code))
+    page = url_for(".verify", code=code)
+    done = _("Pencabutan dibatalkan. Sertifikat kembali sah dan JP-nya dihitung.")
+    return unrevoke_from_form(certificate, COURSE, page, done)

@@ -11,11 +11,17 @@ from elearn.reports.rows import UnitNames
 
 def can_manage(user: User, course: Course) -> bool:
     """Admins manage every course; coordinators those owned by units in their scope."""
+    return can_manage_unit(user, course.unit_id)
+
+
+def can_manage_unit(user: User, unit_id: int | None) -> bool:
+    """Admins manage what every unit owns (and what none does); coordinators what units in
+    their scope own (a course, a program)."""
     if user.has_role(Role.ADMIN):
         return True
-    if not user.has_role(Role.COORDINATOR) or course.unit_id is None:
+    if not user.has_role(Role.COORDINATOR) or unit_id is None:
         return False
-    return course.unit_id in scoped_unit_ids(user, Role.COORDINATOR)
+    return unit_id in scoped_unit_ids(user, Role.COORDINATOR)
 
 
 def manageable_courses(user: User) -> Select[Course]:

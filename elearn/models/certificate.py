@@ -77,19 +77,28 @@ class CertificateCounter(Base):
     last_sequence: Mapped[int]
 
 
+# Exactly one owner per entry: a course certificate, a badge or a program certificate.
+ONE_CREDENTIAL = (
+    "(CASE WHEN certificate_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN badge_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN program_certificate_id IS NULL THEN 0 ELSE 1 END) = 1"
+)
+
+
 class StatusListEntry(Base):
     """A credential's bit in its issuer's W3C Bitstring Status List (statusPurpose revocation).
 
-    Every certificate and every Pembelajar ASN badge holds one entry. The index is drawn at
-    random (so neighbouring indexes tell nothing about issue order or person); the unique
-    constraint on (list, index) makes each bit belong to one credential however many issuers
-    draw at once. ``revoked`` is the bit, flipped in the transaction that revokes.
+    Every certificate, program certificate and Pembelajar ASN badge holds one entry. The
+    index is drawn at random (so neighbouring indexes tell nothing about issue order or
+    person); the unique constraint on (list, index) makes each bit belong to one credential
+    however many issuers draw at once. ``revoked`` is the bit, flipped in the transaction
+    that revokes.
     """
 
     __tablename__ = "status_list_entry"
     __table_args__ = (
         UniqueConstraint("list_no", "status_index"),
-        CheckConstraint("(certificate_id IS NULL) <> (badge_id IS NULL)", name="one_credential"),
+        CheckConstraint(ONE_CREDENTIAL, name="one_credential"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,6 +109,9 @@ class StatusListEntry(Base):
     )
     badge_id: Mapped[int | None] = mapped_column(
         ForeignKey("jp_badge.id", ondelete="RESTRICT"), unique=True
+    )
+    program_certificate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("program_certificate.id", ondelete="RESTRICT"), unique=True
     )
     revoked: Mapped[bool] = mapped_column(default=False)
     # When the entry was made or its bit last flipped: the list's validFrom and ETag move.

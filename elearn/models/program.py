@@ -145,7 +145,21 @@ class ProgramCertificate(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     signature: Mapped[str] = mapped_column(String(200))
     key_id: Mapped[str] = mapped_column(String(64))
+    # Who issues its credentials: the program's instansi, as for course certificates;
+    # NULL: the platform (programs of no unit, and certificates issued before 0029p).
+    issuer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("issuer_profile.id", ondelete="RESTRICT"), index=True
+    )
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
     version: Mapped[ProgramVersion] = relationship()
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -14,12 +14,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from elearn.certificates import revocation, status_list
 from elearn.certificates.document import CertificateDocument
-from elearn.certificates.issuance import document_from_payload, new_code, next_sequence
+from elearn.certificates.issuance import (
+    document_from_payload,
+    new_code,
+    next_sequence,
+    revoked_on,
+)
 from elearn.certificates.keys import current_key_id, signing_key, stored_signature_valid
 from elearn.certificates.signing import sign_payload
 from elearn.i18n import zone_for
-from elearn.models import ProgramCertificate, ProgramEnrollment, User
+from elearn.issuers.keystore import current_keystore
+from elearn.issuers.registry import issuer_of_unit
+from elearn.models import IssuerProfile, ProgramCertificate, ProgramEnrollment, User
 from elearn.programs.progress import DbSession, ProgramProgress
 from elearn.settings import Settings
 
@@ -52,7 +60,9 @@ def issue_program_certificate(
         return existing
     user: User = enrollment.user
     year = now.astimezone(zone_for(user, settings.default_timezone)).year
-    draft = _payload(enrollment, progress, new_code(), now, settings)
+    # Issued by the program's instansi, as a course certificate is by its course's.
+    issuer = issuer_of_unit(progress.version.program.unit, settings, current_keystore(), now)
+    draft = _payload(enrollment, progress, new_code(), now, settings, issuer)
     try:
         with session.begin_nested():
             sequence = next_sequence(year)
@@ -71,10 +81,12 @@ def issue_program_certificate(
                 payload=payload,
                 signature=sign_payload(signing_key(), payload),
                 key_id=current_key_id(),
+                issuer_id=None if issuer.is_platform else issuer.id,
             )
             session.add(certificate)
             enrollment.completed_at = now
             session.flush()
+            status_list.allocate(now, program_certificate_ids=[certificate.id])
     except IntegrityError:
         existing = find_program_certificate(session, enrollment)
         if existing is None:
@@ -89,6 +101,7 @@ def _payload(
     code: str,
     issued_at: datetime,
     settings: Settings,
+    issuer: IssuerProfile,
 ) -> dict[str, Any]:
     """The signed content: strings, ints and None, with the pinned course versions listed."""
     user: User = enrollment.user
@@ -124,12 +137,28 @@ def _payload(
         ],
         "enrolled_on": enrollment.enrolled_at.astimezone(zone).date().isoformat(),
         "completed_on": completed.astimezone(zone).date().isoformat(),
-        "issuer_name": program.unit.instansi.name if program.unit else issued_by.issuer_name,
+        "issuer_name": issuer.name,
         "signatory_name": issued_by.signatory_name,
         "signatory_position": issued_by.signatory_position,
         "signatory_nip": issued_by.signatory_nip or None,
         "issued_on": issued_at.astimezone(zone).date().isoformat(),
+        **({"issuer_city": issuer.city} if issuer.city else {}),
     }
+
+
+# Program certificates count no JP of their own (their courses' certificates do): revoking
+# one changes no rollup, only its own state and status bit.
+PROGRAM = revocation.Kind("programs.certificates", status_list.PROGRAM_CERTIFICATE)
+
+
+def revoke_program_certificate(certificate: ProgramCertificate, by: User, reason: str) -> bool:
+    """Revoke a program certificate with a reason (``revocation.revoke``)."""
+    return revocation.revoke(certificate, by, reason, PROGRAM)
+
+
+def unrevoke_program_certificate(certificate: ProgramCertificate, by: User, reason: str) -> bool:
+    """Take a program certificate's revocation back: admins only (``revocation.unrevoke``)."""
+    return revocation.unrevoke(certificate, by, reason, PROGRAM)
 
 
 def signature_valid(certificate: ProgramCertificate) -> bool:
@@ -151,4 +180,5 @@ def program_document(certificate: ProgramCertificate, base_url: str) -> Certific
         competency=", ".join(p["competencies"]),
         score_summary=f"{len(p['courses'])} kursus: {courses}",
         verify_url=verify_url(p["code"], base_url),
+        revoked_on=revoked_on(certificate),
     )

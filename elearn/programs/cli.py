@@ -1,11 +1,15 @@
-"""``flask programs ...``: catch up on program certificates."""
+"""``flask programs ...``: catch up on program certificates, revoke and unrevoke them."""
 
 from __future__ import annotations
 
 import click
+from sqlalchemy import select
 
 from elearn import clock
+from elearn.certificates.revocation_cli import revoke_command_body, unrevoke_command_body
 from elearn.extensions import db
+from elearn.models import ProgramCertificate
+from elearn.programs.certificate import PROGRAM
 from elearn.programs.completion import issue_missing_program_certificates
 from elearn.settings import current_settings
 
@@ -17,3 +21,31 @@ def issue_missing_command() -> None:
     """Issue every program certificate a learner has earned but not received (for cron)."""
     issued = issue_missing_program_certificates(db.session, current_settings(), clock.now())
     click.echo(f"{issued} program certificate(s) issued")
+
+
+def _program_certificate(code: str) -> ProgramCertificate:
+    """The program certificate named by ``code``, else the command stops."""
+    certificate = db.session.scalar(
+        select(ProgramCertificate).where(ProgramCertificate.code == code)
+    )
+    if certificate is None:
+        raise click.ClickException(f"unknown program certificate {code}")
+    return certificate
+
+
+@programs_cli.command("revoke")
+@click.argument("code")
+@click.option("--reason", required=True, help="Why it is revoked (shown on the public page).")
+@click.option("--by", "by_nip", required=True, help="NIP of the admin revoking it.")
+def revoke_command(code: str, reason: str, by_nip: str) -> None:
+    """Revoke a program certificate; its status list bit is set."""
+    revoke_command_body(_program_certificate(code), by_nip, reason, PROGRAM)
+
+
+@programs_cli.command("unrevoke")
+@click.argument("code")
+@click.option("--reason", required=True, help="Why the revocation is taken back (audited).")
+@click.option("--by", "by_nip", required=True, help="NIP of the admin deciding it.")
+def unrevoke_command(code: str, reason: str, by_nip: str) -> None:
+    """Take a program certificate's revocation back: only an admin, with a reason."""
+    unrevoke_command_body(_program_certificate(code), by_nip, reason, PROGRAM)

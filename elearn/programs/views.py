@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,17 +16,30 @@ from elearn import clock
 from elearn.accounts.nip import mask_nip
 from elearn.certificates.issuance import public_base_url
 from elearn.certificates.pdf import render_certificate_pdf
+from elearn.certificates.revocation_pages import forms_for, revoke_from_form, unrevoke_from_form
+from elearn.certificates.secured import (
+    JSONLD_TYPE,
+    JWT_TYPE,
+    data_integrity_json,
+    download,
+    issuer_of,
+    signer_of,
+    vc_jwt,
+)
 from elearn.coordinator.forms import ActionForm
+from elearn.coordinator.scope import can_manage_unit
 from elearn.extensions import db, limiter
 from elearn.learning.enrollment import EnrollmentRefused, enroll
-from elearn.models import Course, Program, ProgramCertificate, Role
+from elearn.models import Course, IssuerProfile, Program, ProgramCertificate, Role
 from elearn.problem_text import translated
 from elearn.programs.certificate import (
+    PROGRAM,
     find_program_certificate,
     program_document,
     signature_valid,
 )
 from elearn.programs.completion import check_programs_of
+from elearn.programs.credential import build_program_credential
 from elearn.programs.enrollment import (
     ProgramRefused,
     courses_of,
@@ -121,6 +135,7 @@ def verify(code: str) -> tuple[str, int] | str:
     certificate = _by_code(code)
     if certificate is None:
         return render_template("certificates/unknown.html"), 404
+    may_manage = _may_manage(certificate)
     return render_template(
         "programs/verify.html",
         certificate=certificate,
@@ -133,6 +148,16 @@ def verify(code: str) -> tuple[str, int] | str:
         nip_masked=mask_nip(certificate.payload["nip"]),
         signature_ok=signature_valid(certificate),
         may_download=_may_download(certificate),
+        **forms_for(certificate, may_manage),
+    )
+
+
+def _may_manage(certificate: ProgramCertificate) -> bool:
+    """Admins, and coordinators of the program's unit, as for a course's certificate."""
+    return (
+        current_user.is_authenticated
+        and (current_user.has_role(Role.ADMIN) or current_user.has_role(Role.COORDINATOR))
+        and can_manage_unit(current_user, certificate.version.program.unit_id)
     )
 
 
@@ -142,15 +167,75 @@ def _may_download(certificate: ProgramCertificate) -> bool:
     )
 
 
+def _base_url() -> str:
+    return public_base_url(current_settings(), request.url_root)
+
+
 @bp.route("/certificates/<code>/pdf")
 @login_required
 def pdf(code: str) -> Response:
     certificate = _by_code(code)
     if certificate is None or not _may_download(certificate):
         abort(404)
-    base = public_base_url(current_settings(), request.url_root)
-    body = render_certificate_pdf(program_document(certificate, base))
+    body = render_certificate_pdf(program_document(certificate, _base_url()))
     response = Response(body, mimetype="application/pdf")
     filename = f"sertifikat-program-{certificate.payload['program_slug']}.pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@bp.route("/certificates/<code>/credential")
+@login_required
+def credential(code: str) -> Response:
+    """The holder's program certificate as an Open Badges 3.0 VC-JWT."""
+    certificate, issuer, credential = _own_credential(code)
+    token = vc_jwt(credential, signer_of(issuer), _base_url())
+    return download(token, JWT_TYPE, _filename(certificate, "jwt"))
+
+
+@bp.route("/certificates/<code>/credential.jsonld")
+@login_required
+def credential_jsonld(code: str) -> Response:
+    """The same credential as JSON-LD with an eddsa-rdfc-2022 proof (issuer: did:key)."""
+    certificate, issuer, credential = _own_credential(code)
+    key = signer_of(issuer).private_key
+    body = data_integrity_json(credential, key, certificate.issued_at)
+    return download(body, JSONLD_TYPE, _filename(certificate, "jsonld"))
+
+
+def _own_credential(code: str) -> tuple[ProgramCertificate, IssuerProfile, dict[str, Any]]:
+    """The signed-in holder's program certificate, its issuer and credential; 404 else."""
+    certificate = _by_code(code)
+    if certificate is None or certificate.user_id != current_user.id:
+        abort(404)
+    issuer = issuer_of(certificate.issuer_id)
+    credential = build_program_credential(certificate, _base_url(), issuer)
+    db.session.commit()  # a status bit given just now, if the certificate had none
+    return certificate, issuer, credential
+
+
+def _filename(certificate: ProgramCertificate, suffix: str) -> str:
+    return f"open-badge-program-{certificate.payload['program_slug']}-{certificate.year}.{suffix}"
+
+
+@bp.route("/certificates/<code>/revoke", methods=["POST"])
+@login_required
+def revoke_certificate(code: str) -> WerkzeugResponse:
+    """Admins and the program unit's coordinators revoke, with a reason (not their own)."""
+    certificate = _by_code(code)
+    if certificate is None or not _may_manage(certificate):
+        abort(404)
+    page = url_for(".verify", code=code)
+    return revoke_from_form(certificate, PROGRAM, page, _("Sertifikat program dicabut."))
+
+
+@bp.route("/certificates/<code>/unrevoke", methods=["POST"])
+@login_required
+def unrevoke_certificate(code: str) -> WerkzeugResponse:
+    """An admin takes a revocation back, with a reason; anyone else is refused (403)."""
+    certificate = _by_code(code)
+    if certificate is None:
+        abort(404)
+    page = url_for(".verify", code=code)
+    done = _("Pencabutan dibatalkan. Sertifikat program kembali sah.")
+    return unrevoke_from_form(certificate, PROGRAM, page, done)

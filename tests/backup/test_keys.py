@@ -216,3 +216,35 @@ def test_keys_from_the_environment_are_handed_back_to_the_operator(
         with_changes(fresh, certificate_signing_key=handed_key)
         assert verified(fresh) == [True, True]
         assert pem is not None
+
+
+def test_instansi_issuer_keys_are_sealed_and_sign_again_after_a_restore(
+    source: Flask, tmp_path: Path, clock: FrozenClock
+):
+    from elearn import clock as app_clock
+    from elearn.certificates.credential import STATUS_LIST_TYPES, decode_vc_jwt
+    from elearn.issuers.keystore import FOLDER, current_keystore
+    from elearn.issuers.registry import issuer_of_unit, key_history
+    from elearn.settings import current_settings
+
+    palu = make_unit("Pemerintah Kota Palu", code="palu")
+    issuer = issuer_of_unit(palu, current_settings(), current_keystore(), app_clock.now())
+    db.session.commit()
+    (kid,) = [row.kid for row in issuer.keys]
+    key_file = Path(source.instance_path) / FOLDER / f"{kid}.pem"
+    assert key_file.is_file()
+    backup = back_up(source, tmp_path)
+    assert b"PRIVATE KEY" not in backup.with_name("elearn.bin.keys.age").read_bytes()
+
+    with fresh_app(source, tmp_path) as fresh:
+        result = restore(fresh, backup, "--passphrase-file", str(passphrase_file(tmp_path)))
+        assert result.exit_code == 0, result.output
+        restored = Path(fresh.instance_path) / FOLDER / f"{kid}.pem"
+        assert restored.read_bytes() == key_file.read_bytes()
+        assert restored.stat().st_mode & 0o077 == 0
+        with fresh.app_context():
+            response = fresh.test_client().get("/issuers/palu/status/1")
+            assert response.status_code == 200
+            public = {k: key for k, (key, _) in key_history().items()}
+            listed = decode_vc_jwt(response.text, public, kinds=STATUS_LIST_TYPES)
+            assert listed["issuer"]["id"] == "http://localhost/issuers/palu"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -193,6 +194,40 @@ def test_the_badge_verifies_publicly_and_as_a_vc_jwt(
     db.session.commit()
     tampered = app.test_client().get(f"/badges/{badge.code}").get_data(as_text=True)
     assert "TIDAK SAH" in tampered
+
+
+def test_the_badge_downloads_as_json_ld_that_verifies_and_names_its_status_list(
+    app: Flask, runner, tmp_path: Path, clock: FrozenClock
+):
+    from elearn.certificates.data_integrity import verify_data_integrity
+    from elearn.certificates.did import did_key
+    from tests.certificates.test_data_integrity import schema_errors
+
+    learner = sign_in(app, name="Siti Aminah")
+    training(learner.user, 18)
+    complete_course(app, tmp_path, learner=learner)
+    (badge,) = badges_of(learner.user).values()
+    url = f"/badges/{badge.code}/credential.jsonld"
+    assert url in learner.client.get(f"/badges/{badge.code}").get_data(as_text=True)
+    response = learner.client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/vc+ld+json"
+    assert response.headers["Content-Disposition"].endswith('-2026.jsonld"')
+    document = response.get_json()
+    ours = did_key(signing_key().public_key())
+    assert verify_data_integrity(document, trusted_issuers=frozenset({ours})) == (True, ours)
+    assert schema_errors(document) == []
+    assert document["credentialSubject"]["result"][0]["value"] == "20"
+    status = document["credentialStatus"]
+    assert status["statusListCredential"] == "http://localhost/certificates/status/1.jsonld"
+    assert app.test_client().get(status["statusListCredential"]).status_code == 200
+    path = tmp_path / "badge.jsonld"
+    path.write_text(response.get_data(as_text=True), encoding="utf-8")
+    result = runner.invoke(args=["certificates", "verify", str(path)])
+    assert result.exit_code == 0 and "VALID — Pembelajar ASN 2026" in result.output
+    document["credentialSubject"]["result"][0]["value"] = "40"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert runner.invoke(args=["certificates", "verify", str(path)]).exit_code == 1
+    assert sign_in(app, name="Lain").client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("page", ["/me", "/me/records"])

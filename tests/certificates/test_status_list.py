@@ -272,6 +272,10 @@ def test_migration_0015_gives_every_existing_credential_one_random_bit(
         Operations.context(MigrationContext.configure(connection)),
     ):
         migration.upgrade()
+        # 0029p's column, so the model reads the table (0029p is tested in test_migrations).
+        connection.exec_driver_sql(
+            "ALTER TABLE status_list_entry ADD COLUMN program_certificate_id INTEGER"
+        )
 
     db.session.expire_all()
     entries = db.session.scalars(select(StatusListEntry)).all()

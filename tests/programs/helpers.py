@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import select
+
 from elearn import clock
 from elearn.extensions import db
-from elearn.models import CourseVersion, ProgramVersion
+from elearn.models import CourseVersion, ProgramCertificate, ProgramVersion, Unit
 from elearn.programs.publish import store_program
 from elearn.programs.source import parse_program
 from tests.certificates.helpers import NO_QUIZZES
 from tests.content.course_fixtures import COURSE_MD
-from tests.learning.helpers import Learner, publish_course
+from tests.learning.helpers import Learner, publish_course, sign_in
 
 PROGRAM = "jalur-uji"
 
@@ -44,12 +46,17 @@ def write_program(root: Path, text: str, slug: str = PROGRAM) -> Path:
 
 
 def publish_program(
-    tmp_path: Path, courses: str, *, sequential: bool = True, slug: str = PROGRAM
+    tmp_path: Path,
+    courses: str,
+    *,
+    sequential: bool = True,
+    slug: str = PROGRAM,
+    unit: Unit | None = None,
 ) -> ProgramVersion:
     """Publish a program over courses already published; ``courses`` is its YAML list."""
     text = program_md(courses, sequential=sequential, slug=slug)
     folder = write_program(tmp_path / "programs", text, slug)
-    result = store_program(db.session, parse_program(folder), None, clock.now())
+    result = store_program(db.session, parse_program(folder), unit, clock.now())
     db.session.commit()
     return result.version
 
@@ -63,3 +70,21 @@ def finish(learner: Learner, course_slug: str) -> None:
     learner.enroll(course_slug)
     learner.post(f"/learn/{course_slug}/siklus/complete")
     db.session.expire_all()
+
+
+def program_certificate(
+    app, tmp_path: Path, *, unit: Unit | None = None
+) -> tuple[Learner, ProgramCertificate]:  # type: ignore[no-untyped-def]
+    """A program of two courses (3 + 5 JP) owned by ``unit``, met by a learner of that unit;
+    the learner and their program certificate."""
+    publish_short_course(tmp_path, "kursus-a", 3)
+    publish_short_course(tmp_path, "kursus-b", 5)
+    publish_program(tmp_path, "  - kursus-a\n  - kursus-b\n", unit=unit)
+    learner = sign_in(app, **({"unit": unit} if unit else {}))
+    join(learner)
+    finish(learner, "kursus-a")
+    finish(learner, "kursus-b")
+    certificate = db.session.scalars(
+        select(ProgramCertificate).where(ProgramCertificate.user_id == learner.user.id)
+    ).one()
+    return learner, certificate

@@ -107,6 +107,12 @@ RULES: dict[str, Rule] = {
     "programs.enroll_in": Rule({"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 302)}, post=True),
     "programs.pdf": rule(owner=OK, other_learner=404, mamuju_learner=404, coordinator=404,
                          evaluator=404, admin=OK),  # fmt: skip
+    "programs.credential": OWNER_ONLY, "programs.credential_jsonld": OWNER_ONLY,
+    # The program has no unit: only admins manage its certificate (a unit's coordinators
+    # would too, tests/programs/test_credentials.py); only admins undo a revocation.
+    "programs.revoke_certificate": Rule({**OWNER_ONLY.expect, "owner": 404, "admin": 302},
+                                        post=True),  # fmt: skip
+    "programs.unrevoke_certificate": Rule(ADMINS.expect | {"admin": 302}, post=True),
     "coordinator.courses": COORDINATORS, "coordinator.course": COORDINATORS,
     "coordinator.version": COORDINATORS,
     "coordinator.upload_status": COORDINATORS,  # the uploader (a coordinator) and admins
@@ -162,6 +168,7 @@ RULES: dict[str, Rule] = {
     # Only admins undo a revocation (the certificate here is not revoked: back to its page).
     "certificates.unrevoke_certificate": Rule(ADMINS.expect | {"admin": 302}, post=True),
     "badges.verify": everyone(), "badges.credential": OWNER_ONLY,
+    "badges.credential_jsonld": OWNER_ONLY,
     "certificates.revoke_certificate": Rule(
         {**OWNER_ONLY.expect, "owner": 404, "coordinator": 302, "admin": 302}, post=True
     ),
