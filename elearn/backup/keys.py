@@ -2,14 +2,17 @@
 
 A backup is a pair of files: the snapshot (``elearn-<time>.sqlite`` or ``.dump``) and
 ``<snapshot>.keys.age``, an age file (passphrase mode, scrypt) holding JSON with the
-certificate signing key and the session secret key, plus the SHA-256 of the snapshot it
-belongs to. Without the signing key no restored certificate verifies.
+certificate signing key, the session secret key and the PDF signers (instance/pdf-signers/:
+the local CA and each issuer's key), plus the SHA-256 of the snapshot it belongs to. Without
+the signing key no restored certificate verifies; without the PDF signers new PDFs would
+chain to a new CA that verifiers do not trust yet.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +24,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from elearn.backup.snapshots import BackupError
 from elearn.certificates.signing import KEY_FILENAME, key_id, load_signing_key
-from elearn.pdf_signing.identity import FILENAME as PDF_SIGNING_FILENAME
+from elearn.pdf_signing.identity import LEGACY_FILENAME as PDF_SIGNING_FILENAME
+from elearn.pdf_signing.store import FOLDER as PDF_SIGNERS_FOLDER
 from elearn.private_files import write_private
 
 FORMAT = "elearn-backup-keys/1"
@@ -30,7 +34,11 @@ MIN_PASSPHRASE_LENGTH = 12
 SIGNING = "CERTIFICATE_SIGNING_KEY"
 SECRET = "SECRET_KEY"  # noqa: S105 - the variable's name, not a secret
 SECRET_FILENAME = "secret_key"  # noqa: S105 - development's file name (elearn/security.py)
-PDF_SIGNING = "PDF_SIGNING"  # the local PDF signer's key and certificate, instance/ only
+PDF_SIGNING = "PDF_SIGNING"  # the self-signed PDF signer of earlier releases, instance/ only
+# Each file of instance/pdf-signers/ (the CA, every issuer's signer, retired certificates)
+# is one key named PDF_SIGNERS/<path in that folder>.
+PDF_SIGNERS = "PDF_SIGNERS/"
+_SIGNER_FILE = re.compile(r"^(?:retired/)?[A-Za-z0-9][A-Za-z0-9._-]*\.pem$")
 RESTORED_DIR = "restored-keys"  # where keys that belong in the environment are put
 
 
@@ -38,7 +46,7 @@ RESTORED_DIR = "restored-keys"  # where keys that belong in the environment are 
 class Key:
     """One key as kept in a backup: where it lived, and its value."""
 
-    name: str  # SIGNING, SECRET or PDF_SIGNING
+    name: str  # SIGNING, SECRET, PDF_SIGNING or PDF_SIGNERS/<file>
     source: str  # "environment" or "instance"
     value: str  # PKCS#8 PEM for the signing key; the secret key's text
 
@@ -78,6 +86,11 @@ def collect_keys(instance_path: str, config: Mapping[str, Any]) -> list[Key]:
     pdf_signing = Path(instance_path) / PDF_SIGNING_FILENAME
     if pdf_signing.is_file():
         keys.append(Key(PDF_SIGNING, "instance", pdf_signing.read_text()))
+    signers = Path(instance_path) / PDF_SIGNERS_FOLDER
+    for path in sorted(signers.rglob("*.pem")):
+        relative = path.relative_to(signers).as_posix()
+        if _SIGNER_FILE.match(relative):
+            keys.append(Key(PDF_SIGNERS + relative, "instance", path.read_text()))
     return keys
 
 
@@ -126,7 +139,7 @@ def plan_placements(
         if key.source == "environment":
             placements.append(_environment_placement(key, instance, config))
             continue
-        target = instance / _FILENAMES[key.name]
+        target = _instance_file(instance, key.name)
         same = target.is_file() and _same_key(key, target.read_text())
         note = f"{target}: " + ("already this key" if same else "restored")
         if key.name == SIGNING and str(config.get(SIGNING) or "").strip():
@@ -140,6 +153,18 @@ def plan_placements(
 
 
 _FILENAMES = {SIGNING: KEY_FILENAME, SECRET: SECRET_FILENAME, PDF_SIGNING: PDF_SIGNING_FILENAME}
+
+
+def _instance_file(instance: Path, name: str) -> Path:
+    """Where the key ``name`` lives in instance/ (never outside it, whatever the file says)."""
+    if name.startswith(PDF_SIGNERS):
+        relative = name.removeprefix(PDF_SIGNERS)
+        if not _SIGNER_FILE.match(relative):
+            raise BackupError(f"{name}: not a file of {PDF_SIGNERS_FOLDER}/")
+        return instance / PDF_SIGNERS_FOLDER / relative
+    if name not in _FILENAMES:
+        raise BackupError(f"{name}: unknown key in this backup")
+    return instance / _FILENAMES[name]
 
 
 def place(placements: list[Placement], *, stamp: str) -> None:
