@@ -67,17 +67,17 @@ def rotate_key_command(code: str) -> None:
     """Give an issuer a new signing key; the old one stays published so what it signed
     keeps verifying, and new credentials and status lists use the new one."""
     keys, now = current_keystore(), clock.now()
-    issuer = _issuer_named(code)
+    issuer = _issuer_named(code, now)
     old, new = rotate_key(issuer, keys, now)
     audit(None, "issuers.rotate_key", {"issuer": issuer.slug, "old": old, "new": new}, 1)
     db.session.commit()
     click.echo(f"{issuer.slug}: key {old} retired, {new} now signs")
 
 
-def _issuer_named(code: str) -> IssuerProfile:
+def _issuer_named(code: str, now: datetime) -> IssuerProfile:
     """The issuer profile of the instansi with unit code ``code`` (or the platform's), made
     if it has none yet; the command stops on an unknown code."""
-    settings, keys, now = current_settings(), current_keystore(), clock.now()
+    settings, keys = current_settings(), current_keystore()
     if code == PLATFORM_SLUG:
         return platform_issuer(settings, keys, now)
     unit = db.session.scalar(select(Unit).where(Unit.code == code))
@@ -107,7 +107,8 @@ def pdf_signer_command(
         raise click.ClickException("--renew replaces the key with a local one: no --key/--cert")
     if (key_file is None) != (cert_file is None):
         raise click.ClickException("--key and --cert go together")
-    issuer = _issuer_named(code)
+    now = clock.now()
+    issuer = _issuer_named(code, now)
     signers = current_pdf_signers()
     if not isinstance(signers, LocalPdfSigners):
         raise click.ClickException("PDFs are signed by a signing service here, not by local keys")
@@ -118,7 +119,7 @@ def pdf_signer_command(
             )
         _show_signer(issuer.slug, signers.configured, "PDF_SIGNING_KEY")
         return
-    who, now = signers.who(issuer), clock.now()
+    who = signers.who(issuer)
     action: str | None = None
     if renew:
         identity, action = signers.store.renew(who.slug, who.name, now), "renew"
