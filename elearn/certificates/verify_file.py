@@ -30,9 +30,10 @@ from elearn.extensions import db
 from elearn.issuers.keystore import current_keystore
 from elearn.issuers.registry import key_history, platform_issuer
 from elearn.issuers.urls import issuer_id
-from elearn.models import Certificate, IssuerProfile
+from elearn.models import Certificate, IssuerProfile, ProgramCertificate
 from elearn.pdf_signing.binding import current_pdf_signers
 from elearn.pdf_signing.validation import check_signatures
+from elearn.programs.certificate import signature_valid as program_signature_valid
 from elearn.settings import current_settings
 
 State = Literal["valid", "revoked", "invalid"]
@@ -181,7 +182,7 @@ def verify_pdf(data: bytes) -> Verdict:
         return Verdict("valid", f"{signed_by}: {check.reason or 'no certificate code in it'}")
     certificate = _certificate(code)
     if certificate is None:
-        return invalid(f"{signed_by}, but it names certificate {code}, which is unknown here")
+        return _program_state(code, signed_by)
     verdict = _certificate_state(certificate, certificate.number)
     if verdict.state != "valid":
         return Verdict(verdict.state, f"{verdict.reason} ({signed_by}, code {code})")
@@ -222,6 +223,21 @@ def _certificate_state(certificate: Certificate, label: str) -> Verdict:
     if not signature_valid(certificate):
         return invalid(f"the stored certificate {certificate.number} fails its signature check")
     return Verdict("valid", f"{label} ({certificate.payload['jp']} JP)")
+
+
+def _program_state(code: str, signed_by: str) -> Verdict:
+    """The state of the program certificate a signed PDF names (not a course's)."""
+    found = db.session.scalar(select(ProgramCertificate).where(ProgramCertificate.code == code))
+    if found is None:
+        return invalid(f"{signed_by}, but it names certificate {code}, which is unknown here")
+    if found.revoked_at is not None:
+        return Verdict("revoked", f"{found.number} revoked on {found.revoked_at:%Y-%m-%d}")
+    if not program_signature_valid(found):
+        return invalid(f"the stored certificate {found.number} fails its signature check")
+    return Verdict(
+        "valid",
+        f"{found.number} {found.payload['learner_name']} ({found.jp} JP), code {code}, {signed_by}",
+    )
 
 
 def _badge_state(code: str) -> Verdict:

@@ -19,6 +19,7 @@ from elearn.coordinator.forms import ActionForm
 from elearn.extensions import db, limiter
 from elearn.learning.enrollment import EnrollmentRefused, enroll
 from elearn.models import Course, Program, ProgramCertificate, Role
+from elearn.pdf_signing.binding import sign_pdf
 from elearn.problem_text import translated
 from elearn.programs.certificate import (
     find_program_certificate,
@@ -149,7 +150,11 @@ def pdf(code: str) -> Response:
     if certificate is None or not _may_download(certificate):
         abort(404)
     base = public_base_url(current_settings(), request.url_root)
-    body = render_certificate_pdf(program_document(certificate, base))
+    # Programs belong to no instansi: the platform's signer signs them.
+    body = sign_pdf(
+        render_certificate_pdf(program_document(certificate, base)),
+        reason=f"Sertifikat program eLearn ASN nomor {certificate.number}",
+    )
     response = Response(body, mimetype="application/pdf")
     filename = f"sertifikat-program-{certificate.payload['program_slug']}.pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
