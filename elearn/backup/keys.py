@@ -2,10 +2,11 @@
 
 A backup is a pair of files: the snapshot (``elearn-<time>.sqlite`` or ``.dump``) and
 ``<snapshot>.keys.age``, an age file (passphrase mode, scrypt) holding JSON with the
-certificate signing key, the session secret key and the PDF signers (instance/pdf-signers/:
-the local CA and each issuer's key), plus the SHA-256 of the snapshot it belongs to. Without
-the signing key no restored certificate verifies; without the PDF signers new PDFs would
-chain to a new CA that verifiers do not trust yet.
+certificate signing key, the session secret key, the issuers' keys (instance/issuer-keys/)
+and the PDF signers (instance/pdf-signers/: the local CA and each issuer's key), plus the
+SHA-256 of the snapshot it belongs to. Without the signing key no restored certificate
+verifies; without the issuers' keys an instansi cannot sign with its current key; without the
+PDF signers new PDFs would chain to a new CA that verifiers do not trust yet.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from elearn.backup.snapshots import BackupError
 from elearn.certificates.signing import KEY_FILENAME, key_id, load_signing_key
+from elearn.issuers.keystore import FOLDER as ISSUER_KEYS_FOLDER
 from elearn.pdf_signing.identity import LEGACY_FILENAME as PDF_SIGNING_FILENAME
 from elearn.pdf_signing.store import FOLDER as PDF_SIGNERS_FOLDER
 from elearn.private_files import write_private
@@ -35,10 +37,17 @@ SIGNING = "CERTIFICATE_SIGNING_KEY"
 SECRET = "SECRET_KEY"  # noqa: S105 - the variable's name, not a secret
 SECRET_FILENAME = "secret_key"  # noqa: S105 - development's file name (elearn/security.py)
 PDF_SIGNING = "PDF_SIGNING"  # the self-signed PDF signer of earlier releases, instance/ only
-# Each file of instance/pdf-signers/ (the CA, every issuer's signer, retired certificates)
-# is one key named PDF_SIGNERS/<path in that folder>.
+# Key folders of instance/, each file one key named <PREFIX><path in the folder>: the PDF
+# signers (the CA, every issuer's signer, retired certificates) and the issuers' Ed25519 keys.
 PDF_SIGNERS = "PDF_SIGNERS/"
-_SIGNER_FILE = re.compile(r"^(?:retired/)?[A-Za-z0-9][A-Za-z0-9._-]*\.pem$")
+ISSUER_KEYS = "ISSUER_KEYS/"
+_FOLDERS = {
+    PDF_SIGNERS: (
+        PDF_SIGNERS_FOLDER,
+        re.compile(r"^(?:retired/)?[A-Za-z0-9][A-Za-z0-9._-]*\.pem$"),
+    ),
+    ISSUER_KEYS: (ISSUER_KEYS_FOLDER, re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*\.pem$")),
+}
 RESTORED_DIR = "restored-keys"  # where keys that belong in the environment are put
 
 
@@ -46,7 +55,7 @@ RESTORED_DIR = "restored-keys"  # where keys that belong in the environment are 
 class Key:
     """One key as kept in a backup: where it lived, and its value."""
 
-    name: str  # SIGNING, SECRET, PDF_SIGNING or PDF_SIGNERS/<file>
+    name: str  # SIGNING, SECRET, PDF_SIGNING, PDF_SIGNERS/<file> or ISSUER_KEYS/<file>
     source: str  # "environment" or "instance"
     value: str  # PKCS#8 PEM for the signing key; the secret key's text
 
@@ -86,11 +95,12 @@ def collect_keys(instance_path: str, config: Mapping[str, Any]) -> list[Key]:
     pdf_signing = Path(instance_path) / PDF_SIGNING_FILENAME
     if pdf_signing.is_file():
         keys.append(Key(PDF_SIGNING, "instance", pdf_signing.read_text()))
-    signers = Path(instance_path) / PDF_SIGNERS_FOLDER
-    for path in sorted(signers.rglob("*.pem")):
-        relative = path.relative_to(signers).as_posix()
-        if _SIGNER_FILE.match(relative):
-            keys.append(Key(PDF_SIGNERS + relative, "instance", path.read_text()))
+    for prefix, (folder_name, allowed) in _FOLDERS.items():
+        folder = Path(instance_path) / folder_name
+        for path in sorted(folder.rglob("*.pem")):
+            relative = path.relative_to(folder).as_posix()
+            if allowed.match(relative):
+                keys.append(Key(prefix + relative, "instance", path.read_text()))
     return keys
 
 
@@ -157,11 +167,12 @@ _FILENAMES = {SIGNING: KEY_FILENAME, SECRET: SECRET_FILENAME, PDF_SIGNING: PDF_S
 
 def _instance_file(instance: Path, name: str) -> Path:
     """Where the key ``name`` lives in instance/ (never outside it, whatever the file says)."""
-    if name.startswith(PDF_SIGNERS):
-        relative = name.removeprefix(PDF_SIGNERS)
-        if not _SIGNER_FILE.match(relative):
-            raise BackupError(f"{name}: not a file of {PDF_SIGNERS_FOLDER}/")
-        return instance / PDF_SIGNERS_FOLDER / relative
+    for prefix, (folder_name, allowed) in _FOLDERS.items():
+        if name.startswith(prefix):
+            relative = name.removeprefix(prefix)
+            if not allowed.match(relative):
+                raise BackupError(f"{name}: not a file of {folder_name}/")
+            return instance / folder_name / relative
     if name not in _FILENAMES:
         raise BackupError(f"{name}: unknown key in this backup")
     return instance / _FILENAMES[name]

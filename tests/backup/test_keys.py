@@ -21,6 +21,7 @@ from elearn.backup.snapshots import BackupError
 from elearn.certificates.issuance import signature_valid
 from elearn.certificates.signing import KEY_FILENAME, load_signing_key
 from elearn.extensions import db
+from elearn.issuers.keystore import FOLDER as ISSUER_KEYS
 from elearn.models import Certificate
 from elearn.pdf_signing.identity import LEGACY_FILENAME
 from elearn.pdf_signing.store import FOLDER as PDF_SIGNERS
@@ -85,9 +86,9 @@ def fresh_app(app: Flask, tmp_path: Path, **settings: object) -> Iterator[Flask]
         db.engine.dispose()
 
 
-def signer_files(app: Flask) -> dict[str, str]:
-    """instance/pdf-signers/ of ``app``: file (relative) -> content."""
-    folder = Path(app.instance_path) / PDF_SIGNERS
+def signer_files(app: Flask, folder_name: str = PDF_SIGNERS) -> dict[str, str]:
+    """A key folder of ``app``'s instance/ (pdf-signers/): file (relative) -> content."""
+    folder = Path(app.instance_path) / folder_name
     return {p.relative_to(folder).as_posix(): p.read_text() for p in folder.rglob("*.pem")}
 
 
@@ -233,7 +234,7 @@ def test_keys_from_the_environment_are_handed_back_to_the_operator(
         assert pem is not None
 
 
-def test_retired_signers_and_the_legacy_signer_are_sealed_and_nothing_lands_outside(
+def test_pdf_signers_and_issuer_keys_are_sealed_and_nothing_lands_outside(
     source: Flask, tmp_path: Path, clock: FrozenClock
 ):
     issue_certificates(source, tmp_path, count=1)
@@ -250,13 +251,23 @@ def test_retired_signers_and_the_legacy_signer_are_sealed_and_nothing_lands_outs
     (Path(source.instance_path) / LEGACY_FILENAME).write_text(legacy)
     made = signer_files(source)
     assert any(name.startswith("retired/") for name in made)
+    # Palu's Ed25519 issuer keys (its first and, rotated, its current one).
+    assert runner.invoke(args=["certificates", "rotate-key", "--instansi", "palu"]).exit_code == 0
+    issuer_keys = signer_files(source, ISSUER_KEYS)
+    assert len(issuer_keys) == 2
     backup = back_up(source, tmp_path)
     with fresh_app(source, tmp_path) as fresh:
         result = restore(fresh, backup, "--passphrase-file", str(passphrase_file(tmp_path)))
         assert result.exit_code == 0, result.output
         assert signer_files(fresh) == made
+        assert signer_files(fresh, ISSUER_KEYS) == issuer_keys
         assert (Path(fresh.instance_path) / LEGACY_FILENAME).read_text() == legacy
         # A keys file naming a path outside pdf-signers/ is refused, not written.
-        for name in ("PDF_SIGNERS/../secret_key", "PDF_SIGNERS//etc/x.pem", "OTHER"):
+        for name in (
+            "PDF_SIGNERS/../secret_key",
+            "PDF_SIGNERS//etc/x.pem",
+            "ISSUER_KEYS/../../x.pem",
+            "OTHER",
+        ):
             with pytest.raises(BackupError):
                 plan_placements([Key(name, "instance", "x")], fresh.instance_path, {})
