@@ -74,9 +74,11 @@ class LocalPdfSigners:
         if cached is not None and cached[0] == _file_identity(path):
             return cached[1]
         with self._lock:
+            # Stat first: a file replaced while it is read is read again on the next PDF.
+            stamp = _file_identity(path)
             identity, _ = self.store.identity(who.slug, who.name, clock.now())
             signer = LocalPdfSigner(identity)
-            self._loaded[who.slug] = (_file_identity(path), signer)
+            self._loaded[who.slug] = (stamp, signer)
         return signer
 
     def roots_pem(self) -> bytes:
