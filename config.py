@@ -114,9 +114,9 @@ class Config:
     CERTIFICATE_SIGNATORY_NIP = os.environ.get("CERTIFICATE_SIGNATORY_NIP", "")
     # PKCS#8 PEM or base64 raw Ed25519 key; empty: instance/certificate-signing-key.pem.
     CERTIFICATE_SIGNING_KEY = os.environ.get("CERTIFICATE_SIGNING_KEY", "")
-    # PAdES signatures on certificate and career-record PDFs: a PEM private key (RSA or
-    # ECDSA) and its PEM certificate chain, signer first (e.g. issued under BSrE). Both
-    # empty: a self-signed pair is made once in instance/pdf-signing.pem.
+    # The platform's PAdES signer (PDFs of no instansi): a PEM private key (RSA or ECDSA) and
+    # its PEM certificate chain, signer first (e.g. issued under BSrE). Both empty: a key
+    # certified by the local CA in instance/pdf-signers/ (instansi always have their own).
     PDF_SIGNING_KEY = os.environ.get("PDF_SIGNING_KEY", "")
     PDF_SIGNING_CERT = os.environ.get("PDF_SIGNING_CERT", "")
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")

@@ -124,8 +124,8 @@ class Settings:
     certificates: CertificateSettings
     # The Ed25519 key from the environment; "" loads (or makes) the key file in instance/.
     certificate_signing_key: str = dataclasses.field(repr=False)
-    # The PDF signer's key and certificate chain (PEM); both "" load (or make) a local,
-    # self-signed pair in instance/ (elearn/pdf_signing/identity.py).
+    # The platform PDF signer's key and certificate chain (PEM); both "": a key certified
+    # by the deployment's local CA in instance/pdf-signers/ (elearn/pdf_signing/store.py).
     pdf_signing_key: str = dataclasses.field(repr=False)
     pdf_signing_cert: str
     content_sandbox: bool
@@ -279,10 +279,11 @@ def warn_if_incomplete(app: Flask, settings: Settings) -> None:
         )
     if settings.env_name == "production" and not settings.pdf_signing_key:
         app.logger.warning(
-            "PDF_SIGNING_KEY and PDF_SIGNING_CERT are not set: PDFs are signed with a "
-            "self-signed key made in this server's instance/ folder, which PDF readers show "
-            "as an unknown signer (and each app server would make its own). Set both to a key "
-            "and certificate chain issued for the instansi (e.g. under BSrE)."
+            "PDF_SIGNING_KEY and PDF_SIGNING_CERT are not set: PDFs are signed with keys "
+            "certified by a CA made in this server's instance/pdf-signers/ folder, which PDF "
+            "readers show as an unknown signer (and each app server would make its own). Set "
+            "both to a key and certificate chain issued for the instansi (e.g. under BSrE), or "
+            "install one per instansi with `flask certificates pdf-signer --key --cert`."
         )
 
 

@@ -2,9 +2,11 @@
 
 A backup is a pair of files: the snapshot (``elearn-<time>.sqlite`` or ``.dump``) and
 ``<snapshot>.keys.age``, an age file (passphrase mode, scrypt) holding JSON with the
-certificate signing key, the session secret key, the local PDF signer and every instansi
-issuer's key (instance/issuer-keys/), plus the SHA-256 of the snapshot it
-belongs to. Without the signing key no restored certificate verifies.
+certificate signing key, the session secret key, the issuers' keys (instance/issuer-keys/)
+and the PDF signers (instance/pdf-signers/: the local CA and each issuer's key), plus the
+SHA-256 of the snapshot it belongs to. Without the signing key no restored certificate
+verifies; without the issuers' keys an instansi cannot sign with its current key; without the
+PDF signers new PDFs would chain to a new CA that verifiers do not trust yet.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from elearn.backup.snapshots import BackupError
 from elearn.certificates.signing import KEY_FILENAME, key_id, load_signing_key
 from elearn.issuers.keystore import FOLDER as ISSUER_KEYS_FOLDER
-from elearn.pdf_signing.identity import FILENAME as PDF_SIGNING_FILENAME
+from elearn.pdf_signing.identity import LEGACY_FILENAME as PDF_SIGNING_FILENAME
+from elearn.pdf_signing.store import FOLDER as PDF_SIGNERS_FOLDER
 from elearn.private_files import write_private
 
 FORMAT = "elearn-backup-keys/1"
@@ -33,17 +36,26 @@ MIN_PASSPHRASE_LENGTH = 12
 SIGNING = "CERTIFICATE_SIGNING_KEY"
 SECRET = "SECRET_KEY"  # noqa: S105 - the variable's name, not a secret
 SECRET_FILENAME = "secret_key"  # noqa: S105 - development's file name (elearn/security.py)
-PDF_SIGNING = "PDF_SIGNING"  # the local PDF signer's key and certificate, instance/ only
+PDF_SIGNING = "PDF_SIGNING"  # the self-signed PDF signer of earlier releases, instance/ only
+# Key folders of instance/, each file one key named <PREFIX><path in the folder>: the PDF
+# signers (the CA, every issuer's signer, retired certificates) and the issuers' Ed25519 keys.
+PDF_SIGNERS = "PDF_SIGNERS/"
+ISSUER_KEYS = "ISSUER_KEYS/"
+_FOLDERS = {
+    PDF_SIGNERS: (
+        PDF_SIGNERS_FOLDER,
+        re.compile(r"^(?:retired/)?[A-Za-z0-9][A-Za-z0-9._-]*\.pem$"),
+    ),
+    ISSUER_KEYS: (ISSUER_KEYS_FOLDER, re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*\.pem$")),
+}
 RESTORED_DIR = "restored-keys"  # where keys that belong in the environment are put
-ISSUER_KEYS = ISSUER_KEYS_FOLDER  # an issuer key's name is "issuer-keys/<kid>.pem"
-ISSUER_KEY_NAME = re.compile(rf"{ISSUER_KEYS}/[A-Za-z0-9_-]{{20,64}}\.pem")
 
 
 @dataclass(frozen=True)
 class Key:
     """One key as kept in a backup: where it lived, and its value."""
 
-    name: str  # SIGNING, SECRET, PDF_SIGNING or "issuer-keys/<kid>.pem"
+    name: str  # SIGNING, SECRET, PDF_SIGNING, PDF_SIGNERS/<file> or ISSUER_KEYS/<file>
     source: str  # "environment" or "instance"
     value: str  # PKCS#8 PEM for the signing key; the secret key's text
 
@@ -83,13 +95,12 @@ def collect_keys(instance_path: str, config: Mapping[str, Any]) -> list[Key]:
     pdf_signing = Path(instance_path) / PDF_SIGNING_FILENAME
     if pdf_signing.is_file():
         keys.append(Key(PDF_SIGNING, "instance", pdf_signing.read_text()))
-    # Each instansi issuer's keys (elearn/issuers/keystore.py): without them no new
-    # credential or status list of that issuer can be signed after a restore.
-    folder = Path(instance_path) / ISSUER_KEYS
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.pem")):
-            if ISSUER_KEY_NAME.fullmatch(f"{ISSUER_KEYS}/{path.name}"):
-                keys.append(Key(f"{ISSUER_KEYS}/{path.name}", "instance", path.read_text()))
+    for prefix, (folder_name, allowed) in _FOLDERS.items():
+        folder = Path(instance_path) / folder_name
+        for path in sorted(folder.rglob("*.pem")):
+            relative = path.relative_to(folder).as_posix()
+            if allowed.match(relative):
+                keys.append(Key(prefix + relative, "instance", path.read_text()))
     return keys
 
 
@@ -138,7 +149,7 @@ def plan_placements(
         if key.source == "environment":
             placements.append(_environment_placement(key, instance, config))
             continue
-        target = instance / _filename(key.name)
+        target = _instance_file(instance, key.name)
         same = target.is_file() and _same_key(key, target.read_text())
         note = f"{target}: " + ("already this key" if same else "restored")
         if key.name == SIGNING and str(config.get(SIGNING) or "").strip():
@@ -154,13 +165,17 @@ def plan_placements(
 _FILENAMES = {SIGNING: KEY_FILENAME, SECRET: SECRET_FILENAME, PDF_SIGNING: PDF_SIGNING_FILENAME}
 
 
-def _filename(name: str) -> str:
-    """Where a key of this name lives under instance/ (BackupError for an unknown name)."""
-    if name in _FILENAMES:
-        return _FILENAMES[name]
-    if ISSUER_KEY_NAME.fullmatch(name):
-        return name
-    raise BackupError(f"the keys file holds an unknown key {name!r}; nothing was changed")
+def _instance_file(instance: Path, name: str) -> Path:
+    """Where the key ``name`` lives in instance/ (never outside it, whatever the file says)."""
+    for prefix, (folder_name, allowed) in _FOLDERS.items():
+        if name.startswith(prefix):
+            relative = name.removeprefix(prefix)
+            if not allowed.match(relative):
+                raise BackupError(f"{name}: not a file of {folder_name}/")
+            return instance / folder_name / relative
+    if name not in _FILENAMES:
+        raise BackupError(f"{name}: unknown key in this backup")
+    return instance / _FILENAMES[name]
 
 
 def place(placements: list[Placement], *, stamp: str) -> None:
@@ -192,7 +207,7 @@ def _environment_placement(key: Key, instance: Path, config: Mapping[str, Any]) 
 
 
 def _same_key(key: Key, text: str) -> bool:
-    if key.name == SIGNING or ISSUER_KEY_NAME.fullmatch(key.name):
+    if key.name == SIGNING:
         return _kid(text) == _kid(key.value)
     return text.strip() == key.value.strip()
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import errno
+from datetime import datetime
 from pathlib import Path
 
 import click
+from cryptography.hazmat.primitives import hashes
 from sqlalchemy import select
 
 from elearn import clock
@@ -18,8 +20,9 @@ from elearn.certificates.verify_file import EXIT, looks_like_jwt, verify_bytes
 from elearn.extensions import db
 from elearn.issuers.keystore import current_keystore
 from elearn.issuers.registry import issuer_of_unit, platform_issuer, rotate_key
-from elearn.jobs.binding import current_blobs
-from elearn.models import PLATFORM_SLUG, Certificate, Unit, UnitKind
+from elearn.models import PLATFORM_SLUG, Certificate, IssuerProfile, Unit, UnitKind
+from elearn.pdf_signing.binding import LocalPdfSigners, current_pdf_signers
+from elearn.pdf_signing.identity import SigningIdentity, parse_identity
 from elearn.reports.audit import audit
 from elearn.settings import current_settings
 
@@ -48,7 +51,7 @@ def verify_command(source: str) -> None:
             click.echo(f"{source}: INVALID — no such file, and not a VC-JWT", err=True)
             raise SystemExit(EXIT["invalid"])
         data, source = source.encode("ascii"), "token"
-    verdict = verify_bytes(data, current_blobs())
+    verdict = verify_bytes(data)
     db.session.commit()  # the platform issuer's first key, recorded on first use
     word = {"valid": "VALID", "revoked": "REVOKED", "invalid": "INVALID"}[verdict.state]
     click.echo(f"{source}: {word} — {verdict.reason}", err=verdict.state != "valid")
@@ -61,18 +64,100 @@ def verify_command(source: str) -> None:
 def rotate_key_command(code: str) -> None:
     """Give an issuer a new signing key; the old one stays published so what it signed
     keeps verifying, and new credentials and status lists use the new one."""
-    settings, keys, now = current_settings(), current_keystore(), clock.now()
-    if code == PLATFORM_SLUG:
-        issuer = platform_issuer(settings, keys, now)
-    else:
-        unit = db.session.scalar(select(Unit).where(Unit.code == code))
-        if unit is None or unit.kind != UnitKind.INSTANSI:
-            raise click.ClickException(f"--instansi {code}: no instansi has this unit code")
-        issuer = issuer_of_unit(unit, settings, keys, now)
+    keys, now = current_keystore(), clock.now()
+    issuer = _issuer_named(code, now)
     old, new = rotate_key(issuer, keys, now)
     audit(None, "issuers.rotate_key", {"issuer": issuer.slug, "old": old, "new": new}, 1)
     db.session.commit()
     click.echo(f"{issuer.slug}: key {old} retired, {new} now signs")
+
+
+def _issuer_named(code: str, now: datetime) -> IssuerProfile:
+    """The issuer profile of the instansi with unit code ``code`` (or the platform's), made
+    if it has none yet; the command stops on an unknown code."""
+    settings, keys = current_settings(), current_keystore()
+    if code == PLATFORM_SLUG:
+        return platform_issuer(settings, keys, now)
+    unit = db.session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None or unit.kind != UnitKind.INSTANSI:
+        raise click.ClickException(f"--instansi {code}: no instansi has this unit code")
+    return issuer_of_unit(unit, settings, keys, now)
+
+
+@certificates_cli.command("pdf-signer")
+@click.option("--instansi", "code", required=True, help='Unit code of the instansi, or "platform".')
+@click.option("--renew", is_flag=True, help="Replace its key with a new one from the local CA.")
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PEM private key (RSA or ECDSA, no passphrase) issued elsewhere, e.g. BSrE.",
+)
+@click.option("--cert", "cert_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Its PEM certificate chain, the signer's certificate first.")  # fmt: skip
+def pdf_signer_command(
+    code: str, renew: bool, key_file: Path | None, cert_file: Path | None
+) -> None:
+    """Show the key that signs an issuer's PDFs (made if it has none), renew it, or install
+    a key and certificate issued elsewhere. A key protected by a passphrase is refused: the
+    passphrase is never stored. Changes are audited; old PDFs keep verifying."""
+    if renew and (key_file or cert_file):
+        raise click.ClickException("--renew replaces the key with a local one: no --key/--cert")
+    if (key_file is None) != (cert_file is None):
+        raise click.ClickException("--key and --cert go together")
+    now = clock.now()
+    issuer = _issuer_named(code, now)
+    signers = current_pdf_signers()
+    if not isinstance(signers, LocalPdfSigners):
+        raise click.ClickException("PDFs are signed by a signing service here, not by local keys")
+    if issuer.is_platform and signers.configured is not None:
+        if renew or key_file:
+            raise click.ClickException(
+                "PDF_SIGNING_KEY/PDF_SIGNING_CERT sign the platform's PDFs: change them there"
+            )
+        _show_signer(issuer.slug, signers.configured, "PDF_SIGNING_KEY")
+        return
+    who = signers.who(issuer)
+    action: str | None = None
+    if renew:
+        identity, action = signers.store.renew(who.slug, who.name, now), "renew"
+    elif key_file is not None and cert_file is not None:
+        identity, action = _install(signers, who.slug, key_file, cert_file, now), "install"
+    else:
+        identity, made = signers.store.identity(who.slug, who.name, now)
+        action = "create" if made else None
+    if action is not None:
+        fingerprint = identity.certificate.fingerprint(hashes.SHA256()).hex()
+        audit(
+            None,
+            f"pdf_signing.{action}",
+            {"issuer": who.slug, "subject": identity.subject, "sha256": fingerprint},
+            1,
+        )
+    db.session.commit()
+    _show_signer(who.slug, identity, {"renew": "renewed", "install": "installed"}.get(action or ""))
+
+
+def _install(
+    signers: LocalPdfSigners, slug: str, key_file: Path, cert_file: Path, now: datetime
+) -> SigningIdentity:
+    try:
+        key_pem, chain_pem = key_file.read_bytes(), cert_file.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename}: {exc.strerror}") from None
+    try:
+        identity = parse_identity(key_pem, chain_pem, str(key_file), str(cert_file), now=now)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    return signers.store.install(slug, identity, now)
+
+
+def _show_signer(slug: str, identity: SigningIdentity, note: str | None) -> None:
+    certificate = identity.certificate
+    click.echo(f"{slug}: {identity.subject}" + (f" ({note})" if note else ""))
+    click.echo(f"  issued by:   {certificate.issuer.rfc4514_string()}")
+    click.echo(f"  valid until: {certificate.not_valid_after_utc:%Y-%m-%d}")
+    click.echo(f"  SHA-256:     {certificate.fingerprint(hashes.SHA256()).hex()}")
 
 
 @certificates_cli.command("list")

@@ -34,6 +34,8 @@ class CertificateDocument:
     # The issuer's city, printed before the date ("Palu, 3 Desember 2026"); certificates
     # issued before issuer profiles had one print the issuer's name there.
     issuer_city: str = ""
+    # The issuer's logo (PNG, as stored on its profile), drawn above its name if it has one.
+    issuer_logo: bytes | None = None
 
 
 @dataclass(frozen=True)

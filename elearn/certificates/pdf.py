@@ -41,6 +41,7 @@ SIGN_X, SIGN_W = 180.0, 96.0
 SIGN_BOTTOM = 186.0  # where the signatory's NIP line ends
 MIN_SIGNATURE_SPACE = 15.0
 COLON_W = 3.5
+LOGO_X, LOGO_Y, LOGO_SIZE = 15.0, 14.0, 24.0  # the issuer's logo, fitted in this square
 PT = 25.4 / 72  # millimetres per point
 
 SIGNATURE_NOTE = (
@@ -225,9 +226,17 @@ def _frame(pdf: FPDF) -> None:
 
 def _heading(pdf: FPDF, doc: CertificateDocument) -> None:
     x = (PAGE_W - CONTENT_W) / 2
+    name_w = CONTENT_W
+    if doc.issuer_logo:
+        # In the top left corner; the name keeps clear of it on both sides, so it stays centred.
+        pdf.image(
+            io.BytesIO(doc.issuer_logo), LOGO_X, LOGO_Y, w=LOGO_SIZE, h=LOGO_SIZE,
+            keep_aspect_ratio=True,
+        )  # fmt: skip
+        name_w = PAGE_W - 2 * (LOGO_X + LOGO_SIZE + 2)
     pdf.set_y(16)
     issuer = Text(doc.issuer_name.upper(), style="B", size=11.5, min_size=8, color=NAVY)
-    draw(pdf, fit(pdf, issuer, CONTENT_W), x, CONTENT_W)
+    draw(pdf, fit(pdf, issuer, name_w), (PAGE_W - name_w) / 2, name_w)
     pdf.set_y(pdf.get_y() - 0.5)
     tagline = Text("Pengembangan Kompetensi Aparatur Sipil Negara", size=8.5, color=GREY)
     draw(pdf, fit(pdf, tagline, CONTENT_W), x, CONTENT_W)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -22,27 +23,37 @@ from elearn.certificates.issuance import document_of
 from elearn.certificates.pdf import render_certificate_pdf
 from elearn.certificates.signing import canonical_json
 from elearn.extensions import db
+from elearn.issuers.registry import logo_by_slug
 from elearn.jobs.queue import InlineQueue
 from elearn.jobs.registry import JobContext, JobKind, Outcome, PermanentFailure
 from elearn.jobs.service import Jobs
-from elearn.models import Certificate
+from elearn.models import PLATFORM_SLUG, Certificate, IssuerProfile
 from elearn.models.job import Job, JobState
-from elearn.pdf_signing.signer import sign_pdf
+from elearn.pdf_signing.binding import issuer_by_id, sign_pdf
 
 PDF_KIND = "certificate.pdf"
 # Longer than the hourly purge keeps a finished job (a week): while a job row names a
 # blob, the blob is there; once the row is gone the same key renders anew.
 KEEP_PDF = timedelta(days=8)
 # Raise when pdf.py draws differently: PDFs stored (and ETags given) before are then unused.
-LAYOUT = 2  # 2: signed (PAdES)
+LAYOUT = 3  # 2: signed (PAdES); 3: by the issuer's own signer, with its logo
 
 log = logging.getLogger(__name__)
 
 
 def signed_certificate_pdf(certificate: Certificate, base_url: str) -> bytes:
-    """The certificate's PDF, signed (PAdES) so that a PDF reader flags any later edit."""
-    data = render_certificate_pdf(document_of(certificate, base_url))
-    return sign_pdf(data, reason=f"Sertifikat eLearn ASN nomor {certificate.payload['number']}")
+    """The certificate's PDF with its issuer's logo, signed (PAdES) by its issuer's signer so
+    that a PDF reader shows who issued it and flags any later edit."""
+    issuer = issuer_by_id(certificate.issuer_id)
+    document = document_of(certificate, base_url)
+    logo = logo_by_slug(issuer.slug if issuer else PLATFORM_SLUG)
+    if logo is not None:
+        document = replace(document, issuer_logo=logo[0])
+    return sign_pdf(
+        render_certificate_pdf(document),
+        reason=f"Sertifikat eLearn ASN nomor {certificate.payload['number']}",
+        issuer=issuer,
+    )
 
 
 def pdf_digest(certificate: Certificate, base_url: str) -> str:
@@ -53,8 +64,19 @@ def pdf_digest(certificate: Certificate, base_url: str) -> str:
         "base_url": base_url,
         "revoked": revoked,
         "layout": LAYOUT,
+        "logo": _logo_digest(certificate),
     }
     return hashlib.sha256(canonical_json(facts)).hexdigest()[:32]
+
+
+def _logo_digest(certificate: Certificate) -> str | None:
+    """The SHA-256 of the logo the issuer's PDF shows: a new logo makes a new PDF."""
+    issuer = (
+        IssuerProfile.id == certificate.issuer_id
+        if certificate.issuer_id is not None
+        else IssuerProfile.slug == PLATFORM_SLUG
+    )
+    return db.session.scalar(select(IssuerProfile.logo_sha256).where(issuer))
 
 
 def pdf_filename(certificate: Certificate) -> str:

@@ -1,4 +1,4 @@
-"""What ``flask certificates verify`` reads: a certificate PDF, a VC-JWT, or a JSON(-LD) file.
+"""What ``flask certificates verify`` reads: a signed PDF, a VC-JWT, or a JSON(-LD) file.
 
 Every input ends in a Verdict (valid, revoked or invalid, with the reason); nothing a user
 can hand in, however broken, raises.
@@ -22,21 +22,18 @@ from sqlalchemy import select
 from elearn import clock
 from elearn.badges.verify import badge_by_code
 from elearn.badges.verify import signature_valid as badge_signature_valid
-from elearn.blobs import BlobStore
 from elearn.certificates.credential import InvalidCredential, decode_vc_jwt
 from elearn.certificates.data_integrity import CRYPTOSUITE, verify_data_integrity
 from elearn.certificates.did import did_key
-from elearn.certificates.issuance import document_of
 from elearn.certificates.keys import stored_signature_valid
-from elearn.certificates.pdf import render_certificate_pdf
-from elearn.certificates.pdf_store import stored_pdf
 from elearn.certificates.revocation import Revocable
 from elearn.extensions import db
 from elearn.issuers.keystore import current_keystore
 from elearn.issuers.registry import key_history, platform_issuer
 from elearn.issuers.urls import issuer_id
 from elearn.models import Certificate, IssuerProfile, ProgramCertificate
-from elearn.programs.certificate import program_document
+from elearn.pdf_signing.binding import current_pdf_signers
+from elearn.pdf_signing.validation import check_signatures
 from elearn.settings import current_settings
 
 State = Literal["valid", "revoked", "invalid"]
@@ -50,7 +47,6 @@ CREDENTIAL_ID = re.compile(
     r"/credential$"
 )
 ENVELOPE = "data:application/vc+jwt,"
-PROGRAMS_PATH = "/programs"  # what precedes /certificates/<code> on a program's page
 MAX_PDF_PAGES = 5  # ours has one; a huge file is not a certificate
 
 
@@ -72,10 +68,10 @@ def looks_like_jwt(text: str) -> bool:
     return bool(JWS.match(text.strip()))
 
 
-def verify_bytes(data: bytes, store: BlobStore) -> Verdict:
+def verify_bytes(data: bytes) -> Verdict:
     """Tell the kind of ``data`` from its content (not its name) and verify it."""
     if data.lstrip()[:5] == b"%PDF-":
-        return verify_pdf(data, store)
+        return verify_pdf(data)
     try:
         text = data.decode("utf-8-sig").strip()
     except UnicodeDecodeError:
@@ -173,35 +169,35 @@ def verify_json(text: str) -> Verdict:
     return _credential_state(document, ours[reason])
 
 
-def verify_pdf(data: bytes, store: BlobStore) -> Verdict:
-    """Find the certificate a PDF names, then hold the file against the PDF issued for it.
-
-    The file must be byte for byte the PDF this deployment made from the signed payload:
-    any edit (a name, a JP figure) is a different file.
-    """
+def verify_pdf(data: bytes) -> Verdict:
+    """Check the PDF's PAdES signature against our published roots, then the certificate
+    it names (revoked, unknown); a signed PDF naming none (a career record) is valid too."""
+    check = check_signatures(data, current_pdf_signers().roots_pem())
+    if not check.valid:
+        return invalid(check.reason)
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if len(reader.pages) > MAX_PDF_PAGES:
-            return invalid("not one of our certificates: too many pages")
-        base, code = _pdf_code(reader)
+            _, code = None, None
+        else:
+            _, code = _pdf_code(reader)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         return invalid(f"not a readable PDF ({type(exc).__name__})")
+    signed_by = f"signed by {check.signer}"
     if code is None:
-        return invalid("the PDF holds no verification code of an eLearn ASN certificate")
+        return Verdict("valid", f"{signed_by}: {check.reason or 'no certificate code in it'}")
     # A program certificate's page is <base>/programs/certificates/<code>.
     certificate: Revocable | None = _certificate(code) or _program_certificate(code)
     if certificate is None:
-        return invalid(f"the PDF names certificate {code}, which is unknown here")
+        return invalid(f"{signed_by}, but it names certificate {code}, which is unknown here")
     verdict = _certificate_state(certificate, certificate.number)
     if verdict.state != "valid":
-        return verdict
-    if base is None or data not in _issued_pdfs(certificate, base, store):
-        return invalid(
-            f"the file is not the PDF issued for {certificate.number}: it was edited after "
-            f"download (the certificate itself is valid; compare with {base or ''}"
-            f"/certificates/{code})"
-        )
-    return Verdict("valid", f"{certificate.number} {certificate.payload['learner_name']}")
+        return Verdict(verdict.state, f"{verdict.reason} ({signed_by}, code {code})")
+    return Verdict(
+        "valid",
+        f"{certificate.number} {certificate.payload['learner_name']} "
+        f"({certificate.payload['jp']} JP), code {code}, {signed_by}",
+    )
 
 
 def _pdf_code(reader: PdfReader) -> tuple[str | None, str | None]:
@@ -218,18 +214,6 @@ def _pdf_code(reader: PdfReader) -> tuple[str | None, str | None]:
         if found_text:
             return None, found_text[1]
     return None, None
-
-
-def _issued_pdfs(certificate: Revocable, base: str, store: BlobStore) -> list[bytes]:
-    """The stored PDF and a fresh rendering: both come from the signed payload alone."""
-    if isinstance(certificate, ProgramCertificate):
-        site = base.removesuffix(PROGRAMS_PATH)
-        return [render_certificate_pdf(program_document(certificate, site))]
-    issued = [render_certificate_pdf(document_of(certificate, base))]
-    kept = stored_pdf(certificate, base, store)
-    if kept is not None:
-        issued.append(kept)
-    return issued
 
 
 def _certificate(code: str) -> Certificate | None:

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from elearn import clock
 from elearn.certificates import status_list
 from elearn.certificates.credential import build_credential
-from elearn.certificates.did import did_document, did_key, did_web
+from elearn.certificates.did import did_web
 from elearn.certificates.issuance import (
     COURSE,
     document_of,
@@ -29,7 +29,6 @@ from elearn.certificates.issuance import (
     public_view,
     signature_valid,
 )
-from elearn.certificates.keys import signing_key
 from elearn.certificates.pdf_store import (
     pdf_digest,
     pdf_filename,
@@ -56,6 +55,7 @@ from elearn.extensions import db, limiter
 from elearn.issuers.keystore import current_keystore
 from elearn.issuers.publish import (
     JSONLD_LIST,
+    history_did_document,
     key_response,
     key_set_response,
     profile_response,
@@ -253,10 +253,10 @@ def _platform() -> IssuerProfile:
 
 
 def did_web_document() -> WerkzeugResponse:
-    """/.well-known/did.json: the signing key under the deployment's did:web."""
-    public_key = signing_key().public_key()
-    did = did_web(_base_url())
-    response = jsonify(did_document(did, public_key, also_known_as=[did_key(public_key)]))
+    """/.well-known/did.json: the platform issuer's keys under the deployment's did:web, every
+    one of its history (after `flask certificates rotate-key --instansi platform` too)."""
+    document = history_did_document(did_web(_base_url()), _platform(), also_known_as=[])
+    response = jsonify(document)
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 

@@ -100,19 +100,27 @@ def key_response(issuer: IssuerProfile, kid: str) -> WerkzeugResponse:
 def did_response(issuer: IssuerProfile, base: str) -> WerkzeugResponse:
     """The DID document of did:web:<host>:issuers:<slug>: every key of the history asserts
     (old credentials keep verifying), and each key's did:key is also known."""
-    did = did_web(issuer_root(base, issuer))
-    rows = list(reversed(issuer.keys))
-    if not rows:
+    if not issuer.keys:
         abort(404)
+    document = history_did_document(
+        did_web(issuer_root(base, issuer)), issuer, also_known_as=[issuer_id(base, issuer)]
+    )
+    return _json(document, PROFILE_MAX_AGE, mimetype="application/did+json")
+
+
+def history_did_document(
+    did: str, issuer: IssuerProfile, *, also_known_as: list[str]
+) -> dict[str, Any]:
+    """``did``'s document naming every key of the issuer's history, the newest first, and
+    each key's did:key; the issuer has at least one key."""
+    rows = list(reversed(issuer.keys))
     document = did_document(did, public_key_of(rows[0]), also_known_as=[])
     for row in rows[1:]:
         extra = did_document(did, public_key_of(row), also_known_as=[])
         document["verificationMethod"] += extra["verificationMethod"]
         document["assertionMethod"] += extra["assertionMethod"]
-    document["alsoKnownAs"] = [issuer_id(base, issuer)] + [
-        did_key(public_key_of(row)) for row in rows
-    ]
-    return _json(document, PROFILE_MAX_AGE, mimetype="application/did+json")
+    document["alsoKnownAs"] = also_known_as + [did_key(public_key_of(row)) for row in rows]
+    return document
 
 
 def status_list_response(

@@ -1,32 +1,25 @@
-"""The PDF signer's private key and certificate chain: configured, or made once locally.
+"""A PDF signer's private key and certificate chain: parsed, checked, written as PEM.
 
-Production names a key and a certificate issued by a CA that PDF readers trust (for a
-government office, BSrE/BSSN). Without one, ``make run`` and tests get an ECDSA P-256
-key with a self-signed certificate in instance/ (readers then say "signer unknown",
-but still detect edits). ECDSA P-256 rather than the certificates' Ed25519 key: Adobe
-Acrobat validates RSA and ECDSA signatures, not EdDSA.
+Production may name a key and certificate issued by a CA that PDF readers trust (for a
+government office, BSrE/BSSN), for the platform in PDF_SIGNING_KEY/PDF_SIGNING_CERT or for
+an instansi with ``flask certificates pdf-signer --key --cert``. Otherwise each signer is an
+ECDSA P-256 key certified by the deployment's own CA (elearn/pdf_signing/authority.py).
+ECDSA rather than the credentials' Ed25519 key: Adobe Acrobat validates RSA and ECDSA
+signatures, not EdDSA.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import datetime
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
 
-from elearn import clock
-from elearn.private_files import create_once
-
-FILENAME = "pdf-signing.pem"  # the key, then the certificate
-SUBJECT = "eLearn ASN (penanda tangan lokal)"
-VALID_FOR = timedelta(days=10 * 366)
-
-log = logging.getLogger(__name__)
+# The self-signed platform signer of earlier releases: no longer signs, but its certificate
+# stays published (and backed up) so the PDFs it signed keep validating.
+LEGACY_FILENAME = "pdf-signing.pem"
 
 SigningKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
@@ -40,77 +33,79 @@ class SigningIdentity:
     def certificate(self) -> x509.Certificate:
         return self.chain[0]
 
-
-def load_identity(instance_path: str, key_pem: str, chain_pem: str) -> SigningIdentity:
-    """The configured key and chain; both unset: instance/pdf-signing.pem, made if missing."""
-    if key_pem.strip() or chain_pem.strip():
-        if not (key_pem.strip() and chain_pem.strip()):
-            raise ValueError("PDF_SIGNING_KEY and PDF_SIGNING_CERT must be set together")
-        return _parse(key_pem.encode(), chain_pem.encode(), "PDF_SIGNING_KEY/PDF_SIGNING_CERT")
-    path = Path(instance_path) / FILENAME
-    if not path.exists():
-        made = _self_signed()
-        if create_once(path, _pem(made)):
-            log.warning("Generated a self-signed PDF signing key at %s; back it up", path)
-            return made
-    data = path.read_bytes()
-    return _parse(data, data, str(path))
+    @property
+    def subject(self) -> str:
+        """The signer's common name, as a PDF reader shows it."""
+        return common_name(self.certificate)
 
 
-def _parse(key_pem: bytes, chain_pem: bytes, source: str) -> SigningIdentity:
+def common_name(certificate: x509.Certificate) -> str:
+    names = certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    return str(names[0].value) if names else certificate.subject.rfc4514_string()
+
+
+def configured_identity(key_pem: str, chain_pem: str) -> SigningIdentity | None:
+    """The platform signer set in PDF_SIGNING_KEY/PDF_SIGNING_CERT, None if neither is set."""
+    if not (key_pem.strip() or chain_pem.strip()):
+        return None
+    if not (key_pem.strip() and chain_pem.strip()):
+        raise ValueError("PDF_SIGNING_KEY and PDF_SIGNING_CERT must be set together")
+    return parse_identity(
+        key_pem.encode(), chain_pem.encode(), "PDF_SIGNING_KEY", "PDF_SIGNING_CERT"
+    )
+
+
+def parse_identity(
+    key_pem: bytes,
+    chain_pem: bytes,
+    key_source: str,
+    chain_source: str,
+    *,
+    now: datetime | None = None,
+) -> SigningIdentity:
+    """Check a key and its chain; ValueError starting with the name of the faulty source.
+
+    A key protected by a passphrase is refused: the app never stores a passphrase, so it
+    could not sign without one (a signing service asking for it belongs behind PdfSigners).
+    """
     try:
         key = serialization.load_pem_private_key(key_pem, password=None)
+    except TypeError:
+        raise ValueError(
+            f"{key_source}: the key is protected by a passphrase, and the passphrase is never "
+            "stored here; give the key without one (the file is kept mode 600)"
+        ) from None
+    except ValueError:
+        raise ValueError(f"{key_source}: not a PEM private key") from None
+    try:
         chain = tuple(x509.load_pem_x509_certificates(chain_pem))
     except ValueError:
-        raise ValueError(f"{source}: not a PEM private key and certificate chain") from None
+        raise ValueError(f"{chain_source}: not a PEM certificate chain") from None
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise ValueError(f"{source}: the key must be RSA or ECDSA, not {type(key).__name__}")
+        raise ValueError(f"{key_source}: the key must be RSA or ECDSA, not {type(key).__name__}")
     spki = serialization.PublicFormat.SubjectPublicKeyInfo
     der = serialization.Encoding.DER
     if chain[0].public_key().public_bytes(der, spki) != key.public_key().public_bytes(der, spki):
-        raise ValueError(f"{source}: the first certificate is not the key's")
+        raise ValueError(f"{chain_source}: the first certificate is not the key's")
+    if now is not None and chain[0].not_valid_after_utc <= now:
+        raise ValueError(
+            f"{chain_source}: the certificate expired on {chain[0].not_valid_after_utc:%Y-%m-%d}"
+        )
     return SigningIdentity(key, chain)
 
 
-def _self_signed() -> SigningIdentity:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SUBJECT)])
-    now: datetime = clock.now()
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + VALID_FOR)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    return SigningIdentity(key, (certificate,))
-
-
-def _pem(identity: SigningIdentity) -> bytes:
+def identity_pem(identity: SigningIdentity) -> bytes:
+    """The key, then the chain: one file (mode 600) per signer."""
     key = identity.key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    return key + b"".join(c.public_bytes(serialization.Encoding.PEM) for c in identity.chain)
+    return key + chain_pem(identity)
 
 
 def chain_pem(identity: SigningIdentity) -> bytes:
     """The public certificate chain, for verifiers to trust."""
-    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in identity.chain)
+    return certificates_pem(identity.chain)
+
+
+def certificates_pem(certificates: tuple[x509.Certificate, ...] | list[x509.Certificate]) -> bytes:
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certificates)

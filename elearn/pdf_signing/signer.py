@@ -1,8 +1,9 @@
 """Sign a finished PDF: the ``PdfSigner`` interface and its local, key-in-instance/ form.
 
 A signing service (BSrE/BSSN's, where the signing official enters a passphrase for
-each batch) can replace ``LocalPdfSigner`` by implementing ``PdfSigner``: nothing
-that renders PDFs knows where the key is, and no passphrase is ever stored here.
+each batch) can replace ``LocalPdfSigner`` by implementing ``PdfSigner`` (and
+``PdfSigners``, elearn/pdf_signing/binding.py, which picks the signer of an issuer):
+nothing that renders PDFs knows where the key is, and no passphrase is ever stored here.
 """
 
 from __future__ import annotations
@@ -16,18 +17,15 @@ from typing import Any, Protocol, TypeVar
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
-from flask import Flask, current_app
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from elearn.pdf_signing.identity import SigningIdentity, chain_pem, load_identity
-from elearn.settings import current_settings
+from elearn.pdf_signing.identity import SigningIdentity, chain_pem
 
 FIELD = "TandaTanganElektronik"
 T = TypeVar("T")
-_EXTENSION = "pdf_signer"
 
 
 class PdfSigner(Protocol):
@@ -44,6 +42,7 @@ class LocalPdfSigner:
     """Signs with a key held by the app (PAdES B-B: no time-stamp authority is reached)."""
 
     def __init__(self, identity: SigningIdentity) -> None:
+        self.identity = identity
         self._chain_pem = chain_pem(identity)
         der = serialization.Encoding.DER
         certificates = [asn1_x509.Certificate.load(c.public_bytes(der)) for c in identity.chain]
@@ -65,14 +64,14 @@ class LocalPdfSigner:
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         signing = signers.async_sign_pdf(writer, metadata, signer=self._signer)
-        signed: io.BytesIO = _outside_any_event_loop(signing)
+        signed: io.BytesIO = outside_any_event_loop(signing)
         return signed.getvalue()
 
     def certificates_pem(self) -> bytes:
         return self._chain_pem
 
 
-def _outside_any_event_loop(work: Coroutine[Any, Any, T]) -> T:
+def outside_any_event_loop(work: Coroutine[Any, Any, T]) -> T:
     """Run pyHanko's coroutine to its end from plain code.
 
     pyHanko's synchronous ``sign_pdf`` calls ``asyncio.run``, which refuses to start
@@ -85,25 +84,3 @@ def _outside_any_event_loop(work: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(work)
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, work).result()
-
-
-def bind_pdf_signer(app: Flask, signer: PdfSigner) -> None:
-    """Use ``signer`` for this app's PDFs (a signing service, or a test's)."""
-    app.extensions[_EXTENSION] = signer
-
-
-def current_pdf_signer() -> PdfSigner:
-    """The app's signer, the local key loaded on first use."""
-    signer = current_app.extensions.get(_EXTENSION)
-    if signer is None:
-        settings = current_settings()
-        identity = load_identity(
-            current_app.instance_path, settings.pdf_signing_key, settings.pdf_signing_cert
-        )
-        signer = current_app.extensions[_EXTENSION] = LocalPdfSigner(identity)
-    return signer
-
-
-def sign_pdf(pdf: bytes, *, reason: str) -> bytes:
-    """``pdf`` signed by the app's signer."""
-    return current_pdf_signer().sign(pdf, reason=reason)

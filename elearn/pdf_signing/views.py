@@ -1,10 +1,10 @@
-"""The PDF signer's certificate, public, so anyone can trust it when validating our PDFs."""
+"""The roots of our PDF signers, public, so anyone can trust them when validating our PDFs."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from elearn.pdf_signing.signer import current_pdf_signer
+from elearn.pdf_signing.binding import current_pdf_signers
 
 bp = Blueprint("pdf_signing", __name__)
 
@@ -12,7 +12,7 @@ bp = Blueprint("pdf_signing", __name__)
 @bp.route("/pdf-signing-certificate.pem")
 def certificate() -> Response:
     response = Response(
-        current_pdf_signer().certificates_pem(),
+        current_pdf_signers().roots_pem(),
         mimetype="application/x-pem-file",
     )
     response.headers["Content-Disposition"] = (

@@ -31,6 +31,7 @@ from elearn.coordinator.scope import can_manage_unit
 from elearn.extensions import db, limiter
 from elearn.learning.enrollment import EnrollmentRefused, enroll
 from elearn.models import Course, IssuerProfile, Program, ProgramCertificate, Role
+from elearn.pdf_signing.binding import issuer_by_id, sign_pdf
 from elearn.problem_text import translated
 from elearn.programs.certificate import (
     PROGRAM,
@@ -177,7 +178,12 @@ def pdf(code: str) -> Response:
     certificate = _by_code(code)
     if certificate is None or not _may_download(certificate):
         abort(404)
-    body = render_certificate_pdf(program_document(certificate, _base_url()))
+    # Signed by the signer of the instansi that issued it (its program's unit's).
+    body = sign_pdf(
+        render_certificate_pdf(program_document(certificate, _base_url())),
+        reason=f"Sertifikat program eLearn ASN nomor {certificate.number}",
+        issuer=issuer_by_id(certificate.issuer_id),
+    )
     response = Response(body, mimetype="application/pdf")
     filename = f"sertifikat-program-{certificate.payload['program_slug']}.pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

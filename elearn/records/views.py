@@ -24,7 +24,7 @@ from elearn.auth.duties import OwnRecordRefused
 from elearn.badges.issuance import award_after_change, training_change
 from elearn.extensions import db
 from elearn.models import ExternalTraining, ReviewStatus, Role, User
-from elearn.pdf_signing.signer import sign_pdf
+from elearn.pdf_signing.binding import issuer_of_learner, sign_pdf
 from elearn.problem_text import problem_of, translated
 from elearn.records.entries import current_year, record_document, record_sources
 from elearn.records.export import record_csv
@@ -117,6 +117,7 @@ def mine_pdf() -> Response:
     data = sign_pdf(
         render_record_pdf(document),
         reason=f"Riwayat pengembangan kompetensi {current_user.full_name}",
+        issuer=issuer_of_learner(current_user),
     )
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'attachment; filename="riwayat-kompetensi.pdf"'

@@ -16,11 +16,15 @@ from sqlalchemy import inspect, select
 
 from config import TestConfig
 from elearn import create_app
+from elearn.backup.keys import Key, plan_placements
+from elearn.backup.snapshots import BackupError
 from elearn.certificates.issuance import signature_valid
 from elearn.certificates.signing import KEY_FILENAME, load_signing_key
 from elearn.extensions import db
+from elearn.issuers.keystore import FOLDER as ISSUER_KEYS
 from elearn.models import Certificate
-from elearn.pdf_signing.identity import FILENAME as PDF_SIGNING_FILENAME
+from elearn.pdf_signing.identity import LEGACY_FILENAME
+from elearn.pdf_signing.store import FOLDER as PDF_SIGNERS
 from elearn.settings import with_changes
 from tests.certificates.helpers import complete_course
 from tests.conftest import FrozenClock
@@ -82,6 +86,12 @@ def fresh_app(app: Flask, tmp_path: Path, **settings: object) -> Iterator[Flask]
         db.engine.dispose()
 
 
+def signer_files(app: Flask, folder_name: str = PDF_SIGNERS) -> dict[str, str]:
+    """A key folder of ``app``'s instance/ (pdf-signers/): file (relative) -> content."""
+    folder = Path(app.instance_path) / folder_name
+    return {p.relative_to(folder).as_posix(): p.read_text() for p in folder.rglob("*.pem")}
+
+
 def restore(fresh: Flask, backup: Path, *extra: str):  # type: ignore[no-untyped-def]
     args = ["backup", "restore", str(backup), "--yes", *extra]
     return fresh.test_cli_runner().invoke(args=args)
@@ -102,8 +112,11 @@ def test_restore_elsewhere_and_every_certificate_verifies(
     badge = tmp_path / "badge.jwt"
     badge.write_text(learner.client.get(f"/certificates/{certificate.code}/credential").text)
     number = certificate.number
-    learner.client.get(f"/certificates/{certificate.code}/pdf")  # makes the PDF signer's key
-    pdf_signer = (Path(source.instance_path) / PDF_SIGNING_FILENAME).read_text()
+    # Makes the deployment's PDF signing CA and the platform's signer.
+    pdf = tmp_path / "sertifikat.pdf"
+    pdf.write_bytes(learner.client.get(f"/certificates/{certificate.code}/pdf").data)
+    pdf_signers = signer_files(source)
+    assert set(pdf_signers) == {"ca.pem", "platform.pem"}
     backup = back_up(source, tmp_path)
     sealed = backup.with_name("elearn.bin.keys.age")
     assert sealed.read_bytes().startswith(b"age-encryption.org/v1\n")
@@ -114,8 +127,11 @@ def test_restore_elsewhere_and_every_certificate_verifies(
         result = restore(fresh, backup, "--passphrase-file", str(passphrase_file(tmp_path)))
         assert result.exit_code == 0, result.output
         assert (Path(fresh.instance_path) / KEY_FILENAME).is_file()
-        # The same PDF signer: new PDFs name the certificate that older ones were signed with.
-        assert (Path(fresh.instance_path) / PDF_SIGNING_FILENAME).read_text() == pdf_signer
+        # The same CA and signers: new PDFs chain to the root verifiers already trust, and
+        # the PDFs signed before verify here.
+        assert signer_files(fresh) == pdf_signers
+        signed = fresh.test_cli_runner().invoke(args=["certificates", "verify", str(pdf)])
+        assert signed.exit_code == 0 and f"VALID — {number}" in signed.output, signed.output
         assert verified(fresh) == [True] * (len(codes) + 1)
         check = fresh.test_cli_runner().invoke(args=["certificates", "verify", str(badge)])
         assert check.exit_code == 0, check.output
@@ -248,3 +264,42 @@ def test_instansi_issuer_keys_are_sealed_and_sign_again_after_a_restore(
             public = {k: key for k, (key, _) in key_history().items()}
             listed = decode_vc_jwt(response.text, public, kinds=STATUS_LIST_TYPES)
             assert listed["issuer"]["id"] == "http://localhost/issuers/palu"
+
+
+def test_pdf_signers_and_issuer_keys_are_sealed_and_nothing_lands_outside(
+    source: Flask, tmp_path: Path, clock: FrozenClock
+):
+    issue_certificates(source, tmp_path, count=1)
+    runner = source.test_cli_runner()
+    assert (
+        runner.invoke(args=["certificates", "pdf-signer", "--instansi", "platform"]).exit_code == 0
+    )
+    renewed = runner.invoke(
+        args=["certificates", "pdf-signer", "--instansi", "platform", "--renew"]
+    )
+    assert renewed.exit_code == 0, renewed.output
+    # A deployment upgraded from the single self-signed signer keeps that file too.
+    legacy = signer_files(source)["ca.pem"]
+    (Path(source.instance_path) / LEGACY_FILENAME).write_text(legacy)
+    made = signer_files(source)
+    assert any(name.startswith("retired/") for name in made)
+    # Palu's Ed25519 issuer keys (its first and, rotated, its current one).
+    assert runner.invoke(args=["certificates", "rotate-key", "--instansi", "palu"]).exit_code == 0
+    issuer_keys = signer_files(source, ISSUER_KEYS)
+    assert len(issuer_keys) == 2
+    backup = back_up(source, tmp_path)
+    with fresh_app(source, tmp_path) as fresh:
+        result = restore(fresh, backup, "--passphrase-file", str(passphrase_file(tmp_path)))
+        assert result.exit_code == 0, result.output
+        assert signer_files(fresh) == made
+        assert signer_files(fresh, ISSUER_KEYS) == issuer_keys
+        assert (Path(fresh.instance_path) / LEGACY_FILENAME).read_text() == legacy
+        # A keys file naming a path outside pdf-signers/ is refused, not written.
+        for name in (
+            "PDF_SIGNERS/../secret_key",
+            "PDF_SIGNERS//etc/x.pem",
+            "ISSUER_KEYS/../../x.pem",
+            "OTHER",
+        ):
+            with pytest.raises(BackupError):
+                plan_placements([Key(name, "instance", "x")], fresh.instance_path, {})

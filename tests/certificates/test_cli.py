@@ -85,7 +85,7 @@ def test_an_edited_pdf_is_invalid(app: Flask, runner, tmp_path: Path):
         writer.write(handle)
     result = runner.invoke(args=["certificates", "verify", str(edited)])
     assert result.exit_code == 1, result.output
-    assert "INVALID" in result.output and "edited after download" in result.output
+    assert "INVALID" in result.output and "edited after signing" in result.output
     assert "Traceback" not in result.output
 
 

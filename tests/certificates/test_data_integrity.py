@@ -321,6 +321,17 @@ def test_did_web_document_describes_the_signing_key(app: Flask) -> None:
     assert document["alsoKnownAs"] == [did_key(signing_key().public_key())]
 
 
+def test_did_web_document_keeps_every_platform_key_after_rotation(app: Flask, runner) -> None:
+    first = signing_key().public_key()
+    rotated = runner.invoke(args=["certificates", "rotate-key", "--instansi", "platform"])
+    assert rotated.exit_code == 0, rotated.output
+    document = app.test_client().get("/.well-known/did.json").get_json()
+    keys = [method["publicKeyMultibase"] for method in document["verificationMethod"]]
+    assert len(keys) == 2 and keys[1] == public_key_multibase(first)  # the newest first
+    assert document["assertionMethod"] == [f"{document['id']}#{key}" for key in keys]
+    assert did_key(first) in document["alsoKnownAs"]
+
+
 # --- the 1EdTech OB 3.0 JSON schema ---------------------------------------------------------
 
 

@@ -18,8 +18,12 @@ from cryptography.x509.oid import NameOID
 from flask import Flask
 from fpdf import FPDF
 
-from elearn.pdf_signing.identity import SUBJECT, load_identity
-from elearn.pdf_signing.signer import LocalPdfSigner, bind_pdf_signer
+from elearn import clock
+from elearn.pdf_signing.binding import bind_pdf_signer
+from elearn.pdf_signing.identity import SigningIdentity, configured_identity, parse_identity
+from elearn.pdf_signing.signer import LocalPdfSigner
+from elearn.pdf_signing.store import signer_store
+from elearn.settings import current_settings
 from tests.certificates.helpers import complete_course
 
 PYHANKO = Path(sys.executable).with_name("pyhanko")
@@ -38,6 +42,12 @@ def validate(pdf: bytes, trusted: bytes, tmp_path: Path) -> tuple[int, str]:
     return result.returncode, result.stdout
 
 
+def local_identity(folder: Path, name: str = "Penanda Tangan Lain") -> SigningIdentity:
+    """A signer certified by the local CA of another instance folder (another deployment)."""
+    identity, _ = signer_store(str(folder)).identity("platform", name, clock.now())
+    return identity
+
+
 def edited(pdf: bytes, old: bytes, new: bytes) -> bytes:
     """``pdf`` with one string of its first (signed) revision replaced, same length."""
     assert len(old) == len(new) and pdf.count(old) >= 1
@@ -53,7 +63,8 @@ def test_a_certificate_pdf_is_signed_and_an_edit_is_caught(app: Flask, tmp_path:
 
     code, report = validate(pdf, published.data, tmp_path)
     assert code == 0, report
-    assert f"Common Name: {SUBJECT}" in report
+    # A course of no instansi: the platform signs, under the name credentials give it.
+    assert f"Common Name: {current_settings().certificates.issuer_name}" in report
     assert "The signature is judged VALID." in report
     assert "The signature covers the entire file." in report
     assert "Sertifikat eLearn ASN nomor" in pdf.decode("latin-1")  # the stated reason
@@ -74,7 +85,7 @@ def test_the_career_record_pdf_is_signed(app: Flask, tmp_path: Path):
     assert "Riwayat pengembangan kompetensi" in pdf.decode("latin-1")
 
     # A look-alike signed by someone else (another deployment's key) is not trusted here.
-    other = load_identity(str(tmp_path / "elsewhere"), "", "")
+    other = local_identity(tmp_path / "elsewhere")
     look_alike = FPDF()
     look_alike.add_page()
     foreign = LocalPdfSigner(other).sign(bytes(look_alike.output()), reason="Palsu")
@@ -128,7 +139,8 @@ def test_a_configured_key_and_chain_sign_and_half_a_configuration_is_refused(
     app: Flask, tmp_path: Path
 ):
     key_pem, chain_pem, ca_pem = _issued_by_a_ca(tmp_path)
-    bind_pdf_signer(app, LocalPdfSigner(load_identity(app.instance_path, key_pem, chain_pem)))
+    identity = parse_identity(key_pem.encode(), chain_pem.encode(), "kunci.pem", "rantai.pem")
+    bind_pdf_signer(app, LocalPdfSigner(identity))
     learner, certificate = complete_course(app, tmp_path)
     pdf = learner.client.get(f"/certificates/{certificate.code}/pdf").data
     code, report = validate(pdf, ca_pem, tmp_path)
@@ -136,24 +148,25 @@ def test_a_configured_key_and_chain_sign_and_half_a_configuration_is_refused(
     assert "Common Name: BKPSDM Kota Palu" in report
 
     with pytest.raises(ValueError, match="must be set together"):
-        load_identity(app.instance_path, key_pem, "")
-    with pytest.raises(ValueError, match="the first certificate is not the key's"):
-        load_identity(app.instance_path, key_pem, ca_pem.decode())
-    with pytest.raises(ValueError, match="not a PEM private key and certificate chain"):
-        load_identity(app.instance_path, "kunci", chain_pem)
+        configured_identity(key_pem, "")
+    with pytest.raises(ValueError, match="PDF_SIGNING_CERT: the first certificate is not"):
+        configured_identity(key_pem, ca_pem.decode())
+    with pytest.raises(ValueError, match="PDF_SIGNING_KEY: not a PEM private key"):
+        configured_identity("kunci", chain_pem)
 
 
 def test_the_local_key_is_made_once_and_kept(tmp_path: Path):
-    first = load_identity(str(tmp_path), "", "")
-    again = load_identity(str(tmp_path), "", "")
+    first = local_identity(tmp_path)
+    again = local_identity(tmp_path, "Nama Lain")
     assert first.certificate == again.certificate
-    assert (tmp_path / "pdf-signing.pem").stat().st_mode & 0o077 == 0
+    for made in ("ca.pem", "platform.pem"):
+        assert (tmp_path / "pdf-signers" / made).stat().st_mode & 0o077 == 0
 
 
 def test_signing_works_where_an_event_loop_is_running(tmp_path: Path):
     # pyHanko's synchronous API calls asyncio.run(), which a running loop refuses
     # (Playwright's, in the same test process, made certificate downloads fail).
-    signer = LocalPdfSigner(load_identity(str(tmp_path), "", ""))
+    signer = LocalPdfSigner(local_identity(tmp_path))
     blank = FPDF()
     blank.add_page()
 

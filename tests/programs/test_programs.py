@@ -113,6 +113,13 @@ def test_the_certificate_sums_the_jp_of_the_versions_completed_and_lists_them(
     assert "Unduh PDF" not in page
     pdf = learner.client.get(f"/programs/certificates/{certificate.code}/pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    # Signed (PAdES) by the platform, and `flask certificates verify` reads it.
+    signed = tmp_path / "program.pdf"
+    signed.write_bytes(pdf.data)
+    checked = app.test_cli_runner().invoke(args=["certificates", "verify", str(signed)])
+    assert checked.exit_code == 0, checked.output
+    assert f"VALID — {certificate.number}" in checked.output
+    assert f"code {certificate.code}, signed by" in checked.output
     assert other.client.get(f"/programs/certificates/{certificate.code}/pdf").status_code == 404
     # Another learner's program page shows their own standing only.
     assert "Ikuti program ini" in other.client.get(f"/programs/{PROGRAM}").get_data(True)
