@@ -138,9 +138,12 @@ def note_visit(page: StudyPage, item: OutlineItem, now: datetime, cap: timedelta
     enrollment_id = enrollment.id
     try:
         with writes(wait_ms=VISIT_WAIT_MS):
+            # On the session's connection as Core statements: the ORM's bulk-statement
+            # set-up cost more than the two statements, and no loaded object is touched.
+            connection = db.session.connection()
             if rows:
-                db.session.connection().execute(PROGRESS_UPSERTS[db.engine.dialect.name], rows)
-            db.session.execute(
+                connection.execute(PROGRESS_UPSERTS[connection.dialect.name], rows)
+            connection.execute(
                 RESUME_POINT, {"enrollment_id": enrollment_id, "item_id": item.id, "seen_at": now}
             )
     except OperationalError as exc:
