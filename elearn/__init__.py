@@ -225,10 +225,12 @@ def register_cli(app: Flask) -> None:
 
 def register_templating(app: Flask) -> None:
     from elearn.i18n import register_template_helpers
+    from elearn.main.addresses import init_addresses
     from elearn.main.navigation import init_navigation
     from elearn.security import csrf_field, register_security_headers
 
     app.jinja_env.globals["csrf_field"] = csrf_field
     register_template_helpers(app)
     init_navigation(app)
+    init_addresses(app)
     register_security_headers(app)

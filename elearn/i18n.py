@@ -109,12 +109,16 @@ def _request_translations() -> NullTranslations:
     # Flask-Babel's own template gettext finds the domain, the locale and the catalogue
     # again for every string (about a tenth of a page's time). Keyed by the locale object
     # Flask-Babel holds for the request, so force_locale() and refresh() still apply.
-    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
-    cached: tuple[object, NullTranslations] | None = g.get("_elearn_translations")
+    # ``g`` resolved once: each look-up through the proxy costs about as much as the rest.
+    request_globals = g._get_current_object()
+    locale = getattr(getattr(request_globals, "_flask_babel", None), "babel_locale", None)
+    cached: tuple[object, NullTranslations] | None = getattr(
+        request_globals, "_elearn_translations", None
+    )
     if cached is not None and locale is not None and cached[0] is locale:
         return cached[1]
     translations = get_translations()
-    g._elearn_translations = (get_locale(), translations)
+    request_globals._elearn_translations = (get_locale(), translations)
     return translations
 
 

@@ -203,7 +203,6 @@ def item(slug: str, name: str) -> Response:
         "following": following,
         "progress": page.progress,
         "summary": page.outline.summary(page.enrollment.progress),
-        "action": ActionForm(),
         "newer": page.newer,
     }
     if item.kind == ItemKind.MODULE:

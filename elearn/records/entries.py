@@ -102,14 +102,15 @@ def certificates_badges_and_sessions_of(
     return certificates, badges, sessions
 
 
+TRAININGS = (
+    select(ExternalTraining)
+    .where(ExternalTraining.user_id == bindparam("user_id"))
+    .order_by(ExternalTraining.finished_on.desc())
+)
+
+
 def trainings_of(user: User) -> list[ExternalTraining]:
-    return list(
-        db.session.scalars(
-            select(ExternalTraining)
-            .where(ExternalTraining.user_id == user.id)
-            .order_by(ExternalTraining.finished_on.desc())
-        )
-    )
+    return list(db.session.scalars(TRAININGS, {"user_id": user.id}))
 
 
 def record_sources(user: User) -> RecordSources:
