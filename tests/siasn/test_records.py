@@ -8,7 +8,10 @@ from pathlib import Path
 from flask import Flask
 
 from elearn.certificates.issuance import revoke
+from elearn.certificates.pdf_store import pdf_filename
+from elearn.certificates.verify_file import verify_bytes
 from elearn.models import Role
+from elearn.siasn.documents import document_for
 from elearn.siasn.records import countable_records
 from tests.certificates.helpers import complete_course
 from tests.conftest import FrozenClock
@@ -34,3 +37,22 @@ def test_the_year_is_the_learners_and_revoked_certificates_do_not_count(
 
     revoke(new_year, make_user(Role.ADMIN, name="Admin"), "Salah peserta")
     assert countable_records(2026, palu.id, "Asia/Makassar") == []
+
+
+def test_a_certificate_goes_to_siasn_as_its_signed_pdf(
+    app: Flask, tmp_path: Path, clock: FrozenClock
+):
+    palu = make_unit(code="palu")
+    clock.current = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    _, certificate = complete_course(app, tmp_path, unit=palu)
+    (record,) = countable_records(2026, palu.id, "Asia/Makassar")
+
+    name, pdf, content_type = document_for(record, "https://elearn.example.go.id")
+
+    assert (name, content_type) == (pdf_filename(certificate), "application/pdf")
+    verdict = verify_bytes(pdf)
+    assert verdict.state == "valid", verdict.reason
+    assert certificate.code in verdict.reason and "signed by" in verdict.reason
+    edited = pdf.replace(b"/Title", b"/Titel", 1)
+    assert edited != pdf
+    assert verify_bytes(edited).state == "invalid"
