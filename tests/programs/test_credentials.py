@@ -102,9 +102,10 @@ def test_the_program_credential_is_its_instansis_with_the_summed_jp(
     pdf.write_bytes(learner.client.get(f"/programs/certificates/{certificate.code}/pdf").data)
     result = runner.invoke(args=["certificates", "verify", str(pdf)])
     assert result.exit_code == 0 and f"VALID — {certificate.number}" in result.output
+    assert "signed by Pemerintah Kota Palu" in result.output  # the program's instansi
     pdf.write_bytes(pdf.read_bytes() + b"\n%edited\n")
     result = runner.invoke(args=["certificates", "verify", str(pdf)])
-    assert result.exit_code == 1 and "edited after download" in result.output
+    assert result.exit_code == 1 and "edited after signing" in result.output
 
 
 def test_a_program_of_no_unit_is_the_platforms(app: Flask, tmp_path: Path):
