@@ -371,7 +371,7 @@ class Tally:
 
 @dataclass
 class Summary:
-    """The page's counts: needs by competency (a row counts under each of its competencies)."""
+    """The XLSX summary added up row by row (the page counts the same in SQL, akpk_summary.py)."""
 
     total: Tally = field(default_factory=Tally)
     by_competency: dict[tuple[str, str, str], Tally] = field(default_factory=dict)
