@@ -15,12 +15,13 @@ need of one civil servant, from two sources:
 
 Only active accounts count. Everything is read in a fixed number of statements whatever the
 number of rows: the units, the competency dictionary, the assigned courses, then one
-``UNION ALL`` of both sources, streamed.
+``UNION ALL`` of both sources, streamed for the files or one page of it for the page (whose
+summary is counted in SQL, ``akpk_summary.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -139,6 +140,7 @@ class _CourseCells:
     kind: str
     owner_unit_id: int | None
     needs: tuple[tuple[str, int], ...]  # (code, level) from the chosen version's front matter
+    version_id: int | None = None  # the chosen version
 
 
 class AkpkRows:
@@ -161,6 +163,11 @@ class AkpkRows:
         for values in result:
             self.count += 1
             yield self._row(values)
+
+    def page(self, offset: int, limit: int) -> list[AkpkRow]:
+        """The rows ``offset`` to ``offset + limit`` in the same order, read with LIMIT/OFFSET."""
+        statement = row_statement(self.scope).limit(limit).offset(offset)
+        return [self._row(values) for values in db.session.execute(statement)]
 
     def _row(self, values: Any) -> AkpkRow:
         (source, status, _user, nip, name, position, employee_type, unit_id, code, level, title,
@@ -228,6 +235,7 @@ def _assigned_courses(year: int) -> dict[int, _CourseCells]:
             Course.id,
             Course.slug,
             Course.unit_id,
+            CourseVersion.id,
             CourseVersion.title,
             CourseVersion.jp,
             CourseVersion.competency,
@@ -241,8 +249,10 @@ def _assigned_courses(year: int) -> dict[int, _CourseCells]:
         .order_by(Course.id, CourseCompetency.competency_code)
     )
     cells: dict[int, _CourseCells] = {}
-    for course_id, slug, unit_id, title, jp, kind, code, level in rows:
-        found = cells.get(course_id) or _CourseCells(slug, title, jp, str(kind), unit_id, ())
+    for course_id, slug, unit_id, version_id, title, jp, kind, code, level in rows:
+        found = cells.get(course_id) or _CourseCells(
+            slug, title, jp, str(kind), unit_id, (), version_id
+        )
         if code is not None:
             found = replace(found, needs=(*found.needs, (code, level)))
         cells[course_id] = found
@@ -254,9 +264,43 @@ def _due_in(year: int) -> tuple[ColumnElement[bool], ...]:
     return Assignment.due_on >= date(year, 1, 1), Assignment.due_on <= date(year, 12, 31)
 
 
+def plan_source(scope: AkpkScope, *columns: Any) -> Select:
+    """``columns`` of the IDP activities in ``scope``: its year, statuses, active people, units."""
+    return (
+        select(*columns)
+        .select_from(DevelopmentPlan)
+        .join(PlanActivity, PlanActivity.plan_id == DevelopmentPlan.id)
+        .join(User, DevelopmentPlan.user_id == User.id)
+        .where(
+            DevelopmentPlan.year == scope.year,
+            DevelopmentPlan.status.in_([str(s) for s in scope.statuses]),
+            User.is_active.is_(True),
+            User.unit_id.in_(sorted(scope.unit_ids)),
+        )
+    )
+
+
+def assignee_source(scope: AkpkScope, *columns: Any) -> Select:
+    """``columns`` of the assignees (not exempted, active, in the units) due in the year."""
+    return (
+        select(*columns)
+        .select_from(Assignee)
+        .join(Assignment, Assignee.assignment_id == Assignment.id)
+        .join(User, Assignee.user_id == User.id)
+        .where(
+            Assignee.state == AssigneeState.ASSIGNED,
+            *_due_in(scope.year),
+            User.is_active.is_(True),
+            User.unit_id.in_(sorted(scope.unit_ids)),
+        )
+    )
+
+
 def row_statement(scope: AkpkScope) -> Select:
-    """Both sources in one statement, ordered by unit path, name, NIP, source and due date."""
-    units = sorted(scope.unit_ids)
+    """Both sources in one statement, ordered by unit path, name, NIP, source and due date.
+
+    The order is total (a row's source and id end it), so a page may be cut with LIMIT/OFFSET.
+    """
     person = (
         User.id.label("user_id"),
         User.nip.label("nip"),
@@ -265,59 +309,41 @@ def row_statement(scope: AkpkScope) -> Select:
         User.employee_type.label("employee_type"),
         User.unit_id.label("unit_id"),
     )
-    plans: Select = (
-        select(
-            literal_column(f"'{IDP}'").label("source"),
-            DevelopmentPlan.status.label("status"),
-            *person,
-            PlanActivity.competency_code.label("code"),
-            PlanActivity.target_level.label("level"),
-            PlanActivity.title.label("title"),
-            PlanActivity.route.label("route"),
-            PlanActivity.organiser.label("organiser"),
-            PlanActivity.starts_on.label("starts_on"),
-            PlanActivity.due_on.label("due_on"),
-            PlanActivity.jp.label("jp"),
-            PlanActivity.budget_rupiah.label("budget"),
-            PlanActivity.curriculum_fit.label("fit"),
-            PlanActivity.course_id.label("course_id"),
-            PlanActivity.id.label("item_id"),
-        )
-        .join(PlanActivity, PlanActivity.plan_id == DevelopmentPlan.id)
-        .join(User, DevelopmentPlan.user_id == User.id)
-        .where(
-            DevelopmentPlan.year == scope.year,
-            DevelopmentPlan.status.in_([str(s) for s in scope.statuses]),
-            User.is_active.is_(True),
-            User.unit_id.in_(units),
-        )
+    plans = plan_source(
+        scope,
+        literal_column(f"'{IDP}'").label("source"),
+        DevelopmentPlan.status.label("status"),
+        *person,
+        PlanActivity.competency_code.label("code"),
+        PlanActivity.target_level.label("level"),
+        PlanActivity.title.label("title"),
+        PlanActivity.route.label("route"),
+        PlanActivity.organiser.label("organiser"),
+        PlanActivity.starts_on.label("starts_on"),
+        PlanActivity.due_on.label("due_on"),
+        PlanActivity.jp.label("jp"),
+        PlanActivity.budget_rupiah.label("budget"),
+        PlanActivity.curriculum_fit.label("fit"),
+        PlanActivity.course_id.label("course_id"),
+        PlanActivity.id.label("item_id"),
     )
-    assigned: Select = (
-        select(
-            literal_column(f"'{ASSIGNMENT}'"),
-            literal_column(f"'{ASSIGNED}'"),
-            *person,
-            cast(null(), String),
-            cast(null(), Integer),
-            Assignment.reason,
-            literal_column(f"'{PLATFORM_ROUTE}'"),
-            literal_column("''"),
-            Assignment.starts_on,
-            Assignment.due_on,
-            literal_column("0"),
-            literal_column("0"),
-            literal_column("''"),
-            Assignment.course_id,
-            Assignee.id,
-        )
-        .join(Assignment, Assignee.assignment_id == Assignment.id)
-        .join(User, Assignee.user_id == User.id)
-        .where(
-            Assignee.state == AssigneeState.ASSIGNED,
-            *_due_in(scope.year),
-            User.is_active.is_(True),
-            User.unit_id.in_(units),
-        )
+    assigned = assignee_source(
+        scope,
+        literal_column(f"'{ASSIGNMENT}'"),
+        literal_column(f"'{ASSIGNED}'"),
+        *person,
+        cast(null(), String),
+        cast(null(), Integer),
+        Assignment.reason,
+        literal_column(f"'{PLATFORM_ROUTE}'"),
+        literal_column("''"),
+        Assignment.starts_on,
+        Assignment.due_on,
+        literal_column("0"),
+        literal_column("0"),
+        literal_column("''"),
+        Assignment.course_id,
+        Assignee.id,
     )
     both = union_all(plans, assigned).subquery()
     c = both.c
@@ -345,7 +371,7 @@ class Tally:
 
 @dataclass
 class Summary:
-    """The page's counts: needs by competency (a row counts under each of its competencies)."""
+    """The XLSX summary added up row by row (the page counts the same in SQL, akpk_summary.py)."""
 
     total: Tally = field(default_factory=Tally)
     by_competency: dict[tuple[str, str, str], Tally] = field(default_factory=dict)
@@ -356,19 +382,3 @@ class Summary:
         self.by_unit.setdefault(row.unit, Tally()).add(row)
         for need in {(n.code, n.name, n.kind) for n in row.needs}:
             self.by_competency.setdefault(need, Tally()).add(row)
-
-
-def summarise(
-    rows: Iterable[AkpkRow], start: int = 0, stop: int | None = None
-) -> tuple[list[AkpkRow], Summary]:
-    """The rows ``start:stop`` as a list and the summary of all of them, in one pass.
-
-    The page keeps one page of rows in memory while the summary counts every row.
-    """
-    summary = Summary()
-    kept = []
-    for index, row in enumerate(rows):
-        summary.add(row)
-        if index >= start and (stop is None or index < stop):
-            kept.append(row)
-    return kept, summary

@@ -25,7 +25,6 @@ from elearn.reports.akpk import (
     AkpkScope,
     instansi_choices,
     scope_for,
-    summarise,
 )
 from elearn.reports.akpk_files import (
     NO_CODE,
@@ -34,6 +33,7 @@ from elearn.reports.akpk_files import (
     csv_chunks,
     xlsx_bytes,
 )
+from elearn.reports.akpk_summary import summary_in_sql
 from elearn.reports.audit import audit
 from elearn.reports.export_jobs import FORMATS
 from elearn.reports.rows import UnitNames
@@ -86,11 +86,14 @@ def index() -> str:
     scope, choices, names = _asked()
     page = query_int(request.args, "page", 1, minimum=1, maximum=MAX_DB_INT)
     start = (page - 1) * PER_PAGE
-    # One streamed pass: the summary counts every need, the table shows one page of them.
-    rows, summary = summarise(AkpkRows(scope, names), start, start + PER_PAGE)
+    source = AkpkRows(scope, names)
+    # The summary is counted by the database; only the page's rows are read.
+    versions = (course.version_id for course in source.courses.values())
+    summary = summary_in_sql(scope, names, versions)
     pages = max(1, -(-summary.total.needs // PER_PAGE))
     if page > pages:
         abort(404)
+    rows = source.page(start, PER_PAGE)
     this_year = current_year(current_user)
     return render_template(
         "reports/akpk.html",
