@@ -44,7 +44,7 @@ from elearn.models import Role
 from elearn.settings import current_settings
 from tests.certificates.helpers import complete_course
 from tests.certificates.test_credential import make_credential
-from tests.dcc.verifier import OB_SCHEMA, dcc_verify, node_with_verifier
+from tests.dcc.verifier import OB_SCHEMA, dcc_verify, node_with_verifier, steps
 from tests.factories import make_user
 from tests.learning.helpers import sign_in
 
@@ -385,11 +385,6 @@ def test_dcc_verifier_core_verifies_ours_and_refuses_forgeries(node: str, tmp_pa
 
 
 STATUS_LIST_URL = "https://elearn.palukota.go.id/certificates/status/1"
-
-
-def steps(answer: dict[str, Any]) -> dict[str, Any]:
-    """Each step of verifier-core's log: True/False, or the error it met."""
-    return {step["id"]: step.get("valid", step.get("error")) for step in answer["log"]}
 
 
 def status_list_credential(revoked: set[int], key: Ed25519PrivateKey = KEY) -> dict[str, Any]:

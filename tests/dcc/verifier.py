@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+from flask.testing import FlaskClient
 
 from tests.node_packages import node_with_packages
 
@@ -45,3 +47,27 @@ def dcc_verify(
     assert result.returncode == 0, f"verify.mjs failed:\n{result.stderr[-2000:]}"
     answer: dict[str, Any] = json.loads(result.stdout)
     return answer
+
+
+def steps(answer: dict[str, Any]) -> dict[str, Any]:
+    """Each check verifier-core logged, by its id: True, or the error it gave."""
+    return {step["id"]: step.get("valid", step.get("error")) for step in answer["log"]}
+
+
+def verify_with_live_list(
+    client: FlaskClient, node: str, document: dict[str, Any], folder: Path
+) -> Callable[[], dict[str, Any]]:
+    """A check of ``document`` by verifier-core, offline, against its status list as our
+    app serves it at the moment of each call (so a revocation in between shows)."""
+    credential_file = folder / "credential.jsonld"
+    credential_file.write_text(json.dumps(document), encoding="utf-8")
+    list_url = document["credentialStatus"]["statusListCredential"]
+
+    def check() -> dict[str, Any]:
+        listed = folder / "status.jsonld"
+        listed.write_bytes(client.get(list_url).data)
+        answer = dcc_verify(node, credential_file, {list_url: listed})
+        assert answer["networkAttempts"] == []
+        return answer
+
+    return check

@@ -4,9 +4,7 @@ before and after a key rotation and a revocation."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -14,7 +12,7 @@ from flask import Flask
 from elearn.certificates.issuance import revoke
 from elearn.extensions import db
 from elearn.models import Role
-from tests.dcc.verifier import dcc_verify, node_with_verifier
+from tests.dcc.verifier import node_with_verifier, steps, verify_with_live_list
 from tests.factories import make_unit, make_user
 from tests.interop.conftest import node  # noqa: F401 - fixture
 from tests.interop.test_jose import jose_check, live_server  # noqa: F401 - fixture
@@ -24,10 +22,6 @@ from tests.issuers.helpers import download_jwt, instansi_certificate
 @pytest.fixture(scope="module")
 def dcc_node() -> str:
     return node_with_verifier()
-
-
-def steps(answer: dict[str, Any]) -> dict[str, Any]:
-    return {step["id"]: step.get("valid", step.get("error")) for step in answer["log"]}
 
 
 def test_dcc_verifies_an_instansi_credential_and_its_revocation(
@@ -41,16 +35,8 @@ def test_dcc_verifies_an_instansi_credential_and_its_revocation(
     assert document["issuer"]["name"] == "Pemerintah Kota Palu"
     list_url = document["credentialStatus"]["statusListCredential"]
     assert list_url == "http://localhost/issuers/palu/status/1.jsonld"
-    credential_file = tmp_path / "palu.jsonld"
-    credential_file.write_text(json.dumps(document), encoding="utf-8")
-
-    def dcc() -> dict[str, Any]:
-        listed = tmp_path / "status.jsonld"
-        listed.write_bytes(app.test_client().get(list_url).data)
-        answer = dcc_verify(dcc_node, credential_file, {list_url: listed})
-        assert answer["networkAttempts"] == []
-        return answer
-
+    dcc = verify_with_live_list(app.test_client(), dcc_node, document, tmp_path)
+    credential_file = tmp_path / "credential.jsonld"  # the file it checks
     valid = dcc()
     assert valid["verified"] is True, valid
     assert steps(valid)["revocation_status"] is True
