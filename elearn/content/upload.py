@@ -27,35 +27,47 @@ def unpack_course_zip(data: bytes, filename: str, destination: Path) -> Path:
     Raises ContentErrors naming every refused entry; nothing is extracted then.
     """
     label = filename or "kursus.zip"
-    if len(data) > MAX_ZIP_BYTES:
-        raise _error(label, Problem("berkas zip melebihi %(mb)d MB", mb=MAX_ZIP_BYTES // 2**20))
-    try:
-        archive = zipfile.ZipFile(BytesIO(data))
-    except (zipfile.BadZipFile, ValueError):
-        raise _error(label, Problem("bukan berkas zip yang valid")) from None
-    with archive:
-        entries = [info for info in archive.infolist() if not _ignored(info.filename)]
-        if len(entries) > MAX_ENTRIES:
-            raise _error(label, Problem("zip berisi lebih dari %(n)d entri", n=MAX_ENTRIES))
-        files = [info for info in entries if not info.is_dir()]
-        errors = [error for info in files for error in _entry_problems(info, label)]
-        if sum(info.file_size for info in files) > MAX_UNPACKED_BYTES:
-            errors.append(SourceError(label, 1, Problem("isi zip terlalu besar setelah diekstrak")))
-        if errors:
-            raise ContentErrors(errors)
+    with _open_zip(data, label) as archive:
+        files = _checked_files(archive, label)
         prefix, slug = _course_root([info.filename for info in files], label)
         root = destination / slug
         for info in files:
             relative = PurePosixPath(info.filename[len(prefix) :])
-            target = root.joinpath(*relative.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(info) as source:
-                # Read one byte past the declared size: a lying header is a bomb.
-                content = source.read(info.file_size + 1)
-            if len(content) != info.file_size:
-                raise _error(f"{label}/{info.filename}", Problem("ukuran entri tidak sesuai"))
-            target.write_bytes(content)
+            _extract(archive, info, root.joinpath(*relative.parts), label)
     return root
+
+
+def _open_zip(data: bytes, label: str) -> zipfile.ZipFile:
+    if len(data) > MAX_ZIP_BYTES:
+        raise _error(label, Problem("berkas zip melebihi %(mb)d MB", mb=MAX_ZIP_BYTES // 2**20))
+    try:
+        return zipfile.ZipFile(BytesIO(data))
+    except (zipfile.BadZipFile, ValueError):
+        raise _error(label, Problem("bukan berkas zip yang valid")) from None
+
+
+def _checked_files(archive: zipfile.ZipFile, label: str) -> list[zipfile.ZipInfo]:
+    """The files to extract; ContentErrors naming every refused entry (or a zip too large)."""
+    entries = [info for info in archive.infolist() if not _ignored(info.filename)]
+    if len(entries) > MAX_ENTRIES:
+        raise _error(label, Problem("zip berisi lebih dari %(n)d entri", n=MAX_ENTRIES))
+    files = [info for info in entries if not info.is_dir()]
+    errors = [error for info in files for error in _entry_problems(info, label)]
+    if sum(info.file_size for info in files) > MAX_UNPACKED_BYTES:
+        errors.append(SourceError(label, 1, Problem("isi zip terlalu besar setelah diekstrak")))
+    if errors:
+        raise ContentErrors(errors)
+    return files
+
+
+def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, label: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with archive.open(info) as source:
+        # Read one byte past the declared size: a lying header is a bomb.
+        content = source.read(info.file_size + 1)
+    if len(content) != info.file_size:
+        raise _error(f"{label}/{info.filename}", Problem("ukuran entri tidak sesuai"))
+    target.write_bytes(content)
 
 
 def _ignored(name: str) -> bool:
@@ -115,27 +127,7 @@ def unpack_zip_tree(data: bytes, filename: str, destination: Path) -> None:
     nothing is extracted then. For a zip of several folders (a program and its courses).
     """
     label = filename or "program.zip"
-    if len(data) > MAX_ZIP_BYTES:
-        raise _error(label, Problem("berkas zip melebihi %(mb)d MB", mb=MAX_ZIP_BYTES // 2**20))
-    try:
-        archive = zipfile.ZipFile(BytesIO(data))
-    except (zipfile.BadZipFile, ValueError):
-        raise _error(label, Problem("bukan berkas zip yang valid")) from None
-    with archive:
-        entries = [info for info in archive.infolist() if not _ignored(info.filename)]
-        if len(entries) > MAX_ENTRIES:
-            raise _error(label, Problem("zip berisi lebih dari %(n)d entri", n=MAX_ENTRIES))
-        files = [info for info in entries if not info.is_dir()]
-        errors = [error for info in files for error in _entry_problems(info, label)]
-        if sum(info.file_size for info in files) > MAX_UNPACKED_BYTES:
-            errors.append(SourceError(label, 1, Problem("isi zip terlalu besar setelah diekstrak")))
-        if errors:
-            raise ContentErrors(errors)
-        for info in files:
+    with _open_zip(data, label) as archive:
+        for info in _checked_files(archive, label):
             target = destination.joinpath(*PurePosixPath(info.filename).parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(info) as source:
-                content = source.read(info.file_size + 1)
-            if len(content) != info.file_size:
-                raise _error(f"{label}/{info.filename}", Problem("ukuran entri tidak sesuai"))
-            target.write_bytes(content)
+            _extract(archive, info, target, label)
