@@ -15,7 +15,7 @@ from elearn.certificates.issuance import (
     COURSE,
     issue_missing,
 )
-from elearn.certificates.revocation_cli import revoke_command_body, unrevoke_command_body
+from elearn.certificates.revocation_cli import add_revocation_commands
 from elearn.certificates.verify_file import EXIT, looks_like_jwt, verify_bytes
 from elearn.extensions import db
 from elearn.issuers.keystore import current_keystore
@@ -188,19 +188,10 @@ def _certificate(code: str) -> Certificate:
     return certificate
 
 
-@certificates_cli.command("revoke")
-@click.argument("code")
-@click.option("--reason", required=True, help="Why it is revoked (shown on the public page).")
-@click.option("--by", "by_nip", required=True, help="NIP of the admin revoking it.")
-def revoke_command(code: str, reason: str, by_nip: str) -> None:
-    """Revoke a certificate; its JP stop counting."""
-    revoke_command_body(_certificate(code), by_nip, reason, COURSE)
-
-
-@certificates_cli.command("unrevoke")
-@click.argument("code")
-@click.option("--reason", required=True, help="Why the revocation is taken back (audited).")
-@click.option("--by", "by_nip", required=True, help="NIP of the admin deciding it.")
-def unrevoke_command(code: str, reason: str, by_nip: str) -> None:
-    """Take a revocation back: only an admin, with a reason; the status list bit clears."""
-    unrevoke_command_body(_certificate(code), by_nip, reason, COURSE)
+add_revocation_commands(
+    certificates_cli,
+    _certificate,
+    COURSE,
+    revoke_help="Revoke a certificate; its JP stop counting.",
+    unrevoke_help="Take a revocation back: only an admin, with a reason; the bit clears.",
+)

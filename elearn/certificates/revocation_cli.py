@@ -3,6 +3,8 @@ who --by names, and each refusal told as a one-line error."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 from sqlalchemy import select
 
@@ -65,3 +67,30 @@ def unrevoke_command_body(
         raise click.ClickException(f"{certificate.number} is not revoked")
     db.session.commit()
     click.echo(f"{certificate.number} unrevoked")
+
+
+def add_revocation_commands(
+    group: click.Group,
+    find: Callable[[str], revocation.Revocable],
+    kind: revocation.Kind,
+    *,
+    revoke_help: str,
+    unrevoke_help: str,
+) -> None:
+    """``revoke`` and ``unrevoke`` on ``group`` for the certificates ``find`` looks up by code
+    (a ClickException when there is none)."""
+    by_option = click.option("--by", "by_nip", required=True, help="NIP of the admin deciding it.")
+
+    @group.command("revoke", help=revoke_help)
+    @click.argument("code")
+    @click.option("--reason", required=True, help="Why it is revoked (shown on the public page).")
+    @by_option
+    def revoke_command(code: str, reason: str, by_nip: str) -> None:
+        revoke_command_body(find(code), by_nip, reason, kind)
+
+    @group.command("unrevoke", help=unrevoke_help)
+    @click.argument("code")
+    @click.option("--reason", required=True, help="Why the revocation is taken back (audited).")
+    @by_option
+    def unrevoke_command(code: str, reason: str, by_nip: str) -> None:
+        unrevoke_command_body(find(code), by_nip, reason, kind)

@@ -6,7 +6,7 @@ import click
 from sqlalchemy import select
 
 from elearn import clock
-from elearn.certificates.revocation_cli import revoke_command_body, unrevoke_command_body
+from elearn.certificates.revocation_cli import add_revocation_commands
 from elearn.extensions import db
 from elearn.models import ProgramCertificate
 from elearn.programs.certificate import PROGRAM
@@ -33,19 +33,10 @@ def _program_certificate(code: str) -> ProgramCertificate:
     return certificate
 
 
-@programs_cli.command("revoke")
-@click.argument("code")
-@click.option("--reason", required=True, help="Why it is revoked (shown on the public page).")
-@click.option("--by", "by_nip", required=True, help="NIP of the admin revoking it.")
-def revoke_command(code: str, reason: str, by_nip: str) -> None:
-    """Revoke a program certificate; its status list bit is set."""
-    revoke_command_body(_program_certificate(code), by_nip, reason, PROGRAM)
-
-
-@programs_cli.command("unrevoke")
-@click.argument("code")
-@click.option("--reason", required=True, help="Why the revocation is taken back (audited).")
-@click.option("--by", "by_nip", required=True, help="NIP of the admin deciding it.")
-def unrevoke_command(code: str, reason: str, by_nip: str) -> None:
-    """Take a program certificate's revocation back: only an admin, with a reason."""
-    unrevoke_command_body(_program_certificate(code), by_nip, reason, PROGRAM)
+add_revocation_commands(
+    programs_cli,
+    _program_certificate,
+    PROGRAM,
+    revoke_help="Revoke a program certificate; its status list bit is set.",
+    unrevoke_help="Take a program certificate's revocation back: only an admin, with a reason.",
+)
