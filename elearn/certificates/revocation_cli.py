@@ -80,15 +80,18 @@ def add_revocation_commands(
     """``revoke`` and ``unrevoke`` on ``group`` for the certificates ``find`` looks up by code
     (a ClickException when there is none)."""
     by_option = click.option("--by", "by_nip", required=True, help="NIP of the admin deciding it.")
+    # A code is random base64url, so one in 64 begins with "-": read it as the code, not as an
+    # unknown option (typing "--" before it is nobody's habit).
+    settings = {"ignore_unknown_options": True}
 
-    @group.command("revoke", help=revoke_help)
+    @group.command("revoke", help=revoke_help, context_settings=settings)
     @click.argument("code")
     @click.option("--reason", required=True, help="Why it is revoked (shown on the public page).")
     @by_option
     def revoke_command(code: str, reason: str, by_nip: str) -> None:
         revoke_command_body(find(code), by_nip, reason, kind)
 
-    @group.command("unrevoke", help=unrevoke_help)
+    @group.command("unrevoke", help=unrevoke_help, context_settings=settings)
     @click.argument("code")
     @click.option("--reason", required=True, help="Why the revocation is taken back (audited).")
     @by_option

@@ -163,3 +163,27 @@ def test_the_json_ld_download_with_its_data_integrity_proof_verifies(
     db.session.commit()
     result = runner.invoke(args=["certificates", "verify", str(path)])
     assert result.exit_code == 3 and "REVOKED" in result.output, result.output
+
+
+def test_a_code_that_begins_with_a_dash_is_revoked_and_unrevoked(
+    app: Flask, runner, tmp_path: Path
+):
+    _, certificate = complete_course(app, tmp_path)
+    certificate.code = "-FbcWOEMcELUl1cJ7tifjQ"  # one code in 64 begins so
+    db.session.commit()
+    admin = make_user(Role.ADMIN, name="Admin Satu")
+    for command in ("revoke", "unrevoke"):
+        result = runner.invoke(
+            args=[
+                "certificates",
+                command,
+                certificate.code,
+                "--reason",
+                "Keliru",
+                "--by",
+                admin.nip,
+            ]
+        )
+        assert result.exit_code == 0, result.output
+        db.session.refresh(certificate)
+        assert (certificate.revoked_at is not None) == (command == "revoke")
