@@ -55,6 +55,7 @@ from benchmarks.seed_data import (  # noqa: E402
     score_rollups,
     span_score_rollups,
 )
+from benchmarks.seed_timing import Clock, backend_cpu  # noqa: E402
 from config import Config  # noqa: E402
 from elearn import create_app  # noqa: E402
 from elearn.certificates.keys import current_key_id, signing_key  # noqa: E402
@@ -200,10 +201,12 @@ class Loader:
     benchmarks/copy_text.py. SQLite: executemany per batch.
     """
 
-    def __init__(self, dialect: str) -> None:
+    def __init__(self, dialect: str, clock: Clock) -> None:
         self.dialect = dialect
+        self.clock = clock
         self.raw = self._connect()
         self.conn: Any = self.raw.driver_connection
+        self.pid = self._pid(self.conn)
         self.indexes = [
             index
             for table in Base.metadata.sorted_tables
@@ -212,6 +215,17 @@ class Loader:
         ]
         self.streams: dict[str, Any] = {}
         self.stack = contextlib.ExitStack()
+        # Per table: main-thread CPU spent formatting its COPY text, and bytes sent.
+        self.formatting: dict[str, float] = {}
+        self.sent: dict[str, int] = {}
+
+    def _pid(self, conn: Any) -> int | None:
+        """The server process of a connection, for its CPU time."""
+        if self.dialect != "postgresql":
+            return None
+        pid = conn.cursor().execute("SELECT pg_backend_pid()").fetchone()[0]
+        conn.commit()
+        return int(pid)
 
     def _connect(self) -> Any:
         raw = db.engine.raw_connection()
@@ -254,20 +268,27 @@ class Loader:
 
     def create_indexes(self) -> None:
         for index in self.indexes:
-            self.execute(str(CreateIndex(index).compile(dialect=db.engine.dialect)))
+            with self.clock.phase(f"  index {index.name}", [self.pid]):
+                self.execute(str(CreateIndex(index).compile(dialect=db.engine.dialect)))
 
     def _stream(self, table: str, names: list[str]) -> Any:
         if table not in self.streams:
             raw = self._connect()
             self.stack.callback(raw.close)
             conn: Any = raw.driver_connection
+            pid = self._pid(conn)
             cursor = conn.cursor()
             sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
+            self.stack.callback(self._server_time, table, pid)  # after the commit below
             self.stack.callback(conn.commit)  # runs after the COPY below has ended
             self.streams[table] = self.stack.enter_context(
                 cursor.copy(sql, writer=QueuedLibpqWriter(cursor))
             )
         return self.streams[table]
+
+    def _server_time(self, table: str, pid: int | None) -> None:
+        sent = f"{self.sent.get(table, 0) / 1e6:,.0f} MB"
+        self.clock.add(f"  server: COPY {table} ({sent})", 0.0, 0.0, backend_cpu(pid))
 
     def write(self, rows: dict[str, list[tuple[Any, ...]]], columns: dict[str, str]) -> None:
         for table, batch in rows.items():
@@ -275,7 +296,13 @@ class Loader:
                 continue
             names = columns[table].split()
             if self.dialect == "postgresql":
-                self._stream(table, names).write(copy_text(table, batch))
+                begun = time.thread_time()
+                data = copy_text(table, batch)
+                self.formatting[table] = self.formatting.get(table, 0.0) + (
+                    time.thread_time() - begun
+                )
+                self.sent[table] = self.sent.get(table, 0) + len(data)
+                self._stream(table, names).write(data)
             else:
                 cursor = self.conn.cursor()
                 marks = ", ".join("?" * len(names))
@@ -298,15 +325,23 @@ class Loader:
 
 
 def seed(
-    learners: int, per_learner: int, *, seed: int = 1, signed: int = 20_000, revoke_every: int = 500
+    learners: int,
+    per_learner: int,
+    *,
+    seed: int = 1,
+    signed: int = 20_000,
+    revoke_every: int = 500,
+    clock: Clock | None = None,
 ) -> dict[str, int]:
     """Seed the app's database; return the row count of each table written."""
+    clock = clock or Clock()
     dialect = db.engine.dialect.name
     if db.session.scalar(select(func.count()).select_from(User)):
         raise SystemExit("seed_scale: the database already has learners; use an empty one")
-    units = build_units()
-    publish_catalogue(per_learner)
-    versions = load_versions(random.Random(seed))
+    with clock.phase("catalogue (ORM, paper templates)"):
+        units = build_units()
+        publish_catalogue(per_learner)
+        versions = load_versions(random.Random(seed))
     if per_learner > len(versions):
         raise SystemExit(f"seed_scale: at most {len(versions)} enrolments per learner")
     names = {u.id: u for u in db.session.scalars(select(Unit))}
@@ -331,35 +366,60 @@ def seed(
     )
     ids = Counters(user=db.session.scalar(select(func.max(User.id))) or 0)
     db.session.commit()
-    loader = Loader(dialect)
-    loader.drop_indexes()
-    for rows in chunks(plan, learners, ids, seed, CHUNK):
-        loader.write(rows, COLUMNS)
-    loader.write(score_rollups(plan), ROLLUP_COLUMNS)
-    loader.write(span_score_rollups(plan), ROLLUP_COLUMNS)
-    loader.finish_writes()
-    loader.create_indexes()
-    loader.execute(revocations(dialect, revoke_every))
+    loader = Loader(dialect, clock)
+    with clock.phase("drop indexes", [loader.pid]):
+        loader.drop_indexes()
+    generating = 0.0
+    with clock.phase("generate + COPY (streamed)"):
+        batches = chunks(plan, learners, ids, seed, CHUNK)
+        while True:
+            begun = time.thread_time()
+            rows = next(batches, None)
+            generating += time.thread_time() - begun
+            if rows is None:
+                break
+            loader.write(rows, COLUMNS)
+        with clock.phase("  score rollups from templates (Python)"):
+            loader.write(score_rollups(plan), ROLLUP_COLUMNS)
+            loader.write(span_score_rollups(plan), ROLLUP_COLUMNS)
+        with clock.phase("  end of COPY (waiting for the server)"):
+            loader.finish_writes()
+    clock.add("  Python: rows generated (main thread)", 0.0, generating)
+    clock.add("  Python: of which real signatures", 0.0, plan.signer.seconds)
+    for table, seconds in loader.formatting.items():
+        clock.add(f"  Python: COPY text for {table}", 0.0, seconds)
+    with clock.phase("index builds", [loader.pid]):
+        loader.create_indexes()
+    with clock.phase("revocations (UPDATE)", [loader.pid]):
+        loader.execute(revocations(dialect, revoke_every))
     statements = [
         *rollup_statements(dialect),
         *people_rollup_statements(dialect),
         *span_rollup_statements(dialect),
     ]
-    for statement in statements:
-        loader.execute(statement)
+    with clock.phase("rollups (INSERT … SELECT)", [loader.pid]):
+        for statement in statements:
+            target = statement.split("INTO ", 1)[-1].split(None, 1)[0]
+            if statement.startswith("DELETE"):
+                target = "delete " + statement.split()[-1]
+            with clock.phase(f"  {target}", [loader.pid]):
+                loader.execute(statement)
     if dialect == "postgresql":
-        for table in COLUMNS:
-            if table != "role_grant":
-                loader.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT max(id) FROM {table}))"
-                )
-    loader.settle()
+        with clock.phase("id sequences", [loader.pid]):
+            for table in COLUMNS:
+                if table != "role_grant":
+                    loader.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+    with clock.phase("VACUUM (ANALYZE)", [loader.pid]):
+        loader.settle()
     loader.close()
     counted = {}
-    for table in [*COLUMNS, *ROLLUPS]:
-        counted[table] = db.session.scalar(text(f"SELECT count(*) FROM {table}"))  # noqa: S608
-    db.session.commit()
+    with clock.phase("row counts"):
+        for table in [*COLUMNS, *ROLLUPS]:
+            counted[table] = db.session.scalar(text(f"SELECT count(*) FROM {table}"))  # noqa: S608
+        db.session.commit()
     return counted
 
 
@@ -377,14 +437,18 @@ def main() -> None:
         "Seed", (Config,), {"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": secret}
     )
     app = create_app(config)
-    started = time.perf_counter()
+    clock = Clock()
     with app.app_context():
         if not inspect(db.engine).has_table("user_account"):
-            upgrade(directory=str(ROOT / "migrations"))
-        counted = seed(args.learners, args.per_learner, seed=args.seed, signed=args.signed)
+            with clock.phase("migrations"):
+                upgrade(directory=str(ROOT / "migrations"))
+        counted = seed(
+            args.learners, args.per_learner, seed=args.seed, signed=args.signed, clock=clock
+        )
     for table, count in counted.items():
         print(f"{table:24} {count:>12,}")
-    print(f"elapsed {time.perf_counter() - started:,.1f} s")
+    print(clock.report())
+    print(f"elapsed {time.perf_counter() - clock.started:,.1f} s")
 
 
 if __name__ == "__main__":
