@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from benchmarks.seed_tally import PER_LEARNER, Tally
 from elearn.accounts.passwords import hash_password
 from elearn.certificates.signing import b64url_encode
 from elearn.content.parse import parse_course
@@ -272,6 +273,8 @@ class Plan:
     # for score_span_count.
     root_of: dict[int, int] = field(default_factory=dict)
     span_scores: Counter[tuple[int, int, str, str, str, int]] = field(default_factory=Counter)
+    tally: Tally = field(default_factory=Tally)  # the other rollups
+    revoke_every: int = 0  # certificates with an id divisible by it are revoked
 
 
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -295,16 +298,22 @@ def learner_rows(plan: Plan, index: int, ids: Counters, rng: random.Random, rows
     for k in range(plan.per_learner):
         course_id = courses[(start + k) % len(courses)]
         _enrolment(plan, uid, name, nip, unit_id, course_id, ids, rng, rows)
+    external = None
     if rng.random() < 0.15:
         ids.external += 1
         year = datetime.fromtimestamp(plan.now, UTC).year
         day = f"{year}-01-{rng.randint(2, 28):02d}"
         status = "verified" if rng.random() < 0.8 else "pending"
+        jp = rng.randint(2, 24)
         rows["external_training"].append(
             (ids.external, uid, "Pelatihan Teknis", "BPSDM Provinsi", "pelatihan", "teknis",
-             day, day, rng.randint(2, 24), "", "bukti.pdf", "application/pdf", b"%PDF-1.4\n",
+             day, day, jp, "", "bukti.pdf", "application/pdf", b"%PDF-1.4\n",
              status, timestamp(plan.now - 86400), None, None, "")
         )  # fmt: skip
+        if status == "verified":
+            external = (year, jp)
+    active = rows["user_account"][-1][11]
+    plan.tally.learner(uid, unit_id, active, external, rows)
 
 
 def _enrolment(
@@ -357,23 +366,28 @@ def _enrolment(
         if completed is not None:
             best.append(tries[-1][3])
     if completed is None:
+        plan.tally.enrolment(unit_id, version.id, version.jp, span[2], None, False)
         return
+    revoked = False
     if version.certificate:
-        _certificate(plan, uid, name, nip, unit_id, eid, version, enrolled, completed, best,
-                     ids, rows)  # fmt: skip
+        revoked = _certificate(plan, uid, name, nip, unit_id, eid, version, enrolled, completed,
+                               best, ids, rows)  # fmt: skip
+    plan.tally.enrolment(unit_id, version.id, version.jp, span[2], (span[3], int(span[3][:4])),
+                         revoked)  # fmt: skip
     if rng.random() < 0.7:
         ids.evaluation += 1
-        rows["course_evaluation"].append(
-            (ids.evaluation, eid, rng.randint(3, 5), rng.randint(2, 5), rng.randint(3, 5),
+        evaluation = (ids.evaluation, eid, rng.randint(3, 5), rng.randint(2, 5), rng.randint(3, 5),
              "" if rng.random() < 0.9 else "Materi relevan dengan tugas.",
-             timestamp(completed + 120))
-        )  # fmt: skip
+             timestamp(completed + 120))  # fmt: skip
+        rows["course_evaluation"].append(evaluation)
+        plan.tally.evaluation(unit_id, course_id, evaluation[2:5])
 
 
 def _certificate(
     plan: Plan, uid: int, name: str, nip: str, unit_id: int, eid: int, version: Version,
     enrolled: float, completed: float, best: list[float], ids: Counters, rows: Rows,
-) -> None:  # fmt: skip
+) -> bool:  # fmt: skip
+    """Append the enrolment's certificate; return whether it is revoked (a day after issue)."""
     issued = completed + 5
     issued_on, year = local_day(issued)
     sequence = ids.sequence[year] = ids.sequence.get(year, 0) + 1
@@ -407,17 +421,21 @@ def _certificate(
         "signatory_nip": plan.settings["signatory_nip"] or None,
         "issued_on": issued_on,
     }
+    revoked = bool(plan.revoke_every) and ids.certificate % plan.revoke_every == 0
     rows["certificate"].append(
         (ids.certificate, code, number, year, sequence, uid, eid, version.id, timestamp(issued),
-         json.dumps(payload), plan.signer.sign(payload), plan.signer.key_id, None, None, None)
+         json.dumps(payload), plan.signer.sign(payload), plan.signer.key_id,
+         timestamp(issued + 86400) if revoked else None, "Salah peserta" if revoked else None,
+         None)
     )  # fmt: skip
+    return revoked
 
 
 def chunks(plan: Plan, learners: int, ids: Counters, seed: int, size: int) -> Iterator[Rows]:
     """Rows for ``learners`` learners, ``size`` learners at a time."""
     rng = random.Random(seed)
     for first in range(0, learners, size):
-        rows: Rows = {name: [] for name in COLUMNS}
+        rows: Rows = {name: [] for name in (*COLUMNS, *PER_LEARNER)}
         for index in range(first, min(first + size, learners)):
             learner_rows(plan, index, ids, rng, rows)
         yield rows

@@ -9,13 +9,16 @@ enrolments (~60 % completed), quiz attempts (real papers and scores), certificat
 and verified external trainings are loaded in bulk: PostgreSQL COPY (one stream per table,
 fed while the next rows are generated) with foreign-key triggers off and secondary indexes
 built afterwards, SQLite executemany in large transactions. The rollups (elearn/models/rollup.py)
-are then computed by SQL aggregation over the loaded rows, except the two score rollups: those
-are summed from the paper templates each attempt was drawn from (expanding 15 M attempts' JSON
-results in SQL took longer than the whole load).
+are counted while generating (benchmarks/seed_tally.py) and written with the rows; the score
+rollups are summed from the paper templates each attempt was drawn from (expanding 15 M
+attempts' JSON results in SQL took longer than the whole load). The SQL that computes them
+from the rows (the migrations' backfills) stays here: the tests compare the two.
+One certificate in 500 is revoked a day after issue.
 
 Certificates: the first ``--signed`` payloads (default 20,000) are signed for real with the
 deployment's key; Ed25519 costs ~0.1 ms here, so later certificates reuse the last signature
-(their verification page reports them as not genuine). Row counts and the time are printed last.
+(their verification page reports them as not genuine). Row counts and the wall, Python CPU and
+server CPU of each phase are printed last.
 """
 
 # ruff: noqa: S608 - every statement is built from this file's constants, never from input
@@ -55,6 +58,7 @@ from benchmarks.seed_data import (  # noqa: E402
     score_rollups,
     span_score_rollups,
 )
+from benchmarks.seed_tally import TALLY_COLUMNS  # noqa: E402
 from benchmarks.seed_timing import Clock, backend_cpu  # noqa: E402
 from config import Config  # noqa: E402
 from elearn import create_app  # noqa: E402
@@ -96,6 +100,7 @@ SQL = {
 def rollup_statements(dialect: str) -> list[str]:
     """INSERT … SELECT statements for the enrolment, JP and certificate-number rollups.
 
+    The seed counts these while generating (seed_tally); the tests check both agree.
     The score rollups come from seed_data.score_rollups (counted while generating); the
     statements of score_rollup_statements compute the same from the rows, for a database
     seeded before they existed.
@@ -150,11 +155,12 @@ def _migration(name: str) -> Any:
     return migration
 
 
-def span_rollup_statements(dialect: str) -> list[str]:
-    """enrollment_span_count by its migration's backfill (the score spans are summed from
-    the paper templates, seed_data.span_score_rollups)."""
+def span_rollup_statements(dialect: str, *, scores: bool = False) -> list[str]:
+    """enrollment_span_count (and with ``scores`` score_span_count) by migration 0014's
+    backfill; the seed counts both while generating (seed_tally, seed_data.span_score_rollups).
+    """
     backfill = _migration("0014_span_rollups.py").backfill
-    return ["DELETE FROM enrollment_span_count", *backfill(dialect, scores=False)]
+    return ["DELETE FROM enrollment_span_count", *backfill(dialect, scores=scores)]
 
 
 def score_rollup_statements(dialect: str) -> list[str]:
@@ -181,15 +187,6 @@ def score_rollup_statements(dialect: str) -> list[str]:
             WHERE a.submitted_at IS NOT NULL AND {scored}
             GROUP BY u.unit_id, e.version_id, i.title, {d["key"]}, {done}, COALESCE(a.score, 0)""",
     ]
-
-
-def revocations(dialect: str, every: int) -> str:
-    """One certificate in ``every`` revoked a day after issue."""
-    later = "issued_at + interval '1 day'" if dialect == "postgresql" else "issued_at"
-    return (
-        f"UPDATE certificate SET revoked_at = {later}, revoked_reason = 'Salah peserta' "
-        f"WHERE id % {int(every)} = 0"
-    )
 
 
 class Loader:
@@ -312,6 +309,19 @@ class Loader:
         if self.dialect != "postgresql":
             self.conn.commit()
 
+    def write_once(self, rows: dict[str, list[tuple[Any, ...]]], columns: dict[str, str]) -> None:
+        """Small tables, written after the load on the loader's own connection."""
+        if self.dialect != "postgresql":
+            self.write(rows, columns)
+            return
+        cursor = self.conn.cursor()
+        for table, batch in rows.items():
+            if batch:
+                sql = f"COPY {table} ({', '.join(columns[table].split())}) FROM STDIN"
+                with cursor.copy(sql) as copy:
+                    copy.write(copy_text(table, batch))
+        self.conn.commit()
+
     def finish_writes(self) -> None:
         """End every COPY (waiting for the server to take the queued data) and commit."""
         self.stack.close()
@@ -348,6 +358,7 @@ def seed(
     instansi_of = {uid: names[uid].instansi.name for uid in units}
     config = current_app.config
     plan = Plan(
+        revoke_every=revoke_every,
         now=time.time(),
         units=units,
         instansi_of=instansi_of,
@@ -369,6 +380,11 @@ def seed(
     loader = Loader(dialect, clock)
     with clock.phase("drop indexes", [loader.pid]):
         loader.drop_indexes()
+        # Emptied and counted whole, as migration 0009's backfill does.
+        for table in ("jp_band_count", "unit_user_count", "learner_jp_total",
+                      "course_evaluation_count"):  # fmt: skip
+            loader.execute(f"DELETE FROM {table}")
+    columns = {**COLUMNS, **TALLY_COLUMNS}
     generating = 0.0
     with clock.phase("generate + COPY (streamed)"):
         batches = chunks(plan, learners, ids, seed, CHUNK)
@@ -378,32 +394,21 @@ def seed(
             generating += time.thread_time() - begun
             if rows is None:
                 break
-            loader.write(rows, COLUMNS)
-        with clock.phase("  score rollups from templates (Python)"):
-            loader.write(score_rollups(plan), ROLLUP_COLUMNS)
-            loader.write(span_score_rollups(plan), ROLLUP_COLUMNS)
+            loader.write(rows, columns)
         with clock.phase("  end of COPY (waiting for the server)"):
             loader.finish_writes()
     clock.add("  Python: rows generated (main thread)", 0.0, generating)
     clock.add("  Python: of which real signatures", 0.0, plan.signer.seconds)
     for table, seconds in loader.formatting.items():
         clock.add(f"  Python: COPY text for {table}", 0.0, seconds)
+    # The counters replace INSERT … SELECTs that scanned the loaded tables again (and an
+    # UPDATE for the revocations); tests/reports/test_seed_scale.py checks they agree.
+    with clock.phase("rollups from counters (Python, COPY)", [loader.pid]):
+        loader.write_once(score_rollups(plan), ROLLUP_COLUMNS)
+        loader.write_once(span_score_rollups(plan), ROLLUP_COLUMNS)
+        loader.write_once(plan.tally.totals(ids.sequence), TALLY_COLUMNS)
     with clock.phase("index builds", [loader.pid]):
         loader.create_indexes()
-    with clock.phase("revocations (UPDATE)", [loader.pid]):
-        loader.execute(revocations(dialect, revoke_every))
-    statements = [
-        *rollup_statements(dialect),
-        *people_rollup_statements(dialect),
-        *span_rollup_statements(dialect),
-    ]
-    with clock.phase("rollups (INSERT … SELECT)", [loader.pid]):
-        for statement in statements:
-            target = statement.split("INTO ", 1)[-1].split(None, 1)[0]
-            if statement.startswith("DELETE"):
-                target = "delete " + statement.split()[-1]
-            with clock.phase(f"  {target}", [loader.pid]):
-                loader.execute(statement)
     if dialect == "postgresql":
         with clock.phase("id sequences", [loader.pid]):
             for table in COLUMNS:
