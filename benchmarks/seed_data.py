@@ -245,6 +245,11 @@ class Signer:
     last: str = ""
     seconds: float = 0.0  # CPU spent signing
 
+    @property
+    def wants_payload(self) -> bool:
+        """Whether the next certificate is signed for real (else it reuses ``last``)."""
+        return self.signed < self.real or not self.last
+
     def sign(self, payload: dict[str, Any]) -> str:
         if self.signed < self.real or not self.last:
             begun = time.thread_time()
@@ -275,6 +280,8 @@ class Plan:
     span_scores: Counter[tuple[int, int, str, str, str, int]] = field(default_factory=Counter)
     tally: Tally = field(default_factory=Tally)  # the other rollups
     revoke_every: int = 0  # certificates with an id divisible by it are revoked
+    # The certificate payload's JSON text per (unit, version), and for the issuer.
+    payload_parts: dict[Any, str] = field(default_factory=dict)
 
 
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -383,6 +390,11 @@ def _enrolment(
         plan.tally.evaluation(unit_id, course_id, evaluation[2:5])
 
 
+def _inner(part: dict[str, Any]) -> str:
+    """``part`` as json.dumps writes it inside a larger object (without the braces)."""
+    return json.dumps(part)[1:-1]
+
+
 def _certificate(
     plan: Plan, uid: int, name: str, nip: str, unit_id: int, eid: int, version: Version,
     enrolled: float, completed: float, best: list[float], ids: Counters, rows: Rows,
@@ -397,34 +409,37 @@ def _certificate(
         prefix=plan.settings["prefix"], year=year, sequence=sequence
     )
     average = f"{sum(best) / len(best):.1f}".replace(".", ",") if best else ""
-    payload = {
-        "code": code,
-        "number": number,
-        "learner_name": name,
-        "nip": nip,
-        "rank": "III/a",
-        "position": "Analis",
-        "instansi": plan.instansi_of[unit_id],
-        "course_slug": version.slug,
-        "course_title": version.title,
-        "course_version": version.label,
-        "competency": version.competency,
-        "jp": version.jp,
-        "enrolled_on": local_day(enrolled)[0],
-        "completed_on": local_day(completed)[0],
-        "score_summary": f"Rata-rata nilai kuis {average} ({len(best)} kuis)"
-        if best
-        else "Seluruh modul diselesaikan",
-        "issuer_name": plan.settings["issuer"],
-        "signatory_name": plan.settings["signatory_name"],
-        "signatory_position": plan.settings["signatory_position"],
-        "signatory_nip": plan.settings["signatory_nip"] or None,
-        "issued_on": issued_on,
-    }
+    summary = f"Rata-rata nilai kuis {average} ({len(best)} kuis)" if best else (
+        "Seluruh modul diselesaikan")  # fmt: skip
+    # json.dumps of the payload dict, cut from cached parts: the code (URL-safe base64), name,
+    # NIP, dates and summary never need escaping; the test checks the text is json.dumps's.
+    middle = plan.payload_parts.get((unit_id, version.id))
+    if middle is None:
+        middle = plan.payload_parts[(unit_id, version.id)] = _inner(
+            {"rank": "III/a", "position": "Analis", "instansi": plan.instansi_of[unit_id],
+             "course_slug": version.slug, "course_title": version.title,
+             "course_version": version.label, "competency": version.competency, "jp": version.jp}
+        )  # fmt: skip
+    tail = plan.payload_parts.get("issuer")
+    if tail is None:
+        settings = plan.settings
+        tail = plan.payload_parts["issuer"] = _inner(
+            {"issuer_name": settings["issuer"], "signatory_name": settings["signatory_name"],
+             "signatory_position": settings["signatory_position"],
+             "signatory_nip": settings["signatory_nip"] or None}
+        )  # fmt: skip
+    payload = (
+        f'{{"code": "{code}", "number": {json.dumps(number)}, "learner_name": "{name}", '
+        f'"nip": "{nip}", {middle}, "enrolled_on": "{local_day(enrolled)[0]}", '
+        f'"completed_on": "{local_day(completed)[0]}", "score_summary": "{summary}", {tail}, '
+        f'"issued_on": "{issued_on}"}}'
+    )
+    signature = plan.signer.sign(json.loads(payload)) if plan.signer.wants_payload else (
+        plan.signer.last)  # fmt: skip
     revoked = bool(plan.revoke_every) and ids.certificate % plan.revoke_every == 0
     rows["certificate"].append(
         (ids.certificate, code, number, year, sequence, uid, eid, version.id, timestamp(issued),
-         json.dumps(payload), plan.signer.sign(payload), plan.signer.key_id,
+         payload, signature, plan.signer.key_id,
          timestamp(issued + 86400) if revoked else None, "Salah peserta" if revoked else None,
          None)
     )  # fmt: skip
