@@ -74,19 +74,21 @@ def enrollment(rows: list[tuple[Any, ...]]) -> str:
     n = NULL
     return "".join(
         [
-            f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{r[6] or n}\t{field(r[7])}\t"
-            f"{field(r[8])}\t{r[9]}\n"
+            f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{r[4]}\t{r[5]}\t{r[6] or n}\t"
+            f"{n if r[7] is None else r[7]}\t{n if r[8] is None else r[8]}\t{r[9]}\n"
             for r in rows
         ]
     )
 
 
 def quiz_attempt(rows: list[tuple[Any, ...]]) -> str:
-    s, b = _SEEN, BOOL
+    # The deadline is a timestamp text or None; the score a float or None (repr as before).
+    s, b, n = _SEEN, BOOL, NULL
     return "".join(
         [
-            f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{r[4]}\t{field(r[5])}\t{s[r[6]]}\t{s[r[7]]}\t"
-            f"{r[8]}\t{r[9]}\t{field(r[10])}\t{b[r[11]]}\t{s[r[12]]}\n"
+            f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]}\t{r[4]}\t{n if r[5] is None else r[5]}\t"
+            f"{s[r[6]]}\t{s[r[7]]}\t{r[8]}\t{r[9]}\t{n if r[10] is None else r[10]!r}\t"
+            f"{b[r[11]]}\t{s[r[12]]}\n"
             for r in rows
         ]
     )

@@ -50,6 +50,7 @@ class Quiz:
     title: str
     passing: list[tuple[str, str, str, float, bool]] = field(default_factory=list)
     failing: list[tuple[str, str, str, float, bool]] = field(default_factory=list)
+    either: list[tuple[str, str, str, float, bool]] = field(default_factory=list)  # both
 
 
 @dataclass
@@ -154,6 +155,7 @@ def quiz_templates(item: CourseItem, rng: random.Random) -> Quiz:
             kept.append(row)
     if not quiz.passing or not quiz.failing:
         raise SystemExit(f"{item.title}: no passing or no failing paper drawn")
+    quiz.either = quiz.failing + quiz.passing
     return quiz
 
 
@@ -356,7 +358,7 @@ def _enrolment(
         gap = ((completed or plan.now) - at) / 3
         tries = []
         if completed is None or rng.random() < 0.15:
-            tries.append(rng.choice(quiz.failing if completed else quiz.failing + quiz.passing))
+            tries.append(rng.choice(quiz.failing if completed else quiz.either))
         if completed is not None:
             tries.append(rng.choice(quiz.passing))
         for number, template in enumerate(tries, 1):
