@@ -60,6 +60,7 @@ from benchmarks.seed_data import (  # noqa: E402
     score_rollups,
     span_score_rollups,
 )
+from benchmarks.seed_freeze import FAMILY, FrozenCopies, all_empty, referencing_closure  # noqa: E402
 from benchmarks.seed_tally import TALLY_COLUMNS  # noqa: E402
 from benchmarks.seed_timing import Clock, backend_cpu  # noqa: E402
 from config import Config  # noqa: E402
@@ -198,9 +199,11 @@ def score_rollup_statements(dialect: str) -> list[str]:
 class Loader:
     """Writes batches of tuples per table through the driver connection, fast.
 
-    PostgreSQL: one COPY per table, each on its own connection and open for the whole load,
-    fed through psycopg's QueuedLibpqWriter, so the server ingests one batch while this
-    process generates and formats the next (2 cores: one each). The rows are formatted by
+    PostgreSQL: the enrolments and the tables hanging off them by COPY … FREEZE on one
+    connection (benchmarks/seed_freeze.py); the others one COPY per table, each on its own
+    connection and open for the whole load, fed through psycopg's QueuedLibpqWriter (frozen
+    too when nothing references the table). The server ingests one batch while this process
+    generates and formats the next (2 cores: one each). The rows are formatted by
     benchmarks/copy_text.py. SQLite: executemany per batch.
     """
 
@@ -219,6 +222,9 @@ class Loader:
         ]
         self.streams: dict[str, Any] = {}
         self.stack = contextlib.ExitStack()
+        self.frozen: FrozenCopies | None = None
+        self.frozen_pid: int | None = None
+        self.frozen_tried = False
         # Per table: main-thread CPU spent formatting its COPY text, and bytes sent.
         self.formatting: dict[str, float] = {}
         self.sent: dict[str, int] = {}
@@ -319,6 +325,9 @@ class Loader:
             pid = self._pid(conn)
             cursor = conn.cursor()
             sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
+            if referencing_closure(conn, [table]) == [table] and all_empty(conn, [table]):
+                conn.execute(f"TRUNCATE {table}")
+                sql += " (FREEZE)"
             self.stack.callback(self._server_time, table, pid)  # after the commit below
             self.stack.callback(conn.commit)  # runs after the COPY below has ended
             self.streams[table] = self.stack.enter_context(
@@ -342,7 +351,11 @@ class Loader:
                     time.thread_time() - begun
                 )
                 self.sent[table] = self.sent.get(table, 0) + len(data)
-                self._stream(table, names).write(data)
+                frozen = self._frozen() if table in FAMILY else None
+                if frozen is not None:
+                    frozen.write(table, ", ".join(names), data)
+                else:
+                    self._stream(table, names).write(data)
             else:
                 cursor = self.conn.cursor()
                 marks = ", ".join("?" * len(names))
@@ -365,8 +378,27 @@ class Loader:
                     copy.write(copy_text(table, batch))
         self.conn.commit()
 
+    def _frozen(self) -> FrozenCopies | None:
+        """The enrolments' family's COPY … FREEZE connection; None if a table is not empty."""
+        if not self.frozen_tried:
+            self.frozen_tried = True
+            raw = self._connect()
+            self.stack.callback(raw.close)
+            conn: Any = raw.driver_connection
+            self.frozen_pid = self._pid(conn)
+            tables = referencing_closure(conn, FAMILY)
+            if all_empty(conn, tables):
+                self.frozen = FrozenCopies(conn, tables)
+        return self.frozen
+
     def finish_writes(self) -> None:
         """End every COPY (waiting for the server to take the queued data) and commit."""
+        if self.frozen is not None:
+            self.frozen.finish()
+            sent = sum(self.sent.get(table, 0) for table in FAMILY) / 1e6
+            self.clock.add(f"  server: COPY FREEZE, enrolments & co. ({sent:,.0f} MB)",
+                           0.0, 0.0, backend_cpu(self.frozen_pid))  # fmt: skip
+            self.frozen = None
         self.stack.close()
         self.streams.clear()
 
