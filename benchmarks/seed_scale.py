@@ -33,6 +33,7 @@ import queue
 import random
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,7 @@ from elearn.certificates.keys import current_key_id, signing_key  # noqa: E402
 from elearn.extensions import db  # noqa: E402
 from elearn.models import Base, Unit, User  # noqa: E402
 
+SWITCH_INTERVAL = float(os.environ.get("SEED_SWITCH_INTERVAL", "0.0002"))
 CHUNK = 1_000  # learners per batch: ~25 MB of COPY text, so the server starts early
 ROLLUPS = (
     "enrollment_month_count",
@@ -282,16 +284,17 @@ class Loader:
         for index in self.indexes:
             self.execute(f"DROP INDEX {index.name}")
 
-    def create_indexes(self, connections: int = 2) -> None:
-        """Build the dropped indexes, ``connections`` at a time, the biggest tables first.
+    def start_indexes(self, connections: int = 2) -> Callable[[], None]:
+        """Start building the dropped indexes, ``connections`` at a time, the biggest tables
+        first; return the function that waits for them.
 
         One build is a heap scan and a sort on one core; two at once keep both of this
-        machine's cores busy (Python has nothing to do by then).
+        machine's cores busy while this process sums the rollups.
         """
         if self.dialect != "postgresql":
             for index in self.indexes:
                 self.execute(str(CreateIndex(index).compile(dialect=self.engine.dialect)))
-            return
+            return lambda: None
         pending = queue.SimpleQueue[Any]()
         for index in sorted(self.indexes, key=lambda i: BUILD_ORDER.index(i.table.name)):
             pending.put(index)
@@ -313,9 +316,15 @@ class Loader:
             finally:
                 raw.close()
 
-        with ThreadPoolExecutor(connections) as pool:
-            for future in [pool.submit(build) for _ in range(connections)]:
+        pool = ThreadPoolExecutor(connections)
+        futures = [pool.submit(build) for _ in range(connections)]
+
+        def wait() -> None:
+            for future in futures:
                 future.result()
+            pool.shutdown()
+
+        return wait
 
     def _stream(self, table: str, names: list[str]) -> Any:
         if table not in self.streams:
@@ -461,6 +470,10 @@ def seed(
             loader.execute(f"DELETE FROM {table}")
     columns = {**COLUMNS, **TALLY_COLUMNS}
     generating = 0.0
+    # The COPY threads move 128 kB per turn of the GIL, which this thread (generating)
+    # otherwise holds for the whole 5 ms switch interval: the server would wait on them.
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
     with clock.phase("generate + COPY (streamed)"):
         batches = chunks(plan, learners, ids, seed, CHUNK)
         while True:
@@ -472,18 +485,21 @@ def seed(
             loader.write(rows, columns)
         with clock.phase("  end of COPY (waiting for the server)"):
             loader.finish_writes()
+    sys.setswitchinterval(switch)
     clock.add("  Python: rows generated (main thread)", 0.0, generating)
     clock.add("  Python: of which real signatures", 0.0, plan.signer.seconds)
     for table, seconds in loader.formatting.items():
         clock.add(f"  Python: COPY text for {table}", 0.0, seconds)
     # The counters replace INSERT … SELECTs that scanned the loaded tables again (and an
     # UPDATE for the revocations); tests/reports/test_seed_scale.py checks they agree.
-    with clock.phase("rollups from counters (Python, COPY)", [loader.pid]):
-        loader.write_once(score_rollups(plan), ROLLUP_COLUMNS)
-        loader.write_once(span_score_rollups(plan), ROLLUP_COLUMNS)
-        loader.write_once(plan.tally.totals(ids.sequence), TALLY_COLUMNS)
-    with clock.phase("index builds (two connections)"):
-        loader.create_indexes()
+    with clock.phase("index builds (two connections) with the rollups"):
+        built = loader.start_indexes()
+        with clock.phase("  rollups from counters (Python, COPY)", [loader.pid]):
+            loader.write_once(score_rollups(plan), ROLLUP_COLUMNS)
+            loader.write_once(span_score_rollups(plan), ROLLUP_COLUMNS)
+            loader.write_once(plan.tally.totals(ids.sequence), TALLY_COLUMNS)
+        with clock.phase("  waiting for the index builds"):
+            built()
     with clock.phase("VACUUM (ANALYZE)", [loader.pid]):
         loader.settle()
     if dialect == "postgresql":
