@@ -109,10 +109,10 @@ SQL = {
 def rollup_statements(dialect: str) -> list[str]:
     """INSERT … SELECT statements for the enrolment, JP and certificate-number rollups.
 
-    The seed counts these while generating (seed_tally); the tests check both agree.
-    The score rollups come from seed_data.score_rollups (counted while generating); the
-    statements of score_rollup_statements compute the same from the rows, for a database
-    seeded before they existed.
+    The seed counts these while generating (seed_tally) and the score rollups from its paper
+    templates (seed_data.score_rollups); these statements and score_rollup_statements compute
+    the same from the rows, for the tests that check both agree and for a database seeded
+    before the rollups existed.
     """
     d = SQL[dialect]
     month_e, month_c = d["month"].format("e.enrolled_at"), d["month"].format("e.completed_at")
@@ -246,14 +246,13 @@ class Loader:
         if self.dialect == "postgresql":
             cursor.execute("SET TIME ZONE 'UTC'")  # the timestamps are UTC text
             # The loading sessions only: every COPY and build commits once, and the last
-            # statement (VACUUM, on a synchronous connection) flushes the WAL before it.
+            # transaction (the id sequences) commits synchronously, flushing all WAL before it.
             cursor.execute("SET synchronous_commit = off")
             # A third of the attempts' results exceed the 2 kB TOAST threshold; lz4
             # compresses them for a fraction of pglz's server CPU (read back the same).
             cursor.execute("SET default_toast_compression = 'lz4'")
             cursor.execute("SET session_replication_role = replica")  # no FK triggers
-            cursor.execute("SET maintenance_work_mem = '1GB'")
-            cursor.execute("SET work_mem = '256MB'")  # the rollups' aggregates in memory
+            cursor.execute("SET maintenance_work_mem = '1GB'")  # index sorts in memory
         else:
             cursor.execute("PRAGMA synchronous = OFF")
             cursor.execute("PRAGMA cache_size = -500000")
