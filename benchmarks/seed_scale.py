@@ -491,7 +491,8 @@ def seed(
         clock.add(f"  Python: COPY text for {table}", 0.0, seconds)
     # The counters replace INSERT … SELECTs that scanned the loaded tables again (and an
     # UPDATE for the revocations); tests/reports/test_seed_scale.py checks they agree.
-    with clock.phase("index builds (two connections) with the rollups"):
+    building = "index builds (two connections)" if dialect == "postgresql" else "index builds"
+    with clock.phase(f"{building} with the rollups"):
         built = loader.start_indexes()
         with clock.phase("  rollups from counters (Python, COPY)", [loader.pid]):
             loader.write_once(score_rollups(plan), ROLLUP_COLUMNS)
