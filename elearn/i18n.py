@@ -17,6 +17,9 @@ from flask_babel import (
     get_translations,
 )
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from elearn.problem_text import translated
 
@@ -122,6 +125,16 @@ def _request_translations() -> NullTranslations:
     return translations
 
 
+@pass_context
+def _template_gettext(context: Context, string: str, **variables: object) -> str:
+    """Jinja's newstyle ``gettext``: translated, marked safe under autoescape, formatted."""
+    translated_ = _request_translations().ugettext(string)
+    text = Markup(translated_) if context.eval_ctx.autoescape else translated_  # noqa: S704 - our catalogue, as Jinja's i18n does
+    # Newstyle strings are always format strings ("%%" reads "%"); without variables or a
+    # "%" the formatting would change nothing.
+    return text % variables if variables or "%" in text else text
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
@@ -138,6 +151,9 @@ def register_template_helpers(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    # A page translates ~20 strings; Jinja's ``_`` reached them through three calls (the
+    # alias, a context look-up of ``gettext``, the newstyle wrapper) and formatted each one.
+    app.jinja_env.globals["gettext"] = app.jinja_env.globals["_"] = _template_gettext
 
     @app.context_processor
     def _language() -> dict[str, object]:

@@ -31,10 +31,12 @@ class NotificationRow:
 
 def unread_count_of(user_id: object) -> Select[Any]:
     """The unread count as a statement; correlated into the sign-in loader's own statement."""
+    # The table's columns, not the entity's: the sign-in loader runs it as plain Core.
+    reminder = Reminder.__table__.c
     return (
         select(func.count())
-        .select_from(Reminder)
-        .where(Reminder.user_id == user_id, Reminder.read_at.is_(None))
+        .select_from(Reminder.__table__)
+        .where(reminder.user_id == user_id, reminder.read_at.is_(None))
     )
 
 

@@ -1,11 +1,11 @@
 """The signed-in user is read in one statement with roles and unit chain, and stays correct."""
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 
 from elearn.auth.session import load_user
 from elearn.extensions import db
-from elearn.models import Role, RoleGrant
+from elearn.models import Role, RoleGrant, User
 from tests.conftest import AuthActions
 from tests.factories import make_unit, make_user
 
@@ -50,3 +50,30 @@ def test_navigation_follows_roles_granted_after_sign_in(app: Flask, client, auth
     user.role_grants.append(RoleGrant(role=Role.ADMIN))
     db.session.commit()
     assert "Kelola kursus" in client.get("/me").get_data(as_text=True)
+
+
+def test_loaded_user_is_persistent_and_writable(app: Flask):
+    """The objects made from the loader's plain row behave as loaded ones: lazy loads, writes."""
+    user = make_user(Role.LEARNER, unit=make_unit(name="Bidang"))
+    token, user_id = user.session_token, user.id
+    db.session.expunge_all()
+    loaded = load_user(token)
+    assert loaded is not None and loaded.id == user_id
+    assert inspect(loaded).persistent and inspect(loaded.unit).persistent
+    assert db.session.get(User, user_id) is loaded  # in the identity map, no second copy
+    assert [g.role for g in loaded.role_grants] == [Role.LEARNER]  # lazy load still works
+    assert not db.session.dirty
+    loaded.full_name = "Nama Baru"
+    db.session.commit()
+    db.session.expunge_all()
+    assert db.session.get(User, user_id).full_name == "Nama Baru"
+
+
+def test_deactivated_user_and_old_token_find_nobody(app: Flask):
+    user = make_user(Role.LEARNER)
+    token = user.session_token
+    user.is_active = False
+    db.session.commit()
+    db.session.expunge_all()
+    assert load_user(token) is None
+    assert load_user("no-such-token") is None
