@@ -10,25 +10,22 @@ from typing import Any
 
 from elearn.models import LearnerJpYear
 from elearn.reports.learner_rollups import jp_changed
-from elearn.reports.upserts import COUNTS, upsert_rows
+from elearn.reports.upserts import merged, upsert_rows
 
 Rows = Iterable[tuple[Mapping[str, Any], Mapping[str, int]]]
 
 
-def add_counts(model: Any, rows: Rows) -> None:
+def add_counts(model: Any, rows: Rows, bands: Any = None) -> None:
     """Add each row's counts to the row its keys name, creating it when missing.
 
     Rows with the same keys are merged first, so one statement (executemany for
     several rows) never touches a row twice. A learner's platform JP moving also
-    moves their JP band (``learner_rollups``), in the same transaction.
+    moves their JP band (``learner_rollups``), in the same transaction; given
+    ``bands`` (a ``learner_rollups.Counts``), the band rows are added there instead,
+    for the caller to write with its other shared rows.
     """
-    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for keys, counts in rows:
-        row = merged.setdefault(tuple(keys.values()), {**keys, **dict.fromkeys(COUNTS[model], 0)})
-        for name, count in counts.items():
-            row[name] += count
-    params = [row for row in merged.values() if any(row[n] for n in COUNTS[model])]
+    params = merged(model, rows)
     upsert_rows(model, params)
     if model is LearnerJpYear:
         for row in params:
-            jp_changed(row["user_id"], row["year"], row["jp"])
+            jp_changed(row["user_id"], row["year"], row["jp"], bands)

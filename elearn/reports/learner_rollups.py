@@ -40,7 +40,7 @@ def band_of(jp: int) -> int:
     return 0 if jp <= 0 else 1 if jp < 10 else 2 if jp < 20 else 3
 
 
-class _Counts:
+class Counts:
     """Counter rows to add, merged by key, written with one upsert per table."""
 
     def __init__(self) -> None:
@@ -59,13 +59,14 @@ class _Counts:
                 JpBandCount, {"unit_id": unit_id, "year": year, "band": band_of(jp)}, users=sign
             )
 
+    def take(self, model: Any) -> list[dict[str, Any]]:
+        """``model``'s rows that add something, in key order; they are no longer kept here."""
+        rows = self.rows.pop(model, {})
+        return [rows[k] for k in sorted(rows) if any(rows[k][n] for n in COUNTS[model])]
+
     def write(self) -> None:
         for model in COUNTS:
-            rows = self.rows.pop(model, {})
-            upsert_rows(
-                model,
-                [rows[k] for k in sorted(rows) if any(rows[k][n] for n in COUNTS[model])],
-            )
+            upsert_rows(model, self.take(model))
 
 
 def _account(user_id: int) -> Any:
@@ -76,18 +77,20 @@ def _account(user_id: int) -> Any:
     ).one()
 
 
-def jp_changed(user_id: int, year: int, delta: int) -> None:
-    """A learner's JP of a UTC year moved by ``delta``: keep the total, move the band."""
+def jp_changed(user_id: int, year: int, delta: int, bands: Counts | None = None) -> None:
+    """A learner's JP of a UTC year moved by ``delta``: keep the total, move the band
+    (now, or in ``bands`` for the caller to write)."""
     if not delta:
         return
     account = _account(user_id)
     # The upsert locks the total's row until commit, so parallel changes are applied in turn.
     total = upsert_returning(LearnerJpTotal, {"user_id": user_id, "year": year, "jp": delta}).jp
     if account.is_active:
-        counts = _Counts()
+        counts = Counts() if bands is None else bands
         counts.band(account.unit_id, year, total - delta, -1)
         counts.band(account.unit_id, year, total, 1)
-        counts.write()
+        if bands is None:
+            counts.write()
 
 
 def _before(obj: Any, name: str) -> Any:
@@ -145,7 +148,7 @@ def _evaluation_sums(user_id: int) -> list[Any]:
     )
 
 
-def _accounts(session: Session, counts: _Counts) -> None:
+def _accounts(session: Session, counts: Counts) -> None:
     """Count created, (de)activated and moved accounts."""
     for user in (*session.new, *session.dirty):
         if not isinstance(user, User):
@@ -179,7 +182,7 @@ def _accounts(session: Session, counts: _Counts) -> None:
                     )
 
 
-def _surveys(session: Session, counts: _Counts) -> None:
+def _surveys(session: Session, counts: Counts) -> None:
     for survey in (*session.new, *session.dirty, *session.deleted):
         if not isinstance(survey, CourseEvaluation):
             continue
@@ -216,7 +219,7 @@ def _count_flushed(session: Session, context: UOWTransaction) -> None:
         for obj in (*session.new, *session.dirty, *session.deleted)
     ):
         return
-    counts = _Counts()
+    counts = Counts()
     external = _trainings(session)
     # Accounts first, with the JP totals as they were; this flush's external JP then
     # moves each band from there, in the account's unit as it is now.

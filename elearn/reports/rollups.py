@@ -24,6 +24,7 @@ from elearn.models import (
     Enrollment,
     EnrollmentMonthCount,
     EnrollmentSpanCount,
+    JpBandCount,
     LearnerJpYear,
     QuestionScoreCount,
     QuizAttempt,
@@ -34,6 +35,8 @@ from elearn.models import (
 )
 from elearn.models.rollup import ATTEMPTS_KEY, NOT_COMPLETED
 from elearn.reports.counters import Rows, add_counts
+from elearn.reports.learner_rollups import Counts
+from elearn.reports.upserts import merged, upsert_tables
 
 MonthKey = tuple[int, int, date]  # unit, version, first day of the UTC month
 
@@ -83,19 +86,41 @@ class RollupBatch:
         self.rows.setdefault(model, []).extend(rows)
 
     def write(self) -> None:
-        """One upsert per table, tables in one fixed order and rows in key order,
-        so two transactions lock the rows they share in the same order."""
-        for model in (
-            EnrollmentMonthCount,
-            EnrollmentSpanCount,
-            LearnerJpYear,
-            QuizScoreCount,
-            QuestionScoreCount,
-            ScoreSpanCount,
-        ):
-            rows = self.rows.pop(model, [])
-            if rows:
-                _add(model, sorted(rows, key=lambda row: tuple(row[0].values())))
+        """Write the gathered counts, the rows every learner shares last.
+
+        First the learner's own rows (JP of the year and its total), then the session's
+        pending ORM rows (events, progress), then the rows shared with every learner of
+        the unit, course or quiz (month and span counts, score counts, JP bands): one
+        statement on PostgreSQL, tables in one fixed order and rows in key order, so two
+        transactions lock them in the same order, and hold them for that statement and
+        the commit only. Under a rush of completions they are what every submit queues
+        for; each round trip more while holding them (the thread then waits for the
+        GIL too) lengthened that queue.
+        """
+        bands = Counts()
+        own = self.rows.pop(LearnerJpYear, [])
+        if own:
+            add_counts(LearnerJpYear, sorted(own, key=_key_order), bands)
+        db.session.flush()
+        shared = [
+            (model, merged(model, sorted(self.rows.pop(model, []), key=_key_order)))
+            for model in SHARED_ORDER
+        ]
+        upsert_tables([*shared, (JpBandCount, bands.take(JpBandCount))])
+
+
+def _key_order(row: tuple[Mapping[str, Any], Mapping[str, int]]) -> tuple[Any, ...]:
+    return tuple(row[0].values())
+
+
+# The shared rollups in the order every writer locks them (JP bands after them).
+SHARED_ORDER = (
+    EnrollmentMonthCount,
+    EnrollmentSpanCount,
+    QuizScoreCount,
+    QuestionScoreCount,
+    ScoreSpanCount,
+)
 
 
 def _add(model: Any, rows: Rows, batch: RollupBatch | None = None) -> None:

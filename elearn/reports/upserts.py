@@ -4,12 +4,15 @@
 database, so parallel events never lose a count.
 """
 
+# ruff: noqa: S608 - statements are built from the models' table and column names, never input
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from elearn.extensions import db
@@ -70,3 +73,64 @@ def upsert_returning(model: Any, params: dict[str, Any]) -> Any:
     """Add one row's counts and return the row as it is now (locked until commit)."""
     statement = _upsert(db.session.get_bind().dialect.name, model, True)
     return db.session.execute(statement, params).one()
+
+
+def merged(model: Any, rows: Iterable[tuple[Mapping[str, Any], Mapping[str, int]]]) -> list[Any]:
+    """The parameter rows of ``model``'s upsert: rows with the same keys added together
+    (one statement must not touch a row twice), rows that add nothing left out."""
+    rows_by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for keys, counts in rows:
+        row = rows_by_key.setdefault(
+            tuple(keys.values()), {**keys, **dict.fromkeys(COUNTS[model], 0)}
+        )
+        for name, count in counts.items():
+            row[name] += count
+    return [row for row in rows_by_key.values() if any(row[n] for n in COUNTS[model])]
+
+
+@cache
+def _chained(dialect: Any, models: tuple[Any, ...]) -> Any:
+    """One PostgreSQL statement upserting into every table of ``models``, in that order.
+
+    Each table's rows come as one array per column (``unnest``). Each INSERT reads the
+    count of the one before it, so the database runs them one after the other in this
+    order (data-modifying CTEs left to themselves run in an order PostgreSQL does not
+    promise), and two transactions lock the rows they share in the same order.
+    """
+    parts = []
+    for i, model in enumerate(models):
+        table = model.__table__
+        keys = [column.name for column in table.primary_key.columns]
+        columns = [*keys, *COUNTS[model]]
+        arrays = ", ".join(
+            f"CAST(:t{i}_{name} AS {table.c[name].type.compile(dialect)}[])" for name in columns
+        )
+        after = f" WHERE (SELECT count(*) FROM t{i - 1}) >= 0" if i else ""
+        updates = ", ".join(f"{name} = r.{name} + EXCLUDED.{name}" for name in COUNTS[model])
+        parts.append(
+            f"t{i} AS (INSERT INTO {table.name} AS r ({', '.join(columns)}) "
+            f"SELECT * FROM unnest({arrays}){after} "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates} RETURNING 1)"
+        )
+    return text(f"WITH {', '.join(parts)} SELECT count(*) FROM t{len(models) - 1}")
+
+
+def upsert_tables(tables: Iterable[tuple[Any, list[dict[str, Any]]]]) -> None:
+    """Add counts to several rollups, in the order given: one statement on PostgreSQL.
+
+    For the rows every learner of a unit, course or quiz shares: locked from their
+    upsert to the commit, they are then locked for one round trip and the commit, not
+    for one round trip per table.
+    """
+    tables = [(model, params) for model, params in tables if params]
+    bind = db.session.get_bind()
+    if bind.dialect.name != "postgresql" or len(tables) < 2:
+        for model, params in tables:
+            upsert_rows(model, params)
+        return
+    values = {
+        f"t{i}_{name}": [row[name] for row in params]
+        for i, (model, params) in enumerate(tables)
+        for name in params[0]
+    }
+    db.session.execute(_chained(bind.dialect, tuple(model for model, _ in tables)), values)
