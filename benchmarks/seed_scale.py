@@ -60,6 +60,7 @@ from elearn import create_app  # noqa: E402
 from elearn.certificates.keys import current_key_id, signing_key  # noqa: E402
 from elearn.extensions import db  # noqa: E402
 from elearn.models import Base, Unit, User  # noqa: E402
+from elearn.reports.rollups import nodes_by_unit  # noqa: E402
 
 CHUNK = 1_000  # learners per batch: ~25 MB of COPY text, so the server starts early
 ROLLUPS = (
@@ -316,7 +317,7 @@ def seed(
         now=time.time(),
         units=units,
         instansi_of=instansi_of,
-        root_of={uid: names[uid].instansi.id for uid in units},
+        nodes_of=nodes_by_unit(),
         versions=versions,
         per_learner=per_learner,
         signer=Signer(signing_key(), current_key_id(), signed),
