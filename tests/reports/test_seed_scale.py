@@ -41,6 +41,8 @@ def test_seeded_database_matches_a_naive_count(app: Flask):
         ReportFilter(since=today - timedelta(days=400), until=today - timedelta(days=200)),
         ReportFilter(since=today - timedelta(days=60), unit_code="palu", status="completed"),
         ReportFilter(until=today - timedelta(days=300), course="manajemen-proyek"),
+        # A perangkat daerah's own span score rows (its learners and its unit kerja's).
+        ReportFilter(since=today - timedelta(days=400), unit_code="sulteng-bkpsdm"),
     ]
     utc = ZoneInfo("UTC")
     for zone in (ZoneInfo("Asia/Makassar"), ZoneInfo("America/Sao_Paulo")):
