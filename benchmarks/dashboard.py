@@ -37,6 +37,9 @@ def filters() -> list[tuple[str, ReportFilter]]:
         .where(Unit.parent_id.in_(select(Unit.id).where(Unit.parent_id.is_(None))))
         .order_by(Unit.id)
     )
+    unit_kerja = db.session.scalar(
+        select(Unit.code).where(Unit.parent_id.in_(select(Unit.id).where(Unit.code == office)))
+    )
     today = date.today()
     this_month = today.replace(day=1)
     return [
@@ -49,8 +52,14 @@ def filters() -> list[tuple[str, ReportFilter]]:
         # The dashboard counts whole UTC months: the last 30 days are widened to two months.
         ("since/until (1 month)", ReportFilter(since=today - timedelta(days=30), until=today)),
         ("this month", ReportFilter(since=this_month, until=today)),
-        # Narrower than an instansi: the item analysis counts that scope's attempts in SQL.
+        # A perangkat daerah: its own span score rows (before 0030s: its attempts in SQL).
         ("this month, one office", ReportFilter(since=this_month, unit_code=office or "")),
+        (
+            "2 months, one office",
+            ReportFilter(since=today - timedelta(days=30), until=today, unit_code=office or ""),
+        ),
+        # Below a perangkat daerah: the item analysis counts that scope's attempts in SQL.
+        ("this month, one unit kerja", ReportFilter(since=this_month, unit_code=unit_kerja or "")),
         (
             "everything",
             ReportFilter(

@@ -276,10 +276,12 @@ class Plan:
     # Attempts per (unit, version, quiz title, enrolment completed, id of the paper template):
     # the score rollups are summed from these instead of expanding every attempt's JSON.
     scores: Counter[tuple[int, int, str, bool, int]] = field(default_factory=Counter)
-    # The same per (instansi, version, quiz title, enrolled month, completed month, template)
-    # for score_span_count.
-    root_of: dict[int, int] = field(default_factory=dict)
-    span_scores: Counter[tuple[int, int, str, str, str, int]] = field(default_factory=Counter)
+    # The same per (span score nodes, version, quiz title, enrolled month, completed month,
+    # template) for score_span_count; the nodes of each unit (rollups.nodes_by_unit).
+    nodes_of: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    span_scores: Counter[tuple[tuple[int, ...], int, str, str, str, int]] = field(
+        default_factory=Counter
+    )
     tally: Tally = field(default_factory=Tally)  # the other rollups
     revoke_every: int = 0  # certificates with an id divisible by it are revoked
     # The certificate payload's JSON text per (unit, version), and for the issuer.
@@ -347,7 +349,7 @@ def _enrolment(
     at = enrolled + 3600
     best = []
     span = (
-        plan.root_of[unit_id],
+        plan.nodes_of[unit_id],
         version.id,
         month_key(enrolled),
         NOT_COMPLETED if completed is None else month_key(completed),
@@ -499,23 +501,24 @@ def score_rollups(plan: Plan) -> Rows:
 
 def span_score_rollups(plan: Plan) -> Rows:
     """score_span_count rows (attempts under the question key "", then answers), summed
-    from the templates as above."""
+    from the templates as above, each attempt under its instansi and perangkat daerah."""
     templates = _templates(plan)
     quizzes: Counter[tuple[Any, ...]] = Counter()
     answered: Counter[tuple[Any, ...]] = Counter()
     correct: Counter[tuple[Any, ...]] = Counter()
-    for (root, version_id, em, cm, title, template_id), n in plan.span_scores.items():
+    for (nodes, version_id, em, cm, title, template_id), n in plan.span_scores.items():
         _, score, marks = templates[template_id]
-        quizzes[(root, version_id, title, em, cm, score)] += n
-        for key, right in marks:
-            question = (root, version_id, title, key, em, cm, score)
-            answered[question] += n
-            correct[question] += n if right else 0
+        for node in nodes:
+            quizzes[(node, version_id, title, em, cm, score)] += n
+            for key, right in marks:
+                question = (node, version_id, title, key, em, cm, score)
+                answered[question] += n
+                correct[question] += n if right else 0
     return {
         "score_span_count": [
             *(
-                (root, v, title, "", em, cm, score, n, 0)
-                for (root, v, title, em, cm, score), n in quizzes.items()
+                (node, v, title, "", em, cm, score, n, 0)
+                for (node, v, title, em, cm, score), n in quizzes.items()
             ),
             *((*k, n, correct[k]) for k, n in answered.items()),
         ]
@@ -525,7 +528,7 @@ def span_score_rollups(plan: Plan) -> Rows:
 ROLLUP_COLUMNS = {
     "quiz_score_count": "unit_id version_id quiz completed score attempts",
     "question_score_count": "unit_id version_id quiz question_key completed score answered correct",
-    "score_span_count": "instansi_id version_id quiz question_key enrolled_month "
+    "score_span_count": "node_id version_id quiz question_key enrolled_month "
     "completed_month score answered correct",
 }
 

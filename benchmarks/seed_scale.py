@@ -69,6 +69,7 @@ from elearn import create_app  # noqa: E402
 from elearn.certificates.keys import current_key_id, signing_key  # noqa: E402
 from elearn.extensions import db  # noqa: E402
 from elearn.models import Base, Unit, User  # noqa: E402
+from elearn.reports.rollups import nodes_by_unit  # noqa: E402
 
 SWITCH_INTERVAL = float(os.environ.get("SEED_SWITCH_INTERVAL", "0.0002"))
 CHUNK = 1_000  # learners per batch: ~25 MB of COPY text, so the server starts early
@@ -164,12 +165,11 @@ def _migration(name: str) -> Any:
     return migration
 
 
-def span_rollup_statements(dialect: str, *, scores: bool = False) -> list[str]:
-    """enrollment_span_count (and with ``scores`` score_span_count) by migration 0014's
-    backfill; the seed counts both while generating (seed_tally, seed_data.span_score_rollups).
-    """
+def span_rollup_statements(dialect: str) -> list[str]:
+    """enrollment_span_count by migration 0014's backfill; the seed counts it while
+    generating (seed_tally), as it sums score_span_count (seed_data.span_score_rollups)."""
     backfill = _migration("0014_span_rollups.py").backfill
-    return ["DELETE FROM enrollment_span_count", *backfill(dialect, scores=scores)]
+    return ["DELETE FROM enrollment_span_count", *backfill(dialect, scores=False)]
 
 
 def score_rollup_statements(dialect: str) -> list[str]:
@@ -445,7 +445,7 @@ def seed(
         now=time.time(),
         units=units,
         instansi_of=instansi_of,
-        root_of={uid: names[uid].instansi.id for uid in units},
+        nodes_of=nodes_by_unit(),
         versions=versions,
         per_learner=per_learner,
         signer=Signer(signing_key(), current_key_id(), signed),

@@ -143,3 +143,42 @@ def test_0029p_gives_each_program_certificate_a_bit_and_downgrades(app: Flask, t
     db.session.commit()
     with db.engine.begin() as connection:  # not in the models: the app fixture keeps it
         connection.exec_driver_sql("DROP TABLE alembic_version")
+
+
+def test_0030s_counts_score_spans_by_perangkat_daerah_and_downgrades(app: Flask, tmp_path: Path):
+    """0030s adds the perangkat daerah rows the events would have written, beside the
+    instansi rows; its downgrade keeps the instansi rows alone, as 0014 had them."""
+    from tests.factories import make_unit
+    from tests.learning.helpers import QUIZ_URL, answer_form, publish_course, sign_in
+
+    version = publish_course(tmp_path)
+    palu = make_unit(code="palu")
+    bkpsdm = make_unit(code="palu-bkpsdm", parent=palu)
+    umum = make_unit(code="palu-bkpsdm-umum", parent=bkpsdm)
+    for number, unit in enumerate((palu, bkpsdm, umum, umum)):
+        learner = sign_in(app, unit=unit, name=f"Peserta {number}")
+        learner.enroll()
+        learner.post(f"{QUIZ_URL}/attempts")
+        form = answer_form(version, "kuis-siklus", correct=number % 2 == 0)
+        learner.post(f"{QUIZ_URL}/attempts/1", {**form, "action": "submit"})
+    palu_id, bkpsdm_id = palu.id, bkpsdm.id
+    db.session.commit()
+    db.session.close()
+
+    def rows(node: str) -> set[tuple[object, ...]]:
+        with db.engine.connect() as connection:
+            found = connection.exec_driver_sql(
+                f"SELECT {node}, version_id, quiz, question_key, enrolled_month, "  # noqa: S608
+                "completed_month, score, answered, correct FROM score_span_count"
+            ).all()
+        return {tuple(row) for row in found}
+
+    kept = rows("node_id")
+    assert {row[0] for row in kept} == {palu_id, bkpsdm_id}
+    stamp(revision="head")
+    downgrade(revision="0029p")
+    assert rows("instansi_id") == {row for row in kept if row[0] == palu_id}
+    upgrade(revision="0030s")
+    assert rows("node_id") == kept
+    with db.engine.begin() as connection:  # not in the models: the app fixture keeps it
+        connection.exec_driver_sql("DROP TABLE alembic_version")

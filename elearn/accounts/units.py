@@ -11,8 +11,8 @@ from elearn.accounts.services import AccountError, descendants_of
 from elearn.extensions import db
 from elearn.models import Unit, UnitKind
 from elearn.problem_text import Problem
-from elearn.reports.rollups import instansi_of
-from elearn.reports.span_rollups import recount_instansi
+from elearn.reports.rollups import nodes_by_unit
+from elearn.reports.span_rollups import recount_nodes
 
 
 @dataclass
@@ -38,7 +38,7 @@ def save_unit(data: UnitData, unit: Unit | None = None) -> Unit:
     elif data.kind is not UnitKind.INSTANSI:
         raise AccountError(Problem("Hanya instansi yang boleh tanpa unit induk."))
     moving = unit is not None and unit.id is not None and unit.parent_id != data.parent_id
-    old_instansi = instansi_of(unit.id) if moving and unit is not None else None
+    nodes_before = nodes_by_unit() if moving else None
     unit = unit or Unit()
     unit.code = data.code
     unit.name = data.name.strip()
@@ -48,9 +48,15 @@ def save_unit(data: UnitData, unit: Unit | None = None) -> Unit:
     unit.siasn_unor_id = data.siasn_unor_id or None
     db.session.add(unit)
     db.session.flush()
-    if old_instansi is not None and (new_instansi := instansi_of(unit.id)) != old_instansi:
-        # The span score rollups are keyed by instansi: the subtree's attempts change key.
-        recount_instansi({old_instansi, new_instansi})
+    if nodes_before is not None:
+        # The span score rollups are keyed by instansi and perangkat daerah: a node that
+        # gained or lost units of the moved subtree is counted again.
+        nodes_after = nodes_by_unit()
+        recount_nodes(
+            node
+            for unit_id, nodes in nodes_after.items()
+            for node in set(nodes) ^ set(nodes_before.get(unit_id, ()))
+        )
     return unit
 
 

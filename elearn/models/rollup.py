@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from elearn.models.base import Base
@@ -166,20 +166,31 @@ ATTEMPTS_KEY = ""
 
 
 class ScoreSpanCount(Base):
-    """Submitted attempts at one score, and answered/correct per question, by instansi,
+    """Submitted attempts at one score, and answered/correct per question, by unit-tree node,
     version and the enrolment's span months.
+
+    ``node_id`` is an instansi or a perangkat daerah (a unit directly under an instansi); a
+    row counts the attempts of the learners anywhere in that node's tree, so each attempt
+    is counted twice (its learner's instansi and perangkat daerah; once for a learner of the
+    instansi itself). A scope made of whole instansi or whole perangkat daerah is then a sum;
+    only a scope below a perangkat daerah is counted from the attempts (``paper_counts``).
+    The cost is size: at 100,000 × 10 with 8 perangkat daerah per instansi, 6.8× the
+    instansi rows (3.1 M rows); keyed by every unit it would be ~25×.
 
     The rows with ``question_key`` = ``ATTEMPTS_KEY`` count attempts (in ``answered``); one
     table rather than a quiz and a question table, so scoring an attempt writes one more
-    statement, not two (the quiz submit has a statement budget). Keyed by instansi (the
-    learner's top unit) rather than unit: per unit the month pairs multiply the rows ~25×
-    (580,000 attempt rows alone at 100,000 × 10); a narrower scope is counted from the
-    attempts themselves (``paper_counts``).
+    statement, not two (the quiz submit has a statement budget).
     """
 
     __tablename__ = "score_span_count"
+    # The node leads the month indexes: a sum over instansi must not read the perangkat
+    # daerah rows of the same months (they are most of the table).
+    __table_args__ = (
+        Index("ix_score_span_count_node_id_enrolled_month", "node_id", "enrolled_month"),
+        Index("ix_score_span_count_node_id_completed_month", "node_id", "completed_month"),
+    )
 
-    instansi_id: Mapped[int] = mapped_column(
+    node_id: Mapped[int] = mapped_column(
         ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True
     )
     version_id: Mapped[int] = mapped_column(
@@ -187,8 +198,8 @@ class ScoreSpanCount(Base):
     )
     quiz: Mapped[str] = mapped_column(String(200), primary_key=True)
     question_key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    enrolled_month: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
-    completed_month: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    enrolled_month: Mapped[date] = mapped_column(Date, primary_key=True)
+    completed_month: Mapped[date] = mapped_column(Date, primary_key=True)
     score: Mapped[float] = mapped_column(primary_key=True)
     answered: Mapped[int] = mapped_column(default=0)
     correct: Mapped[int] = mapped_column(default=0)

@@ -5,12 +5,14 @@ rollups (``elearn.reports.rollups``). The dashboard's date filter is in whole UT
 months (``whole_months``): the span rollups count enrolments and attempts by the
 month the enrolment began and the month it was completed, so "enrolled or completed
 in these months" is a sum too. Item analysis under a month filter comes from the
-span score rollups, which are kept per instansi; a scope narrower than whole
-instansi counts its attempts in SQL (``paper_counts``), found through the date indexes.
+span score rollups, which are kept per instansi and per perangkat daerah; a scope
+narrower than whole perangkat daerah counts its attempts in SQL (``paper_counts``),
+found through the date indexes.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -160,15 +162,28 @@ class _Scope:
             return model.completed_month == NOT_COMPLETED
         return literal(True)
 
-    def instansi(self) -> set[int] | None | Literal[False]:
-        """The instansi whose whole trees make up the scope (None: all of them), or
-        False when the scope is narrower than whole instansi."""
+    def span_nodes(self) -> set[int] | Literal[False]:
+        """The instansi and perangkat daerah whose whole trees make up the scope (every
+        instansi when unscoped), or False when it has a unit without the whole tree of
+        that unit's perangkat daerah (a unit kerja alone; an instansi's own learners)."""
+        names = self.names
         if self.units is None:
-            return None
-        roots = {u for u in self.units if self.names.parent.get(u) is None}
-        covered = {u for u in self.units if self.names.root.get(u) in roots}
-        everything = {u for u, root in self.names.root.items() if root in roots}
-        return roots if covered == self.units == everything else False
+            return {u for u, parent in names.parent.items() if parent is None}
+        if not self.units <= names.root.keys():
+            return False
+        root, office = names.root, names.perangkat_daerah
+        trees, offices = Counter(root.values()), Counter(office.values())
+        in_trees = Counter(root[u] for u in self.units)
+        in_offices = Counter(office[u] for u in self.units)
+        nodes = set()
+        for unit in self.units:
+            if in_trees[root[unit]] == trees[root[unit]]:
+                nodes.add(root[unit])
+            elif office[unit] != root[unit] and in_offices[office[unit]] == offices[office[unit]]:
+                nodes.add(office[unit])
+            else:
+                return False
+        return nodes
 
 
 def build_dashboard(
@@ -390,11 +405,11 @@ def _scores(dashboard: Dashboard, scope: _Scope) -> None:
     """Score distribution of submitted attempts and per-question item analysis."""
     scores: ScoreCounts
     questions: QuestionCounts
-    instansi = scope.instansi() if scope.dated else False
-    if instansi is not False:
-        scores, questions = _span_scores(scope, instansi)
+    nodes = scope.span_nodes() if scope.dated else False
+    if nodes is not False:
+        scores, questions = _span_scores(scope, nodes)
     elif scope.dated:
-        # Narrower than whole instansi: count the attempts of the enrolments in range,
+        # Narrower than whole perangkat daerah: count the attempts of the enrolments in range,
         # found through the date indexes that cover the enrolment's unit (filtering on the
         # learner's unit walked every learner of the unit: 620 of 1,130 ms for one office).
         scores, questions = count_in_sql(
@@ -452,9 +467,9 @@ def _scores(dashboard: Dashboard, scope: _Scope) -> None:
     dashboard.items = item_stats(scores, questions, names)
 
 
-def _span_scores(scope: _Scope, instansi: set[int] | None) -> tuple[ScoreCounts, QuestionCounts]:
-    """Score and question counts under a month filter, from ``score_span_count``: one
-    statement (its ``ATTEMPTS_KEY`` rows count attempts)."""
+def _span_scores(scope: _Scope, nodes: set[int]) -> tuple[ScoreCounts, QuestionCounts]:
+    """Score and question counts under a month filter, from the ``score_span_count`` rows
+    of ``nodes`` (disjoint trees): one statement (its ``ATTEMPTS_KEY`` rows count attempts)."""
     span = ScoreSpanCount
     statement = _without_units(scope).rollup(
         select(
@@ -466,11 +481,9 @@ def _span_scores(scope: _Scope, instansi: set[int] | None) -> tuple[ScoreCounts,
         ),
         span,
     )
-    if instansi is not None:
-        statement = statement.where(span.instansi_id.in_(instansi))
-    statement = statement.where(scope.in_months(span), scope.span_status(span)).group_by(
-        span.quiz, span.question_key, span.score
-    )
+    statement = statement.where(
+        span.node_id.in_(nodes), scope.in_months(span), scope.span_status(span)
+    ).group_by(span.quiz, span.question_key, span.score)
     scores: ScoreCounts = {}
     questions: QuestionCounts = {}
     for title, key, score, answered, correct in db.session.execute(statement):
@@ -482,7 +495,7 @@ def _span_scores(scope: _Scope, instansi: set[int] | None) -> tuple[ScoreCounts,
 
 
 def _without_units(scope: _Scope) -> _Scope:
-    """The scope with no unit narrowing (the span score rollups are keyed by instansi)."""
+    """The scope with no unit narrowing (the span score rollups are keyed by node)."""
     return _Scope(scope.report_filter, None, scope.zone, scope.names, scope.allowed_units)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import aliased
 
 from elearn.extensions import db
@@ -48,23 +48,40 @@ def month_of(moment: datetime) -> date:
 
 
 def _roots() -> Any:
-    """Every unit with its instansi (the top of its tree): one recursive CTE over ``unit``.
+    """Every unit with its instansi (the top of its tree) and its perangkat daerah (the
+    unit directly under the instansi; the instansi itself for the instansi): one recursive
+    CTE over ``unit``.
 
-    Joined into the statements an event already runs, so keying the span score
-    rollups by instansi adds no statement (the quiz submit has a statement budget).
+    These are the nodes ``score_span_count`` counts a learner's attempts under. Joined into
+    the statements an event already runs, so keying the span score rollups by them adds no
+    statement (the quiz submit has a statement budget).
     """
     top = (
-        select(Unit.id.label("unit_id"), Unit.id.label("instansi_id"))
+        select(
+            Unit.id.label("unit_id"),
+            Unit.id.label("instansi_id"),
+            Unit.id.label("perangkat_daerah_id"),
+        )
         .where(Unit.parent_id.is_(None))
         .cte("unit_root", recursive=True)
     )
     below = aliased(Unit)
+    office = case((top.c.unit_id == top.c.instansi_id, below.id), else_=top.c.perangkat_daerah_id)
     return top.union_all(
-        select(below.id, top.c.instansi_id).join(top, below.parent_id == top.c.unit_id)
+        select(below.id, top.c.instansi_id, office).join(top, below.parent_id == top.c.unit_id)
     )
 
 
 ROOTS = _roots()
+
+Nodes = tuple[int, ...]  # the score_span_count nodes of a learner's unit
+
+
+def _nodes(instansi_id: int, perangkat_daerah_id: int) -> Nodes:
+    """A learner's span score nodes: the instansi, and the perangkat daerah below it if any."""
+    if perangkat_daerah_id == instansi_id:  # a learner of the instansi itself
+        return (instansi_id,)
+    return (instansi_id, perangkat_daerah_id)
 
 
 class RollupBatch:
@@ -78,9 +95,9 @@ class RollupBatch:
 
     def __init__(self) -> None:
         self.rows: dict[Any, list[tuple[Mapping[str, Any], Mapping[str, int]]]] = {}
-        # enrolment id → (unit, instansi, version JP) as ``attempt_scored`` read them
-        # (locked), so a completion in the same service needs no second read.
-        self.facts: dict[int, tuple[int, int, int]] = {}
+        # enrolment id → (unit, span score nodes, version JP) as ``attempt_scored`` read
+        # them (locked), so a completion in the same service needs no second read.
+        self.facts: dict[int, tuple[int, Nodes, int]] = {}
 
     def add(self, model: Any, rows: Rows) -> None:
         self.rows.setdefault(model, []).extend(rows)
@@ -135,11 +152,20 @@ def _unit_of(user_id: int) -> int:
     return db.session.execute(select(User.unit_id).where(User.id == user_id)).scalar_one()
 
 
-def instansi_of(unit_id: int) -> int:
-    """The top unit of ``unit_id``'s tree: the key of the span score rollups."""
-    return db.session.execute(
-        select(ROOTS.c.instansi_id).where(ROOTS.c.unit_id == unit_id)
-    ).scalar_one()
+def nodes_of(unit_id: int) -> Nodes:
+    """The nodes the span score rollups count ``unit_id``'s learners under."""
+    found = db.session.execute(
+        select(ROOTS.c.instansi_id, ROOTS.c.perangkat_daerah_id).where(ROOTS.c.unit_id == unit_id)
+    ).one()
+    return _nodes(*found)
+
+
+def nodes_by_unit() -> dict[int, Nodes]:
+    """Every unit's span score nodes (one statement over the unit tree)."""
+    rows = db.session.execute(
+        select(ROOTS.c.unit_id, ROOTS.c.instansi_id, ROOTS.c.perangkat_daerah_id)
+    )
+    return {unit_id: _nodes(instansi_id, office) for unit_id, instansi_id, office in rows}
 
 
 def _span(
@@ -186,15 +212,16 @@ def completed(enrollment: Enrollment, at: datetime, batch: RollupBatch | None = 
     """An enrolment was completed at ``at`` (called once, by the update that completed it)."""
     facts = batch.facts.get(enrollment.id) if batch is not None else None
     if facts is None:
-        facts = db.session.execute(
-            select(User.unit_id, ROOTS.c.instansi_id, CourseVersion.jp)
+        found = db.session.execute(
+            select(User.unit_id, ROOTS.c.instansi_id, ROOTS.c.perangkat_daerah_id, CourseVersion.jp)
             .select_from(Enrollment)
             .join(User, User.id == Enrollment.user_id)
             .join(ROOTS, ROOTS.c.unit_id == User.unit_id)
             .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
             .where(Enrollment.id == enrollment.id)
         ).one()
-    unit_id, instansi_id, jp = facts
+        facts = (found[0], _nodes(found[1], found[2]), found[3])
+    unit_id, nodes, jp = facts
     _add(
         EnrollmentMonthCount,
         [
@@ -218,8 +245,8 @@ def completed(enrollment: Enrollment, at: datetime, batch: RollupBatch | None = 
     _move_attempts(
         enrollment.id,
         [
-            (unit_id, instansi_id, version_id, enrolled_at, None, -1),
-            (unit_id, instansi_id, version_id, enrolled_at, at, 1),
+            (unit_id, nodes, version_id, enrolled_at, None, -1),
+            (unit_id, nodes, version_id, enrolled_at, at, 1),
         ],
         batch,
     )
@@ -258,13 +285,13 @@ def _paper_counts(
     return score, answered, correct
 
 
-Move = tuple[int, int, int, datetime, datetime | None, int]
-# unit, instansi, version, enrolled at, completed at (None: open), sign
+Move = tuple[int, Nodes, int, datetime, datetime | None, int]
+# unit, span score nodes, version, enrolled at, completed at (None: open), sign
 
 
 def _attempt_rows(move: Move, quiz: str, score: float, results: Any) -> dict[Any, list[Any]]:
     """The rows of each score rollup one scored attempt adds to (sign 1) or takes off."""
-    unit_id, instansi_id, version_id, enrolled_at, completed_at, sign = move
+    unit_id, nodes, version_id, enrolled_at, completed_at, sign = move
     score, answered, correct = _paper_counts(score, results or [])
     keys = {
         "unit_id": unit_id,
@@ -274,7 +301,6 @@ def _attempt_rows(move: Move, quiz: str, score: float, results: Any) -> dict[Any
         "score": score,
     }
     span = {
-        "instansi_id": instansi_id,
         "version_id": version_id,
         "quiz": quiz,
         "enrolled_month": month_of(enrolled_at),
@@ -284,12 +310,17 @@ def _attempt_rows(move: Move, quiz: str, score: float, results: Any) -> dict[Any
     counts = [
         (key, {"answered": sign * n, "correct": sign * correct[key]}) for key, n in answered.items()
     ]
+    attempt = {"answered": sign, "correct": 0}
     return {
         QuizScoreCount: [(keys, {"attempts": sign})],
         QuestionScoreCount: [({**keys, "question_key": key}, c) for key, c in counts],
         ScoreSpanCount: [
-            ({**span, "question_key": ATTEMPTS_KEY}, {"answered": sign, "correct": 0}),
-            *(({**span, "question_key": key}, c) for key, c in counts),
+            row
+            for node in nodes
+            for row in (
+                ({"node_id": node, **span, "question_key": ATTEMPTS_KEY}, attempt),
+                *(({"node_id": node, **span, "question_key": key}, c) for key, c in counts),
+            )
         ],
     }
 
@@ -310,6 +341,7 @@ def attempt_scored(attempt: QuizAttempt, batch: RollupBatch | None = None) -> No
             Enrollment.completed_at,
             User.unit_id,
             ROOTS.c.instansi_id,
+            ROOTS.c.perangkat_daerah_id,
             CourseItem.title,
             CourseVersion.jp,
         )
@@ -320,11 +352,12 @@ def attempt_scored(attempt: QuizAttempt, batch: RollupBatch | None = None) -> No
         .where(Enrollment.id == attempt.enrollment_id)
         .with_for_update(of=Enrollment)
     ).one()
+    nodes = _nodes(found.instansi_id, found.perangkat_daerah_id)
     if batch is not None:
-        batch.facts[attempt.enrollment_id] = (found.unit_id, found.instansi_id, found.jp)
+        batch.facts[attempt.enrollment_id] = (found.unit_id, nodes, found.jp)
     move = (
         found.unit_id,
-        found.instansi_id,
+        nodes,
         found.version_id,
         found.enrolled_at,
         found.completed_at,
@@ -367,7 +400,7 @@ def _move_enrollment(enrollment_id: int, unit_id: int, version_id: int, sign: in
     _month_counts(unit_id, version_id, *months)
     span = _span(unit_id, version_id, found.enrolled_at, found.completed_at, sign)
     _add(EnrollmentSpanCount, [span])
-    move = (unit_id, instansi_of(unit_id), version_id, found.enrolled_at, found.completed_at, sign)
+    move = (unit_id, nodes_of(unit_id), version_id, found.enrolled_at, found.completed_at, sign)
     _move_attempts(enrollment_id, [move])
 
 

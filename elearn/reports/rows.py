@@ -52,6 +52,9 @@ class UnitNames:
         self.path: dict[int, str] = {}
         self.instansi: dict[int, str] = {}
         self.root: dict[int, int] = {}  # each unit's instansi, by id
+        # Each unit's perangkat daerah (the unit directly under its instansi; the instansi
+        # itself for an instansi), by id: the nodes of the span score rollup with ``root``.
+        self.perangkat_daerah: dict[int, int] = {}
         for uid in name:
             chain = [uid]  # this unit and its ancestors, nearest first, stopping at a loop
             while (up := parent[chain[-1]]) is not None and up not in chain:
@@ -59,6 +62,7 @@ class UnitNames:
             self.path[uid] = " › ".join(name[u] for u in reversed(chain))
             self.instansi[uid] = name[chain[-1]]
             self.root[uid] = chain[-1]
+            self.perangkat_daerah[uid] = chain[-2] if len(chain) > 1 else chain[-1]
 
 
 def enrollment_statement(

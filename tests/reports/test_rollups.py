@@ -16,13 +16,15 @@ from elearn.certificates.issuance import revoke
 from elearn.extensions import db
 from elearn.models import Certificate, Role, Unit, User
 from elearn.privacy.subject import anonymise
+from elearn.reports import dashboard
 from elearn.reports.dashboard import build_dashboard
 from elearn.reports.filters import ReportFilter, whole_months
-from elearn.reports.span_rollups import recount_instansi
+from elearn.reports.span_rollups import recount_nodes
 from tests.certificates.helpers import complete_course
-from tests.conftest import run_in_parallel
+from tests.conftest import AuthActions, run_in_parallel
+from tests.content.course_fixtures import MODULE_MD
 from tests.factories import make_unit, make_user
-from tests.learning.helpers import answer_form, publish_course, sign_in
+from tests.learning.helpers import Learner, answer_form, publish_course, sign_in
 from tests.reports.reference import figures, reference
 
 QUIZ = "/learn/dasar-proyek/kuis-siklus"
@@ -43,6 +45,9 @@ FILTERS = [
     ReportFilter(since=date(2026, 2, 20), until=date(2026, 4, 2), unit_code="palu"),
     ReportFilter(since=date(2026, 2, 1), until=date(2026, 3, 31), unit_code="palu-bkpsdm"),
     ReportFilter(since=date(2026, 3, 1), course="dasar-proyek", status="in_progress"),
+    # A perangkat daerah reads its own span score rows; a unit kerja counts its attempts.
+    ReportFilter(since=date(2026, 3, 1), unit_code="palu-dinkes", status="completed"),
+    ReportFilter(since=date(2026, 2, 1), until=date(2026, 3, 31), unit_code="palu-bkpsdm-umum"),
 ]
 
 
@@ -51,6 +56,8 @@ def _learners(app: Flask, tmp_path: Path, clock, count: int, seed: int) -> None:
     rng = random.Random(seed)
     units = [make_unit(code="palu"), make_unit(code="mamuju")]
     units.append(make_unit(code="palu-bkpsdm", parent=units[0]))
+    units.append(make_unit(code="palu-dinkes", parent=units[0]))
+    units.append(make_unit(code="palu-bkpsdm-umum", parent=units[2]))  # a unit kerja
     version = publish_course(tmp_path)
     for index in range(count):
         clock.advance(hours=rng.randint(1, 400))
@@ -79,13 +86,46 @@ def _assert_matches_reference(admin_units: set[int] | None = None) -> None:
             # The dashboard's date filter is whole UTC months.
             months = whole_months(report_filter)
             want = reference(months, admin_units, zone, today, date_zone=ZoneInfo("UTC"))
-            assert got == want, (report_filter, zone)
+            assert got == want, (report_filter, zone, admin_units)
+
+
+def _unit(code: str) -> Unit:
+    return db.session.scalars(select(Unit).where(Unit.code == code)).one()
+
+
+def _assert_evaluators_match_reference() -> None:
+    """Evaluators scoped to whole perangkat daerah (span score rows), to a unit kerja and
+    to a perangkat daerah without its unit kerja (their attempts counted in SQL)."""
+    bkpsdm, umum, dinkes = (_unit(c) for c in ("palu-bkpsdm", "palu-bkpsdm-umum", "palu-dinkes"))
+    mamuju = _unit("mamuju")
+    for scope in (
+        {dinkes.id},
+        {bkpsdm.id, umum.id, dinkes.id},
+        {bkpsdm.id, umum.id, mamuju.id},
+        {umum.id},
+        {bkpsdm.id},
+    ):
+        _assert_matches_reference(scope)
+
+
+def _move_to_the_new_version(app: Flask, tmp_path: Path, every: int) -> None:
+    """Publish a version that changes the module only; every ``every``-th learner with an
+    unfinished enrolment moves to it, with their attempts."""
+    publish_course(tmp_path / "v2", **{"01-siklus.md": MODULE_MD + "\nMateri baru.\n"})
+    learners = db.session.scalars(
+        select(User).where(User.full_name.like("Peserta %")).order_by(User.id)
+    ).all()
+    for learner in learners[::every]:
+        client = app.test_client()
+        AuthActions(client).login(learner.nip)
+        Learner(learner, client).post("/learn/dasar-proyek/move")  # 400 when nothing to move
 
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_dashboard_matches_a_naive_count(app: Flask, tmp_path: Path, clock, seed: int):
     _learners(app, tmp_path, clock, 24, seed)
     _assert_matches_reference()
+    _assert_evaluators_match_reference()
     admin = make_user(Role.ADMIN, name="Admin")
     certificates = db.session.scalars(select(Certificate).order_by(Certificate.id)).all()
     assert certificates
@@ -103,6 +143,22 @@ def test_dashboard_matches_a_naive_count(app: Flask, tmp_path: Path, clock, seed
     update_user(mover, UserData(nip=mover.nip, full_name=mover.full_name, unit_id=new_unit.id))
     db.session.commit()
     _assert_matches_reference()
+    # Learners moving between perangkat daerah of one instansi, and into a unit kerja.
+    for name, code in (("Peserta 8", "palu-dinkes"), ("Peserta 9", "palu-bkpsdm-umum")):
+        mover = db.session.scalars(select(User).where(User.full_name == name)).one()
+        update_user(
+            mover, UserData(nip=mover.nip, full_name=mover.full_name, unit_id=_unit(code).id)
+        )
+    db.session.commit()
+    # Unfinished enrolments moving to a new version take their attempts along.
+    _move_to_the_new_version(app, tmp_path, 3)
+    db.session.commit()
+    _assert_evaluators_match_reference()
+    # A unit kerja moving to another perangkat daerah of the same instansi.
+    umum, dinkes = _unit("palu-bkpsdm-umum"), _unit("palu-dinkes")
+    save_unit(UnitData(code=umum.code, name=umum.name, kind=umum.kind, parent_id=dinkes.id), umum)
+    db.session.commit()
+    _assert_evaluators_match_reference()
     # A unit moving under another instansi: its learners' attempts change instansi.
     bkpsdm = db.session.scalars(select(Unit).where(Unit.code == "palu-bkpsdm")).one()
     mamuju = db.session.scalars(select(Unit).where(Unit.code == "mamuju")).one()
@@ -111,6 +167,39 @@ def test_dashboard_matches_a_naive_count(app: Flask, tmp_path: Path, clock, seed
     )
     db.session.commit()
     _assert_matches_reference()
+    _assert_evaluators_match_reference()
+    # A perangkat daerah becoming a unit kerja of another: its rows join that one's.
+    dinkes, bkpsdm = _unit("palu-dinkes"), _unit("palu-bkpsdm")
+    save_unit(
+        UnitData(code=dinkes.code, name=dinkes.name, kind=dinkes.kind, parent_id=bkpsdm.id), dinkes
+    )
+    db.session.commit()
+    _assert_matches_reference()
+    _assert_evaluators_match_reference()
+
+
+def test_whole_perangkat_daerah_read_the_span_rollup(
+    app: Flask, tmp_path: Path, clock, monkeypatch
+):
+    """Only a scope below whole perangkat daerah counts attempts in SQL."""
+    _learners(app, tmp_path, clock, 6, 4)
+    counted: list[object] = []
+    real = dashboard.count_in_sql
+
+    def count_in_sql(enrolments):  # type: ignore[no-untyped-def]
+        counted.append(enrolments)
+        return real(enrolments)
+
+    monkeypatch.setattr(dashboard, "count_in_sql", count_in_sql)
+    bkpsdm, umum = _unit("palu-bkpsdm"), _unit("palu-bkpsdm-umum")
+    zone, today, month = ZoneInfo("Asia/Makassar"), date(2026, 4, 20), date(2026, 3, 1)
+    for code in ("palu", "palu-bkpsdm", "palu-dinkes"):
+        build_dashboard(ReportFilter(since=month, unit_code=code), None, zone, today)
+    build_dashboard(ReportFilter(since=month), {bkpsdm.id, umum.id}, zone, today)
+    assert counted == []
+    build_dashboard(ReportFilter(since=month, unit_code="palu-bkpsdm-umum"), None, zone, today)
+    build_dashboard(ReportFilter(since=month), {bkpsdm.id}, zone, today)
+    assert len(counted) == 2
 
 
 def test_parallel_completions_are_all_counted(app: Flask, tmp_path: Path, clock):
@@ -196,21 +285,34 @@ def _span_rows() -> dict[str, set[tuple[object, ...]]]:
     return found
 
 
+def _migration(name: str):  # type: ignore[no-untyped-def]
+    path = Path(__file__).resolve().parents[2] / "migrations/versions" / name
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    return migration
+
+
 def test_migration_backfill_counts_what_the_events_counted(app: Flask, tmp_path: Path, clock):
     _learners(app, tmp_path, clock, 16, 3)
     kept = _span_rows()
     assert kept["score_span_count"] and kept["enrollment_span_count"]
-    path = Path(__file__).resolve().parents[2] / "migrations/versions/0014_span_rollups.py"
-    spec = importlib.util.spec_from_file_location("span_migration", path)
-    assert spec is not None and spec.loader is not None
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    for table in kept:
-        db.session.execute(text(f"DELETE FROM {table}"))  # noqa: S608
-    for statement in migration.backfill(db.session.get_bind().dialect.name):
+    nodes = {row[0] for row in kept["score_span_count"]}
+    assert _unit("palu-bkpsdm").id in nodes and _unit("palu-bkpsdm-umum").id not in nodes
+    dialect = db.session.get_bind().dialect.name
+    db.session.execute(text("DELETE FROM enrollment_span_count"))
+    for statement in _migration("0014_span_rollups.py").backfill(dialect, scores=False):
+        db.session.execute(text(statement))
+    # 0030s counts the perangkat daerah rows beside the instansi rows 0014 counted.
+    below = "SELECT id FROM unit WHERE parent_id IS NOT NULL"
+    db.session.execute(text(f"DELETE FROM score_span_count WHERE node_id IN ({below})"))  # noqa: S608
+    for statement in _migration("0030s_span_nodes.py").backfill(dialect):
         db.session.execute(text(statement))
     assert _span_rows() == kept
-    # The recount of one instansi (a unit moved under another) gives the same rows too.
-    palu = db.session.scalars(select(Unit).where(Unit.code == "palu")).one()
-    recount_instansi({palu.id})
+    # The recount of nodes (a unit moved) gives the same rows too, for one node or all.
+    recount_nodes({_unit("palu").id})
+    assert _span_rows() == kept
+    db.session.execute(text("DELETE FROM score_span_count"))
+    recount_nodes(nodes)
     assert _span_rows() == kept
