@@ -55,7 +55,14 @@ from elearn.learning.review import (
     review_questions,
     review_shown,
 )
-from elearn.learning.visits import StudyPage, attempts_at, note_visit, study_page
+from elearn.learning.visits import (
+    EnrolledOutline,
+    StudyPage,
+    attempts_at,
+    enrolled_outline,
+    note_visit,
+    study_page,
+)
 from elearn.main.errors import database_unavailable, one_line
 from elearn.models import Course, CourseItem, Enrollment, ItemKind, QuizAttempt
 from elearn.offline.copies import is_prefetch, keep_offline
@@ -167,6 +174,13 @@ def _study_page(slug: str) -> StudyPage:
     return page
 
 
+def _enrolled_outline(slug: str) -> EnrolledOutline:
+    page = enrolled_outline(current_user.id, slug)
+    if page is None:
+        _not_enrolled(slug)
+    return page
+
+
 def _module_etag(page: StudyPage, item: OutlineItem) -> str:
     """Names everything the module page shows that may change for this user.
 
@@ -202,7 +216,7 @@ def item(slug: str, name: str) -> Response:
         "previous": previous,
         "following": following,
         "progress": page.progress,
-        "summary": page.outline.summary(page.enrollment.progress),
+        "summary": page.outline.summary(page.rows),
         "newer": page.newer,
     }
     if item.kind == ItemKind.MODULE:
@@ -215,7 +229,7 @@ def item(slug: str, name: str) -> Response:
         response.headers["Cache-Control"] = "private, no-cache"
         keep_offline(response)
     else:
-        attempts = attempts_at(page.enrollment, item.id, learning=current_settings().learning)
+        attempts = attempts_at(page.enrollment.id, item.id, learning=current_settings().learning)
         response = make_response(
             render_template(
                 "learning/quiz.html",
@@ -252,20 +266,20 @@ def complete(slug: str, name: str) -> Response:
     return redirect(url_for(".item", slug=slug, name=target.name))
 
 
-def _outline_item(page: StudyPage, name: str) -> OutlineItem:
+def _outline_item(page: EnrolledOutline, name: str) -> OutlineItem:
     item = page.outline.find(name)
     if item is None:
         abort(404)
     return item
 
 
-def _item_ids(page: StudyPage) -> set[int]:
+def _item_ids(page: EnrolledOutline) -> set[int]:
     return {i.id for i in page.outline.items}
 
 
 @bp.route("/learn/<slug>/<name>/attempts", methods=["POST"])
 def start(slug: str, name: str) -> Response:
-    page = _study_page(slug)
+    page = _enrolled_outline(slug)
     item = _outline_item(page, name)
     if item.kind != ItemKind.QUIZ or not ActionForm().validate_on_submit():
         abort(400)
@@ -284,7 +298,7 @@ def start(slug: str, name: str) -> Response:
 
 @bp.route("/learn/<slug>/<name>/attempts/<int:number>")
 def attempt(slug: str, name: str, number: int) -> str:
-    page = _study_page(slug)
+    page = _enrolled_outline(slug)
     enrollment = page.enrollment
     item = _outline_item(page, name)
     attempts, finished = load_attempts(enrollment, item, learning=current_settings().learning)
@@ -344,7 +358,7 @@ def _answers_later(moments: tuple[ReviewMoment, ...]) -> str:
 @bp.route("/learn/<slug>/<name>/attempts/<int:number>", methods=["POST"])
 def answer(slug: str, name: str, number: int) -> Response:
     """Save answers ("Simpan") or submit them ("Kumpulkan") — one form, two buttons."""
-    page = _study_page(slug)
+    page = _enrolled_outline(slug)
     enrollment = page.enrollment
     item = _outline_item(page, name)
     attempt = _attempt(enrollment, item, number)
@@ -402,7 +416,7 @@ def _asks_to_confirm(attempt: QuizAttempt, item: OutlineItem, learning: Learning
 @bp.route("/learn/<slug>/<name>/attempts/<int:number>/confirm")
 def confirm(slug: str, name: str, number: int) -> str | Response:
     """Name the unanswered questions before "Kirim tetap"; no JavaScript needed."""
-    page = _study_page(slug)
+    page = _enrolled_outline(slug)
     item = _outline_item(page, name)
     attempt = _attempt(page.enrollment, item, number)  # an expired one is submitted here
     here = url_for(".attempt", slug=slug, name=name, number=number)
