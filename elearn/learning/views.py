@@ -187,7 +187,6 @@ def _module_etag(page: StudyPage, item: OutlineItem) -> str:
     The hour is in it too, so a page revalidated from the browser's cache never
     carries a CSRF token older than about an hour.
     """
-    done = sorted(i for i, p in page.progress.items() if p.completed_at is not None)
     parts = (
         current_user.id,
         current_user.full_name,
@@ -195,7 +194,7 @@ def _module_etag(page: StudyPage, item: OutlineItem) -> str:
         get_locale(),
         page.outline.content_hash,
         item.name,
-        done,
+        sorted(page.done),
         page.newer,
         int(time.time() // 3600),
     )
@@ -215,7 +214,7 @@ def item(slug: str, name: str) -> Response:
         "item": item,
         "previous": previous,
         "following": following,
-        "progress": page.progress,
+        "done": page.done,
         "summary": page.outline.summary(page.rows),
         "newer": page.newer,
     }

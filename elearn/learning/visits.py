@@ -79,6 +79,11 @@ class StudyPage:
     def progress(self) -> dict[int, ProgressRow]:
         return self.outline.progress_of(self.rows)
 
+    @cached_property
+    def done(self) -> frozenset[int]:
+        """The ids of this version's items the learner completed: the outline's marks."""
+        return frozenset(i for i, p in self.progress.items() if p.completed_at is not None)
+
 
 @dataclass(frozen=True)
 class EnrolledOutline:
