@@ -6,6 +6,10 @@ times N requests per page. Interleaves pages, so a busy machine slows all of the
 
     .venv/bin/python benchmarks/pages_profile.py [-n 200] [--gc-freeze]
     .venv/bin/python benchmarks/pages_profile.py --profile verify|home|all [--pyinstrument]
+    .venv/bin/python benchmarks/pages_profile.py --database-url postgresql+psycopg://postgres@127.0.0.1/x
+
+With ``--database-url`` the pages are seeded into a throw-away schema of that PostgreSQL
+database (as ``benchmarks/pages.py`` does), dropped at the end.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ import pstats
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -33,12 +36,12 @@ def main() -> None:
     parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() as wsgi.py does")
     parser.add_argument("--stats-file", default="", help="also write cProfile stats here")
     parser.add_argument("--pyinstrument", action="store_true", help="pyinstrument, not cProfile")
+    parser.add_argument("--database-url", default="", help="PostgreSQL URL (default: SQLite)")
     args = parser.parse_args()
 
-    from benchmarks.pages import production_app, seed
+    from benchmarks.pages import production_app, seed, throwaway_database
 
-    with tempfile.TemporaryDirectory(prefix="elearn-profile-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'pages.sqlite'}"
+    with throwaway_database(args.database_url, "profile") as (url, _database):
         seeded = seed(url)
         app = production_app(url)
         client = app.test_client()

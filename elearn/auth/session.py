@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import FromClause, Select, bindparam, func, inspect, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Mapper, Session, aliased
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from werkzeug.wrappers import Response
@@ -16,6 +16,7 @@ from elearn.auth.session_cookie import init_session_cookie
 from elearn.auth.signin import SIGNED_IN_WITH
 from elearn.extensions import db, login_manager
 from elearn.models import Role, RoleGrant, Unit, User
+from elearn.models.rows import Columns
 from elearn.reminders.inbox import unread_count_of
 
 
@@ -71,19 +72,8 @@ def _signed_in_statement() -> Select[Any]:
 SIGNED_IN = _signed_in_statement()
 
 
-class _Columns:
-    """One mapped class's column attributes as read by a Core statement: keys and columns."""
-
-    def __init__(self, mapper: Mapper[Any], table: FromClause) -> None:
-        self.mapper = mapper
-        self.keys = tuple(prop.key for prop in mapper.column_attrs)
-        self.columns = tuple(table.c[prop.columns[0].key] for prop in mapper.column_attrs)
-
-
-_USER = _Columns(inspect(User), User.__table__)
-_UNITS = tuple(
-    _Columns(inspect(Unit), Unit.__table__.alias(name)) for name in ("unit", "parent", "grand")
-)
+_USER = Columns(User)
+_UNITS = tuple(Columns(Unit, Unit.__table__.alias(name)) for name in ("unit", "parent", "grand"))
 
 
 def _signed_in_core_statement() -> Select[Any]:
@@ -121,7 +111,7 @@ def load_user(session_token: str) -> User | None:
     session = db.session()
     at, objects = 0, []
     for part in (_USER, *_UNITS):
-        values = dict(zip(part.keys, row[at : at + len(part.keys)], strict=True))
+        values = part.values(row, at)
         at += len(part.keys)
         objects.append(values if values["id"] is not None else None)
     keys = [

@@ -7,10 +7,12 @@ outline and rendered HTML are cached per application, keyed by id and hash.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from threading import Lock
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from flask import current_app
 from sqlalchemy import select
@@ -18,9 +20,25 @@ from sqlalchemy.orm import selectinload
 
 from elearn.extensions import db
 from elearn.learning.progress import CourseProgress, counts_as_progress
-from elearn.models import CourseVersion, ItemKind, ItemProgress
+from elearn.models import CourseVersion, ItemKind
 
 CACHE_SIZE = 256  # versions; a module's HTML is some 15 KB
+
+
+class ProgressMark(Protocol):
+    """What the outline reads of a progress row: an ``ItemProgress`` or a study page's row."""
+
+    @property
+    def item_id(self) -> int: ...
+
+    @property
+    def completed_at(self) -> datetime | None: ...
+
+    @property
+    def seconds_spent(self) -> int: ...
+
+
+Mark = TypeVar("Mark", bound=ProgressMark)
 
 
 @dataclass(frozen=True)
@@ -52,7 +70,7 @@ class Outline:
         following = self.items[index + 1] if index + 1 < len(self.items) else None
         return previous, following
 
-    def progress_of(self, rows: list[ItemProgress]) -> dict[int, ItemProgress]:
+    def progress_of(self, rows: Iterable[Mark]) -> dict[int, Mark]:
         """Map item id → progress row, for this version's items only."""
         ids = {i.id for i in self.items}
         return {p.item_id: p for p in rows if p.item_id in ids}
@@ -64,7 +82,7 @@ class Outline:
         quizzes = [i.id for i in self.items if i.kind == ItemKind.QUIZ and counts_as_progress(i)]
         return modules, quizzes
 
-    def summary(self, rows: list[ItemProgress]) -> CourseProgress:
+    def summary(self, rows: Collection[ProgressMark]) -> CourseProgress:
         """The course's progress as the dashboard and the outline show it."""
         done = {i for i, p in self.progress_of(rows).items() if p.completed_at is not None}
         modules, quizzes = self._counted_ids

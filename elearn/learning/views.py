@@ -55,7 +55,14 @@ from elearn.learning.review import (
     review_questions,
     review_shown,
 )
-from elearn.learning.visits import StudyPage, attempts_at, note_visit, study_page
+from elearn.learning.visits import (
+    EnrolledOutline,
+    StudyPage,
+    attempts_at,
+    enrolled_outline,
+    note_visit,
+    study_page,
+)
 from elearn.main.errors import database_unavailable, one_line
 from elearn.models import Course, CourseItem, Enrollment, ItemKind, QuizAttempt
 from elearn.offline.copies import is_prefetch, keep_offline
@@ -167,13 +174,19 @@ def _study_page(slug: str) -> StudyPage:
     return page
 
 
+def _enrolled_outline(slug: str) -> EnrolledOutline:
+    page = enrolled_outline(current_user.id, slug)
+    if page is None:
+        _not_enrolled(slug)
+    return page
+
+
 def _module_etag(page: StudyPage, item: OutlineItem) -> str:
     """Names everything the module page shows that may change for this user.
 
     The hour is in it too, so a page revalidated from the browser's cache never
     carries a CSRF token older than about an hour.
     """
-    done = sorted(i for i, p in page.progress.items() if p.completed_at is not None)
     parts = (
         current_user.id,
         current_user.full_name,
@@ -181,7 +194,7 @@ def _module_etag(page: StudyPage, item: OutlineItem) -> str:
         get_locale(),
         page.outline.content_hash,
         item.name,
-        done,
+        sorted(page.done),
         page.newer,
         int(time.time() // 3600),
     )
@@ -201,8 +214,8 @@ def item(slug: str, name: str) -> Response:
         "item": item,
         "previous": previous,
         "following": following,
-        "progress": page.progress,
-        "summary": page.outline.summary(page.enrollment.progress),
+        "done": page.done,
+        "summary": page.outline.summary(page.rows),
         "newer": page.newer,
     }
     if item.kind == ItemKind.MODULE:
@@ -215,7 +228,7 @@ def item(slug: str, name: str) -> Response:
         response.headers["Cache-Control"] = "private, no-cache"
         keep_offline(response)
     else:
-        attempts = attempts_at(page.enrollment, item.id, learning=current_settings().learning)
+        attempts = attempts_at(page.enrollment.id, item.id, learning=current_settings().learning)
         response = make_response(
             render_template(
                 "learning/quiz.html",
@@ -252,20 +265,20 @@ def complete(slug: str, name: str) -> Response:
     return redirect(url_for(".item", slug=slug, name=target.name))
 
 
-def _outline_item(page: StudyPage, name: str) -> OutlineItem:
+def _outline_item(page: EnrolledOutline, name: str) -> OutlineItem:
     item = page.outline.find(name)
     if item is None:
         abort(404)
     return item
 
 
-def _item_ids(page: StudyPage) -> set[int]:
+def _item_ids(page: EnrolledOutline) -> set[int]:
     return {i.id for i in page.outline.items}
 
 
 @bp.route("/learn/<slug>/<name>/attempts", methods=["POST"])
 def start(slug: str, name: str) -> Response:
-    page = _study_page(slug)
+    page = _enrolled_outline(slug)
     item = _outline_item(page, name)
     if item.kind != ItemKind.QUIZ or not ActionForm().validate_on_submit():
         abort(400)
@@ -284,7 +297,7 @@ def start(slug: str, name: str) -> Response:
 
 @bp.route("/learn/<slug>/<name>/attempts/<int:number>")
 def attempt(slug: str, name: str, number: int) -> str:
-    page = _study_page(slug)
+    page = _enrolled_outline(slug)
     enrollment = page.enrollment
     item = _outline_item(page, name)
     attempts, finished = load_attempts(enrollment, item, learning=current_settings().learning)
@@ -344,7 +357,7 @@ def _answers_later(moments: tuple[ReviewMoment, ...]) -> str:
 @bp.route("/learn/<slug>/<name>/attempts/<int:number>", methods=["POST"])
 def answer(slug: str, name: str, number: int) -> Response:
     """Save answers ("Simpan") or submit them ("Kumpulkan") — one form, two buttons."""
-    page = _study_page(slug)
+    page = _enrolled_outline(slug)
     enrollment = page.enrollment
     item = _outline_item(page, name)
     attempt = _attempt(enrollment, item, number)
@@ -402,7 +415,7 @@ def _asks_to_confirm(attempt: QuizAttempt, item: OutlineItem, learning: Learning
 @bp.route("/learn/<slug>/<name>/attempts/<int:number>/confirm")
 def confirm(slug: str, name: str, number: int) -> str | Response:
     """Name the unanswered questions before "Kirim tetap"; no JavaScript needed."""
-    page = _study_page(slug)
+    page = _enrolled_outline(slug)
     item = _outline_item(page, name)
     attempt = _attempt(page.enrollment, item, number)  # an expired one is submitted here
     here = url_for(".attempt", slug=slug, name=name, number=number)

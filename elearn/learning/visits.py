@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Integer, Select, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from elearn.database import writes
 from elearn.extensions import db
@@ -25,6 +26,7 @@ from elearn.models import (
     VersionStatus,
 )
 from elearn.models.base import UTCDateTime
+from elearn.models.rows import Columns
 from elearn.settings import LearningSettings
 
 log = logging.getLogger(__name__)
@@ -33,26 +35,121 @@ VISIT_WAIT_MS = 250
 
 
 @dataclass(frozen=True)
+class CourseRow:
+    id: int
+    slug: str
+
+
+@dataclass(frozen=True)
+class EnrollmentRow:
+    """What the study page reads of an enrolment: plain values, not a session's object."""
+
+    id: int
+    user_id: int
+    course_id: int
+    version_id: int
+    last_item_id: int | None
+    last_seen_at: datetime | None
+    completed_at: datetime | None
+    course: CourseRow
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    item_id: int
+    first_opened_at: datetime
+    seconds_spent: int
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
 class StudyPage:
-    enrollment: Enrollment
+    """A module page or quiz landing as read: the enrolment, its progress rows, the outline."""
+
+    enrollment: EnrollmentRow
+    rows: tuple[ProgressRow, ...]  # every progress row, older versions' items too
     outline: Outline
     newer: bool  # a newer published version exists and the course is not finished
 
-    @property
-    def progress(self) -> dict[int, ItemProgress]:
-        return self.outline.progress_of(self.enrollment.progress)
+    @cached_property
+    def progress(self) -> dict[int, ProgressRow]:
+        return self.outline.progress_of(self.rows)
+
+    @cached_property
+    def done(self) -> frozenset[int]:
+        """The ids of this version's items the learner completed: the outline's marks."""
+        return frozenset(i for i, p in self.progress.items() if p.completed_at is not None)
+
+
+@dataclass(frozen=True)
+class EnrolledOutline:
+    """The enrolment as a session's object with its progress, for the views that change it."""
+
+    enrollment: Enrollment
+    outline: Outline
+
+
+_ENROLLMENT = Columns(
+    Enrollment,
+    keys=(
+        "id",
+        "user_id",
+        "course_id",
+        "version_id",
+        "last_item_id",
+        "last_seen_at",
+        "completed_at",
+    ),
+)
+_PROGRESS = Columns(
+    ItemProgress, keys=("item_id", "first_opened_at", "seconds_spent", "completed_at")
+)
 
 
 def _study_page_statement() -> Select[Any]:
-    current = aliased(CourseVersion)
+    """The enrolment, its course's slug, its version's hash, the published version, the progress.
+
+    Plain columns, one row per progress row (one with nulls when there is none): the page
+    only reads them, and the ORM's set-up, row processing and identity map cost more than
+    the query did (the visit's commit then expired every object it had loaded).
+    """
+    enrollment, course, version, progress = (
+        m.__table__ for m in (Enrollment, Course, CourseVersion, ItemProgress)
+    )
+    current = version.alias("current")
     published = (
-        select(current.id)
-        .where(current.course_id == Enrollment.course_id, current.status == VersionStatus.PUBLISHED)
-        .correlate(Enrollment)
+        select(current.c.id)
+        .where(
+            current.c.course_id == enrollment.c.course_id,
+            current.c.status == VersionStatus.PUBLISHED,
+        )
+        .correlate(enrollment)
         .scalar_subquery()
     )
     return (
-        select(Enrollment, CourseVersion.content_hash, published)
+        select(
+            *_ENROLLMENT.columns,
+            course.c.slug,
+            version.c.content_hash,
+            published,
+            *_PROGRESS.columns,
+        )
+        .select_from(
+            enrollment.join(course, enrollment.c.course_id == course.c.id)
+            .join(version, version.c.id == enrollment.c.version_id)
+            .outerjoin(progress, progress.c.enrollment_id == enrollment.c.id)
+        )
+        .where(course.c.slug == bindparam("slug"), enrollment.c.user_id == bindparam("user_id"))
+    )
+
+
+def _enrolled_outline_statement() -> Select[Enrollment, str]:
+    return (
+        select(Enrollment, CourseVersion.content_hash)
         .join(Course, Enrollment.course_id == Course.id)
         .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
         .where(Course.slug == bindparam("slug"), Enrollment.user_id == bindparam("user_id"))
@@ -63,6 +160,7 @@ def _study_page_statement() -> Select[Any]:
 # The page's statements are built once with bound parameters: building them anew on every
 # view cost more than running them (SQLAlchemy caches the compiled SQL, not the objects).
 STUDY_PAGE = _study_page_statement()
+ENROLLED_OUTLINE = _enrolled_outline_statement()
 RESUME_POINT = (
     update(Enrollment)
     .where(Enrollment.id == bindparam("enrollment_id"))
@@ -80,22 +178,41 @@ ATTEMPTS = (
     )
     .order_by(QuizAttempt.number)
 )
+_AT_SLUG = len(_ENROLLMENT.keys)  # the course's slug, then the hash, the published version id
+_AT_PROGRESS = _AT_SLUG + 3
 
 
 def study_page(user_id: int, slug: str) -> StudyPage | None:
-    """The user's enrolment in ``slug`` with its course, progress and version outline."""
-    result = db.session.execute(STUDY_PAGE, {"slug": slug, "user_id": user_id})
-    row = result.unique().first()
-    if row is None:
+    """The user's enrolment in ``slug`` with its progress and version outline, read only."""
+    result = db.session.execute(STUDY_PAGE, {"slug": slug, "user_id": user_id}).all()
+    if not result:
         return None
-    enrollment, content_hash, published_id = row
+    first = result[0]
+    values = _ENROLLMENT.values(first)
+    course_slug, content_hash, published_id = first[_AT_SLUG:_AT_PROGRESS]
+    enrollment = EnrollmentRow(**values, course=CourseRow(values["course_id"], course_slug))
+    rows = tuple(
+        ProgressRow(**_PROGRESS.values(row, _AT_PROGRESS))
+        for row in result
+        if row[_AT_PROGRESS] is not None  # the outer join's row of an enrolment without progress
+    )
     outline = outline_of(enrollment.version_id, content_hash)
     newer = (
         not enrollment.is_complete
         and published_id is not None
         and published_id != enrollment.version_id
     )
-    return StudyPage(enrollment, outline, newer)
+    return StudyPage(enrollment, rows, outline, newer)
+
+
+def enrolled_outline(user_id: int, slug: str) -> EnrolledOutline | None:
+    """The user's enrolment in ``slug`` (course and progress loaded) and its version outline."""
+    result = db.session.execute(ENROLLED_OUTLINE, {"slug": slug, "user_id": user_id})
+    row = result.unique().first()
+    if row is None:
+        return None
+    enrollment, content_hash = row
+    return EnrolledOutline(enrollment, outline_of(enrollment.version_id, content_hash))
 
 
 def _progress_upsert(insert: Any) -> Any:
@@ -153,11 +270,11 @@ def note_visit(page: StudyPage, item: OutlineItem, now: datetime, cap: timedelta
 
 
 def attempts_at(
-    enrollment: Enrollment, item_id: int, *, learning: LearningSettings
+    enrollment_id: int, item_id: int, *, learning: LearningSettings
 ) -> list[QuizAttempt]:
     """The learner's attempts at a quiz, oldest first, expired ones submitted."""
     attempts = list(
-        db.session.scalars(ATTEMPTS, {"enrollment_id": enrollment.id, "item_id": item_id})
+        db.session.scalars(ATTEMPTS, {"enrollment_id": enrollment_id, "item_id": item_id})
     )
     for attempt in attempts:
         finish_if_expired(attempt, learning=learning)
