@@ -85,10 +85,11 @@ def demo_app(database_url: str) -> Iterator[Any]:
         db.engine.dispose()
 
 
-def production_app(database_url: str) -> Any:
+def production_app(database_url: str, broker: str = "") -> Any:
     """The app with production settings on ``database_url``, a throw-away key, plain-HTTP cookies.
 
     config.py reads the environment when first imported; these override what a bench must.
+    ``broker``: the Redis URL jobs are sent to, as in production; "" runs them inline.
     """
     import config
     from elearn import create_app
@@ -98,6 +99,8 @@ def production_app(database_url: str) -> Any:
         "SECRET_KEY": "benchmark-secret-key",  # noqa: S106 - a throw-away app
         "SESSION_COOKIE_SECURE": False,
         "RATELIMIT_ENABLED": False,
+        # Named here, not read from REDIS_URL: a bench's figures must not depend on the shell.
+        "JOB_BROKER_URL": broker,
     }
     return create_app(type("Production", (config.Config,), overrides))
 

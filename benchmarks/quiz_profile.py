@@ -8,8 +8,13 @@ course and issues the certificate). Prints the median statements, CPU millisecon
 this process and wall milliseconds (the database's work included) per request of each
 kind, and the statements of the last learner with ``--show``.
 
+With ``--broker`` jobs go to that Redis as in production (nobody runs them: the submit
+only records the certificate job and sends its id), else they run inline in the request.
+
     .venv/bin/python benchmarks/quiz_profile.py [--database-url postgresql+psycopg://…]
     .venv/bin/python benchmarks/quiz_profile.py --profile submit [--database-url …]
+    .venv/bin/python benchmarks/quiz_profile.py --broker redis://127.0.0.1:6379/10 \
+        --profile submit --dump submit.prof   # then: python -m pstats submit.prof
 """
 
 from __future__ import annotations
@@ -43,7 +48,13 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=40)
     parser.add_argument("--profile", default="", help="cProfile this request: start|save|submit")
     parser.add_argument("--show", action="store_true", help="print the last learner's SQL")
+    parser.add_argument(
+        "--broker", default="", help="Redis URL the jobs are sent to (default: run inline)"
+    )
+    parser.add_argument("--dump", default="", help="write the --profile's stats to this file")
     args = parser.parse_args()
+    if args.dump and not args.profile:
+        parser.error("--dump writes the profile: name the request with --profile")
 
     with throwaway_database(args.database_url, "quizprof") as (url, database):
         seeded = seed(url, args.learners)
@@ -52,7 +63,8 @@ def main() -> None:
     print()
     print(
         f"{database}; {platform.python_implementation()} {platform.python_version()}, "
-        f"{os.cpu_count()} cores; {args.learners} learners, medians"
+        f"{os.cpu_count()} cores; {args.learners} learners, medians; "
+        f"jobs {'sent to ' + args.broker if args.broker else 'inline'}"
     )
     if args.show:
         for name, statements in shown.items():
@@ -74,7 +86,7 @@ def measure(url: str, seeded: dict[str, Any], args: Any) -> tuple[dict[str, Any]
 
     from elearn.extensions import db
 
-    app = production_app(url)
+    app = production_app(url, broker=args.broker)
     quiz, answers = seeded["quiz"], seeded["answers"]
     clients = [_signed_in(app, nip, quiz) for nip in seeded["nips"]]
     statements: list[str] = []
@@ -116,6 +128,10 @@ def measure(url: str, seeded: dict[str, Any], args: Any) -> tuple[dict[str, Any]
         timed("save", client.post, attempt, {**form, **answers, "action": "save"})
         timed("submit (completes)", client.post, attempt, {**form, **answers, "action": "submit"})
         assert "Selamat" in client.get(attempt).get_data(True), "the course did not complete"
+    if args.broker:  # their jobs went with the throw-away database
+        app.extensions["elearn.jobs"].queue.broker.flush_all()
+    if args.dump:
+        profiler.dump_stats(args.dump)
     if args.profile:
         stats = pstats.Stats(profiler).sort_stats("cumulative")
         stats.print_stats(50)

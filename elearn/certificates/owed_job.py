@@ -57,8 +57,10 @@ def settle_owed(jobs: Jobs, enrollment_ids: list[int], settings: Settings) -> No
     if isinstance(jobs.queue, InlineQueue):
         settle_completions(enrollment_ids, settings)
         return
-    # Each completion happens once, so its job is new: the random key part spares the
-    # look-up (running the job twice would issue nothing more).
+    # Each completion happens once, so its job is new. The key is unique by construction
+    # (the enrolment and 48 random bits: a clash needs the same enrolment settled twice and
+    # a 1 in 2**48 draw), which spares the look-up and the savepoint; running the job twice
+    # would issue nothing more anyway.
     key = f"{ISSUE_OWED_KIND}:{enrollment_ids[0]}:{secrets.token_hex(6)}"
     jobs.submit(ISSUE_OWED_KIND, {"enrollments": enrollment_ids}, key=key, new_key=True)
 

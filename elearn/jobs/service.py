@@ -60,8 +60,9 @@ class Jobs:
     ) -> Job:
         """Record a job, commit, and send it; with a ``key`` already used, return that job.
 
-        ``new_key``: the caller made the key unique (a random part), so it is not looked up
-        first (a request on a hot path saves the statement).
+        ``new_key``: the caller made the key unique (a random part), so it is neither looked
+        up first nor inserted under a savepoint (a request on a hot path saves three
+        statements); a clash then raises IntegrityError instead of returning the other job.
         Commits the caller's transaction: the job must exist before a worker looks for it.
         """
         job = None if new_key else db.session.scalar(select(Job).where(Job.key == key))
@@ -78,17 +79,23 @@ class Jobs:
             created_at=now,
             run_after=now,
         )
-        try:
-            with db.session.begin_nested():
-                db.session.add(job)
-        except IntegrityError:  # the same key, submitted at the same moment elsewhere
-            found = db.session.scalar(select(Job).where(Job.key == key))
-            if found is None:
-                raise
-            db.session.commit()
-            return found
+        if new_key:
+            db.session.add(job)
+            db.session.flush()  # the INSERT returns the id
+        else:
+            try:
+                with db.session.begin_nested():
+                    db.session.add(job)
+            except IntegrityError:  # the same key, submitted at the same moment elsewhere
+                found = db.session.scalar(select(Job).where(Job.key == key))
+                if found is None:
+                    raise
+                db.session.commit()
+                return found
+        # Read before the commit expires the job: reading it after would reload the row.
+        job_id = job.id
         db.session.commit()
-        self.queue.send(job.id)
+        self.queue.send(job_id)
         return job
 
     def requeue(self, job_id: int) -> bool:

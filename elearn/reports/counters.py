@@ -25,7 +25,8 @@ def add_counts(model: Any, rows: Rows, bands: Any = None) -> None:
     for the caller to write with its other shared rows.
     """
     params = merged(model, rows)
-    upsert_rows(model, params)
-    if model is LearnerJpYear:
-        for row in params:
-            jp_changed(row["user_id"], row["year"], row["jp"], bands)
+    if model is not LearnerJpYear:
+        upsert_rows(model, params)
+        return
+    for row in params:  # the year's JP, the total and the account's band in one go
+        jp_changed(row["user_id"], row["year"], row["jp"], bands, platform=True)

@@ -29,7 +29,7 @@ from elearn.models import (
     UnitUserCount,
     User,
 )
-from elearn.reports.upserts import COUNTS, upsert_returning, upsert_rows
+from elearn.reports.upserts import COUNTS, add_jp, upsert_rows
 
 RATINGS = ("relevance", "clarity", "applicability")
 Key = tuple[Any, ...]
@@ -69,22 +69,19 @@ class Counts:
             upsert_rows(model, self.take(model))
 
 
-def _account(user_id: int) -> Any:
-    # Shared lock: an activation or a move of this account waits for this transaction,
-    # and this read waits for one in progress, so a band is never moved from a stale state.
-    return db.session.execute(
-        select(User.unit_id, User.is_active).where(User.id == user_id).with_for_update(read=True)
-    ).one()
-
-
-def jp_changed(user_id: int, year: int, delta: int, bands: Counts | None = None) -> None:
-    """A learner's JP of a UTC year moved by ``delta``: keep the total, move the band
-    (now, or in ``bands`` for the caller to write)."""
+def jp_changed(
+    user_id: int, year: int, delta: int, bands: Counts | None = None, *, platform: bool = False
+) -> None:
+    """A learner's JP of a UTC year moved by ``delta`` (``platform``: JP of this platform,
+    added to their platform JP of the year too): keep the total, move the band (now, or in
+    ``bands`` for the caller to write)."""
     if not delta:
         return
-    account = _account(user_id)
-    # The upsert locks the total's row until commit, so parallel changes are applied in turn.
-    total = upsert_returning(LearnerJpTotal, {"user_id": user_id, "year": year, "jp": delta}).jp
+    # The account is read with a shared lock: an activation or a move of it waits for this
+    # transaction, and this waits for one in progress, so a band is never moved from a
+    # stale state. The total's row is locked until commit, so parallel changes apply in turn.
+    account = add_jp(user_id, year, delta, platform=platform)
+    total = account.jp
     if account.is_active:
         counts = Counts() if bands is None else bands
         counts.band(account.unit_id, year, total - delta, -1)

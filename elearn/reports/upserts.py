@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import Boolean, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from elearn.extensions import db
@@ -27,6 +27,7 @@ from elearn.models import (
     QuizScoreCount,
     ScoreSpanCount,
     UnitUserCount,
+    User,
 )
 
 # The counter columns of each rollup; every upsert adds to all of them (zero where unchanged)
@@ -46,7 +47,7 @@ COUNTS: dict[Any, tuple[str, ...]] = {
 
 
 @cache
-def _upsert(dialect: str, model: Any, returning: bool) -> Any:
+def _upsert(dialect: str, model: Any) -> Any:
     """The upsert of ``model``, built once per dialect with bound parameters.
 
     Built once, the statement is compiled once too: SQLAlchemy's compiled cache
@@ -60,19 +61,13 @@ def _upsert(dialect: str, model: Any, returning: bool) -> Any:
         index_elements=keys,
         set_={name: table.c[name] + statement.excluded[name] for name in COUNTS[model]},
     )
-    return statement.returning(*table.columns) if returning else statement
+    return statement
 
 
 def upsert_rows(model: Any, params: list[dict[str, Any]]) -> None:
     """Add each parameter row's counts to its counter row, in one statement."""
     if params:
-        db.session.execute(_upsert(db.session.get_bind().dialect.name, model, False), params)
-
-
-def upsert_returning(model: Any, params: dict[str, Any]) -> Any:
-    """Add one row's counts and return the row as it is now (locked until commit)."""
-    statement = _upsert(db.session.get_bind().dialect.name, model, True)
-    return db.session.execute(statement, params).one()
+        db.session.execute(_upsert(db.session.get_bind().dialect.name, model), params)
 
 
 def merged(model: Any, rows: Iterable[tuple[Mapping[str, Any], Mapping[str, int]]]) -> list[Any]:
@@ -134,3 +129,47 @@ def upsert_tables(tables: Iterable[tuple[Any, list[dict[str, Any]]]]) -> None:
         for name in params[0]
     }
     db.session.execute(_chained(bind.dialect, tuple(model for model, _ in tables)), values)
+
+
+@cache
+def _jp_added(dialect: str, platform: bool) -> tuple[Any, ...]:
+    """The statements of ``add_jp``: one on PostgreSQL; on SQLite the platform year's
+    upsert, then the total's with the account read in its RETURNING."""
+    year, total = LearnerJpYear.__tablename__, LearnerJpTotal.__tablename__
+    account_table = User.__tablename__
+    update = "ON CONFLICT (user_id, year) DO UPDATE SET jp = r.jp + excluded.jp"
+    if dialect != "postgresql":
+        account = f"(SELECT {{}} FROM {account_table} WHERE id = :user_id)"
+        added = text(
+            f"INSERT INTO {total} AS r (user_id, year, jp) VALUES (:user_id, :year, :jp) "
+            f"{update} RETURNING {account.format('unit_id')} AS unit_id, "
+            f"{account.format('is_active')} AS is_active, jp"
+        ).columns(is_active=Boolean)
+        return (_upsert(dialect, LearnerJpYear), added) if platform else (added,)
+    values = "CAST(:user_id AS INTEGER), CAST(:year AS INTEGER), CAST(:jp AS INTEGER)"
+    # The account is read (shared lock) before the total is locked: the total's INSERT
+    # selects from it. An account change locks them in that order too, so they never
+    # deadlock; and an activation or move in progress is waited for, so the band
+    # moved is the account's as committed.
+    parts = [
+        f"a AS (SELECT unit_id, is_active FROM {account_table} WHERE id = :user_id FOR SHARE)",
+        f"t AS (INSERT INTO {total} AS r (user_id, year, jp) SELECT {values} FROM a "
+        f"{update} RETURNING r.jp)",
+    ]
+    if platform:
+        parts.insert(
+            0, f"y AS (INSERT INTO {year} AS r (user_id, year, jp) VALUES ({values}) {update})"
+        )
+    return (text(f"WITH {', '.join(parts)} SELECT a.unit_id, a.is_active, t.jp FROM a, t"),)
+
+
+def add_jp(user_id: int, year: int, jp: int, *, platform: bool) -> Any:
+    """Add ``jp`` to a learner's JP total of ``year`` (``platform``: and to their platform
+    JP of it); return the account's unit and activity and the total as it is now, the
+    total locked until commit. One statement on PostgreSQL, two on SQLite (one for
+    external JP)."""
+    params = {"user_id": user_id, "year": year, "jp": jp}
+    *first, added = _jp_added(db.session.get_bind().dialect.name, platform)
+    for statement in first:
+        db.session.execute(statement, params)
+    return db.session.execute(added, params).one()

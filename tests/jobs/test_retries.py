@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from elearn.extensions import db
 from elearn.jobs.binding import current_jobs
@@ -95,3 +97,17 @@ def test_an_idempotency_key_is_run_once(app: Flask):
     second = jobs.submit("test.flaky", {"n": 2}, key="same").id
     assert first == second and switch.calls == [1]
     assert job_now().args == {"n": 1}
+
+
+def test_a_new_key_is_run_and_a_reused_one_is_refused(app: Flask):
+    switch = Switch(failing=False)
+    jobs = current_jobs(app)
+    jobs.registry.add(flaky_kind(switch))
+    first = jobs.submit("test.flaky", {"n": 1}, key="random-part", new_key=True)
+    assert switch.calls == [1] and job_now().id == first.id  # sent by the id it was given
+
+    # The caller promised a unique key: a reused one is an error, not the other job.
+    with pytest.raises(IntegrityError):
+        jobs.submit("test.flaky", {"n": 2}, key="random-part", new_key=True)
+    db.session.rollback()
+    assert switch.calls == [1] and job_now().args == {"n": 1}
