@@ -8,6 +8,7 @@ Run: .venv/bin/python benchmarks/dashboard.py DATABASE_URL
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from datetime import date, timedelta
@@ -74,7 +75,17 @@ def filters() -> list[tuple[str, ReportFilter]]:
 
 
 def main() -> None:
-    config = type("Bench", (Config,), {"SQLALCHEMY_DATABASE_URI": sys.argv[1]})
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("database_url", help="a seeded database (benchmarks/seed_scale.py)")
+    args = parser.parse_args()
+    config = type(
+        "Bench",
+        (Config,),
+        {
+            "SQLALCHEMY_DATABASE_URI": args.database_url,
+            "SECRET_KEY": "benchmark-secret-key",  # noqa: S106 - a throw-away app
+        },
+    )
     app = create_app(config)
     zone = ZoneInfo("Asia/Makassar")
     lines = []
