@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import brotli
 import pytest
 from flask import Flask
 from sqlalchemy import event
@@ -161,3 +162,16 @@ def test_pages_are_compressed_and_static_files_fingerprinted(app: Flask, studyin
     assert css.headers["Content-Encoding"] == "gzip"
     stale = studying.client.get("/static/css/app.css?v=000000000000")
     assert "immutable" not in stale.headers.get("Cache-Control", "")
+
+
+def test_browsers_get_the_same_page_in_brotli(studying: Learner):
+    plain = studying.client.get(PAGES["module"])
+    browser = {"Accept-Encoding": "gzip, deflate, br"}  # what browsers send
+    page = studying.client.get(PAGES["module"], headers=browser)
+    assert page.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(page.get_data()) == plain.get_data()
+    assert len(page.get_data()) < len(plain.get_data()) / 2
+    again = studying.client.get(
+        PAGES["module"], headers={**browser, "If-None-Match": page.headers["ETag"]}
+    )
+    assert again.status_code == 304
