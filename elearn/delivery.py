@@ -11,7 +11,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask_compress import Compress
 from werkzeug.wrappers import Response
 
@@ -81,3 +81,22 @@ def init_delivery(app: Flask) -> None:
                 response.close()  # the file it was read from
                 response.set_data(body)
         return response
+
+
+def revalidated_tag(etag: str) -> str | None:
+    """The request's If-None-Match tag naming ``etag``, as sent or as Flask-Compress marked it.
+
+    Flask-Compress hands out ``"<etag>:br"`` or ``"<etag>:gzip"`` with a compressed page, and
+    a browser revalidates with that: a view that compared only ``etag`` rendered the page for
+    Flask-Compress to answer 304 after compressing it.
+    """
+    tags = request.if_none_match
+    if not tags:
+        return None
+    algorithms = current_app.config["COMPRESS_ALGORITHM"]  # a list, or "br, gzip"
+    if isinstance(algorithms, str):
+        algorithms = algorithms.split(",")
+    for suffix in ("", *(f":{name.strip()}" for name in algorithms)):
+        if tags.contains(etag + suffix):
+            return etag + suffix
+    return None
