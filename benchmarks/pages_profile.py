@@ -7,6 +7,7 @@ times N requests per page. Interleaves pages, so a busy machine slows all of the
     .venv/bin/python benchmarks/pages_profile.py [-n 200] [--gc-freeze]
     .venv/bin/python benchmarks/pages_profile.py --profile verify|home|all [--pyinstrument]
     .venv/bin/python benchmarks/pages_profile.py --database-url postgresql+psycopg://postgres@127.0.0.1/x
+    .venv/bin/python benchmarks/pages_profile.py --accept-encoding "gzip, deflate, br"
 
 With ``--database-url`` the pages are seeded into a throw-away schema of that PostgreSQL
 database (as ``benchmarks/pages.py`` does), dropped at the end.
@@ -37,6 +38,11 @@ def main() -> None:
     parser.add_argument("--stats-file", default="", help="also write cProfile stats here")
     parser.add_argument("--pyinstrument", action="store_true", help="pyinstrument, not cProfile")
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (default: SQLite)")
+    parser.add_argument(
+        "--accept-encoding",
+        default="gzip",
+        help='sent with every page request; browsers send "gzip, deflate, br" (brotli chosen)',
+    )
     args = parser.parse_args()
 
     from benchmarks.pages import production_app, seed, throwaway_database
@@ -60,7 +66,7 @@ def main() -> None:
             content_type="application/x-www-form-urlencoded",
         )
         assert "/logout" in client.get("/me").get_data(True), "could not sign in"
-        headers = {"Accept-Encoding": "gzip"}
+        headers = {"Accept-Encoding": args.accept_encoding}
 
         def hit(path: str) -> None:
             response = client.get(path, headers=headers)

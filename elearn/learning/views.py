@@ -30,6 +30,7 @@ from elearn.certificates.issuance import owed_enrollment_ids, public_base_url, v
 from elearn.certificates.owed_job import settle_owed
 from elearn.content.quiz import ReviewMoment
 from elearn.coordinator.forms import ActionForm
+from elearn.delivery import revalidated_tag
 from elearn.extensions import db
 from elearn.jobs.binding import current_jobs
 from elearn.learning.attempts import (
@@ -220,11 +221,13 @@ def item(slug: str, name: str) -> Response:
     }
     if item.kind == ItemKind.MODULE:
         etag = _module_etag(page, item)
-        if "_flashes" not in session and request.if_none_match.contains(etag):
+        cached = None if "_flashes" in session else revalidated_tag(etag)
+        if cached is not None:
             response = Response(status=304)
+            response.set_etag(cached)  # the validator the browser holds, compressed or not
         else:
             response = make_response(render_template("learning/module.html", **context))
-        response.set_etag(etag)
+            response.set_etag(etag)
         response.headers["Cache-Control"] = "private, no-cache"
         keep_offline(response)
     else:

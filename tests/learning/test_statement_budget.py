@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import brotli
 import pytest
-from flask import Flask
+from flask import Flask, template_rendered
+from jinja2 import Template
 from sqlalchemy import event
 
 from elearn.extensions import db
@@ -150,6 +152,33 @@ def test_module_page_revalidates_with_etag(app: Flask, studying: Learner, tmp_pa
     assert other.client.get(PAGES["module"]).headers["ETag"] != etag
 
 
+def test_browsers_revalidate_the_module_page_without_a_render(app: Flask, studying: Learner):
+    rendered: list[str] = []
+
+    def note(_sender: Flask, template: Template, **_extra: object) -> None:
+        rendered.append(template.name or "")
+
+    for encoding in ("gzip", "gzip, deflate, br"):
+        first = studying.client.get(PAGES["module"], headers={"Accept-Encoding": encoding})
+        etag = first.headers["ETag"]  # the compressed page's, "…:gzip" or "…:br"
+        with template_rendered.connected_to(note, app):
+            again = studying.client.get(
+                PAGES["module"], headers={"Accept-Encoding": encoding, "If-None-Match": etag}
+            )
+        assert again.status_code == 304 and again.get_data() == b""
+        assert again.headers["ETag"] == etag  # the browser keeps the copy it holds
+        assert "learning/module.html" not in rendered
+    # Another learner's copy is not this learner's page.
+    other = sign_in(app, name="Lain")
+    other.enroll()
+    theirs = other.client.get(PAGES["module"], headers={"Accept-Encoding": "gzip"})
+    mine = studying.client.get(
+        PAGES["module"],
+        headers={"Accept-Encoding": "gzip", "If-None-Match": theirs.headers["ETag"]},
+    )
+    assert mine.status_code == 200
+
+
 def test_pages_are_compressed_and_static_files_fingerprinted(app: Flask, studying: Learner):
     page = studying.client.get(PAGES["module"], headers={"Accept-Encoding": "gzip"})
     assert page.headers["Content-Encoding"] == "gzip"
@@ -161,3 +190,16 @@ def test_pages_are_compressed_and_static_files_fingerprinted(app: Flask, studyin
     assert css.headers["Content-Encoding"] == "gzip"
     stale = studying.client.get("/static/css/app.css?v=000000000000")
     assert "immutable" not in stale.headers.get("Cache-Control", "")
+
+
+def test_browsers_get_the_same_page_in_brotli(studying: Learner):
+    plain = studying.client.get(PAGES["module"])
+    browser = {"Accept-Encoding": "gzip, deflate, br"}  # what browsers send
+    page = studying.client.get(PAGES["module"], headers=browser)
+    assert page.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(page.get_data()) == plain.get_data()
+    assert len(page.get_data()) < len(plain.get_data()) / 2
+    again = studying.client.get(
+        PAGES["module"], headers={**browser, "If-None-Match": page.headers["ETag"]}
+    )
+    assert again.status_code == 304
