@@ -203,3 +203,29 @@ def test_browsers_get_the_same_page_in_brotli(studying: Learner):
         PAGES["module"], headers={**browser, "If-None-Match": page.headers["ETag"]}
     )
     assert again.status_code == 304
+
+
+def test_compressed_pages_answer_their_conditions(studying: Learner):
+    gzipped = {"Accept-Encoding": "gzip"}
+    page = studying.client.get(PAGES["module"], headers=gzipped)
+    etag = page.headers["ETag"]
+    assert etag.endswith(':gzip"'), "the compressed page's own validator"
+    # The server (gunicorn, werkzeug) dates each response; the app added a second Date.
+    assert "Date" not in page.headers
+    again = studying.client.get(PAGES["module"], headers={**gzipped, "If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    head = studying.client.head(PAGES["module"], headers={**gzipped, "If-None-Match": etag})
+    assert head.status_code == 304
+    moved = studying.client.get(PAGES["module"], headers={**gzipped, "If-Match": '"other"'})
+    assert moved.status_code == 412
+    other = studying.client.get(PAGES["module"], headers={**gzipped, "If-None-Match": '"x"'})
+    assert other.status_code == 200
+    assert gzip.decompress(other.get_data()) == gzip.decompress(page.get_data())
+    css = next(
+        re.finditer(
+            r'href="(/static/css/app\.css\?v=\w+)"', gzip.decompress(page.get_data()).decode()
+        )
+    ).group(1)
+    first = studying.client.get(css, headers=gzipped)
+    cached = studying.client.get(css, headers={**gzipped, "If-None-Match": first.headers["ETag"]})
+    assert cached.status_code == 304
