@@ -11,7 +11,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, Request, current_app, has_request_context, request, url_for
+from flask import Flask, Request, has_request_context, request, url_for
 from flask.wrappers import Response as FlaskResponse
 from flask_compress import Compress
 from werkzeug.wrappers import Response
@@ -115,6 +115,12 @@ def init_delivery(app: Flask) -> None:
         return response
 
 
+# The marks Flask-Compress can put on a tag: every algorithm it knows, whichever are
+# configured (a browser only sends back what it was given, and the page under the tag is
+# the same whatever its encoding).
+ENCODED_TAG_SUFFIXES = ("", ":br", ":gzip", ":deflate", ":zstd")
+
+
 def revalidated_tag(etag: str) -> str | None:
     """The request's If-None-Match tag naming ``etag``, as sent or as Flask-Compress marked it.
 
@@ -125,10 +131,7 @@ def revalidated_tag(etag: str) -> str | None:
     tags = request.if_none_match
     if not tags:
         return None
-    algorithms = current_app.config["COMPRESS_ALGORITHM"]  # a list, or "br, gzip"
-    if isinstance(algorithms, str):
-        algorithms = algorithms.split(",")
-    for suffix in ("", *(f":{name.strip()}" for name in algorithms)):
+    for suffix in ENCODED_TAG_SUFFIXES:
         if tags.contains(etag + suffix):
             return etag + suffix
     return None
