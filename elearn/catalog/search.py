@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy.orm import contains_eager, defer
 
-from elearn.models import Course, CourseItem, CourseVersion, ItemKind, VersionStatus
+from elearn.models import (
+    Course,
+    CourseItem,
+    CourseVersion,
+    Enrollment,
+    ItemKind,
+    VersionStatus,
+)
 
 # JP bands offered as a filter: (label value, lowest, highest or None).
 JP_BANDS = {"1-2": (1, 2), "3-5": (3, 5), "6-10": (6, 10), "11+": (11, None)}
@@ -28,7 +36,7 @@ class CatalogQuery:
         )
 
 
-def _published_versions() -> Select[CourseVersion, int, int]:
+def _published_versions() -> Select[CourseVersion, int, int, datetime | None, int | None]:
     modules = (
         select(func.count(CourseItem.id))
         .where(CourseItem.version_id == CourseVersion.id, CourseItem.kind == ItemKind.MODULE)
@@ -41,10 +49,19 @@ def _published_versions() -> Select[CourseVersion, int, int]:
         .correlate(CourseVersion)
         .scalar_subquery()
     )
+    # The learner's enrolment in each course (at most one: unique per user and course), so
+    # the cards say "in progress" or "done" without a statement of their own.
+    mine = and_(Enrollment.course_id == Course.id, Enrollment.user_id == bindparam("user_id"))
     return (
-        select(CourseVersion, modules, minutes)
+        select(CourseVersion, modules, minutes, Enrollment.completed_at, Enrollment.id)
         .join(Course, CourseVersion.course_id == Course.id)
-        .options(contains_eager(CourseVersion.course))
+        .outerjoin(Enrollment, mine)
+        # The catalog's cards never show a course's overview, its largest column (the course
+        # page reads it with its own statement); reading it here fails loudly.
+        .options(
+            contains_eager(CourseVersion.course),
+            defer(CourseVersion.overview_html, raiseload=True),
+        )
         .where(CourseVersion.status == VersionStatus.PUBLISHED)
         .order_by(CourseVersion.title)
     )
@@ -55,11 +72,15 @@ def _published_versions() -> Select[CourseVersion, int, int]:
 PUBLISHED_VERSIONS = _published_versions()
 
 
-def published_versions(query: CatalogQuery) -> Select[CourseVersion, int, int]:
+def published_versions(
+    query: CatalogQuery,
+) -> Select[CourseVersion, int, int, datetime | None, int | None]:
     """Select the published version of every course matching ``query``, by title.
 
-    Each row also counts the version's modules and adds up their minutes, so the
-    catalog reads its cards in one statement whatever the number of courses.
+    Each row also counts the version's modules and adds up their minutes, and carries the
+    completion time and id of the enrolment of the learner bound as ``user_id`` (None when
+    not enrolled), so the catalog reads its cards in one statement whatever the number of
+    courses.
     """
     statement = PUBLISHED_VERSIONS
     if query.text.strip():

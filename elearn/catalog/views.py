@@ -16,7 +16,6 @@ from elearn.extensions import db
 from elearn.learning.enrollment import (
     EnrollmentRefused,
     enroll,
-    enrollments_of,
     find_enrollment,
     prerequisite_status,
 )
@@ -40,9 +39,14 @@ def index() -> str:
         competency=request.args.get("competency", ""),
         jp=request.args.get("jp", ""),
     )
-    rows = db.session.execute(published_versions(query)).all()
-    enrolled = {e.course_id: e for e in enrollments_of(current_user)}
-    versions = [version for version, _modules, _minutes in rows]
+    rows = db.session.execute(published_versions(query), {"user_id": current_user.id}).all()
+    versions = [version for version, *_ in rows]
+    # Course id → whether the learner's enrolment there is complete.
+    enrolled = {
+        version.course_id: completed_at is not None
+        for version, _modules, _minutes, completed_at, enrollment_id in rows
+        if enrollment_id is not None
+    }
     if query.is_empty:
         # Unfiltered, the rows hold every published version, so they give the categories
         # and the statement saved lists the programs (tests/learning/test_statement_budget.py).
@@ -54,7 +58,7 @@ def index() -> str:
     return render_template(
         "catalog/index.html",
         versions=versions,
-        counts={version.id: (modules, minutes) for version, modules, minutes in rows},
+        counts={version.id: (modules, minutes) for version, modules, minutes, *_ in rows},
         query=query,
         categories=category_names,
         programs=programs,

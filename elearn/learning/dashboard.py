@@ -23,10 +23,9 @@ from elearn.models import (
 )
 from elearn.records.entries import (
     RecordSources,
-    certificates_badges_and_sessions_of,
     current_year,
+    entries_of,
     jp_total_for_year,
-    trainings_of,
 )
 
 
@@ -83,7 +82,9 @@ ENROLLMENTS_WITH_DUTIES = (
     .where(Enrollment.user_id == bindparam("user_id"))
     .options(
         joinedload(Enrollment.course),
-        joinedload(Enrollment.version),
+        # The dashboard never shows a course's overview, the largest column of a version;
+        # reading it anyway fails loudly rather than costing a statement per course.
+        joinedload(Enrollment.version).defer(CourseVersion.overview_html, raiseload=True),
         joinedload(Enrollment.progress),
     )
     .order_by(Enrollment.enrolled_at.desc())
@@ -141,14 +142,14 @@ def dashboard_for(user: User, jp_target: int) -> Dashboard:
     in_progress.sort(
         key=lambda e: e.enrollment.last_seen_at or e.enrollment.enrolled_at, reverse=True
     )
-    certificates, badges, sessions = certificates_badges_and_sessions_of(user)
+    entries = entries_of(user)
     sources = RecordSources(
-        certificates,
+        entries.certificates,
         [e for e in enrollments if e.is_complete],
-        trainings_of(user),
-        badges,
-        sessions,
+        entries.trainings,
+        entries.badges,
+        entries.sessions,
     )
     jp = jp_total_for_year(user, year, sources)
-    badge = next((b for b in badges if b.year == year), None)
+    badge = next((b for b in entries.badges if b.year == year), None)
     return Dashboard(assigned, in_progress, completed, year, jp, jp_target, badge)

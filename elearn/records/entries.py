@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, cast, null, select, union_all
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, defer, joinedload
 
 from elearn import clock
 from elearn.extensions import db
@@ -37,7 +37,7 @@ STATUS_LABELS = {
 
 @dataclass(frozen=True)
 class RecordSources:
-    """What a record is made of, read in three statements whatever its length."""
+    """What a record is made of, read in two statements whatever its length."""
 
     certificates: list[Certificate]  # oldest first
     completed: list[Enrollment]  # with their versions
@@ -57,11 +57,11 @@ def certificates_of(user: User) -> list[Certificate]:
     )
 
 
-def _certificates_and_badges() -> Any:
-    """A union of the learner's certificate, badge and confirmed mentoring-session ids, each
-    row joined to one of them (a session with its mentor's name): all three lists in one
-    statement. Built once (building it cost more than running it on /me), the learner bound
-    per call."""
+def _entries() -> Any:
+    """A union of the learner's certificate, badge, confirmed mentoring-session and external
+    training ids, each row joined to one of them (a session with its mentor's name): all four
+    lists in one statement, one round trip. Built once (building it cost more than running
+    it on /me), the learner bound per call."""
     user_id: Any = bindparam("user_id")
     no_id = cast(null(), Integer)
     ids = union_all(
@@ -69,48 +69,57 @@ def _certificates_and_badges() -> Any:
             Certificate.id.label("certificate_id"),
             no_id.label("badge_id"),
             no_id.label("session_id"),
+            no_id.label("training_id"),
         ).where(Certificate.user_id == user_id),
-        select(no_id, JpBadge.id, no_id).where(JpBadge.user_id == user_id),
-        select(no_id, no_id, MentoringSession.id).where(
+        select(no_id, JpBadge.id, no_id, no_id).where(JpBadge.user_id == user_id),
+        select(no_id, no_id, MentoringSession.id, no_id).where(
             MentoringSession.mentee_id == user_id,
             MentoringSession.status == SessionStatus.CONFIRMED,
         ),
+        select(no_id, no_id, no_id, ExternalTraining.id).where(ExternalTraining.user_id == user_id),
     ).subquery()
     mentor = aliased(User, name="session_mentor")
     return (
-        select(Certificate, JpBadge, MentoringSession, mentor.full_name)
+        select(Certificate, JpBadge, MentoringSession, mentor.full_name, ExternalTraining)
         .select_from(ids)
         .outerjoin(Certificate, Certificate.id == ids.c.certificate_id)
         .outerjoin(JpBadge, JpBadge.id == ids.c.badge_id)
         .outerjoin(MentoringSession, MentoringSession.id == ids.c.session_id)
         .outerjoin(mentor, mentor.id == MentoringSession.mentor_id)
+        .outerjoin(ExternalTraining, ExternalTraining.id == ids.c.training_id)
+        # The uploaded evidence (up to a few MB each) is only sent by its own download view;
+        # the record and the dashboard list trainings without it, and reading it fails loudly.
+        .options(defer(ExternalTraining.evidence, raiseload=True))
     )
 
 
-CERTIFICATES_AND_BADGES = _certificates_and_badges()
+ENTRIES = _entries()
 
 
-def certificates_badges_and_sessions_of(
-    user: User,
-) -> tuple[list[Certificate], list[JpBadge], list[tuple[MentoringSession, str | None]]]:
-    """The certificates (oldest first), badges (newest year first) and confirmed mentoring
-    sessions (with the mentor's name) of ``user``, in one statement."""
-    rows = db.session.execute(CERTIFICATES_AND_BADGES, {"user_id": user.id}).all()
+@dataclass(frozen=True)
+class Entries:
+    """A learner's certificates, badges, confirmed sessions and external trainings."""
+
+    certificates: list[Certificate]  # oldest first
+    badges: list[JpBadge]  # newest year first
+    sessions: list[tuple[MentoringSession, str | None]]  # with the mentor's name
+    trainings: list[ExternalTraining]  # newest first
+
+
+def entries_of(user: User) -> Entries:
+    """The certificates, badges, confirmed mentoring sessions and external trainings of
+    ``user``, in one statement."""
+    rows = db.session.execute(ENTRIES, {"user_id": user.id}).all()
     certificates = sorted((r[0] for r in rows if r[0] is not None), key=lambda c: c.issued_at)
     badges = sorted((r[1] for r in rows if r[1] is not None), key=lambda b: b.year, reverse=True)
     sessions = [(r[2], r[3]) for r in rows if r[2] is not None]
-    return certificates, badges, sessions
-
-
-TRAININGS = (
-    select(ExternalTraining)
-    .where(ExternalTraining.user_id == bindparam("user_id"))
-    .order_by(ExternalTraining.finished_on.desc())
-)
-
-
-def trainings_of(user: User) -> list[ExternalTraining]:
-    return list(db.session.scalars(TRAININGS, {"user_id": user.id}))
+    # Newest first, as the record lists them; the id breaks ties the same way every time.
+    trainings = sorted(
+        (r[4] for r in rows if r[4] is not None),
+        key=lambda t: (t.finished_on, t.id),
+        reverse=True,
+    )
+    return Entries(certificates, badges, sessions, trainings)
 
 
 def record_sources(user: User) -> RecordSources:
@@ -120,8 +129,14 @@ def record_sources(user: User) -> RecordSources:
         .where(Enrollment.user_id == user.id, Enrollment.completed_at.is_not(None))
         .options(joinedload(Enrollment.version))
     )
-    certificates, badges, sessions = certificates_badges_and_sessions_of(user)
-    return RecordSources(certificates, list(completed), trainings_of(user), badges, sessions)
+    entries = entries_of(user)
+    return RecordSources(
+        entries.certificates,
+        list(completed),
+        entries.trainings,
+        entries.badges,
+        entries.sessions,
+    )
 
 
 def record_rows(user: User, sources: RecordSources | None = None) -> list[RecordRow]:

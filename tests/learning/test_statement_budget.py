@@ -229,3 +229,12 @@ def test_compressed_pages_answer_their_conditions(studying: Learner):
     first = studying.client.get(css, headers=gzipped)
     cached = studying.client.get(css, headers={**gzipped, "If-None-Match": first.headers["ETag"]})
     assert cached.status_code == 304
+
+
+@pytest.mark.parametrize("page", ["dashboard", "catalog"])
+def test_dashboard_and_catalog_read_three_statements(app: Flask, studying: Learner, page: str):
+    """The loader, the page's rows and one more: on PostgreSQL each statement is a round trip
+    (the dashboard's trainings come with its certificates, the catalog's enrolments with its
+    courses)."""
+    statements = _get(app, studying, PAGES[page])
+    assert len(statements) == 3, "\n".join(statements)

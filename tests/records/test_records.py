@@ -160,3 +160,29 @@ def test_csv_export_is_siasn_shaped_and_safe(app: Flask, clock: FrozenClock):
     assert '"02-02-2026","04-02-2026"' in row and '"8"' in row  # bimtek → jenisDiklatId 8
     pdf = learner.client.get("/me/records.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+
+
+def test_dashboard_and_record_list_trainings_without_their_evidence(app: Flask, clock: FrozenClock):
+    learner = sign_in(app)
+    report(learner, name="Bimtek SAKIP", finished_on="2026-02-04")
+    report(
+        learner,
+        name="Workshop SPBE",
+        started_on="2026-01-12",
+        finished_on="2026-01-13",
+        certificate_number="12/SPBE/2026",
+    )
+    for training in db.session.scalars(select(ExternalTraining)):
+        training.status = ReviewStatus.VERIFIED
+    db.session.commit()
+
+    dashboard = learner.client.get("/me")
+    record = learner.client.get("/me/records")
+
+    # The two verified trainings count on both pages (the evidence is never read there:
+    # it is deferred with raiseload, so reading it would be a 500).
+    assert dashboard.status_code == record.status_code == 200
+    assert '<strong class="big">24</strong> / 20 JP' in dashboard.get_data(as_text=True)
+    page = record.get_data(as_text=True)
+    assert page.index("Bimtek SAKIP") < page.index("Workshop SPBE")  # newest first
+    assert learner.client.get(f"/records/trainings/{training.id}/evidence").data == PDF
