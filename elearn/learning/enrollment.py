@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from elearn import clock
@@ -57,19 +57,6 @@ def prerequisite_status(user: User, version: CourseVersion) -> list[Prerequisite
         title = latest.title if latest else slug
         result.append(PrerequisiteStatus(slug, title, bool(course and course.id in done)))
     return result
-
-
-# Built once (the catalog runs it on every view); the user is a bound parameter.
-ENROLLMENTS_OF = (
-    select(Enrollment)
-    .where(Enrollment.user_id == bindparam("user_id"))
-    .order_by(Enrollment.enrolled_at.desc())
-)
-
-
-def enrollments_of(user: User) -> list[Enrollment]:
-    """Every enrolment of ``user``, newest first."""
-    return list(db.session.scalars(ENROLLMENTS_OF, {"user_id": user.id}))
 
 
 def find_enrollment(user: User, course: Course) -> Enrollment | None:

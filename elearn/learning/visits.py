@@ -252,7 +252,6 @@ def note_visit(page: StudyPage, item: OutlineItem, now: datetime, cap: timedelta
         {"enrollment_id": enrollment.id, "item_id": i, "first_opened_at": now, "seconds_spent": s}
         for i, s in seconds.items()
     ]
-    enrollment_id = enrollment.id
     try:
         with writes(wait_ms=VISIT_WAIT_MS):
             # On the session's connection as Core statements: the ORM's bulk-statement
@@ -261,12 +260,12 @@ def note_visit(page: StudyPage, item: OutlineItem, now: datetime, cap: timedelta
             if rows:
                 connection.execute(PROGRESS_UPSERTS[connection.dialect.name], rows)
             connection.execute(
-                RESUME_POINT, {"enrollment_id": enrollment_id, "item_id": item.id, "seen_at": now}
+                RESUME_POINT, {"enrollment_id": enrollment.id, "item_id": item.id, "seen_at": now}
             )
     except OperationalError as exc:
         # SQLite's write lock is held by something long (a backup, an import):
         # the page is shown all the same; the next view notes the visit.
-        log.warning("visit of enrollment %s not noted: %s", enrollment_id, exc.orig)
+        log.warning("visit of enrollment %s not noted: %s", enrollment.id, exc.orig)
 
 
 def attempts_at(

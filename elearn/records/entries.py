@@ -47,16 +47,6 @@ class RecordSources:
     sessions: list[tuple[MentoringSession, str | None]] = field(default_factory=list)
 
 
-def certificates_of(user: User) -> list[Certificate]:
-    return list(
-        db.session.scalars(
-            select(Certificate)
-            .where(Certificate.user_id == user.id)
-            .order_by(Certificate.issued_at)
-        )
-    )
-
-
 def _entries() -> Any:
     """A union of the learner's certificate, badge, confirmed mentoring-session and external
     training ids, each row joined to one of them (a session with its mentor's name): all four
