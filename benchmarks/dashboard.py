@@ -4,11 +4,17 @@ Cold is the first build in a fresh process (empty caches on the app side); warm 
 three builds after it. Timings are printed last, one line per filter.
 
 Run: .venv/bin/python benchmarks/dashboard.py DATABASE_URL
+
+With ``--cpu N`` it prints instead the CPU time of this process per build (statement building,
+compiling, the driver, result handling; on SQLite the queries too), the median of ``--rounds``
+rounds of N builds per filter, after two warm-up builds. To compare two trees, run the script
+from each in turn (``--tree`` loads the application from another checkout).
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from datetime import date, timedelta
@@ -16,6 +22,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
+if "--tree" in sys.argv:  # before the application is imported
+    ROOT = Path(sys.argv[sys.argv.index("--tree") + 1]).resolve()
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
@@ -74,9 +82,35 @@ def filters() -> list[tuple[str, ReportFilter]]:
     ]
 
 
+def cpu_per_build(zone: ZoneInfo, builds: int, rounds: int) -> list[str]:
+    """Median CPU ms per build for each filter; the filters take turns in every round."""
+    chosen = filters()
+    times: dict[str, list[float]] = {name: [] for name, _ in chosen}
+    for _, report_filter in chosen:
+        for _ in range(2):
+            build_dashboard(report_filter, None, zone, date.today())
+            db.session.rollback()
+    for _ in range(rounds):
+        for name, report_filter in chosen:
+            began = time.process_time()
+            for _ in range(builds):
+                build_dashboard(report_filter, None, zone, date.today())
+                db.session.rollback()
+            times[name].append((time.process_time() - began) / builds * 1000)
+    return [
+        f"{name:28} cpu {statistics.median(t):7.2f} ms  (rounds: "
+        + ", ".join(f"{x:.2f}" for x in t)
+        + ")"
+        for name, t in times.items()
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("database_url", help="a seeded database (benchmarks/seed_scale.py)")
+    parser.add_argument("--cpu", type=int, default=0, help="CPU per build, N builds a round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --cpu")
+    parser.add_argument("--tree", default=str(ROOT), help="checkout to load the app from")
     args = parser.parse_args()
     config = type(
         "Bench",
@@ -90,6 +124,10 @@ def main() -> None:
     zone = ZoneInfo("Asia/Makassar")
     lines = []
     with app.app_context():
+        if args.cpu:
+            print(f"tree {ROOT}")
+            print("\n".join(cpu_per_build(zone, args.cpu, args.rounds)))
+            return
         for name, report_filter in filters():
             db.session.remove()
             db.engine.dispose()  # cold: a new connection, nothing prepared

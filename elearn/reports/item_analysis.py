@@ -8,6 +8,7 @@ on those, so its cost does not grow with the number of attempts.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
@@ -43,23 +44,26 @@ def score_bands(scores: ScoreCounts) -> list[int]:
     return bands
 
 
-def _group_weights(per_score: list[tuple[float, int]], size: int) -> dict[float, Fraction]:
-    """Which share of the attempts at each score falls in the first ``size`` attempts.
+def _group_weights(per_score: list[tuple[float, int]], size: int) -> dict[float, int]:
+    """Which share of the attempts at each score falls in the first ``size`` attempts, as
+    integer weights over one common denominator (the shares themselves are fractions).
 
     Attempts tied on the boundary score are taken in equal part (a fraction),
-    so the result does not depend on the order the database returns rows in. Exact
-    fractions: summed as floats, a discrimination of exactly 0.625 came out as 0.6249…
-    or 0.6250…1 depending on the order of the terms, and rounded either way.
+    so the result does not depend on the order the database returns rows in. Exact:
+    summed as floats, a discrimination of exactly 0.625 came out as 0.6249…
+    or 0.6250…1 depending on the order of the terms, and rounded either way. Integers,
+    not ``Fraction`` sums: those were a tenth of a dashboard's CPU (~90 questions).
     """
-    weights: dict[float, Fraction] = {}
+    shares: list[tuple[float, int, int]] = []
     left = size
     for score, attempts in per_score:
         if left <= 0:
             break
         taken = min(left, attempts)
-        weights[score] = Fraction(taken, attempts)
+        shares.append((score, taken, attempts))
         left -= taken
-    return weights
+    denominator = math.lcm(*(attempts for _, taken, attempts in shares if taken < attempts))
+    return {score: taken * denominator // attempts for score, taken, attempts in shares}
 
 
 def item_stats(
@@ -74,8 +78,8 @@ def item_stats(
     for (quiz, key, score), pair in questions.items():
         if pair[0] > 0:
             per_question[(quiz, key)][score] = pair
-    lower: dict[str, dict[float, Fraction]] = {}
-    upper: dict[str, dict[float, Fraction]] = {}
+    lower: dict[str, dict[float, int]] = {}
+    upper: dict[str, dict[float, int]] = {}
     for quiz, rows in by_quiz.items():
         rows.sort()
         size = max(1, round(sum(n for _, n in rows) * GROUP_SHARE))
@@ -87,11 +91,12 @@ def item_stats(
         correct = sum(c for _, c in counts.values())
 
         def share(
-            weights: dict[float, Fraction], counts: dict[float, tuple[int, int]] = counts
+            weights: dict[float, int], counts: dict[float, tuple[int, int]] = counts
         ) -> Fraction:
-            seen = sum((counts[s][0] * w for s, w in weights.items() if s in counts), Fraction())
-            right = sum((counts[s][1] * w for s, w in weights.items() if s in counts), Fraction())
-            return right / seen if seen else Fraction()
+            # Both sums are over the weights' common denominator, which cancels.
+            seen = sum(counts[s][0] * w for s, w in weights.items() if s in counts)
+            right = sum(counts[s][1] * w for s, w in weights.items() if s in counts)
+            return Fraction(right, seen) if seen else Fraction()
 
         stats.append(
             ItemStat(

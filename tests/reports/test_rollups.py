@@ -16,7 +16,7 @@ from elearn.certificates.issuance import revoke
 from elearn.extensions import db
 from elearn.models import Certificate, Role, Unit, User
 from elearn.privacy.subject import anonymise
-from elearn.reports import dashboard
+from elearn.reports import dashboard, range_counts
 from elearn.reports.dashboard import build_dashboard
 from elearn.reports.filters import ReportFilter, whole_months
 from elearn.reports.span_rollups import recount_nodes
@@ -271,6 +271,31 @@ def test_dashboard_statement_count_does_not_grow_with_data(app: Flask, tmp_path:
     large = [_statements(app, f) for f in FILTERS]
     assert small == large
     assert max(large) <= 16
+
+
+def test_month_edges_are_built_once_per_filter_shape(
+    app: Flask, tmp_path: Path, clock, monkeypatch
+):
+    """A guard: filters of one shape (here a unit and a month, in two zones) share the month
+    edges' statement, and each request's values are bound to it."""
+    _learners(app, tmp_path, clock, 8, 5)
+    built: list[object] = []
+    real = range_counts._statement
+
+    def statement(*args):  # type: ignore[no-untyped-def]
+        built.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(range_counts, "_BUILT", {})
+    monkeypatch.setattr(range_counts, "_statement", statement)
+    today = date(2026, 4, 20)
+    for zone in (ZoneInfo("Asia/Makassar"), ZoneInfo("America/Sao_Paulo")):
+        for code, month in (("palu", 3), ("mamuju", 2), ("palu-bkpsdm", 4)):
+            report_filter = ReportFilter(since=date(2026, month, 1), unit_code=code)
+            got = figures(build_dashboard(report_filter, None, zone, today))
+            want = reference(report_filter, None, zone, today, date_zone=ZoneInfo("UTC"))
+            assert got == want, (code, zone)
+    assert len(built) == 1
 
 
 def _span_rows() -> dict[str, set[tuple[object, ...]]]:
