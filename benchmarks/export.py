@@ -13,16 +13,23 @@ Python process so its peak RSS is its own:
 - ``job``: ``csv`` as a background job (inline): the file built with progress
   reports, stored in the database's blob chunks, then read back as a download.
 
-The figures (median of the rounds) come last.
+With ``--base`` (another checkout, e.g. a worktree of main) each phase but
+``copy`` also runs from that tree's script in the same rounds, as ``base:PHASE``,
+and the report says whether both trees wrote the same bytes.
+
+The figures (median of the rounds) come last; "first row" is the time from the
+start to the first chunk of rows (CSV phases only).
 
 Run: .venv/bin/python benchmarks/export.py [--rows 1000000] [--users 20000] [--rounds 3]
      [--phases copy,csv,rowcsv,scoped,xlsx]
      [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_exports]
+     [--keep SCHEMA] [--base ../wt-main]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -284,6 +291,7 @@ def run_phase(phase: str, url: str, schema: str | None, out_dir: Path) -> dict[s
 
         baseline = reset_peak()
         started = time.perf_counter()
+        first: float | None = None
         path = out_dir / f"export-{phase}"
         with path.open("wb") as file:
             if phase == "copy":
@@ -292,6 +300,8 @@ def run_phase(phase: str, url: str, schema: str | None, out_dir: Path) -> dict[s
                 export = EnrollmentCsv(statement, names, ZONE)
                 for chunk in export:
                     file.write(chunk)
+                    if first is None and export.count:
+                        first = time.perf_counter() - started
                 count = export.count
             elif phase == "rowcsv":
                 for chunk in csv_chunks(counted(), zone=ZONE):
@@ -311,6 +321,7 @@ def run_phase(phase: str, url: str, schema: str | None, out_dir: Path) -> dict[s
         "rss_before_mib": baseline / 1024,
         "rss_peak_mib": peak / 1024,
         "bytes": path.stat().st_size,
+        "first_row_s": first,
     }
 
 
@@ -370,6 +381,9 @@ def main() -> None:
     parser.add_argument(
         "--keep", default="", help="PostgreSQL schema to seed once, keep and reuse (not dropped)"
     )
+    parser.add_argument(
+        "--base", default="", help="another checkout whose phases run too, as base:PHASE"
+    )
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--schema", default="", help=argparse.SUPPRESS)
     parser.add_argument("--out", default="", help=argparse.SUPPRESS)
@@ -379,6 +393,16 @@ def main() -> None:
         return
 
     phases = [p for p in args.phases.split(",") if p != "copy" or args.database_url]
+    # (label, script): this tree's phases, and the base tree's right after each.
+    runs = [(phase, Path(__file__)) for phase in phases]
+    if args.base:
+        base_script = Path(args.base).resolve() / "benchmarks" / "export.py"
+        runs = [
+            run
+            for phase in phases
+            for run in [(phase, Path(__file__)), (f"base:{phase}", base_script)]
+            if run[0] != "base:copy"
+        ]
     with tempfile.TemporaryDirectory(prefix="export-bench-") as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
         schema = args.keep or (f"export_bench_{os.getpid()}" if args.database_url else "")
@@ -402,20 +426,23 @@ def main() -> None:
                 print(header, flush=True)
                 db.session.remove()
                 db.engine.dispose()
-                results: dict[str, list[dict[str, Any]]] = {phase: [] for phase in phases}
+                results: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in runs}
                 # Interleaved rounds: a load spike on the shared machine hits every phase alike.
                 for round_number in range(args.rounds):
-                    for phase in phases:
+                    for label, script in runs:
+                        phase = label.removeprefix("base:")
                         found = json.loads(
                             subprocess.run(  # noqa: S603 - our own script, fixed arguments
-                                [sys.executable, __file__, "--phase", phase, "--database-url",
+                                [sys.executable, str(script), "--phase", phase, "--database-url",
                                  url, "--schema", schema, "--out", tmp],
                                 check=True, capture_output=True, text=True,
                             ).stdout
                         )  # fmt: skip
-                        results[phase].append(found)
+                        found["sha256"] = file_digest(Path(tmp) / f"export-{phase}")
+                        results[label].append(found)
                         print(
-                            f"round {round_number + 1} {phase}: {found['rows_per_s']:,.0f} rows/s",
+                            f"round {round_number + 1} {label}: {found['rows_per_s']:,.0f} rows/s"
+                            f" (load {os.getloadavg()[0]:.1f})",
                             flush=True,
                         )
                 report(header, results)
@@ -427,25 +454,47 @@ def main() -> None:
                 db.engine.dispose()
 
 
+def file_digest(path: Path) -> str:
+    """The SHA-256 of an output file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while block := file.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def report(header: str, results: dict[str, list[dict[str, Any]]]) -> None:
-    """The figures: median rows/s of the rounds, against COPY when it ran."""
+    """The figures: median rows/s of the rounds, against COPY when it ran.
+
+    "of COPY" is the median of each round's share (the phase's rows/s over the
+    same round's COPY), which a load change between rounds disturbs less than a
+    share of medians.
+    """
     copy = results.get("copy")
-    ceiling = statistics.median(r["rows_per_s"] for r in copy) if copy else None
     print()
     print(header)
     print(
-        f"{'phase':<7} {'rows':>10} {'seconds':>8} {'rows/s':>9} {'of COPY':>8} "
-        f"{'RSS before':>11} {'peak growth':>12} {'output':>13}"
+        f"{'phase':<10} {'rows':>10} {'seconds':>8} {'rows/s':>9} {'of COPY':>8} "
+        f"{'first row':>9} {'RSS before':>11} {'peak growth':>12} {'output':>13}"
     )
     for phase, runs in results.items():
         rate = statistics.median(r["rows_per_s"] for r in runs)
         seconds = statistics.median(r["seconds"] for r in runs)
         growth = max(r["rss_peak_mib"] - r["rss_before_mib"] for r in runs)
-        share = f"{rate / ceiling:.2f}" if ceiling else "-"
+        shares = [r["rows_per_s"] / c["rows_per_s"] for r, c in zip(runs, copy or [], strict=False)]
+        share = f"{statistics.median(shares):.2f}" if shares else "-"
+        firsts = [r["first_row_s"] for r in runs if r.get("first_row_s") is not None]
+        first = f"{statistics.median(firsts):.2f} s" if firsts else "-"
         print(
-            f"{phase:<7} {runs[0]['rows']:>10,} {seconds:>8.1f} {rate:>9,.0f} {share:>8} "
-            f"{runs[0]['rss_before_mib']:>7.0f} MiB {growth:>8.0f} MiB {runs[0]['bytes']:>13,}"
+            f"{phase:<10} {runs[0]['rows']:>10,} {seconds:>8.1f} {rate:>9,.0f} {share:>8} "
+            f"{first:>9} {runs[0]['rss_before_mib']:>7.0f} MiB {growth:>8.0f} MiB "
+            f"{runs[0]['bytes']:>13,}"
         )
+    for phase, runs in results.items():
+        base = results.get(f"base:{phase}")
+        if base:
+            same = "the same" if len({r["sha256"] for r in runs + base}) == 1 else "DIFFERENT"
+            print(f"{phase} and base:{phase} wrote {same} bytes")
 
 
 if __name__ == "__main__":

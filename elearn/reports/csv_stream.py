@@ -1,10 +1,13 @@
 """The enrolment CSV at near-COPY speed, byte for byte the file ``csv_chunks`` writes.
 
 On PostgreSQL the database writes the rows itself (``COPY (SELECT …) TO STDOUT``):
-dates, formula neutralising and control-character removal happen in SQL, and
-the cells that come from small tables (unit paths, course versions) are
-rendered once in Python and joined in as arrays. Elsewhere (SQLite) rows come
-as plain tuples and only the per-row text goes through a precompiled check.
+dates and formula neutralising happen in SQL, the unit cells (built from the
+unit tree) are rendered once in Python and looked up from arrays, the course
+version's cells come from the statement's own joins, and ``CopyChunks`` turns
+the rows into CRLF chunks a batch at a time (removing control characters, which
+are rare and costly to find in SQL).
+Elsewhere (SQLite) rows come as plain tuples and only the per-row text goes
+through a precompiled check.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sqlalchemy import Select, select
 from elearn.exports.cells import FORMULA_PREFIXES
 from elearn.extensions import db
 from elearn.models import Certificate, Course, CourseVersion, Enrollment, User
+from elearn.reports.copy_chunks import CopyChunks
 from elearn.reports.exports import CHUNK, STATUS_LABELS, csv_header, safe_text
 from elearn.reports.rows import UnitNames, paged_tuples
 
@@ -31,9 +35,6 @@ DONE, BUSY = STATUS_LABELS["completed"], STATUS_LABELS["in_progress"]
 _NEEDS_CARE = re.compile(
     "^[" + re.escape("".join(FORMULA_PREFIXES)) + "]|" + ILLEGAL_CHARACTERS_RE.pattern
 )
-# The characters ILLEGAL_CHARACTERS_RE removes, for SQL's translate() (NUL
-# cannot be stored in PostgreSQL text, so it is left out).
-_CONTROL = "".join(chr(c) for c in range(1, 32) if ILLEGAL_CHARACTERS_RE.match(chr(c)))
 # ISO 8601 to the second with the session zone's offset, as isoformat() writes it.
 _ISO = 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM'
 
@@ -109,47 +110,50 @@ class EnrollmentCsv:
             yield _drain(buffer)
 
     def _copied(self) -> Iterator[bytes]:
-        units, versions = self._unit_cells(), version_cells()
-        inner = self._columns().order_by(None)
+        units = self._unit_cells()
+        # The version's cells come from the statement's own joins (an index probe
+        # PostgreSQL memoizes), cleaned like the learner's text.
+        inner = (
+            self._columns()
+            .add_columns(
+                Course.slug.label("slug"),
+                CourseVersion.title.label("title"),
+                CourseVersion.number.label("number"),
+                CourseVersion.category.label("category"),
+                CourseVersion.competency.label("competency"),
+                CourseVersion.jp.label("jp"),
+            )
+            .order_by(None)
+        )
         compiled = inner.compile(
             dialect=db.session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
         )
         params: dict[str, Any] = dict(compiled.params)
         params.update(
             zone=str(self.zone),
-            control=_CONTROL,
-            control_class=f"[{_CONTROL}]",
             done=DONE,
             busy=BUSY,
             iso=_ISO,
             unit_ids=list(units),
             instansi=[_null(cells[0]) for cells in units.values()],
             paths=[_null(cells[1]) for cells in units.values()],
-            version_ids=list(versions),
-            **{f"v{i}": [_null(cells[i]) for cells in versions.values()] for i in range(6)},
         )
-        query = _COPY.format(inner=str(compiled), clean_nip=_sql_clean("e.nip"),
-                             clean_name=_sql_clean("e.name"),
-                             clean_certificate=_sql_clean("e.certificate"))  # fmt: skip
+        query = _COPY.format(
+            inner=str(compiled),
+            **{column: _sql_neutralised(f"e.{column}") for column in _NEUTRALISED},
+        )
         # Named by its SELECT, the connection is the replica's when the request reads from one.
         raw = db.session.connection(bind_arguments={"clause": inner}).connection.driver_connection
         if raw is None:
             raise RuntimeError("no open PostgreSQL connection")
-        buffer = bytearray()
         with raw.cursor() as cursor:
             # Local to this transaction: dates are written in the viewer's zone.
             cursor.execute("SELECT set_config('TimeZone', %(zone)s, true)", params)
             with cursor.copy(query, params) as copy:
-                # psycopg hands over one row at a time, ending in "\n"; Excel's CSV has CRLF.
-                for row in copy:
-                    buffer += row[:-1]
-                    buffer += b"\r\n"
-                    self.count += 1
-                    if len(buffer) >= self.chunk_size:
-                        yield bytes(buffer)
-                        buffer.clear()
-        if buffer:
-            yield bytes(buffer)
+                chunks = CopyChunks(copy, _TEXT_COLUMNS, self.chunk_size)
+                for chunk in chunks:
+                    self.count = chunks.count
+                    yield chunk
 
 
 def version_cells() -> dict[int, tuple[str, ...]]:
@@ -190,31 +194,38 @@ def _drain(buffer: io.StringIO) -> bytes:
     return data
 
 
-def _sql_clean(column: str) -> str:
-    """SQL for safe_text: drop control characters, then a quote before a formula start."""
-    # translate() is slow (10 s a million names); the regular expression only looks.
-    text = (
-        f"CASE WHEN {column} ~ %(control_class)s "
-        f"THEN translate({column}, %(control)s, '') ELSE {column} END"
-    )
-    starts = ", ".join(f"chr({ord(p)})" for p in FORMULA_PREFIXES)
-    return (
-        f"NULLIF(CASE WHEN left({text}, 1) IN ({starts}) THEN '''' || {text} ELSE {text} END, '')"
-    )
+def _sql_neutralised(column: str) -> str:
+    """SQL for neutralise (a quote before a formula start), with empty text as NULL.
+
+    Control characters are removed later, by ``CopyChunks``: only a regular
+    expression finds them here, and one a cell was most of the query's time.
+    """
+    starts = ", ".join(str(ord(p)) for p in FORMULA_PREFIXES)
+    quoted = f"CASE WHEN ascii({column}) IN ({starts}) THEN '''' || {column} ELSE {column} END"
+    return f"NULLIF({quoted}, '')"
 
 
+# The text cells neutralised in SQL, by their column names in the inner SELECT.
+_NEUTRALISED = ("nip", "name", "slug", "title", "category", "competency", "certificate")
+# Their places in the file's rows, where CopyChunks removes control characters.
+_TEXT_COLUMNS = (1, 2, 5, 6, 8, 9, 14)
+# The units' cells are looked up per row (LATERAL, which PostgreSQL memoizes by
+# unit) rather than hash-joined: a hash join loses the enrolment-id order of the
+# index scan, and the query then sorted every formatted row on disk before
+# sending the first one. OFFSET 0 keeps the lookup from being flattened back
+# into such a join.
 _COPY = """COPY (
-SELECT e.id, {clean_nip}, {clean_name}, u.instansi, u.path,
-       v.slug, v.title, v.number, v.category, v.competency, v.jp,
+SELECT e.id, {nip}, {name}, u.instansi, u.path,
+       {slug}, {title}, e.number, {category}, {competency}, e.jp,
        CASE WHEN e.completed_at IS NULL THEN %(busy)s ELSE %(done)s END,
        to_char(e.enrolled_at, %(iso)s), to_char(e.completed_at, %(iso)s),
-       {clean_certificate}, to_char(e.revoked_at, %(iso)s), to_char(e.updated_at, %(iso)s)
+       {certificate}, to_char(e.revoked_at, %(iso)s), to_char(e.updated_at, %(iso)s)
 FROM ({inner}) AS e
-LEFT JOIN unnest(%(unit_ids)s::integer[], %(instansi)s::text[], %(paths)s::text[])
-       AS u (unit_id, instansi, path) ON u.unit_id = e.unit_id
-JOIN unnest(%(version_ids)s::integer[], %(v0)s::text[], %(v1)s::text[], %(v2)s::text[],
-            %(v3)s::text[], %(v4)s::text[], %(v5)s::text[])
-       AS v (version_id, slug, title, number, category, competency, jp)
-       ON v.version_id = e.version_id
+LEFT JOIN LATERAL (
+    SELECT u.instansi, u.path
+    FROM unnest(%(unit_ids)s::integer[], %(instansi)s::text[], %(paths)s::text[])
+         AS u (unit_id, instansi, path)
+    WHERE u.unit_id = e.unit_id OFFSET 0
+) AS u ON true
 ORDER BY e.id
 ) TO STDOUT (FORMAT csv)"""
