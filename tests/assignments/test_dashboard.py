@@ -6,8 +6,11 @@ from pathlib import Path
 
 from flask import Flask
 
+from elearn.extensions import db
+from elearn.learning.dashboard import dashboard_for
+from elearn.models import User
 from tests.assignments.helpers import coordinator_of, make_tree, palu_course
-from tests.conftest import AuthActions, FrozenClock
+from tests.conftest import AuthActions, FrozenClock, csrf_token
 from tests.factories import make_user
 from tests.learning.test_statement_budget import BUDGET, _queries, counted
 
@@ -63,3 +66,37 @@ def test_me_stays_within_its_statement_budget_with_assignments(
     assert len(_queries(statements)) <= BUDGET, "\n".join(statements)
     assert page.count("Wajib · tenggat") == 3
     assert "Wajib · tenggat 1 April 2026" in page  # the sooner of the two wins
+
+
+def test_me_folds_assignments_and_progress_rows_and_keeps_no_objects(
+    app: Flask, tmp_path: Path, clock: FrozenClock
+):
+    """Two running assignments of one course and its progress rows come as rows of one
+    statement: the soonest duty wins, progress counts each item once, and the dashboard
+    holds plain values, no session objects (the page only reads them)."""
+    tree = make_tree()
+    course = palu_course(tmp_path, tree)
+    coordinator = coordinator_of(app, tree.palu, home=tree.bkpsdm)
+    learner = make_user(unit=tree.kominfo)
+    coordinator.assign(course, unit_id=str(tree.kominfo.id), due_on="2026-05-01")
+    coordinator.assign(course, unit_id=str(tree.palu.id), due_on="2026-04-01", reason="Wajib: B")
+    client = app.test_client()
+    actions = AuthActions(client)
+    actions.login(learner.nip)
+    module = f"/learn/{course.slug}/siklus"
+    assert client.get(module).status_code == 200
+    client.post(f"{module}/complete", data={"csrf_token": csrf_token(client, module)})
+    client.get(f"/learn/{course.slug}/kuis-siklus")  # a second progress row
+    learner_id, slug = learner.id, course.slug
+    db.session.expunge_all()
+
+    dashboard = dashboard_for(db.session.get_one(User, learner_id), 20)
+
+    assert [c.duty.reason for c in dashboard.assigned if c.duty] == ["Wajib: B"]
+    (entry,) = dashboard.assigned
+    assert entry.progress.modules_done == 1 and len(entry.enrollment.progress) == 2
+    assert entry.enrollment.course.slug == slug
+    held = {type(o).__name__ for o in db.session.identity_map.values()}
+    assert not held & {"Enrollment", "ItemProgress", "CourseVersion", "Course"}, held
+    page = client.get("/me").get_data(as_text=True)
+    assert "Wajib · tenggat 1 April 2026" in page and "Wajib: B" in page

@@ -75,3 +75,39 @@ def test_a_cookie_older_than_the_session_lifetime_is_still_refused(
     monkeypatch.setattr(time, "time", real_time)
     client.set_cookie("session", old)
     assert "/logout" not in client.get("/me", follow_redirects=True).get_data(True)
+
+
+def test_a_cookie_seen_before_is_not_checked_again_and_still_ages(
+    app: Flask, client: FlaskClient, auth: AuthActions, monkeypatch: pytest.MonkeyPatch
+):
+    """The same cookie again is taken from the verified ones (its signature is not checked
+    again), but a kept cookie past the session's lifetime is refused all the same, and a
+    changed byte still finds nobody."""
+    _sign_in(client, auth)
+    client.get("/me")
+    serializer = app.session_interface.get_signing_serializer(app)
+    checked: list[str] = []
+    loads = serializer.loads
+
+    def counting_loads(value, *args, **kwargs):  # type: ignore[no-untyped-def]
+        checked.append(value)
+        return loads(value, *args, **kwargs)
+
+    monkeypatch.setattr(serializer, "loads", counting_loads)
+    assert "/logout" in client.get("/me").get_data(True)
+    assert "/logout" in client.get("/me").get_data(True)
+    assert checked == []
+
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    forged = cookie.value[:-2] + ("AA" if cookie.value[-2:] != "AA" else "BB")
+    client.set_cookie("session", forged)
+    assert "/logout" not in client.get("/me", follow_redirects=True).get_data(True)
+    assert checked[0] == forged  # (then the login page's fresh cookie, with its message)
+
+    client.set_cookie("session", cookie.value)
+    assert "/logout" in client.get("/me").get_data(True)
+    real_time = time.time
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    monkeypatch.setattr(time, "time", lambda: real_time() + lifetime + 60)
+    assert "/logout" not in client.get("/me", follow_redirects=True).get_data(True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from elearn.extensions import db
 from elearn.models import ItemProgress
@@ -100,3 +101,30 @@ def test_quiz_landing_lists_the_learners_own_attempts(app: Flask, tmp_path: Path
     assert "Lanjutkan percobaan" in first.client.get(QUIZ).get_data(as_text=True)
     landing = second.client.get(QUIZ).get_data(as_text=True)
     assert "Lanjutkan percobaan" not in landing and f"{QUIZ}/attempts/1" not in landing
+
+
+def test_module_page_notes_the_visit_in_its_own_transaction_on_postgresql(
+    app: Flask, tmp_path: Path, clock: FrozenClock
+):
+    """PostgreSQL: the page's reads and the visit's write commit once (SQLite commits the
+    read first, so its write can begin IMMEDIATE). The visit is noted as before."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite ends the read transaction before the visit's write")
+    publish_course(tmp_path)
+    learner = _enrolled(app, tmp_path)
+    learner.client.get(QUIZ)
+    clock.advance(minutes=2)
+    commits: list[object] = []
+
+    def committed(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(db.engine, "commit", committed)
+    try:
+        assert learner.client.get(MODULE).status_code == 200
+    finally:
+        event.remove(db.engine, "commit", committed)
+    assert len(commits) == 1
+    spent = db.session.scalars(select(ItemProgress.seconds_spent)).all()
+    assert sorted(spent) == [0, 120]  # the quiz landing's 2 minutes, the module opened
+    assert learner.client.get("/learn/dasar-proyek").headers["Location"] == MODULE
