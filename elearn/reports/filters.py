@@ -160,17 +160,10 @@ def bound_filter(
     return _narrowed(statement, report_filter, unit_column, bound)
 
 
-def filter_shape(report_filter: ReportFilter, units: set[int] | None) -> tuple[object, ...]:
-    """What decides the structure of a filtered statement: which conditions it has."""
-    return (
-        units is not None,
-        bool(report_filter.course),
-        bool(report_filter.category),
-        bool(report_filter.competency),
-        report_filter.status,
-        report_filter.since is not None,
-        report_filter.until is not None,
-    )
+def filter_shape(report_filter: ReportFilter, parameters: Mapping[str, Any]) -> tuple[object, ...]:
+    """What decides the structure of a filtered statement: which of ``filter_parameters``'
+    values it binds, and the status (a condition without a value)."""
+    return (*sorted(parameters), report_filter.status)
 
 
 def filter_parameters(

@@ -39,11 +39,11 @@ def range_counts(
     """
     if not dates:
         report_filter = replace(report_filter, since=None, until=None)
-    shape = (*filter_shape(report_filter, units), len(ranges))
+    parameters = filter_parameters(report_filter, units, zone)
+    shape = (*filter_shape(report_filter, parameters), len(ranges))
     statement = _BUILT.get(shape)
     if statement is None:
         statement = _BUILT[shape] = _statement(report_filter, units, len(ranges))
-    parameters = filter_parameters(report_filter, units, zone)
     for index, (start, end) in enumerate(ranges):
         parameters[f"range_{index}_start"] = start
         parameters[f"range_{index}_end"] = end
