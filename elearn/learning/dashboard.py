@@ -21,11 +21,11 @@ from elearn.models import (
     CourseVersion,
     Enrollment,
     ItemProgress,
-    JpBadge,
     User,
 )
 from elearn.models.rows import Columns
 from elearn.records.entries import (
+    BadgeRow,
     RecordSources,
     current_year,
     entries_of,
@@ -90,7 +90,7 @@ class Dashboard:
     year: int
     jp_this_year: int
     jp_target: int
-    badge: JpBadge | None = None  # this year's Pembelajar ASN badge, once issued
+    badge: BadgeRow | None = None  # this year's Pembelajar ASN badge, once issued
 
     @property
     def jp_percent(self) -> int:

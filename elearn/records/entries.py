@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Integer, bindparam, cast, null, select, union_all
-from sqlalchemy.orm import aliased, defer, joinedload
+from sqlalchemy.orm import joinedload
 
 from elearn import clock
 from elearn.extensions import db
@@ -24,6 +24,7 @@ from elearn.models import (
     SessionStatus,
     User,
 )
+from elearn.models.rows import Columns
 from elearn.records.document import CareerRecordDocument, RecordRow, YearTotal
 from elearn.records.routes import PLATFORM_ROUTE, ROUTE_LABELS
 from elearn.settings import Settings
@@ -66,50 +67,125 @@ class CompletedCourse(Protocol):
 
 
 @dataclass(frozen=True)
+class CertificateRow:
+    """What a record reads of a certificate: plain values, not a session's object."""
+
+    id: int
+    code: str
+    number: str
+    enrollment_id: int
+    issued_at: datetime
+    payload: dict[str, Any]
+    revoked_at: datetime | None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class BadgeRow:
+    """What a record reads of a Pembelajar ASN badge."""
+
+    id: int
+    code: str
+    year: int
+    jp: int
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """What a record reads of a confirmed coaching or mentoring session."""
+
+    id: int
+    kind: str
+    held_on: date
+    topic: str
+    competency: str
+    jp: int
+    status: str
+
+
+@dataclass(frozen=True)
+class TrainingRow:
+    """What a record reads of an external training (never its uploaded evidence)."""
+
+    id: int
+    name: str
+    organiser: str
+    route: str
+    competency: str
+    started_on: date
+    finished_on: date
+    jp: int
+    certificate_number: str
+    status: str
+    review_note: str
+
+
+@dataclass(frozen=True)
 class RecordSources:
     """What a record is made of, read in two statements whatever its length."""
 
-    certificates: list[Certificate]  # oldest first
+    certificates: list[CertificateRow]  # oldest first
     completed: Sequence[CompletedCourse]  # with their versions
-    trainings: list[ExternalTraining]  # newest first
-    badges: list[JpBadge] = field(default_factory=list)  # Pembelajar ASN, newest year first
+    trainings: list[TrainingRow]  # newest first
+    badges: list[BadgeRow] = field(default_factory=list)  # Pembelajar ASN, newest year first
     # Confirmed coaching/mentoring sessions and their mentor's name (None: account deleted).
-    sessions: list[tuple[MentoringSession, str | None]] = field(default_factory=list)
+    sessions: list[tuple[SessionRow, str | None]] = field(default_factory=list)
+
+
+def _columns(mapped: type[Any], row: type[Any], table: Any = None) -> Columns:
+    """The columns of ``mapped`` that the frozen ``row`` class holds, by its field names."""
+    return Columns(mapped, table, keys=tuple(f.name for f in fields(row)))
+
+
+_CERTIFICATE = _columns(Certificate, CertificateRow)
+_BADGE = _columns(JpBadge, BadgeRow)
+_SESSION = _columns(MentoringSession, SessionRow)
+_MENTOR = Columns(User, User.__table__.alias("session_mentor"), keys=("full_name",))
+_TRAINING = _columns(ExternalTraining, TrainingRow)
+# Where each part starts in a row of ENTRIES, in the order the statement selects them.
+_PARTS = (_CERTIFICATE, _BADGE, _SESSION, _MENTOR, _TRAINING)
+_AT = tuple(sum(len(p.keys) for p in _PARTS[:i]) for i in range(len(_PARTS)))
 
 
 def _entries() -> Any:
     """A union of the learner's certificate, badge, confirmed mentoring-session and external
     training ids, each row joined to one of them (a session with its mentor's name): all four
     lists in one statement, one round trip. Built once (building it cost more than running
-    it on /me), the learner bound per call."""
+    it on /me), the learner bound per call.
+
+    Plain columns, read into frozen rows: the pages only read them, and the ORM's set-up, row
+    processing and identity map for four entities cost more than the query. A training's
+    uploaded evidence (up to a few MB) is not selected; its download view reads it.
+    """
     user_id: Any = bindparam("user_id")
     no_id = cast(null(), Integer)
+    certificate, badge, session, training = (
+        m.__table__ for m in (Certificate, JpBadge, MentoringSession, ExternalTraining)
+    )
+    mentor = _MENTOR.columns[0].table
     ids = union_all(
         select(
-            Certificate.id.label("certificate_id"),
+            certificate.c.id.label("certificate_id"),
             no_id.label("badge_id"),
             no_id.label("session_id"),
             no_id.label("training_id"),
-        ).where(Certificate.user_id == user_id),
-        select(no_id, JpBadge.id, no_id, no_id).where(JpBadge.user_id == user_id),
-        select(no_id, no_id, MentoringSession.id, no_id).where(
-            MentoringSession.mentee_id == user_id,
-            MentoringSession.status == SessionStatus.CONFIRMED,
+        ).where(certificate.c.user_id == user_id),
+        select(no_id, badge.c.id, no_id, no_id).where(badge.c.user_id == user_id),
+        select(no_id, no_id, session.c.id, no_id).where(
+            session.c.mentee_id == user_id,
+            session.c.status == SessionStatus.CONFIRMED,
         ),
-        select(no_id, no_id, no_id, ExternalTraining.id).where(ExternalTraining.user_id == user_id),
+        select(no_id, no_id, no_id, training.c.id).where(training.c.user_id == user_id),
     ).subquery()
-    mentor = aliased(User, name="session_mentor")
-    return (
-        select(Certificate, JpBadge, MentoringSession, mentor.full_name, ExternalTraining)
-        .select_from(ids)
-        .outerjoin(Certificate, Certificate.id == ids.c.certificate_id)
-        .outerjoin(JpBadge, JpBadge.id == ids.c.badge_id)
-        .outerjoin(MentoringSession, MentoringSession.id == ids.c.session_id)
-        .outerjoin(mentor, mentor.id == MentoringSession.mentor_id)
-        .outerjoin(ExternalTraining, ExternalTraining.id == ids.c.training_id)
-        # The uploaded evidence (up to a few MB each) is only sent by its own download view;
-        # the record and the dashboard list trainings without it, and reading it fails loudly.
-        .options(defer(ExternalTraining.evidence, raiseload=True))
+    return select(*(c for part in _PARTS for c in part.columns)).select_from(
+        ids.outerjoin(certificate, certificate.c.id == ids.c.certificate_id)
+        .outerjoin(badge, badge.c.id == ids.c.badge_id)
+        .outerjoin(session, session.c.id == ids.c.session_id)
+        .outerjoin(mentor, mentor.c.id == session.c.mentor_id)
+        .outerjoin(training, training.c.id == ids.c.training_id)
     )
 
 
@@ -120,25 +196,32 @@ ENTRIES = _entries()
 class Entries:
     """A learner's certificates, badges, confirmed sessions and external trainings."""
 
-    certificates: list[Certificate]  # oldest first
-    badges: list[JpBadge]  # newest year first
-    sessions: list[tuple[MentoringSession, str | None]]  # with the mentor's name
-    trainings: list[ExternalTraining]  # newest first
+    certificates: list[CertificateRow]  # oldest first
+    badges: list[BadgeRow]  # newest year first
+    sessions: list[tuple[SessionRow, str | None]]  # with the mentor's name
+    trainings: list[TrainingRow]  # newest first
 
 
 def entries_of(user: User) -> Entries:
     """The certificates, badges, confirmed mentoring sessions and external trainings of
     ``user``, in one statement."""
+    # Session.execute, not the session's connection: the API reads records from the replica.
     rows = db.session.execute(ENTRIES, {"user_id": user.id}).all()
-    certificates = sorted((r[0] for r in rows if r[0] is not None), key=lambda c: c.issued_at)
-    badges = sorted((r[1] for r in rows if r[1] is not None), key=lambda b: b.year, reverse=True)
-    sessions = [(r[2], r[3]) for r in rows if r[2] is not None]
+    at_certificate, at_badge, at_session, at_mentor, at_training = _AT
+    certificates, badges, sessions, trainings = [], [], [], []
+    for row in rows:  # each row holds exactly one of the four, the others' columns null
+        if row[at_certificate] is not None:
+            certificates.append(CertificateRow(**_CERTIFICATE.values(row, at_certificate)))
+        elif row[at_badge] is not None:
+            badges.append(BadgeRow(**_BADGE.values(row, at_badge)))
+        elif row[at_session] is not None:
+            sessions.append((SessionRow(**_SESSION.values(row, at_session)), row[at_mentor]))
+        elif row[at_training] is not None:
+            trainings.append(TrainingRow(**_TRAINING.values(row, at_training)))
+    certificates.sort(key=lambda c: c.issued_at)
+    badges.sort(key=lambda b: b.year, reverse=True)
     # Newest first, as the record lists them; the id breaks ties the same way every time.
-    trainings = sorted(
-        (r[4] for r in rows if r[4] is not None),
-        key=lambda t: (t.finished_on, t.id),
-        reverse=True,
-    )
+    trainings.sort(key=lambda t: (t.finished_on, t.id), reverse=True)
     return Entries(certificates, badges, sessions, trainings)
 
 
@@ -213,7 +296,7 @@ MENTORING_SOURCE = "Coaching/Mentoring"
 DELETED_MENTOR = "(mentor tidak tercatat)"
 
 
-def mentoring_row(session: MentoringSession, mentor_name: str | None) -> RecordRow:
+def mentoring_row(session: SessionRow, mentor_name: str | None) -> RecordRow:
     """A confirmed session as a record row: the mentor is its organiser."""
     kind = ROUTE_LABELS[str(session.kind)]
     return RecordRow(

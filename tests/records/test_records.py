@@ -1,7 +1,7 @@
 """Career records: JP per year, external trainings and their review, unit scoping."""
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from flask import Flask
@@ -9,8 +9,17 @@ from sqlalchemy import select
 
 from elearn.certificates.issuance import revoke
 from elearn.extensions import db
-from elearn.models import ExternalTraining, ReviewStatus, Role
-from elearn.records.entries import jp_total_for_year, record_rows, yearly_totals
+from elearn.models import (
+    ExternalTraining,
+    JpBadge,
+    MentoringSession,
+    ReviewStatus,
+    Role,
+    SessionKind,
+    SessionStatus,
+    User,
+)
+from elearn.records.entries import entries_of, jp_total_for_year, record_rows, yearly_totals
 from elearn.settings import with_changes
 from tests.certificates.helpers import complete_course
 from tests.conftest import AuthActions, FrozenClock, csrf_token
@@ -186,3 +195,47 @@ def test_dashboard_and_record_list_trainings_without_their_evidence(app: Flask, 
     page = record.get_data(as_text=True)
     assert page.index("Bimtek SAKIP") < page.index("Workshop SPBE")  # newest first
     assert learner.client.get(f"/records/trainings/{training.id}/evidence").data == PDF
+
+
+def test_record_entries_come_as_plain_rows_and_keep_no_objects(
+    app: Flask, tmp_path: Path, clock: FrozenClock
+):
+    """Certificates, badges, confirmed sessions and trainings are read as plain rows for
+    /me and the record: the pages only read them, and they list and count the same."""
+    learner, certificate = complete_course(app, tmp_path)
+    mentor = make_user(name="Budi Mentor")
+    report(learner, name="Workshop SPBE", jp="3")
+    db.session.add_all(
+        [
+            JpBadge(
+                code="lencana-2025", user_id=learner.user.id, year=2025, jp=21,
+                issued_at=datetime(2026, 1, 2, tzinfo=UTC), payload={}, signature="-", key_id="-",
+            ),
+            MentoringSession(
+                mentee_id=learner.user.id, mentor_id=mentor.id, kind=SessionKind.MENTORING,
+                held_on=date(2026, 3, 2), starts_at=time(9), duration_minutes=90,
+                topic="Menyusun SAKIP", competency="manajerial", status=SessionStatus.CONFIRMED,
+                jp=2,
+            ),
+        ]
+    )  # fmt: skip
+    for training in db.session.scalars(select(ExternalTraining)):
+        training.status = ReviewStatus.VERIFIED
+    db.session.commit()
+    learner_id, number = learner.user.id, certificate.number
+    db.session.expunge_all()
+
+    entries = entries_of(db.session.get_one(User, learner_id))
+
+    assert [c.number for c in entries.certificates] == [number]
+    assert [(b.code, b.year) for b in entries.badges] == [("lencana-2025", 2025)]
+    assert [(s.topic, name) for s, name in entries.sessions] == [("Menyusun SAKIP", "Budi Mentor")]
+    assert [t.name for t in entries.trainings] == ["Workshop SPBE"]
+    held = {type(o).__name__ for o in db.session.identity_map.values()}
+    assert not held & {"Certificate", "JpBadge", "MentoringSession", "ExternalTraining"}, held
+    assert '<strong class="big">7</strong> / 20 JP' in learner.client.get("/me").get_data(
+        as_text=True
+    )  # 2 from the course, 3 from the training, 2 from the session
+    page = learner.client.get("/me/records").get_data(as_text=True)
+    assert number in page and "Pembelajar ASN 2025" in page and "Workshop SPBE" in page
+    assert "Mentoring: Menyusun SAKIP" in page and "Mentor: Budi Mentor" in page
