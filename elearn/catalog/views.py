@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from elearn.catalog.labels import COMPETENCY_LABELS, category_label, competency_label
-from elearn.catalog.search import JP_BANDS, CatalogQuery, categories, published_versions
+from elearn.catalog.search import JP_BANDS, CatalogQuery, catalog_rows, categories
 from elearn.coordinator.forms import ActionForm
 from elearn.coordinator.scope import can_manage
 from elearn.extensions import db
@@ -39,26 +39,26 @@ def index() -> str:
         competency=request.args.get("competency", ""),
         jp=request.args.get("jp", ""),
     )
-    rows = db.session.execute(published_versions(query), {"user_id": current_user.id}).all()
-    versions = [version for version, *_ in rows]
+    rows = catalog_rows(query, current_user.id)
+    versions = [row.version for row in rows]
     # Course id → whether the learner's enrolment there is complete.
     enrolled = {
-        version.course_id: completed_at is not None
-        for version, _modules, _minutes, completed_at, enrollment_id in rows
-        if enrollment_id is not None
+        row.version.course_id: row.completed_at is not None
+        for row in rows
+        if row.enrollment_id is not None
     }
     if query.is_empty:
         # Unfiltered, the rows hold every published version, so they give the categories
         # and the statement saved lists the programs (tests/learning/test_statement_budget.py).
         category_names = sorted({version.category for version in versions})
-        programs = db.session.execute(published_programs()).all()
+        programs = published_programs()
     else:
         category_names = list(db.session.scalars(categories()))
         programs = []
     return render_template(
         "catalog/index.html",
         versions=versions,
-        counts={version.id: (modules, minutes) for version, modules, minutes, *_ in rows},
+        counts={row.version.id: (row.modules, row.minutes) for row in rows},
         query=query,
         categories=category_names,
         programs=programs,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, template_rendered
+from jinja2 import Template
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -271,3 +272,25 @@ def test_a_learners_programs_are_read_in_the_same_statements_however_many_they_f
         costs.append((len(_queries(locking)), len(_queries(checking))))
 
     assert costs == [(3, 3)] * 3, costs  # the enrolments, the courses, the learner's
+
+
+def test_the_catalog_reads_courses_and_programs_as_plain_rows(app: Flask, tmp_path: Path):
+    """The catalog only reads its cards: courses, the learner's enrolments and programs come
+    as plain rows, no version, course or program objects held in the session, and the cards
+    show the same facts."""
+    _two_courses(tmp_path)
+    learner = sign_in(app)
+    learner.enroll("kursus-b")
+    held: list[set[str]] = []
+
+    def note(_app: Flask, template: Template, context: dict[str, object]) -> None:
+        if template.name == "catalog/index.html":
+            held.append({type(o).__name__ for o in db.session.identity_map.values()})
+
+    with template_rendered.connected_to(note, app):
+        page = learner.client.get("/courses/").get_data(True)
+
+    assert held and not held[0] & {"CourseVersion", "Course", "ProgramVersion", "Program"}, held
+    assert f'href="/programs/{PROGRAM}">Jalur Uji</a>' in page and "2 langkah" in page
+    assert 'href="/courses/kursus-b">Kursus kursus-b</a>' in page
+    assert page.count("Sedang diikuti") == 1 and "3 JP" in page and "5 JP" in page
