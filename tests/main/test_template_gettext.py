@@ -1,7 +1,9 @@
 """Templates' ``_`` keeps Jinja's newstyle rules: escaped variables, "%%" reads "%"."""
 
+import pytest
 from flask import Flask, render_template_string
 from flask_babel import force_locale
+from jinja2.runtime import Context
 
 
 def test_template_gettext_formats_escapes_and_follows_the_locale(app: Flask):
@@ -15,3 +17,23 @@ def test_template_gettext_formats_escapes_and_follows_the_locale(app: Flask):
         assert render_template_string('{% trans n="<i>" %}Halo {{ n }}{% endtrans %}') == (
             "Halo &lt;i&gt;"
         )
+
+
+def test_template_gettext_in_loops_and_blocks_copies_no_context(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+):
+    """Inside a loop or after a block's ``set``, ``_`` translates and escapes as anywhere
+    else without Jinja copying the page's whole context for each string."""
+    copies: list[object] = []
+    derived = Context.derived
+    monkeypatch.setattr(Context, "derived", lambda self, *a: copies.append(1) or derived(self, *a))
+    page = (
+        '{% block content %}{% set who = "<b>" %}{{ _("Beranda") }};'
+        '{% for n in [1, 2] %}{% set n = who %}{{ _("Halo %(n)s", n=n) }};{% endfor %}'
+        "{% endblock %}"
+    )
+    with app.test_request_context("/"):
+        assert render_template_string(page) == "Beranda;Halo &lt;b&gt;;Halo &lt;b&gt;;"
+        with force_locale("en"):
+            assert render_template_string(page) == "Home;Halo &lt;b&gt;;Halo &lt;b&gt;;"
+    assert copies == []
