@@ -129,6 +129,11 @@ def _request_translations() -> NullTranslations:
 # marked pass_context a copy of the context with the loop's or block's variables merged in
 # (a new Context and a copy of every variable, each call inside a {% for %} or after a
 # {% set %} in a block: 17 copies a /me page).
+def translate(message: str) -> str:
+    """``message`` in the page's language, from the catalogue this request looked up."""
+    return _request_translations().ugettext(message)
+
+
 @pass_eval_context
 def _template_gettext(eval_ctx: EvalContext, string: str, **variables: object) -> str:
     """Jinja's newstyle ``gettext``: translated, marked safe under autoescape, formatted."""

@@ -2,7 +2,7 @@
 
 import pytest
 from flask import Flask, render_template_string
-from flask_babel import force_locale
+from flask_babel import Domain, force_locale
 from jinja2.runtime import Context
 
 
@@ -37,3 +37,26 @@ def test_template_gettext_in_loops_and_blocks_copies_no_context(
         with force_locale("en"):
             assert render_template_string(page) == "Home;Halo &lt;b&gt;;Halo &lt;b&gt;;"
     assert copies == []
+
+
+def test_catalog_labels_come_from_the_requests_catalogue(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+):
+    """Category and competency labels follow the page's language, read from the catalogue
+    the request already looked up rather than looked up again for each label."""
+    lookups: list[str] = []
+    gettext = Domain.gettext
+    monkeypatch.setattr(
+        Domain, "gettext", lambda self, s, **v: lookups.append(s) or gettext(self, s, **v)
+    )
+    page = (
+        '{{ "teknis"|competency_label }} · {{ "manajemen-proyek"|category_label }}'
+        ' · {{ "tata-kelola-data"|category_label }}'
+    )
+    with app.test_request_context("/"):
+        assert render_template_string(page) == "Teknis · Manajemen proyek · Tata kelola data"
+        with force_locale("en"):
+            assert (
+                render_template_string(page) == "Technical · Project management · Tata kelola data"
+            )
+    assert lookups == []
