@@ -125,19 +125,19 @@ def _request_translations() -> NullTranslations:
     return translations
 
 
-# The evaluation context, not the whole context, is all it reads: Jinja hands a function
-# marked pass_context a copy of the context with the loop's or block's variables merged in
-# (a new Context and a copy of every variable, each call inside a {% for %} or after a
-# {% set %} in a block: 17 copies a /me page).
 def translate(message: str) -> str:
     """``message`` in the page's language, from the catalogue this request looked up."""
     return _request_translations().ugettext(message)
 
 
+# The evaluation context, not the whole context, is all it reads: Jinja hands a function
+# marked pass_context a copy of the context with the loop's or block's variables merged in
+# (a new Context and a copy of every variable, each call inside a {% for %} or after a
+# {% set %} in a block: 17 copies a /me page).
 @pass_eval_context
 def _template_gettext(eval_ctx: EvalContext, string: str, **variables: object) -> str:
     """Jinja's newstyle ``gettext``: translated, marked safe under autoescape, formatted."""
-    translated_ = _request_translations().ugettext(string)
+    translated_ = translate(string)
     text = Markup(translated_) if eval_ctx.autoescape else translated_  # noqa: S704 - our catalogue, as Jinja's i18n does
     # Newstyle strings are always format strings ("%%" reads "%"); without variables or a
     # "%" the formatting would change nothing.
