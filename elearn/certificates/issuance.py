@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -423,12 +423,22 @@ def revoked_on(certificate: Certificate | ProgramCertificate) -> date | None:
     return certificate.revoked_at.astimezone(zone).date()
 
 
-def signature_valid(certificate: Certificate) -> bool:
+class SignedCertificate(Protocol):
+    """What verifying reads of a certificate: a ``Certificate`` or the verification page's row."""
+
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+    @property
+    def signature(self) -> str: ...
+
+
+def signature_valid(certificate: SignedCertificate) -> bool:
     """Check the stored payload against its Ed25519 signature."""
     return stored_signature_valid(certificate.payload, certificate.signature)
 
 
-def public_view(certificate: Certificate) -> dict[str, Any]:
+def public_view(certificate: SignedCertificate) -> dict[str, Any]:
     """Only what the public verification page needs: nothing more about the person."""
     p = certificate.payload
     return {

@@ -3,6 +3,9 @@ alike: the views check who may see the certificate, these turn the form into the
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Protocol
+
 from flask import abort, flash, redirect
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,8 +18,18 @@ from elearn.extensions import db
 from elearn.models import Role
 
 
+class RevocationShown(Protocol):
+    """What the forms depend on: a certificate object or the verification page's row."""
+
+    @property
+    def revoked_at(self) -> datetime | None: ...
+
+    @property
+    def user_id(self) -> int: ...
+
+
 def forms_for(
-    certificate: revocation.Revocable, may_manage: bool
+    certificate: RevocationShown, may_manage: bool
 ) -> dict[str, RevokeForm | UnrevokeForm | None]:
     """The forms the verification page shows this viewer (``_revocation.html``)."""
     may_unrevoke = (

@@ -50,6 +50,7 @@ from elearn.certificates.secured import (
     signer_of,
     vc_jwt,
 )
+from elearn.certificates.verification import verified_certificate
 from elearn.coordinator.scope import can_manage
 from elearn.extensions import db, limiter
 from elearn.issuers.keystore import current_keystore
@@ -67,7 +68,7 @@ from elearn.issuers.registry import (
 )
 from elearn.issuers.urls import homepage, issuer_id, status_list_base
 from elearn.jobs.binding import current_blobs, current_jobs
-from elearn.models import Certificate, IssuerProfile, Role
+from elearn.models import Certificate, CourseVersion, IssuerProfile, Role
 from elearn.settings import current_settings
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
@@ -89,29 +90,31 @@ def _by_code(code: str) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.code == code))
 
 
-def _may_manage(certificate: Certificate) -> bool:
+def _may_manage(version_id: int) -> bool:
+    """May the viewer revoke the certificate of this course version (its course's managers)?"""
     # Most viewers are learners, who manage nothing: decide that before loading the course.
     return (
         current_user.is_authenticated
         and (current_user.has_role(Role.ADMIN) or current_user.has_role(Role.COORDINATOR))
-        and can_manage(current_user, certificate.version.course)
+        and can_manage(current_user, db.session.get_one(CourseVersion, version_id).course)
     )
 
 
 def _may_download(certificate: Certificate) -> bool:
     return current_user.is_authenticated and (
-        certificate.user_id == current_user.id or _may_manage(certificate)
+        certificate.user_id == current_user.id or _may_manage(certificate.version_id)
     )
 
 
 @bp.route("/<code>")
 @limiter.limit(_verify_limit)
 def verify(code: str) -> tuple[str, int] | str:
-    certificate = _by_code(code)
+    # The public page only reads: the certificate as a plain row, not a session's object.
+    certificate = verified_certificate(code) if CODE.match(code) else None
     if certificate is None:
         # Unknown and malformed codes get the very same answer.
         return render_template("certificates/unknown.html"), 404
-    may_manage = _may_manage(certificate)
+    may_manage = _may_manage(certificate.version_id)
     owner = current_user.is_authenticated and certificate.user_id == current_user.id
     return render_template(
         "certificates/verify.html",
@@ -273,7 +276,7 @@ bp.record_once(
 @login_required
 def revoke_certificate(code: str) -> WerkzeugResponse:
     certificate = _by_code(code)
-    if certificate is None or not _may_manage(certificate):
+    if certificate is None or not _may_manage(certificate.version_id):
         abort(404)
     page = url_for(".verify", code=code)
     done = _("Sertifikat dicabut. JP-nya tidak lagi dihitung.")

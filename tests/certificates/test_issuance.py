@@ -4,12 +4,13 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, template_rendered
+from jinja2 import Template
 from sqlalchemy import func, select
 
 from elearn.certificates.issuance import issue_certificate
 from elearn.extensions import db
-from elearn.models import Certificate, Enrollment, Role
+from elearn.models import Certificate, Enrollment, Role, utcnow
 from elearn.settings import current_settings, with_changes
 from tests.certificates.helpers import complete_course
 from tests.conftest import AuthActions, csrf_token, run_in_parallel
@@ -76,6 +77,34 @@ def test_verification_page_valid_shows_only_what_is_needed(app: Flask, tmp_path:
     assert "SAH" in page and learner.user.full_name in page
     assert learner.user.nip not in page and learner.user.nip[:6] + "**********" in page
     assert "2 JP" in page and certificate.number in page
+
+
+def test_the_verification_page_reads_the_certificate_as_a_plain_row(app: Flask, tmp_path: Path):
+    """The public page only reads: the certificate comes as a plain row, no certificate,
+    version or course object held while it renders, and each viewer sees what they saw."""
+    learner, certificate = complete_course(app, tmp_path)
+    url = f"/certificates/{certificate.code}"
+    held: list[set[str]] = []
+
+    def note(_app: Flask, template: Template, context: dict[str, object]) -> None:
+        if template.name == "certificates/verify.html":
+            held.append({type(o).__name__ for o in db.session.identity_map.values()})
+
+    with template_rendered.connected_to(note, app):
+        own = learner.client.get(url).get_data(as_text=True)
+        public = app.test_client().get(url).get_data(as_text=True)
+        certificate.revoked_at = utcnow()
+        certificate.revoked_reason = "Data <salah>"
+        db.session.commit()
+        revoked = app.test_client().get(url).get_data(as_text=True)
+
+    assert len(held) == 3, held
+    assert not set().union(*held) & {"Certificate", "CourseVersion", "Course"}, held
+    assert "<strong>SAH</strong>" in own and certificate.number in own
+    assert "Unduh PDF" in own and f"{url}/credential" in own and "Cabut sertifikat" not in own
+    assert "<strong>SAH</strong>" in public and "Unduh PDF" not in public
+    assert "DICABUT" in revoked and "Data &lt;salah&gt;" in revoked
+    assert "<strong>SAH</strong>" not in revoked
 
 
 def test_unknown_and_malformed_codes_look_the_same(app: Flask):
