@@ -169,7 +169,8 @@ def test_revocation_sets_the_bit_and_only_an_admin_takes_it_back(
     coordinator = make_user(Role.COORDINATOR, scope=[palu], name="Koordinator Palu")
     client = app.test_client()
     AuthActions(client).login(coordinator.nip)
-    assert "Cabut sertifikat" in client.get(page_url).get_data(True)
+    page = client.get(page_url).get_data(True)
+    assert "Cabut sertifikat" in page and f'action="{page_url}/revoke"' in page
     empty = client.post(
         f"{page_url}/revoke", data={"csrf_token": csrf_token(client, page_url), "reason": " "}
     )
@@ -222,7 +223,8 @@ def test_revocation_sets_the_bit_and_only_an_admin_takes_it_back(
     admin = make_user(Role.ADMIN, name="Admin Satu")
     client = app.test_client()
     AuthActions(client).login(admin.nip)
-    assert "Batalkan pencabutan" in client.get(page_url).get_data(True)
+    page = client.get(page_url).get_data(True)
+    assert "Batalkan pencabutan" in page and f'action="{page_url}/unrevoke"' in page
     done = client.post(
         f"{page_url}/unrevoke",
         data={"csrf_token": csrf_token(client, page_url), "reason": "Keputusan banding"},
