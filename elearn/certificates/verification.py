@@ -6,32 +6,42 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 
 from elearn.extensions import db
-from elearn.models import Certificate
+from elearn.models import Certificate, Course, CourseVersion
 from elearn.models.rows import Columns
 
 
 @dataclass(frozen=True)
 class VerifiedCertificate:
     """The columns the page shows, checks and links by: the signed payload and its signature,
-    the revocation, the holder's and version's ids; nothing else of the certificate."""
+    the revocation and the holder's id; and the unit owning the course, which decides who may
+    revoke it. Nothing else of the certificate, its holder or its course."""
 
     code: str
     user_id: int
-    version_id: int
     payload: dict[str, Any]
     signature: str
     revoked_at: datetime | None
     revoked_reason: str | None
+    course_unit_id: int | None
 
 
-_COLUMNS = Columns(Certificate, keys=tuple(f.name for f in fields(VerifiedCertificate)))
-# Built once: the page only reads, so the table's columns skip the ORM's set-up and the
+_CERTIFICATE = Certificate.__table__
+_VERSION = CourseVersion.__table__
+_COURSE = Course.__table__
+_COLUMNS = Columns(
+    Certificate,
+    keys=tuple(f.name for f in fields(VerifiedCertificate) if f.name != "course_unit_id"),
+)
+# Built once: the page only reads, so the tables' columns skip the ORM's set-up and the
 # session's identity map; the code is a bound parameter, never part of the SQL.
-_BY_CODE = select(*_COLUMNS.columns).where(
-    Certificate.__table__.c.code == bindparam("code", type_=Certificate.__table__.c.code.type)
+_BY_CODE: Select[Any] = (
+    select(*_COLUMNS.columns, _COURSE.c.unit_id)
+    .join_from(_CERTIFICATE, _VERSION, _CERTIFICATE.c.version_id == _VERSION.c.id)
+    .join(_COURSE, _VERSION.c.course_id == _COURSE.c.id)
+    .where(_CERTIFICATE.c.code == bindparam("code", type_=_CERTIFICATE.c.code.type))
 )
 
 
@@ -39,4 +49,6 @@ def verified_certificate(code: str) -> VerifiedCertificate | None:
     """The certificate with this code as the verification page reads it, or None."""
     # On the session's connection: certificates never read from the replica.
     row = db.session.connection().execute(_BY_CODE, {"code": code}).first()
-    return None if row is None else VerifiedCertificate(**_COLUMNS.values(row))
+    if row is None:
+        return None
+    return VerifiedCertificate(**_COLUMNS.values(row), course_unit_id=row[-1])

@@ -51,7 +51,7 @@ from elearn.certificates.secured import (
     vc_jwt,
 )
 from elearn.certificates.verification import verified_certificate
-from elearn.coordinator.scope import can_manage
+from elearn.coordinator.scope import can_manage, can_manage_unit
 from elearn.extensions import db, limiter
 from elearn.issuers.keystore import current_keystore
 from elearn.issuers.publish import (
@@ -68,7 +68,7 @@ from elearn.issuers.registry import (
 )
 from elearn.issuers.urls import homepage, issuer_id, status_list_base
 from elearn.jobs.binding import current_blobs, current_jobs
-from elearn.models import Certificate, CourseVersion, IssuerProfile, Role
+from elearn.models import Certificate, IssuerProfile, Role
 from elearn.settings import current_settings
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
@@ -90,19 +90,21 @@ def _by_code(code: str) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.code == code))
 
 
-def _may_manage(version_id: int) -> bool:
-    """May the viewer revoke the certificate of this course version (its course's managers)?"""
+def _may_manage(certificate: Certificate) -> bool:
     # Most viewers are learners, who manage nothing: decide that before loading the course.
-    return (
-        current_user.is_authenticated
-        and (current_user.has_role(Role.ADMIN) or current_user.has_role(Role.COORDINATOR))
-        and can_manage(current_user, db.session.get_one(CourseVersion, version_id).course)
+    return _manages_some_course() and can_manage(current_user, certificate.version.course)
+
+
+def _manages_some_course() -> bool:
+    """Is the viewer an admin or a coordinator, who may revoke some certificates?"""
+    return current_user.is_authenticated and (
+        current_user.has_role(Role.ADMIN) or current_user.has_role(Role.COORDINATOR)
     )
 
 
 def _may_download(certificate: Certificate) -> bool:
     return current_user.is_authenticated and (
-        certificate.user_id == current_user.id or _may_manage(certificate.version_id)
+        certificate.user_id == current_user.id or _may_manage(certificate)
     )
 
 
@@ -114,7 +116,9 @@ def verify(code: str) -> tuple[str, int] | str:
     if certificate is None:
         # Unknown and malformed codes get the very same answer.
         return render_template("certificates/unknown.html"), 404
-    may_manage = _may_manage(certificate.version_id)
+    may_manage = _manages_some_course() and can_manage_unit(
+        current_user, certificate.course_unit_id
+    )
     owner = current_user.is_authenticated and certificate.user_id == current_user.id
     return render_template(
         "certificates/verify.html",
@@ -276,7 +280,7 @@ bp.record_once(
 @login_required
 def revoke_certificate(code: str) -> WerkzeugResponse:
     certificate = _by_code(code)
-    if certificate is None or not _may_manage(certificate.version_id):
+    if certificate is None or not _may_manage(certificate):
         abort(404)
     page = url_for(".verify", code=code)
     done = _("Sertifikat dicabut. JP-nya tidak lagi dihitung.")

@@ -17,7 +17,10 @@ from jinja2 import Template
 from sqlalchemy import event
 
 from elearn.extensions import db
+from elearn.models import Role
 from tests.certificates.helpers import complete_course
+from tests.conftest import AuthActions
+from tests.factories import make_unit, make_user
 from tests.learning.helpers import Learner, publish_course, sign_in
 
 BUDGET = 4
@@ -91,6 +94,26 @@ def test_another_learner_verifying_a_certificate_loads_no_course(app: Flask, tmp
     assert len(statements) <= 2, "\n".join(statements)
     page = other.client.get(f"/certificates/{certificate.code}").get_data(True)
     assert "Unduh PDF" not in page and "Cabut sertifikat" not in page
+
+
+def test_coordinators_see_whether_they_may_revoke_within_statement_budget(
+    app: Flask, tmp_path: Path
+):
+    # The course's owning unit comes with the certificate's row: no version or course loaded.
+    palu, mamuju = make_unit("Kota Palu", code="palu"), make_unit("Kab. Mamuju", code="mamuju")
+    _owner, certificate = complete_course(app, tmp_path)
+    certificate.version.course.unit_id = palu.id
+    db.session.commit()
+    url = f"/certificates/{certificate.code}"
+    for unit, may_revoke in ((palu, True), (mamuju, False)):
+        coordinator = make_user(Role.COORDINATOR, unit=unit, scope=[unit], name="Koordinator")
+        viewer = Learner(coordinator, app.test_client())
+        AuthActions(viewer.client).login(coordinator.nip)
+        statements = _get(app, viewer, url)
+        assert len(statements) <= BUDGET, "\n".join(statements)
+        page = viewer.client.get(url).get_data(True)
+        assert ("Cabut sertifikat" in page) is may_revoke, unit.code
+        assert (f'action="{url}/revoke"' in page) is ("Unduh PDF" in page) is may_revoke
 
 
 def test_module_page_does_not_wait_for_an_open_sqlite_write(app: Flask, studying: Learner):
