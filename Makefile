@@ -36,9 +36,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-## make test: lint, type-check and run the whole suite
+# The suite on both cores of the CI machine (pytest-xdist). Each worker has its own
+# PostgreSQL database and Redis number (tests/xdist_isolation.py); tests that share one
+# resource carry the same xdist_group mark and run on one worker (--dist loadgroup).
+# `make test XDIST=` runs serially, as before.
+XDIST ?= -n 2 --dist loadgroup
+
+## make test: lint, type-check and run the whole suite (on two cores; XDIST= for one)
 test: install lint typecheck
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) --durations=25 $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
