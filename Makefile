@@ -37,10 +37,12 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The suite on both cores of the CI machine (pytest-xdist). Each worker has its own
-# PostgreSQL database and Redis number (tests/xdist_isolation.py); tests that share one
-# resource carry the same xdist_group mark and run on one worker (--dist loadgroup).
+# PostgreSQL database and Redis number (tests/xdist_isolation.py). --dist loadfile keeps a
+# test file on one worker, so a module-scoped fixture (the cluster proof: one Redis
+# database; the replica pair; the OpenID provider) starts once, never twice at the same
+# time. (Not loadgroup: with pytest 9.2, xdist 3.8 ignores xdist_group, pytest-xdist#1386.)
 # `make test XDIST=` runs serially, as before.
-XDIST ?= -n 2 --dist loadgroup
+XDIST ?= -n 2 --dist loadfile
 
 ## make test: lint, type-check and run the whole suite (on two cores; XDIST= for one)
 test: install lint typecheck

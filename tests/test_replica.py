@@ -27,10 +27,6 @@ from tests.factories import make_unit, make_user
 from tests.learning.helpers import publish_course, sign_in
 from tests.pg_replica import ClusterUnavailable, ReplicatedPair, free_port, replicated_pair
 
-# The pair is started once per worker that runs these tests (seconds, two more servers):
-# keep them on one worker.
-pytestmark = pytest.mark.xdist_group("replica")
-
 COURSE_ROW = "<td>Dasar Manajemen Proyek</td><td>{enrolled}</td><td>0</td><td>0,0%</td>"
 RESUME_LINK = 'href="/learn/dasar-proyek"'
 

@@ -23,9 +23,6 @@ from benchmarks import cluster
 SECONDS = 50.0
 LEARNERS = 80
 
-# One proof for the module (its fixture), on one worker: two at once would share Redis DB 6.
-pytestmark = pytest.mark.xdist_group("cluster")
-
 
 @pytest.fixture(scope="module")
 def proof() -> tuple[cluster.Load, dict[str, cluster.Check]]:
