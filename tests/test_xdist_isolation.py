@@ -37,7 +37,7 @@ def test_each_worker_has_its_own_redis_number(monkeypatch: pytest.MonkeyPatch):
 
 @pytest.fixture
 def scratch_base() -> Iterator[str]:
-    """A database name on the test server no one uses; its worker copies are dropped after."""
+    """A database name on the test server no one uses; its gw1 copy is dropped after."""
     server = make_url(_postgres_url())
     base = server.set(database=f"{server.database}_xdist_check")
     yield base.render_as_string(hide_password=False)
