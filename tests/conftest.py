@@ -4,6 +4,10 @@ Set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)
 to run every database test on PostgreSQL too; without it those runs skip.
 REQUIRE_POSTGRES=1 (set by .ci/run) turns that skip into a failure. TEST_REDIS_URL
 (e.g. redis://127.0.0.1:6379/3) enables the job worker tests; REQUIRE_REDIS=1 likewise.
+
+Under pytest-xdist (``-n 2``, see the Makefile) each worker gets its own of both, since
+tests empty them: worker ``gwN`` uses the database ``<name>_gwN`` on the same server
+(created on first use) and the Redis database number ``<n> + N``. See tests/xdist_isolation.py.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from elearn import create_app
 from elearn.extensions import db
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.testdata import SHARED_TESTDATA
+from tests.xdist_isolation import worker_database_url, worker_redis_url
 
 
 @functools.cache
@@ -38,29 +43,33 @@ def _postgres_url() -> str:
         if os.environ.get("REQUIRE_POSTGRES"):
             pytest.fail("REQUIRE_POSTGRES is set but TEST_DATABASE_URL is empty")
         pytest.skip("PostgreSQL run skipped: TEST_DATABASE_URL is not set")
-    engine = create_engine(url)
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        url = worker_database_url(url)
+        engine = create_engine(url)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
     except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
         if os.environ.get("REQUIRE_POSTGRES"):
             pytest.fail(f"PostgreSQL not reachable at TEST_DATABASE_URL: {exc}")
         pytest.skip(f"PostgreSQL run skipped: not reachable ({type(exc).__name__})")
-    finally:
-        engine.dispose()
     return url
 
 
 def redis_url() -> str:
     """TEST_REDIS_URL (its database is emptied by the tests that use it), or skip.
 
-    REQUIRE_REDIS=1 turns the skip into a failure, as REQUIRE_POSTGRES does.
+    REQUIRE_REDIS=1 turns the skip into a failure, as REQUIRE_POSTGRES does. Under
+    xdist, the worker's own database number (see tests/xdist_isolation.py).
     """
     url = os.environ.get("TEST_REDIS_URL", "")
     if not url:
         if os.environ.get("REQUIRE_REDIS"):
             pytest.fail("REQUIRE_REDIS is set but TEST_REDIS_URL is empty")
         pytest.skip("Redis run skipped: TEST_REDIS_URL is not set")
+    url = worker_redis_url(url)
     client = redis.Redis.from_url(url)
     try:
         client.ping()

@@ -16,13 +16,16 @@ from tests.browser.conftest import (
 from tests.content.course_fixtures import COURSE_MD, MODULE_MD, write_course, zip_folder
 
 require_browser()
-from playwright.sync_api import FilePayload, Page, expect  # noqa: E402
+from playwright.sync_api import FilePayload, Locator, Page, expect  # noqa: E402
 
 from tests.browser.test_accessibility import BOTH, AxeAuditor, axe  # noqa: E402, F401
 
 SLUG = "uji-penyunting"
 TITLE = "Kearsipan Uji Penyunting"
 PROCESSING_MS = 60_000  # uploads and previews go through the limited render process
+# An image is visible (laid out) before its bytes arrive; decode() waits for them and
+# rejects if they are not an image. Reading img.complete at once raced a busy server.
+IMAGE_WIDTH = "img => img.decode().then(() => img.naturalWidth)"
 OLD_TEXT = "Proyek punya awal dan akhir."
 NEW_TEXT = "Setiap proyek dibatasi waktu, biaya dan mutu."
 
@@ -38,6 +41,11 @@ def upload_course(page: Page, tmp_path: Path, slug: str = SLUG, title: str = TIT
     expect(page.get_by_text("Versi baru tersimpan sebagai draf.")).to_be_visible(
         timeout=PROCESSING_MS
     )
+
+
+def loaded_width(image: Locator) -> int:
+    """The image's natural width in px, once its bytes have arrived and decoded."""
+    return int(image.evaluate(IMAGE_WIDTH))
 
 
 def test_coordinator_edits_fixes_a_warning_previews_and_publishes(
@@ -90,7 +98,7 @@ def test_coordinator_edits_fixes_a_warning_previews_and_publishes(
     expect(preview.get_by_text(NEW_TEXT)).to_be_visible()
     image = preview.get_by_role("img", name="Diagram tahap proyek")
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 2
+    assert loaded_width(image) == 2
 
     page.get_by_role("button", name="Simpan").click()
     expect(page.get_by_text("Tersimpan sebagai revisi 2.")).to_be_visible()
@@ -107,7 +115,7 @@ def test_coordinator_edits_fixes_a_warning_previews_and_publishes(
     expect(learner.get_by_text(NEW_TEXT)).to_be_visible()
     published_image = learner.get_by_role("img", name="Diagram tahap proyek")
     expect(published_image).to_be_visible()
-    assert published_image.evaluate("img => img.complete && img.naturalWidth") == 2
+    assert loaded_width(published_image) == 2
     assert f"/courses/{SLUG}/v/" in (published_image.get_attribute("src") or "")
 
 

@@ -375,8 +375,11 @@ def public_raw() -> bytes:
     return KEY.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
+# Named ids: the key is random per process, and xdist workers must collect the same ids.
 @pytest.mark.parametrize(
-    "secret", [public_pem(), public_raw(), json.dumps(public_jwk(KEY.public_key())).encode()]
+    "secret",
+    [public_pem(), public_raw(), json.dumps(public_jwk(KEY.public_key())).encode()],
+    ids=["pem", "raw", "jwk"],
 )
 def test_hmac_tokens_keyed_with_public_material_are_refused(secret: bytes) -> None:
     forged = make_credential()
