@@ -13,6 +13,8 @@ from elearn.models import Program, ProgramCourse, ProgramVersion, VersionStatus
 
 @dataclass(frozen=True)
 class ProgramRow:
+    """The program a catalog card links to."""
+
     id: int
     slug: str
 
