@@ -206,6 +206,12 @@ CSRF_FIELD = re.compile(
 )
 
 
+def without_csrf_tokens(page: str) -> str:
+    """``page`` with every CSRF field's token blanked: a token carries the second it was
+    signed in, so two GETs of one page a second apart differ there."""
+    return CSRF_FIELD.sub('name="csrf_token" value=""', page)
+
+
 def csrf_token(client: FlaskClient, url: str = "/login") -> str:
     """Fetch ``url`` and return the CSRF token its form carries."""
     page = client.get(url).get_data(as_text=True)

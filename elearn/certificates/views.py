@@ -92,13 +92,10 @@ def _by_code(code: str) -> Certificate | None:
 
 def _may_manage(certificate: Certificate) -> bool:
     # Most viewers are learners, who manage nothing: decide that before loading the course.
-    return _manages_some_course() and can_manage(current_user, certificate.version.course)
-
-
-def _manages_some_course() -> bool:
-    """Is the viewer an admin or a coordinator, who may revoke some certificates?"""
-    return current_user.is_authenticated and (
-        current_user.has_role(Role.ADMIN) or current_user.has_role(Role.COORDINATOR)
+    return (
+        current_user.is_authenticated
+        and (current_user.has_role(Role.ADMIN) or current_user.has_role(Role.COORDINATOR))
+        and can_manage(current_user, certificate.version.course)
     )
 
 
@@ -116,7 +113,8 @@ def verify(code: str) -> tuple[str, int] | str:
     if certificate is None:
         # Unknown and malformed codes get the very same answer.
         return render_template("certificates/unknown.html"), 404
-    may_manage = _manages_some_course() and can_manage_unit(
+    # The row carries the course's unit, so the roles are all can_manage_unit has to look at.
+    may_manage = current_user.is_authenticated and can_manage_unit(
         current_user, certificate.course_unit_id
     )
     owner = current_user.is_authenticated and certificate.user_id == current_user.id
