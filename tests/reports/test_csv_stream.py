@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 
 from elearn.extensions import db
 from elearn.models import Certificate, Course, CourseVersion, Enrollment, Unit, User
+from elearn.reports import csv_stream
 from elearn.reports.copy_chunks import CopyChunks
 from elearn.reports.csv_stream import EnrollmentCsv
 from elearn.reports.exports import csv_chunks
@@ -225,3 +226,30 @@ def test_postgresql_sends_unit_and_version_cells_as_keys(app: Flask, monkeypatch
     assert b"Qunitq" not in copied and b"Qcourseq" not in copied
     # Every row names its unit and version by id (hostile names may hold "\x01" too).
     assert all(re.search(rb",\x01\d+\x01\d+\x01,", row) for row in sent)
+
+
+def test_a_version_published_after_the_cells_were_read_is_read_when_met(app: Flask, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL sends versions as keys")
+    seed(random.Random(6), enrolments=30)
+    read_up_front = csv_stream.version_cells
+
+    def all_but_one(connection=None):  # type: ignore[no-untyped-def]
+        cells = read_up_front(connection)
+        cells.pop(min(cells))
+        return cells
+
+    zone = ZoneInfo("UTC")
+    expected = b"".join(both_files(ReportFilter(), zone, None)[1:])
+    looked_up: list[bytes] = []
+
+    def recorded(key: bytes) -> tuple[str, ...]:
+        looked_up.append(key)
+        return read_later(key)
+
+    read_later = csv_stream._version_published_since
+    monkeypatch.setattr(csv_stream, "version_cells", all_but_one)
+    monkeypatch.setattr(csv_stream, "_version_published_since", recorded)
+    fast, _ = both_files(ReportFilter(), zone, None)
+    assert fast == expected
+    assert len(looked_up) == 1  # once, however many rows name it
