@@ -1,10 +1,10 @@
 """The enrolment CSV at near-COPY speed, byte for byte the file ``csv_chunks`` writes.
 
 On PostgreSQL the database writes the rows itself (``COPY (SELECT …) TO STDOUT``):
-dates and formula neutralising happen in SQL, the unit cells (built from the
-unit tree) are rendered once in Python and looked up from arrays, the course
-version's cells come from the statement's own joins, and ``CopyChunks`` turns
-the rows into CRLF chunks a batch at a time (removing control characters, which
+dates and formula neutralising happen in SQL; the unit's and the course
+version's cells (long text repeated on every row) are sent as their ids and
+``CopyChunks`` puts in their cells, rendered once in Python, while it turns the
+rows into CRLF chunks a batch at a time (and removes control characters, which
 are rare and costly to find in SQL).
 Elsewhere (SQLite) rows come as plain tuples and only the per-row text goes
 through a precompiled check.
@@ -20,12 +20,12 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import Select, select
+from sqlalchemy import Connection, Select, select
 
 from elearn.exports.cells import FORMULA_PREFIXES
 from elearn.extensions import db
 from elearn.models import Certificate, Course, CourseVersion, Enrollment, User
-from elearn.reports.copy_chunks import CopyChunks
+from elearn.reports.copy_chunks import MARK, CopyChunks, KeyTable
 from elearn.reports.exports import CHUNK, STATUS_LABELS, csv_header, safe_text
 from elearn.reports.rows import UnitNames, paged_tuples
 
@@ -110,66 +110,74 @@ class EnrollmentCsv:
             yield _drain(buffer)
 
     def _copied(self) -> Iterator[bytes]:
-        units = self._unit_cells()
-        # The version's cells come from the statement's own joins (an index probe
-        # PostgreSQL memoizes), cleaned like the learner's text.
-        inner = (
-            self._columns()
-            .add_columns(
-                Course.slug.label("slug"),
-                CourseVersion.title.label("title"),
-                CourseVersion.number.label("number"),
-                CourseVersion.category.label("category"),
-                CourseVersion.competency.label("competency"),
-                CourseVersion.jp.label("jp"),
-            )
-            .order_by(None)
-        )
+        inner = self._columns().order_by(None)
         compiled = inner.compile(
             dialect=db.session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
         )
         params: dict[str, Any] = dict(compiled.params)
-        params.update(
-            zone=str(self.zone),
-            done=DONE,
-            busy=BUSY,
-            iso=_ISO,
-            unit_ids=list(units),
-            instansi=[_null(cells[0]) for cells in units.values()],
-            paths=[_null(cells[1]) for cells in units.values()],
-        )
+        params.update(zone=str(self.zone), done=DONE, busy=BUSY, iso=_ISO, mark=MARK)
         query = _COPY.format(
             inner=str(compiled),
             **{column: _sql_neutralised(f"e.{column}") for column in _NEUTRALISED},
         )
         # Named by its SELECT, the connection is the replica's when the request reads from one.
-        raw = db.session.connection(bind_arguments={"clause": inner}).connection.driver_connection
+        connection = db.session.connection(bind_arguments={"clause": inner})
+        # The unit and version cells go out as keys, expanded by CopyChunks from these.
+        units = KeyTable(
+            {str(uid).encode(): cells for uid, cells in self._unit_cells().items()},
+            lambda key: ("", ""),  # a unit newer than the names: no cells, as the row writer
+        )
+        versions = KeyTable(
+            {str(vid).encode(): cells for vid, cells in version_cells(connection).items()},
+            _version_published_since,
+        )
+        raw = connection.connection.driver_connection
         if raw is None:
             raise RuntimeError("no open PostgreSQL connection")
         with raw.cursor() as cursor:
             # Local to this transaction: dates are written in the viewer's zone.
             cursor.execute("SELECT set_config('TimeZone', %(zone)s, true)", params)
             with cursor.copy(query, params) as copy:
-                chunks = CopyChunks(copy, _TEXT_COLUMNS, self.chunk_size)
+                chunks = CopyChunks(
+                    copy,
+                    _TEXT_COLUMNS,
+                    self.chunk_size,
+                    key_column=_KEY_COLUMN,
+                    key_tables=(units, versions),
+                )
                 for chunk in chunks:
                     self.count = chunks.count
                     yield chunk
 
 
-def version_cells() -> dict[int, tuple[str, ...]]:
+def version_cells(connection: Connection | None = None) -> dict[int, tuple[str, ...]]:
     """Course code, title, version, category, competency and JP of every version, as cells."""
-    rows = db.session.execute(
-        select(
-            CourseVersion.id,
-            Course.slug,
-            CourseVersion.title,
-            CourseVersion.number,
-            CourseVersion.category,
-            CourseVersion.competency,
-            CourseVersion.jp,
-        ).join(Course, CourseVersion.course_id == Course.id)
-    )
-    return {vid: tuple(safe_text(value) for value in values) for vid, *values in rows}
+    return {
+        vid: tuple(safe_text(value) for value in values)
+        for vid, *values in (connection or db.session).execute(_VERSION_CELLS)
+    }
+
+
+def _version_published_since(key: bytes) -> tuple[str, ...]:
+    """The cells of a version published (and enrolled in) after the export read the others.
+
+    Versions never change once published, so any connection will do; the
+    export's own is busy with the COPY.
+    """
+    with db.engine.connect() as connection:
+        row = connection.execute(_VERSION_CELLS.where(CourseVersion.id == int(key))).one()
+    return tuple(safe_text(value) for value in row[1:])
+
+
+_VERSION_CELLS = select(
+    CourseVersion.id,
+    Course.slug,
+    CourseVersion.title,
+    CourseVersion.number,
+    CourseVersion.category,
+    CourseVersion.competency,
+    CourseVersion.jp,
+).join(Course, CourseVersion.course_id == Course.id)
 
 
 def _clean(text: str | None) -> str:
@@ -206,26 +214,19 @@ def _sql_neutralised(column: str) -> str:
 
 
 # The text cells neutralised in SQL, by their column names in the inner SELECT.
-_NEUTRALISED = ("nip", "name", "slug", "title", "category", "competency", "certificate")
+_NEUTRALISED = ("nip", "name", "certificate")
 # Their places in the file's rows, where CopyChunks removes control characters.
-_TEXT_COLUMNS = (1, 2, 5, 6, 8, 9, 14)
-# The units' cells are looked up per row (LATERAL, which PostgreSQL memoizes by
-# unit) rather than hash-joined: a hash join loses the enrolment-id order of the
-# index scan, and the query then sorted every formatted row on disk before
-# sending the first one. OFFSET 0 keeps the lookup from being flattened back
-# into such a join.
+_TEXT_COLUMNS = (1, 2, 14)
+# The COPY row's cell that holds the unit's and the version's keys (their ids):
+# their eight cells are long text repeated on every row, over half of the
+# file's bytes, and writing them was PostgreSQL's largest cost above a plain COPY.
+_KEY_COLUMN = 3
 _COPY = """COPY (
-SELECT e.id, {nip}, {name}, u.instansi, u.path,
-       {slug}, {title}, e.number, {category}, {competency}, e.jp,
+SELECT e.id, {nip}, {name},
+       %(mark)s || e.unit_id || %(mark)s || e.version_id || %(mark)s,
        CASE WHEN e.completed_at IS NULL THEN %(busy)s ELSE %(done)s END,
        to_char(e.enrolled_at, %(iso)s), to_char(e.completed_at, %(iso)s),
        {certificate}, to_char(e.revoked_at, %(iso)s), to_char(e.updated_at, %(iso)s)
 FROM ({inner}) AS e
-LEFT JOIN LATERAL (
-    SELECT u.instansi, u.path
-    FROM unnest(%(unit_ids)s::integer[], %(instansi)s::text[], %(paths)s::text[])
-         AS u (unit_id, instansi, path)
-    WHERE u.unit_id = e.unit_id OFFSET 0
-) AS u ON true
 ORDER BY e.id
 ) TO STDOUT (FORMAT csv)"""

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from elearn.reports.copy_chunks import CopyChunks
+from elearn.reports.copy_chunks import CopyChunks, KeyTable
 from elearn.reports.exports import safe_text
 from tests.reports.test_csv_stream import hostile_text
 
@@ -88,3 +88,93 @@ def test_plain_batches_are_fixed_whole_with_quotes_and_commas_kept():
     chunks, count = chunks_of(rows, 512)
     assert b"".join(chunks) == expected_file(rows)
     assert (count, len(chunks) > 10) == (300, True)
+
+
+# Unit-like and version-like cells, as the export renders them (safe_text) before sending keys.
+UNITS = {
+    "7": ["=Pemerintah Kota Palu", 'Dinas "Kesehatan", Bidang › P2P'],
+    "8": ["Kab. Mamuju\x01\x1f", "line\nbreak, and\r\nmore"],
+    "9": ["", ""],
+}
+VERSIONS = {
+    "12": ["@kursus-1", '+Manajemen—Proyek, "Dasar"', "1", "-x\x0b", "\t=teknis", "12"],
+    "345": ["kursus-ñ", "Títle ok", "2", "", "sosial-kultural", "3"],
+}
+
+
+def keyed_chunks(rows: list[list[str]], chunk_size: int, tables: list) -> tuple[bytes, int]:
+    """Rows sent as the export sends them: the unit and version keys in one marked cell."""
+    sent = [
+        copy_row(
+            [n, sql_neutralised(name), third, f"\x01{unit}\x01{version}\x01"]
+            + [status, sql_neutralised(number)]
+        )
+        for n, name, third, unit, version, status, number in rows
+    ]
+    # In the file: the learner's name is cell 1, the number cell 12 (after 2 + 6 keyed cells).
+    chunks = CopyChunks(sent, (1, 12), chunk_size, key_column=3, key_tables=tables)
+    return b"".join(chunks), chunks.count
+
+
+def keyed_expected(rows: list[list[str]]) -> bytes:
+    """The row writer's file: each key's cells (through safe_text) in place of the key."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for n, name, third, unit, version, status, number in rows:
+        writer.writerow(
+            [n, safe_text(name), third]
+            + [safe_text(c) for c in UNITS.get(unit, ["", ""])]
+            + [safe_text(c) for c in VERSIONS[version]]
+            + [status, safe_text(number)]
+        )
+    return buffer.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize("chunk_size", [1, 64, 4096])
+def test_keys_are_replaced_by_their_cleaned_quoted_cells(chunk_size: int):
+    rng = random.Random(chunk_size)
+    looked_up: list[bytes] = []
+
+    def version_lookup(key: bytes) -> list[str]:
+        looked_up.append(key)
+        return [safe_text(c) for c in VERSIONS[key.decode()]]
+
+    units = KeyTable(
+        {k.encode(): [safe_text(c) for c in v] for k, v in UNITS.items()}, lambda key: ["", ""]
+    )
+    # Version 345 is not loaded up front: it is looked up once, when a row first names it.
+    versions = KeyTable({b"12": [safe_text(c) for c in VERSIONS["12"]]}, version_lookup)
+    rows = [
+        [
+            str(n),
+            hostile_text(rng) if n % 3 == 0 else f"Budi {n}",
+            "a line\nin a cell" if n % 11 == 0 else "plain",
+            rng.choice(["7", "8", "9", "404"]),
+            rng.choice(["12", "345"]),
+            "Selesai",
+            hostile_text(rng) if n % 5 == 0 else f"800/{n}",
+        ]
+        for n in range(400)
+    ]
+    data, count = keyed_chunks(rows, chunk_size, [units, versions])
+    assert data == keyed_expected(rows)
+    assert count == 400
+    assert looked_up == [b"345"]
+
+
+def test_keys_in_plain_batches_and_next_to_control_characters():
+    units = KeyTable({b"7": ["'=Palu", 'Palu › Dinas, "A"']}, lambda key: ["", ""])
+    versions = KeyTable({b"12": ["k", "Título", "1", "c", "teknis", "2"]}, lambda key: [])
+    # The first row holds a mark-like control byte in a name, the second does not.
+    rows = [["1", "\x01=cmd", "x", "7", "12", "Selesai", ""], ["2", "Rina", "y", "7", "12", "", ""]]
+    data, _ = keyed_chunks(rows, 4096, [units, versions])
+    assert (
+        data
+        == (
+            '1,\'=cmd,x,\'=Palu,"Palu › Dinas, ""A""",k,Título,1,c,teknis,2,Selesai,\r\n'
+            '2,Rina,y,\'=Palu,"Palu › Dinas, ""A""",k,Título,1,c,teknis,2,,\r\n'
+        ).encode()
+    )
+    # Rows without control characters are fixed as a whole batch, keys and all.
+    plain, _ = keyed_chunks([rows[1]] * 200, 512, [units, versions])
+    assert plain == data.split(b"\r\n", 1)[1] * 200

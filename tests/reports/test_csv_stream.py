@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,8 @@ from sqlalchemy import insert, select
 
 from elearn.extensions import db
 from elearn.models import Certificate, Course, CourseVersion, Enrollment, Unit, User
+from elearn.reports import csv_stream
+from elearn.reports.copy_chunks import CopyChunks
 from elearn.reports.csv_stream import EnrollmentCsv
 from elearn.reports.exports import csv_chunks
 from elearn.reports.filters import ReportFilter
@@ -190,3 +193,63 @@ def test_fast_csv_counts_its_rows_and_neutralises(app: Flask):
     assert len(cells) == 50 * 17
     assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
     assert any(cell.startswith("'=") for cell in cells)  # the data did hold formulas
+
+
+def test_postgresql_sends_unit_and_version_cells_as_keys(app: Flask, monkeypatch):
+    """The long unit and course cells leave PostgreSQL as ids and come back whole in the file."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL writes the rows with COPY")
+    seed(random.Random(5), enrolments=40)
+    unit = db.session.scalars(select(Unit).where(Unit.code == "root")).one()
+    unit.name = '=Dinas "Kesehatan Qunitq", Bidang › P2P\x07'
+    version = db.session.scalars(select(CourseVersion).limit(1)).one()
+    version.title = "+Manajemen Proyek, Tingkat «Dasar» Qcourseq\x1f\nlanjut"
+    db.session.commit()
+    sent: list[bytes] = []
+
+    def recorded(rows, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def each():  # type: ignore[no-untyped-def]
+            for row in rows:
+                sent.append(bytes(row))
+                yield row
+
+        return CopyChunks(each(), *args, **kwargs)
+
+    monkeypatch.setattr("elearn.reports.csv_stream.CopyChunks", recorded)
+    zone = ZoneInfo("Asia/Makassar")
+    fast, slow = both_files(ReportFilter(), zone, None)
+    assert fast == slow
+    assert '\'=Dinas ""Kesehatan Qunitq"", Bidang › P2P'.encode() in fast
+    assert "'+Manajemen Proyek, Tingkat «Dasar» Qcourseq\nlanjut".encode() in fast
+    assert len(sent) == 40
+    copied = b"".join(sent)
+    assert b"Qunitq" not in copied and b"Qcourseq" not in copied
+    # Every row names its unit and version by id (hostile names may hold "\x01" too).
+    assert all(re.search(rb",\x01\d+\x01\d+\x01,", row) for row in sent)
+
+
+def test_a_version_published_after_the_cells_were_read_is_read_when_met(app: Flask, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL sends versions as keys")
+    seed(random.Random(6), enrolments=30)
+    read_up_front = csv_stream.version_cells
+
+    def all_but_one(connection=None):  # type: ignore[no-untyped-def]
+        cells = read_up_front(connection)
+        cells.pop(min(cells))
+        return cells
+
+    zone = ZoneInfo("UTC")
+    expected = b"".join(both_files(ReportFilter(), zone, None)[1:])
+    looked_up: list[bytes] = []
+
+    def recorded(key: bytes) -> tuple[str, ...]:
+        looked_up.append(key)
+        return read_later(key)
+
+    read_later = csv_stream._version_published_since
+    monkeypatch.setattr(csv_stream, "version_cells", all_but_one)
+    monkeypatch.setattr(csv_stream, "_version_published_since", recorded)
+    fast, _ = both_files(ReportFilter(), zone, None)
+    assert fast == expected
+    assert len(looked_up) == 1  # once, however many rows name it
