@@ -437,3 +437,33 @@ def test_an_evaluators_month_reads_each_unit_from_the_index(
     assert len(pages) == 3
     per_unit = [s for s in pages if "unit_next" in s]
     assert len(per_unit) == (3 if database_url.startswith("postgresql") else 0)
+
+
+def test_an_evaluators_page_reads_its_token_and_owner_once(
+    app: Flask, client: FlaskClient, agencies: Agencies, version: CourseVersion
+) -> None:
+    """Nine statements: the token, its owner, their roles, their scopes and the unit tree
+    below them, their unit (for the time zone), the unit names, the page and the audit
+    entry. The token check committed even with nothing to keep (last_used_at is written
+    once a minute), which expired the token and its owner: the pull read the token, the
+    owner and the roles a second time (12 statements). The page is fetched at once, not
+    through a server-side cursor (four round trips on PostgreSQL)."""
+    enrol(make_user(unit=agencies.palu, name="A"), version, at=JAN)
+    assert api_get(client, "enrollments", agencies.token).status_code == 200  # last_used_at
+    statements: list[str] = []
+    streamed: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, many):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+        if context.execution_options.get("stream_results"):
+            streamed.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        response = api_get(client, "enrollments", agencies.token)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert [row["name"] for row in response.get_json()["data"]] == ["A"]
+    assert len(statements) == 9, statements
+    assert len([s for s in statements if "FROM api_token" in s]) == 1
+    assert streamed == []
