@@ -129,15 +129,6 @@ def stream_rows(statement: Select, names: UnitNames) -> Iterator[EnrollmentRow]:
         yield _row(values, names)
 
 
-def page_rows(statement: Select, names: UnitNames) -> list[EnrollmentRow]:
-    """The rows of a limited ``enrollment_statement`` (an API page), in one round trip.
-
-    Not ``stream_rows``: its server-side cursor (DECLARE, FETCH, FETCH, CLOSE on
-    PostgreSQL) is for exports; a page of at most a few hundred rows is fetched at once.
-    """
-    return [_row(values, names) for values in db.session.execute(statement)]
-
-
 def paged_rows(
     statement: Select,
     names: UnitNames,
