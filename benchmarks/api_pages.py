@@ -51,6 +51,7 @@ COMBINATIONS: tuple[tuple[str, str, bool], ...] = (
     ("updated_since last week", "updated_since=2026-12-24T00:00:00Z", False),
     ("unit + course + completed", "unit=i7-3&course=kursus-017&status=completed", False),
     ("scoped + one month", "since=2025-06-01&until=2025-06-30", True),
+    ("scoped + one day", "since=2025-06-10&until=2025-06-10", True),
     ("a filter matching nothing", "category=tidak-ada", False),
 )
 
