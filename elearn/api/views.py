@@ -66,7 +66,11 @@ def _authenticate() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     g.api_token = authenticate_request()
-    db.session.commit()  # keeps last_used_at, even if the pull itself fails
+    if db.session.dirty:
+        # Keeps a new last_used_at, even if the pull itself fails. Only then: a commit
+        # expires the token and its owner, and scoping the pull read them, their roles,
+        # scopes and unit again (5 statements a page).
+        db.session.commit()
 
 
 # After the token check: a missing token is a 401 whatever the parameters say.

@@ -47,8 +47,16 @@ class Enrollment(Base):
             "enrolled_at",
         ),
         # The API's unit-scoped pages: each unit's next enrolments in id order, a range of
-        # this index (migration 0019).
-        Index("ix_enrollment_unit_id_id", "unit_id", "id"),
+        # this index (migration 0019); the dates its filters test come after the id, so a
+        # row that does not match is skipped without reading the table (migration 0031a).
+        Index(
+            "ix_enrollment_unit_id_id_dates",
+            "unit_id",
+            "id",
+            "enrolled_at",
+            "completed_at",
+            "updated_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
