@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Collection, Mapping
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +30,26 @@ _ATTEMPTS = (
         QuizAttempt.item_id == bindparam("item_id"),
     )
     .order_by(QuizAttempt.number)
+)
+# The scoring update, built once for the same reason. Conditional: only the first of
+# parallel submits scores the attempt.
+_SCORE = (
+    update(QuizAttempt)
+    .where(QuizAttempt.id == bindparam("attempt_id"), QuizAttempt.submitted_at.is_(None))
+    .values(
+        {
+            name: bindparam(f"new_{name}")
+            for name in (
+                "submitted_at",
+                "score",
+                "passed",
+                "results",
+                "answers",
+                "answers_saved_at",
+            )
+        }
+    )
+    .execution_options(synchronize_session=False)
 )
 
 
@@ -206,16 +225,12 @@ def _finish(
         "submitted_at": submitted_at,
         "score": result.percent,
         "passed": result.passed,
-        "results": [asdict(r) for r in result.results],
+        "results": [r.stored() for r in result.results],
         "answers": answers,
         "answers_saved_at": saved_at,
     }
-    # Conditional update: only the first of parallel submits scores the attempt.
     outcome = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(scored)
-        .execution_options(synchronize_session=False)
+        _SCORE, {"attempt_id": attempt.id, **{f"new_{k}": v for k, v in scored.items()}}
     )
     if outcome.rowcount != 1:  # type: ignore[attr-defined]
         db.session.refresh(attempt)  # as the winner scored it
