@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -113,19 +113,27 @@ def complete_module(
     return True
 
 
+def _complete(model: type[ItemProgress] | type[Enrollment]) -> Any:
+    return (
+        update(model)
+        .where(model.id == bindparam("row_id"), model.completed_at.is_(None))
+        .values(completed_at=bindparam("now"))
+        .execution_options(synchronize_session=False)
+    )
+
+
+# ``_completed_once``'s updates, built once: building one per completion cost about as much
+# as running it (SQLAlchemy caches the compiled SQL, not the statement).
+_COMPLETE = {model: _complete(model) for model in (ItemProgress, Enrollment)}
+
+
 def _completed_once(row: ItemProgress | Enrollment, now: datetime) -> bool:
     """Set ``completed_at`` with a conditional update: of parallel requests, one wins.
 
     The loser's row is refreshed to the winner's state; the winner's is set without
     a reload.
     """
-    model = type(row)
-    result = db.session.execute(
-        update(model)
-        .where(model.id == row.id, model.completed_at.is_(None))
-        .values(completed_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    result = db.session.execute(_COMPLETE[type(row)], {"row_id": row.id, "now": now})
     if result.rowcount != 1:  # type: ignore[attr-defined]
         db.session.refresh(row)
         return False
