@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn import clock
 from elearn.extensions import db
-from elearn.learning.events import record_event
+from elearn.learning.events import EventRows, record_event
 from elearn.learning.paper import answers_from_form, draw_paper
 from elearn.learning.progress import Item, check_completion, mark_quiz_passed, open_item
 from elearn.learning.scoring import score_attempt
@@ -241,10 +241,11 @@ def _finish(
     # The events and the progress row are written together at the commit, and the
     # rollup counts together at the end: their busiest rows stay locked the shortest.
     batch = rollups.RollupBatch()
+    events = EventRows()
     with db.session.no_autoflush:
         rollups.attempt_scored(attempt, batch)
         duration = int((submitted_at - attempt.started_at).total_seconds())
-        record_event(
+        events.add(
             enrollment,
             Verb.ATTEMPT_SUBMITTED,
             submitted_at,
@@ -254,11 +255,10 @@ def _finish(
             duration_seconds=duration,
         )
         verb = Verb.PASSED if result.passed else Verb.FAILED
-        record_event(
-            enrollment, verb, submitted_at, item=item, attempt=attempt, score=result.percent
-        )
+        events.add(enrollment, verb, submitted_at, item=item, attempt=attempt, score=result.percent)
         if result.passed:
             mark_quiz_passed(enrollment, item, submitted_at)
-            check_completion(enrollment, version_items, batch)
+            check_completion(enrollment, version_items, batch, events)
+    events.write()
     batch.write()
     return True

@@ -15,7 +15,7 @@ from elearn import clock
 from elearn.certificates.issuance import owe_certificate
 from elearn.content.quiz import QuizRole
 from elearn.extensions import db
-from elearn.learning.events import record_event
+from elearn.learning.events import EventRows, record_event
 from elearn.models import CourseItem, Enrollment, ItemKind, ItemProgress, Verb
 from elearn.reports import rollups
 from elearn.settings import LearningSettings
@@ -198,11 +198,13 @@ def check_completion(
     enrollment: Enrollment,
     items: Iterable[Item] | None = None,
     batch: rollups.RollupBatch | None = None,
+    events: EventRows | None = None,
 ) -> bool:
     """Complete the enrolment exactly once when its requirements are met.
 
-    ``items``: the version's items, if the caller has them; ``batch``: where the
-    rollup counts go when the caller writes them together (else at once).
+    ``items``: the version's items, if the caller has them; ``batch`` and ``events``:
+    where the rollup counts and the event go when the caller writes them together (else
+    at once, and with the session's flush).
     """
     if enrollment.completed_at is not None or not requirements_met(enrollment, items):
         return False
@@ -211,7 +213,10 @@ def check_completion(
         return False
     rollups.completed(enrollment, now, batch)
     seconds = sum(p.seconds_spent for p in enrollment.progress)
-    record_event(enrollment, Verb.COMPLETED, now, duration_seconds=seconds)
+    if events is None:
+        record_event(enrollment, Verb.COMPLETED, now, duration_seconds=seconds)
+    else:
+        events.add(enrollment, Verb.COMPLETED, now, duration_seconds=seconds)
     # Issued after this transaction commits, so a failure to issue can never
     # undo the learner's submitted attempt or completed module.
     owe_certificate(enrollment)  # and then its learner's programs (owed_job.settle_completions)
