@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -31,11 +31,13 @@ _ATTEMPTS = (
     )
     .order_by(QuizAttempt.number)
 )
-# The scoring update, built once for the same reason. Conditional: only the first of
-# parallel submits scores the attempt.
+# The scoring update, built once for the same reason; of the table, not the entity (the
+# ORM's bulk-update set-up is not needed: the attempt is set as written below).
+# Conditional: only the first of parallel submits scores the attempt.
+_ATTEMPT_TABLE: Table = QuizAttempt.__table__  # type: ignore[assignment]
 _SCORE = (
-    update(QuizAttempt)
-    .where(QuizAttempt.id == bindparam("attempt_id"), QuizAttempt.submitted_at.is_(None))
+    update(_ATTEMPT_TABLE)
+    .where(_ATTEMPT_TABLE.c.id == bindparam("attempt_id"), _ATTEMPT_TABLE.c.submitted_at.is_(None))
     .values(
         {
             name: bindparam(f"new_{name}")
@@ -49,7 +51,6 @@ _SCORE = (
             )
         }
     )
-    .execution_options(synchronize_session=False)
 )
 
 
