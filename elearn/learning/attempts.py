@@ -239,8 +239,8 @@ def _finish(
     for name, value in scored.items():  # as written: no need to read it back
         set_committed_value(attempt, name, value)
     enrollment = attempt.enrollment
-    # The events and the progress row are written together at the commit, and the
-    # rollup counts together at the end: their busiest rows stay locked the shortest.
+    # The events (one INSERT) and the progress row are written together, and the rollup
+    # counts together at the end: their busiest rows stay locked the shortest.
     batch = rollups.RollupBatch()
     events = EventRows()
     with db.session.no_autoflush:

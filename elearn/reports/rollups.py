@@ -106,8 +106,9 @@ class RollupBatch:
         """Write the gathered counts, the rows every learner shares last.
 
         First the learner's own rows (JP of the year and its total), then the session's
-        pending ORM rows (events, progress), then the rows shared with every learner of
-        the unit, course or quiz (month and span counts, score counts, JP bands): one
+        pending ORM rows (progress; a quiz submit writes its events just before), then
+        the rows shared with every learner of the unit, course or quiz (month and span
+        counts, score counts, JP bands): one
         statement on PostgreSQL, tables in one fixed order and rows in key order, so two
         transactions lock them in the same order, and hold them for that statement and
         the commit only. Under a rush of completions they are what every submit queues
