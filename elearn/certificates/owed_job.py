@@ -62,7 +62,7 @@ def settle_owed(jobs: Jobs, enrollment_ids: list[int], settings: Settings) -> No
     # a 1 in 2**48 draw), which spares the look-up and the savepoint; running the job twice
     # would issue nothing more anyway.
     key = f"{ISSUE_OWED_KIND}:{enrollment_ids[0]}:{secrets.token_hex(6)}"
-    jobs.submit(ISSUE_OWED_KIND, {"enrollments": enrollment_ids}, key=key, new_key=True)
+    jobs.submit_new(ISSUE_OWED_KIND, {"enrollments": enrollment_ids}, key=key)
 
 
 def settle_completions(enrollment_ids: list[int], settings: Settings) -> int:

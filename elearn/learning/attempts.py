@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Collection, Mapping
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn import clock
 from elearn.extensions import db
-from elearn.learning.events import record_event
+from elearn.learning.events import EventRows, record_event
 from elearn.learning.paper import answers_from_form, draw_paper
 from elearn.learning.progress import Item, check_completion, mark_quiz_passed, open_item
 from elearn.learning.scoring import score_attempt
@@ -31,6 +30,27 @@ _ATTEMPTS = (
         QuizAttempt.item_id == bindparam("item_id"),
     )
     .order_by(QuizAttempt.number)
+)
+# The scoring update, built once for the same reason; of the table, not the entity (the
+# ORM's bulk-update set-up is not needed: the attempt is set as written below).
+# Conditional: only the first of parallel submits scores the attempt.
+_ATTEMPT_TABLE: Table = QuizAttempt.__table__  # type: ignore[assignment]
+_SCORE = (
+    update(_ATTEMPT_TABLE)
+    .where(_ATTEMPT_TABLE.c.id == bindparam("attempt_id"), _ATTEMPT_TABLE.c.submitted_at.is_(None))
+    .values(
+        {
+            name: bindparam(f"new_{name}")
+            for name in (
+                "submitted_at",
+                "score",
+                "passed",
+                "results",
+                "answers",
+                "answers_saved_at",
+            )
+        }
+    )
 )
 
 
@@ -206,16 +226,12 @@ def _finish(
         "submitted_at": submitted_at,
         "score": result.percent,
         "passed": result.passed,
-        "results": [asdict(r) for r in result.results],
+        "results": [r.stored() for r in result.results],
         "answers": answers,
         "answers_saved_at": saved_at,
     }
-    # Conditional update: only the first of parallel submits scores the attempt.
     outcome = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(scored)
-        .execution_options(synchronize_session=False)
+        _SCORE, {"attempt_id": attempt.id, **{f"new_{k}": v for k, v in scored.items()}}
     )
     if outcome.rowcount != 1:  # type: ignore[attr-defined]
         db.session.refresh(attempt)  # as the winner scored it
@@ -223,13 +239,14 @@ def _finish(
     for name, value in scored.items():  # as written: no need to read it back
         set_committed_value(attempt, name, value)
     enrollment = attempt.enrollment
-    # The events and the progress row are written together at the commit, and the
-    # rollup counts together at the end: their busiest rows stay locked the shortest.
+    # The events (one INSERT) and the progress row are written together, and the rollup
+    # counts together at the end: their busiest rows stay locked the shortest.
     batch = rollups.RollupBatch()
+    events = EventRows()
     with db.session.no_autoflush:
         rollups.attempt_scored(attempt, batch)
         duration = int((submitted_at - attempt.started_at).total_seconds())
-        record_event(
+        events.add(
             enrollment,
             Verb.ATTEMPT_SUBMITTED,
             submitted_at,
@@ -239,11 +256,10 @@ def _finish(
             duration_seconds=duration,
         )
         verb = Verb.PASSED if result.passed else Verb.FAILED
-        record_event(
-            enrollment, verb, submitted_at, item=item, attempt=attempt, score=result.percent
-        )
+        events.add(enrollment, verb, submitted_at, item=item, attempt=attempt, score=result.percent)
         if result.passed:
             mark_quiz_passed(enrollment, item, submitted_at)
-            check_completion(enrollment, version_items, batch)
+            check_completion(enrollment, version_items, batch, events)
+    events.write()
     batch.write()
     return True

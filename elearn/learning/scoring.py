@@ -30,6 +30,18 @@ class QuestionResult:
     correct: bool
     feedback_html: str
 
+    def stored(self) -> dict[str, Any]:
+        """The result as ``QuizAttempt.results`` stores it: ``dataclasses.asdict``'s dict,
+        made without its recursive walk and deep copy of every field (a submit makes one
+        per question)."""
+        return {
+            "key": self.key,
+            "fraction": self.fraction,
+            "scored": self.scored,
+            "correct": self.correct,
+            "feedback_html": self.feedback_html,
+        }
+
 
 @dataclass(frozen=True)
 class AttemptScore:

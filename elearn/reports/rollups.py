@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import aliased
 
 from elearn.extensions import db
@@ -106,8 +106,9 @@ class RollupBatch:
         """Write the gathered counts, the rows every learner shares last.
 
         First the learner's own rows (JP of the year and its total), then the session's
-        pending ORM rows (events, progress), then the rows shared with every learner of
-        the unit, course or quiz (month and span counts, score counts, JP bands): one
+        pending ORM rows (progress; a quiz submit writes its events just before), then
+        the rows shared with every learner of the unit, course or quiz (month and span
+        counts, score counts, JP bands): one
         statement on PostgreSQL, tables in one fixed order and rows in key order, so two
         transactions lock them in the same order, and hold them for that statement and
         the commit only. Under a rush of completions they are what every submit queues
@@ -330,27 +331,35 @@ def _add_all(rows: dict[Any, list[Any]], batch: RollupBatch | None) -> None:
         _add(model, model_rows, batch)
 
 
+# What a scored attempt is counted under. Locked: a completion committing meanwhile would
+# otherwise move the enrolment's attempts without this one, which would then stay counted
+# as not completed. Built once with bound parameters: building it took as long as
+# running it (SQLAlchemy caches the compiled SQL, not the statement).
+_SCORED_ENROLLMENT = (
+    select(
+        Enrollment.version_id,
+        Enrollment.enrolled_at,
+        Enrollment.completed_at,
+        User.unit_id,
+        ROOTS.c.instansi_id,
+        ROOTS.c.perangkat_daerah_id,
+        CourseItem.title,
+        CourseVersion.jp,
+    )
+    .join(User, User.id == Enrollment.user_id)
+    .join(ROOTS, ROOTS.c.unit_id == User.unit_id)
+    .join(CourseItem, CourseItem.id == bindparam("item_id"))
+    .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
+    .where(Enrollment.id == bindparam("enrollment_id"))
+    .with_for_update(of=Enrollment)
+)
+
+
 def attempt_scored(attempt: QuizAttempt, batch: RollupBatch | None = None) -> None:
     """A quiz attempt was scored (called once, by the update that scored it)."""
-    # Locked: a completion committing meanwhile would otherwise move the enrolment's
-    # attempts without this one, which would then stay counted as not completed.
     found = db.session.execute(
-        select(
-            Enrollment.version_id,
-            Enrollment.enrolled_at,
-            Enrollment.completed_at,
-            User.unit_id,
-            ROOTS.c.instansi_id,
-            ROOTS.c.perangkat_daerah_id,
-            CourseItem.title,
-            CourseVersion.jp,
-        )
-        .join(User, User.id == Enrollment.user_id)
-        .join(ROOTS, ROOTS.c.unit_id == User.unit_id)
-        .join(CourseItem, CourseItem.id == attempt.item_id)
-        .join(CourseVersion, CourseVersion.id == Enrollment.version_id)
-        .where(Enrollment.id == attempt.enrollment_id)
-        .with_for_update(of=Enrollment)
+        _SCORED_ENROLLMENT,
+        {"enrollment_id": attempt.enrollment_id, "item_id": attempt.item_id},
     ).one()
     nodes = _nodes(found.instansi_id, found.perangkat_daerah_id)
     if batch is not None:
@@ -366,6 +375,17 @@ def attempt_scored(attempt: QuizAttempt, batch: RollupBatch | None = None) -> No
     _add_all(_attempt_rows(move, found.title, attempt.score or 0.0, attempt.results), batch)
 
 
+# An enrolment's scored attempts, as ``_move_attempts`` counts them; built once.
+_SCORED_ATTEMPTS = (
+    select(QuizAttempt.score, QuizAttempt.results, CourseItem.title)
+    .join(CourseItem, QuizAttempt.item_id == CourseItem.id)
+    .where(
+        QuizAttempt.enrollment_id == bindparam("enrollment_id"),
+        QuizAttempt.submitted_at.is_not(None),
+    )
+)
+
+
 def _move_attempts(
     enrollment_id: int, moves: Iterable[Move], batch: RollupBatch | None = None
 ) -> None:
@@ -373,11 +393,7 @@ def _move_attempts(
 
     One read of the attempts and one upsert per table, whatever the number of moves.
     """
-    attempts = db.session.execute(
-        select(QuizAttempt.score, QuizAttempt.results, CourseItem.title)
-        .join(CourseItem, QuizAttempt.item_id == CourseItem.id)
-        .where(QuizAttempt.enrollment_id == enrollment_id, QuizAttempt.submitted_at.is_not(None))
-    ).all()
+    attempts = db.session.execute(_SCORED_ATTEMPTS, {"enrollment_id": enrollment_id}).all()
     rows: dict[Any, list[Any]] = {}
     for move in moves:
         for score, results, title in attempts:

@@ -103,11 +103,19 @@ def test_a_new_key_is_run_and_a_reused_one_is_refused(app: Flask):
     switch = Switch(failing=False)
     jobs = current_jobs(app)
     jobs.registry.add(flaky_kind(switch))
-    first = jobs.submit("test.flaky", {"n": 1}, key="random-part", new_key=True)
-    assert switch.calls == [1] and job_now().id == first.id  # sent by the id it was given
+    first = jobs.submit_new("test.flaky", {"n": 1}, key="random-part")
+    assert switch.calls == [1] and job_now().id == first  # sent by the id it was given
+    # A plain INSERT, no ORM object: what it names is stored, the rest took their defaults
+    # (the inline queue has run it since).
+    db.session.expire_all()
+    job = db.session.get(Job, first)
+    assert job is not None and job.kind == "test.flaky" and job.owner_id is None
+    assert job.max_attempts == jobs.registry.get("test.flaky").max_attempts
+    assert job.args == {"n": 1} and job.created_at == job.run_after
+    assert job.state == JobState.DONE and job.attempts == 1 and job.error == ""
 
     # The caller promised a unique key: a reused one is an error, not the other job.
     with pytest.raises(IntegrityError):
-        jobs.submit("test.flaky", {"n": 2}, key="random-part", new_key=True)
+        jobs.submit_new("test.flaky", {"n": 2}, key="random-part")
     db.session.rollback()
     assert switch.calls == [1] and job_now().args == {"n": 1}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import asdict
 from typing import Any
 
 import pytest
@@ -38,6 +39,18 @@ def markdown_question(source: str) -> dict[str, Any]:
 SINGLE = gift_question(
     "::S:: Ibu kota Sulawesi Tengah? {=Palu#Tepat ~Mamuju#Itu ibu kota Sulawesi Barat ~Kendari}"
 )
+
+
+def test_stored_result_is_what_asdict_gives() -> None:
+    """``QuizAttempt.results`` keeps the rows ``dataclasses.asdict`` made before: the same
+    keys in the same order, so a field added to QuestionResult must be stored too."""
+    results = [
+        score_question(SINGLE, "0"),
+        score_question(SINGLE, "1"),
+        score_question(SINGLE, None),
+    ]
+    for result in results:
+        assert list(result.stored().items()) == list(asdict(result).items())
 
 
 def test_single_choice_credit_and_chosen_feedback() -> None:
