@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import get_month_names
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, request, session
 from flask_babel import (
@@ -74,18 +76,69 @@ def zone_abbreviation() -> str:
     return ZONE_NAMES.get(zone, zone)
 
 
+class LocalDates:
+    """The UI's two date formats in one language and zone, with what Babel would look up for
+    every value (the month names, the zone's abbreviation) looked up once.
+
+    Writes ``DATE_PATTERN`` (``d MMMM y``, and ``HH.mm`` after it) as Babel does: the day
+    and year as numbers, the month's wide name, hours and minutes in two digits; naive
+    datetimes are UTC. tests/main/test_local_dates.py holds it to Babel's output.
+    """
+
+    def __init__(self, locale: Locale, zone: tzinfo) -> None:
+        months = get_month_names("wide", "format", locale)
+        self.months = tuple(str(months[m]) for m in range(1, 13))
+        self.zone = zone
+        self.abbreviation = ZONE_NAMES.get(str(zone), str(zone))
+
+    def _local(self, value: datetime) -> datetime:
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(self.zone)
+
+    def date_text(self, value: date | datetime) -> str:
+        if isinstance(value, datetime):
+            value = self._local(value)
+        return f"{value.day} {self.months[value.month - 1]} {value.year}"
+
+    def datetime_text(self, value: datetime) -> str:
+        v = self._local(value)
+        month = self.months[v.month - 1]
+        return f"{v.day} {month} {v.year} {v.hour:02d}.{v.minute:02d} {self.abbreviation}"
+
+
+_LOCAL_DATES: dict[tuple[Locale, tzinfo], LocalDates] = {}
+
+
+def local_dates() -> LocalDates | None:
+    """The date formats of this request's language and zone; None where Flask-Babel has none."""
+    # Flask-Babel's own locale and zone, so force_locale() and refresh() still apply; a
+    # handful of languages and zones, so the cache stays small.
+    locale, zone = get_locale(), get_timezone()
+    if locale is None or zone is None:
+        return None
+    found = _LOCAL_DATES.get((locale, zone))
+    if found is None:
+        found = _LOCAL_DATES.setdefault((locale, zone), LocalDates(locale, zone))
+    return found
+
+
 def local_datetime(value: datetime | None) -> str:
     """Format a UTC datetime in the viewer's zone: ``5 Februari 2026 14.30 WITA``."""
     if value is None:
         return "—"
-    return f"{format_datetime(value, DATE_PATTERN + ' HH.mm')} {zone_abbreviation()}"
+    dates = local_dates()
+    if dates is None:
+        return f"{format_datetime(value, DATE_PATTERN + ' HH.mm')} {zone_abbreviation()}"
+    return dates.datetime_text(value)
 
 
 def local_date(value: date | datetime | None) -> str:
     """Format a date the one way the UI shows dates: ``5 Februari 2026`` (``5 February 2026``)."""
     if value is None:
         return "—"
-    return format_date(value, DATE_PATTERN)
+    dates = local_dates()
+    if dates is None:
+        return format_date(value, DATE_PATTERN)
+    return dates.date_text(value)
 
 
 def decimal(value: float | None, digits: int | None = 1) -> str:
