@@ -76,69 +76,71 @@ def zone_abbreviation() -> str:
     return ZONE_NAMES.get(zone, zone)
 
 
-class LocalDates:
-    """The UI's two date formats in one language and zone, with what Babel would look up for
-    every value (the month names, the zone's abbreviation) looked up once.
+class MonthNames:
+    """One language's wide month names, looked up once: Babel looks them up again for every
+    date it formats.
 
-    Writes ``DATE_PATTERN`` (``d MMMM y``, and ``HH.mm`` after it) as Babel does: the day
-    and year as numbers, the month's wide name, hours and minutes in two digits; naive
-    datetimes are UTC. tests/main/test_local_dates.py holds it to Babel's output.
+    With them the UI's dates are written as Babel writes ``DATE_PATTERN`` (``d MMMM y``, and
+    ``HH.mm`` after it): the day and year as numbers, the month's name, hours and minutes in
+    two digits. tests/main/test_local_dates.py holds the two to the same strings.
     """
 
-    def __init__(self, locale: Locale, zone: tzinfo) -> None:
-        months = get_month_names("wide", "format", locale)
-        self.months = tuple(str(months[m]) for m in range(1, 13))
-        self.zone = zone
-        self.abbreviation = ZONE_NAMES.get(str(zone), str(zone))
+    def __init__(self, locale: Locale) -> None:
+        names = get_month_names("wide", "format", locale)
+        self.names = tuple(str(names[month]) for month in range(1, 13))
 
-    def _local(self, value: datetime) -> datetime:
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(self.zone)
-
-    def date_text(self, value: date | datetime) -> str:
-        if isinstance(value, datetime):
-            value = self._local(value)
-        return f"{value.day} {self.months[value.month - 1]} {value.year}"
-
-    def datetime_text(self, value: datetime) -> str:
-        v = self._local(value)
-        month = self.months[v.month - 1]
-        return f"{v.day} {month} {v.year} {v.hour:02d}.{v.minute:02d} {self.abbreviation}"
+    def date_text(self, value: date) -> str:
+        return f"{value.day} {self.names[value.month - 1]} {value.year}"
 
 
-_LOCAL_DATES: dict[tuple[Locale, tzinfo], LocalDates] = {}
+_MONTH_NAMES: dict[Locale, MonthNames] = {}
 
 
-def local_dates() -> LocalDates | None:
-    """The date formats of this request's language and zone; None where Flask-Babel has none."""
-    # Flask-Babel's own locale and zone, so force_locale() and refresh() still apply; a
-    # handful of languages and zones, so the cache stays small.
-    locale, zone = get_locale(), get_timezone()
-    if locale is None or zone is None:
+def month_names() -> MonthNames | None:
+    """The month names of this request's language; None where Flask-Babel has no locale."""
+    # Flask-Babel's own locale, so force_locale() and refresh() still apply.
+    locale = get_locale()
+    if locale is None:
         return None
-    found = _LOCAL_DATES.get((locale, zone))
+    found = _MONTH_NAMES.get(locale)
     if found is None:
-        found = _LOCAL_DATES.setdefault((locale, zone), LocalDates(locale, zone))
+        found = _MONTH_NAMES.setdefault(locale, MonthNames(locale))
     return found
+
+
+def _in_zone(value: datetime, zone: tzinfo) -> datetime:
+    """``value`` in ``zone``, a naive one read as UTC (as Flask-Babel and Babel read it)."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
 
 
 def local_datetime(value: datetime | None) -> str:
     """Format a UTC datetime in the viewer's zone: ``5 Februari 2026 14.30 WITA``."""
     if value is None:
         return "—"
-    dates = local_dates()
-    if dates is None:
+    names, zone = month_names(), get_timezone()
+    if names is None or zone is None:
         return f"{format_datetime(value, DATE_PATTERN + ' HH.mm')} {zone_abbreviation()}"
-    return dates.datetime_text(value)
+    local = _in_zone(value, zone)
+    name = str(zone)
+    return f"{names.date_text(local)} {local:%H.%M} {ZONE_NAMES.get(name, name)}"
 
 
 def local_date(value: date | datetime | None) -> str:
-    """Format a date the one way the UI shows dates: ``5 Februari 2026`` (``5 February 2026``)."""
+    """Format a date the one way the UI shows dates: ``5 Februari 2026`` (``5 February 2026``).
+
+    A datetime's date is the one in the viewer's zone; a date needs no zone (nor its look-up).
+    """
     if value is None:
         return "—"
-    dates = local_dates()
-    if dates is None:
+    names = month_names()
+    if names is None:
         return format_date(value, DATE_PATTERN)
-    return dates.date_text(value)
+    if isinstance(value, datetime):
+        zone = get_timezone()
+        if zone is None:
+            return format_date(value, DATE_PATTERN)
+        value = _in_zone(value, zone)
+    return names.date_text(value)
 
 
 def decimal(value: float | None, digits: int | None = 1) -> str:
