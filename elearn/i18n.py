@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import get_month_names
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, request, session
 from flask_babel import (
@@ -74,18 +76,71 @@ def zone_abbreviation() -> str:
     return ZONE_NAMES.get(zone, zone)
 
 
+class MonthNames:
+    """One language's wide month names, looked up once: Babel looks them up again for every
+    date it formats.
+
+    With them the UI's dates are written as Babel writes ``DATE_PATTERN`` (``d MMMM y``, and
+    ``HH.mm`` after it): the day and year as numbers, the month's name, hours and minutes in
+    two digits. tests/main/test_local_dates.py holds the two to the same strings.
+    """
+
+    def __init__(self, locale: Locale) -> None:
+        names = get_month_names("wide", "format", locale)
+        self.names = tuple(str(names[month]) for month in range(1, 13))
+
+    def date_text(self, value: date) -> str:
+        return f"{value.day} {self.names[value.month - 1]} {value.year}"
+
+
+_MONTH_NAMES: dict[Locale, MonthNames] = {}
+
+
+def month_names() -> MonthNames | None:
+    """The month names of this request's language; None where Flask-Babel has no locale."""
+    # Flask-Babel's own locale, so force_locale() and refresh() still apply.
+    locale = get_locale()
+    if locale is None:
+        return None
+    found = _MONTH_NAMES.get(locale)
+    if found is None:
+        found = _MONTH_NAMES.setdefault(locale, MonthNames(locale))
+    return found
+
+
+def _in_zone(value: datetime, zone: tzinfo) -> datetime:
+    """``value`` in ``zone``, a naive one read as UTC (as Flask-Babel and Babel read it)."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+
+
 def local_datetime(value: datetime | None) -> str:
     """Format a UTC datetime in the viewer's zone: ``5 Februari 2026 14.30 WITA``."""
     if value is None:
         return "—"
-    return f"{format_datetime(value, DATE_PATTERN + ' HH.mm')} {zone_abbreviation()}"
+    names, zone = month_names(), get_timezone()
+    if names is None or zone is None:
+        return f"{format_datetime(value, DATE_PATTERN + ' HH.mm')} {zone_abbreviation()}"
+    local = _in_zone(value, zone)
+    name = str(zone)
+    return f"{names.date_text(local)} {local:%H.%M} {ZONE_NAMES.get(name, name)}"
 
 
 def local_date(value: date | datetime | None) -> str:
-    """Format a date the one way the UI shows dates: ``5 Februari 2026`` (``5 February 2026``)."""
+    """Format a date the one way the UI shows dates: ``5 Februari 2026`` (``5 February 2026``).
+
+    A datetime's date is the one in the viewer's zone; a date needs no zone (nor its look-up).
+    """
     if value is None:
         return "—"
-    return format_date(value, DATE_PATTERN)
+    names = month_names()
+    if names is None:
+        return format_date(value, DATE_PATTERN)
+    if isinstance(value, datetime):
+        zone = get_timezone()
+        if zone is None:
+            return format_date(value, DATE_PATTERN)
+        value = _in_zone(value, zone)
+    return names.date_text(value)
 
 
 def decimal(value: float | None, digits: int | None = 1) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
@@ -38,12 +38,22 @@ def document_of(badge: JpBadge, base_url: str) -> BadgeDocument:
     )
 
 
-def signature_valid(badge: JpBadge) -> bool:
+class SignedBadge(Protocol):
+    """What verifying reads of a badge: a ``JpBadge`` or the verification page's row."""
+
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+    @property
+    def signature(self) -> str: ...
+
+
+def signature_valid(badge: SignedBadge) -> bool:
     """Check the stored payload against its Ed25519 signature (a changed row fails)."""
     return stored_signature_valid(badge.payload, badge.signature)
 
 
-def public_view(badge: JpBadge) -> dict[str, Any]:
+def public_view(badge: SignedBadge) -> dict[str, Any]:
     """Only what the public page shows: the name, a masked NIP, the year and its JP."""
     p = badge.payload
     return {

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 
+from elearn.badges.verification import verified_badge
 from elearn.badges.verify import badge_by_code, document_of, public_view, signature_valid
 from elearn.certificates import status_list
 from elearn.certificates.credential import build_badge_credential, encode_vc_jwt
@@ -34,7 +35,8 @@ def _by_code(code: str) -> JpBadge | None:
 @bp.route("/<code>")
 @limiter.limit(_verify_limit)
 def verify(code: str) -> tuple[str, int] | str:
-    badge = _by_code(code)
+    # The public page only reads: the badge as a plain row, not a session's object.
+    badge = verified_badge(code) if CODE.match(code) else None
     if badge is None:
         # Unknown and malformed codes get the very same answer.
         return render_template("badges/unknown.html"), 404

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from elearn.certificates import revocation, status_list
 from elearn.certificates.document import CertificateDocument
 from elearn.certificates.issuance import (
+    SignedCertificate,
     document_from_payload,
     new_code,
     next_sequence,
@@ -161,7 +162,8 @@ def unrevoke_program_certificate(certificate: ProgramCertificate, by: User, reas
     return revocation.unrevoke(certificate, by, reason, PROGRAM)
 
 
-def signature_valid(certificate: ProgramCertificate) -> bool:
+def signature_valid(certificate: SignedCertificate) -> bool:
+    """Check the stored payload against its Ed25519 signature (a certificate or the page's row)."""
     return stored_signature_valid(certificate.payload, certificate.signature)
 
 

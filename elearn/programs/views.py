@@ -50,6 +50,7 @@ from elearn.programs.enrollment import (
 )
 from elearn.programs.locking import lock_reason
 from elearn.programs.progress import DbSession, progress_of
+from elearn.programs.verification import verified_program_certificate
 from elearn.settings import current_settings
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
@@ -133,10 +134,14 @@ def _verify_limit() -> str:
 @bp.route("/certificates/<code>")
 @limiter.limit(_verify_limit)
 def verify(code: str) -> tuple[str, int] | str:
-    certificate = _by_code(code)
+    # The public page only reads: the certificate as a plain row, not a session's object.
+    certificate = verified_program_certificate(code) if CODE.match(code) else None
     if certificate is None:
         return render_template("certificates/unknown.html"), 404
-    may_manage = _may_manage(certificate)
+    # The row carries the program's unit, so the roles are all can_manage_unit has to look at.
+    may_manage = current_user.is_authenticated and can_manage_unit(
+        current_user, certificate.program_unit_id
+    )
     return render_template(
         "programs/verify.html",
         certificate=certificate,
@@ -148,7 +153,7 @@ def verify(code: str) -> tuple[str, int] | str:
         ],
         nip_masked=mask_nip(certificate.payload["nip"]),
         signature_ok=signature_valid(certificate),
-        may_download=_may_download(certificate),
+        may_download=_may_download(certificate.user_id),
         **forms_for(certificate, may_manage),
     )
 
@@ -162,9 +167,10 @@ def _may_manage(certificate: ProgramCertificate) -> bool:
     )
 
 
-def _may_download(certificate: ProgramCertificate) -> bool:
+def _may_download(holder_id: int) -> bool:
+    """The holder and admins; unlike a course certificate's, not its coordinators."""
     return current_user.is_authenticated and (
-        certificate.user_id == current_user.id or current_user.has_role(Role.ADMIN)
+        holder_id == current_user.id or current_user.has_role(Role.ADMIN)
     )
 
 
@@ -176,7 +182,7 @@ def _base_url() -> str:
 @login_required
 def pdf(code: str) -> Response:
     certificate = _by_code(code)
-    if certificate is None or not _may_download(certificate):
+    if certificate is None or not _may_download(certificate.user_id):
         abort(404)
     # Signed by the signer of the instansi that issued it (its program's unit's).
     body = sign_pdf(

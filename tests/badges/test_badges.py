@@ -8,7 +8,8 @@ from pathlib import Path
 
 import jwt
 import pytest
-from flask import Flask
+from flask import Flask, template_rendered
+from jinja2 import Template
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -194,6 +195,40 @@ def test_the_badge_verifies_publicly_and_as_a_vc_jwt(
     db.session.commit()
     tampered = app.test_client().get(f"/badges/{badge.code}").get_data(as_text=True)
     assert "TIDAK SAH" in tampered
+
+
+def test_the_badge_page_reads_the_badge_as_a_plain_row(
+    app: Flask, tmp_path: Path, clock: FrozenClock
+):
+    """The public page only reads: the badge comes as a plain row, no badge object held while
+    it renders, and each viewer sees what they saw; a changed row still fails its check."""
+    learner = sign_in(app, name="Siti <Aminah>")
+    training(learner.user, 18)
+    complete_course(app, tmp_path, learner=learner)
+    (badge,) = badges_of(learner.user).values()
+    url = f"/badges/{badge.code}"
+    held: list[set[str]] = []
+
+    def note(_app: Flask, template: Template, context: dict[str, object]) -> None:
+        if template.name == "badges/verify.html":
+            held.append({type(o).__name__ for o in db.session.identity_map.values()})
+
+    with template_rendered.connected_to(note, app):
+        own = learner.client.get(url).get_data(as_text=True)
+        public = app.test_client().get(url).get_data(as_text=True)
+        db.session.execute(
+            update(JpBadge).where(JpBadge.id == badge.id).values(payload={**badge.payload, "jp": 9})
+        )
+        db.session.commit()
+        tampered = app.test_client().get(url).get_data(as_text=True)
+
+    assert len(held) == 3, held
+    assert "JpBadge" not in set().union(*held), held
+    assert "<strong>SAH</strong>" in own and "Siti &lt;Aminah&gt;" in own
+    assert f"{url}/credential" in own and f"{url}/credential.jsonld" in own
+    assert "<strong>SAH</strong>" in public and f"{url}/credential" not in public
+    assert learner.user.nip not in public and "20 JP pada tahun 2026" in public
+    assert "TIDAK SAH" in tampered and "9 JP pada tahun 2026" in tampered
 
 
 def test_the_badge_downloads_as_json_ld_that_verifies_and_names_its_status_list(

@@ -12,20 +12,22 @@ from sqlalchemy.exc import IntegrityError
 
 from elearn import clock
 from elearn.extensions import db
-from elearn.models import Course, Enrollment, ProgramCertificate, ProgramEnrollment
+from elearn.models import Course, Enrollment, ProgramCertificate, ProgramEnrollment, Role, utcnow
 from elearn.programs.certificate import program_document
 from elearn.programs.completion import check_programs_of
 from elearn.programs.locking import lock_reason
 from elearn.programs.progress import completed_on
 from elearn.records.entries import jp_total_for_year
 from elearn.settings import current_settings
-from tests.conftest import run_in_parallel
-from tests.learning.helpers import sign_in
+from tests.conftest import AuthActions, run_in_parallel
+from tests.factories import make_unit, make_user
+from tests.learning.helpers import Learner, sign_in
 from tests.learning.test_statement_budget import BUDGET, _get, _queries, counted
 from tests.programs.helpers import (
     PROGRAM,
     finish,
     join,
+    program_certificate,
     publish_program,
     publish_short_course,
 )
@@ -145,6 +147,60 @@ def test_the_program_pdf_prints_the_program_its_courses_and_its_own_address(
     assert document.verify_url == f"https://elearn.example/programs/certificates/{p['code']}"
     assert document.completed_on.isoformat() == p["completed_on"]
     assert document.revoked_on is None and document.issuer_city == ""
+
+
+def test_the_verification_page_reads_the_program_certificate_as_a_plain_row(
+    app: Flask, tmp_path: Path
+):
+    """The public page only reads: the certificate comes as a plain row, no certificate,
+    version or program object held while it renders, and each viewer sees what they saw."""
+    learner, certificate = program_certificate(app, tmp_path, unit=make_unit("Kota Palu"))
+    url = f"/programs/certificates/{certificate.code}"
+    held: list[set[str]] = []
+
+    def note(_app: Flask, template: Template, context: dict[str, object]) -> None:
+        if template.name == "programs/verify.html":
+            held.append({type(o).__name__ for o in db.session.identity_map.values()})
+
+    with template_rendered.connected_to(note, app):
+        own = learner.client.get(url).get_data(as_text=True)
+        public = app.test_client().get(url).get_data(as_text=True)
+        certificate.revoked_at = utcnow()
+        certificate.revoked_reason = "Data <salah>"
+        db.session.commit()
+        revoked = app.test_client().get(url).get_data(as_text=True)
+
+    assert len(held) == 3, held
+    assert not set().union(*held) & {"ProgramCertificate", "ProgramVersion", "Program"}, held
+    assert "<strong>SAH</strong>" in own and certificate.number in own and "8 JP" in own
+    assert "Unduh PDF" in own and f"{url}/credential" in own and "Cabut sertifikat" not in own
+    assert "<strong>SAH</strong>" in public and "Unduh PDF" not in public
+    assert "DICABUT" in revoked and "Data &lt;salah&gt;" in revoked
+    assert "<strong>SAH</strong>" not in revoked
+
+
+def test_who_may_revoke_a_program_certificate_comes_with_it_within_statement_budget(
+    app: Flask, tmp_path: Path
+):
+    # The program's unit comes in the certificate's row: no version or program loaded.
+    palu, mamuju = make_unit("Kota Palu", code="palu"), make_unit("Kab. Mamuju", code="mamuju")
+    _learner, certificate = program_certificate(app, tmp_path, unit=palu)
+    url = f"/programs/certificates/{certificate.code}"
+    viewers = [
+        (make_user(Role.COORDINATOR, unit=palu, scope=[palu], name="Koordinator"), True, 4),
+        (make_user(Role.COORDINATOR, unit=mamuju, scope=[mamuju], name="Lain"), False, 4),
+        (make_user(Role.ADMIN, unit=mamuju, name="Admin"), True, 2),
+    ]
+    for user, may_revoke, most in viewers:
+        viewer = Learner(user, app.test_client())
+        AuthActions(viewer.client).login(user.nip)
+        statements = _get(app, viewer, url)
+        assert len(statements) <= most, "\n".join(statements)
+        page = viewer.client.get(url).get_data(True)
+        assert ("Cabut sertifikat" in page) is may_revoke, user.full_name
+        assert (f'action="{url}/revoke"' in page) is may_revoke
+        # Coordinators revoke a program certificate; only its holder and admins download it.
+        assert ("Unduh PDF" in page) is user.has_role(Role.ADMIN)
 
 
 def test_an_elective_group_is_met_by_its_quota_and_the_certificate_comes_once(
