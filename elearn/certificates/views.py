@@ -115,7 +115,7 @@ def verify(code: str) -> tuple[str, int] | str:
         return render_template("certificates/unknown.html"), 404
     # The row carries the course's unit, so the roles are all can_manage_unit has to look at.
     may_manage = current_user.is_authenticated and can_manage_unit(
-        current_user, certificate.course_unit_id
+        current_user, certificate.owner_unit_id
     )
     owner = current_user.is_authenticated and certificate.user_id == current_user.id
     return render_template(

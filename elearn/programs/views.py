@@ -140,7 +140,7 @@ def verify(code: str) -> tuple[str, int] | str:
         return render_template("certificates/unknown.html"), 404
     # The row carries the program's unit, so the roles are all can_manage_unit has to look at.
     may_manage = current_user.is_authenticated and can_manage_unit(
-        current_user, certificate.program_unit_id
+        current_user, certificate.owner_unit_id
     )
     return render_template(
         "programs/verify.html",
