@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,6 +22,31 @@ from tests.conftest import FrozenClock
 from tests.content.course_fixtures import COURSE_MD
 from tests.factories import make_unit, make_user
 from tests.learning.helpers import publish_course
+
+
+@dataclass
+class Executed:
+    """The SQL run in an ``executed()`` block, and which of it went through a cursor."""
+
+    statements: list[str] = field(default_factory=list)
+    streamed: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def executed() -> Iterator[Executed]:
+    seen = Executed()
+
+    def listener(conn, cursor, statement, parameters, context, many):  # type: ignore[no-untyped-def]
+        seen.statements.append(statement)
+        if context.execution_options.get("stream_results"):
+            seen.streamed.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+
 
 JAN = datetime(2026, 1, 10, 2, 0, tzinfo=UTC)
 FEB = datetime(2026, 2, 10, 2, 0, tzinfo=UTC)
@@ -130,24 +158,13 @@ def test_a_filter_no_course_matches_answers_without_reading_enrolments(
     app: Flask, client: FlaskClient, agencies: Agencies, version: CourseVersion
 ) -> None:
     enrol(make_user(unit=agencies.palu, name="A"), version, at=JAN)
-    statements: list[str] = []
-    streamed: list[str] = []
-
-    def seen(conn, cursor, statement, parameters, context, many):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-        if context.execution_options.get("stream_results"):
-            streamed.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
+    with executed() as seen:
         for params in ({"category": "tidak-ada"}, {"course": "tidak-ada"}, {"unit": "tidak-ada"}):
             response = api_get(client, "enrollments", agencies.token, **params)
             assert response.status_code == 200
             assert response.get_json()["data"] == [] and response.get_json()["next_cursor"] is None
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
     # At 10M enrolments such a page walked all of them after the cursor (1.9 s).
-    assert not [s for s in statements if "FROM enrollment" in s]
+    assert not [s for s in seen.statements if "FROM enrollment" in s]
     # A filter that matches still reads them.
     assert [
         r["course"]
@@ -422,25 +439,14 @@ def test_an_evaluators_month_reads_each_unit_from_the_index(
     (unit_next) instead of walking every enrolment id after the cursor (some 35,000 for
     an instansi's month at 10M enrolments, more where ids cluster by instansi)."""
     enrol(make_user(unit=agencies.palu, name="A"), version, at=FEB, completed_at=FEB)
-    statements: list[str] = []
-    streamed: list[str] = []
-
-    def seen(conn, cursor, statement, parameters, context, many):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-        if context.execution_options.get("stream_results"):
-            streamed.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
+    with executed() as seen:
         for params in (
             {"since": "2026-02-01", "until": "2026-02-28"},
             {"status": "completed"},
             {"status": "in_progress", "updated_since": FEB.isoformat()},
         ):
             assert api_get(client, "enrollments", agencies.token, **params).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
-    pages = [s for s in statements if "FROM enrollment" in s and "certificate" in s]
+    pages = [s for s in seen.statements if "FROM enrollment" in s and "certificate" in s]
     assert len(pages) == 3
     per_unit = [s for s in pages if "unit_next" in s]
     assert len(per_unit) == (3 if database_url.startswith("postgresql") else 0)
@@ -458,20 +464,9 @@ def test_an_evaluators_page_reads_its_token_and_owner_once(
     started for 101 rows, twice the time a page under load)."""
     enrol(make_user(unit=agencies.palu, name="A"), version, at=JAN)
     assert api_get(client, "enrollments", agencies.token).status_code == 200  # last_used_at
-    statements: list[str] = []
-    streamed: list[str] = []
-
-    def seen(conn, cursor, statement, parameters, context, many):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-        if context.execution_options.get("stream_results"):
-            streamed.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
+    with executed() as seen:
         response = api_get(client, "enrollments", agencies.token)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
     assert [row["name"] for row in response.get_json()["data"]] == ["A"]
-    assert len(statements) == 9, statements
-    assert len([s for s in statements if "FROM api_token" in s]) == 1
-    assert [s for s in statements if "FROM enrollment" in s] == streamed
+    assert len(seen.statements) == 9, seen.statements
+    assert len([s for s in seen.statements if "FROM api_token" in s]) == 1
+    assert [s for s in seen.statements if "FROM enrollment" in s] == seen.streamed
