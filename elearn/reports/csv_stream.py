@@ -27,7 +27,7 @@ from elearn.extensions import db
 from elearn.models import Certificate, Course, CourseVersion, Enrollment, User
 from elearn.reports.copy_chunks import MARK, CopyChunks, KeyTable
 from elearn.reports.exports import CHUNK, STATUS_LABELS, csv_header, safe_text
-from elearn.reports.rows import UnitNames, paged_tuples
+from elearn.reports.rows import VERSION_COLUMNS, UnitNames, paged_tuples
 
 DONE, BUSY = STATUS_LABELS["completed"], STATUS_LABELS["in_progress"]
 # A cell needs safe_text's full treatment only if it starts like a formula or
@@ -169,15 +169,9 @@ def _version_published_since(key: bytes) -> tuple[str, ...]:
     return tuple(safe_text(value) for value in row[1:])
 
 
-_VERSION_CELLS = select(
-    CourseVersion.id,
-    Course.slug,
-    CourseVersion.title,
-    CourseVersion.number,
-    CourseVersion.category,
-    CourseVersion.competency,
-    CourseVersion.jp,
-).join(Course, CourseVersion.course_id == Course.id)
+_VERSION_CELLS = select(CourseVersion.id, *VERSION_COLUMNS).join(
+    Course, CourseVersion.course_id == Course.id
+)
 
 
 def _clean(text: str | None) -> str:

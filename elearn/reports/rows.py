@@ -65,6 +65,18 @@ class UnitNames:
             self.perangkat_daerah[uid] = chain[-2] if len(chain) > 1 else chain[-1]
 
 
+# A course version's cells in an export row, in the file's order; the PostgreSQL CSV
+# reads them once per version and puts them back by key (csv_stream.version_cells).
+VERSION_COLUMNS = (
+    Course.slug,
+    CourseVersion.title,
+    CourseVersion.number,
+    CourseVersion.category,
+    CourseVersion.competency,
+    CourseVersion.jp,
+)
+
+
 def enrollment_statement(
     report_filter: ReportFilter,
     allowed_units: set[int] | None,
@@ -85,12 +97,7 @@ def enrollment_statement(
             User.nip,
             User.full_name,
             User.unit_id,
-            Course.slug,
-            CourseVersion.title,
-            CourseVersion.number,
-            CourseVersion.category,
-            CourseVersion.competency,
-            CourseVersion.jp,
+            *VERSION_COLUMNS,
             Enrollment.enrolled_at,
             Enrollment.completed_at,
             Certificate.number,
