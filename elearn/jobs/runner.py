@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, bindparam, or_, select, update
 
 from elearn import clock
 from elearn.extensions import db
@@ -26,26 +27,27 @@ class RunResult:
 
 def run_job(job_id: int, registry: JobRegistry, settings: JobSettings, worker: str) -> RunResult:
     """Run job ``job_id`` if it is due and nobody holds it; safe to call more than once."""
-    job = db.session.get(Job, job_id)
-    if job is None:
+    # Its kind first (its lease is the kind's), then the claim returns the rest: three
+    # statements and one commit before the job runs.
+    kind_name = db.session.scalar(_KIND, {"job_id": job_id})
+    if kind_name is None:
         db.session.rollback()
         return RunResult(None)
-    if job.kind not in registry:
+    if kind_name not in registry:
         db.session.rollback()
-        return _record_failure(job_id, "", f"unknown job kind {job.kind!r}", dead=True)
-    kind = registry.get(job.kind)
+        return _record_failure(job_id, "", f"unknown job kind {kind_name!r}", dead=True)
+    kind = registry.get(kind_name)
     lease = timedelta(seconds=settings.lease_seconds or kind.lease_seconds)
-    db.session.rollback()
-    if not _claim(job_id, worker, lease):
+    claimed = _claim(job_id, worker, lease)
+    if claimed is None:
         return RunResult(None)
-    job = db.session.get_one(Job, job_id)
+    args, attempt = claimed
     context = JobContext(
         job_id=job_id,
-        args=dict(job.args),
-        attempt=job.attempts,
+        args=dict(args),
+        attempt=attempt,
         progress=LeaseKeeper(job_id, worker, lease),
     )
-    db.session.commit()
     return _run(kind, context, worker, settings)
 
 
@@ -68,14 +70,18 @@ def _run(kind: JobKind, context: JobContext, worker: str, settings: JobSettings)
     return _record_done(context.job_id, worker, outcome)
 
 
-def _claim(job_id: int, worker: str, lease: timedelta) -> bool:
-    """Take the job if it is due, or if its last claim's lease ran out (a dead worker)."""
+_KIND = select(Job.kind).where(Job.id == bindparam("job_id"))
+
+
+def _claim(job_id: int, worker: str, lease: timedelta) -> tuple[dict[str, Any], int] | None:
+    """Take the job if it is due, or if its last claim's lease ran out (a dead worker);
+    its arguments and this attempt's number, or None if it was not ours to take."""
     now = clock.now()
     claimable = or_(
         and_(Job.state.in_([JobState.QUEUED, JobState.FAILED]), Job.run_after <= now),
         and_(Job.state == JobState.RUNNING, Job.lease_until < now),
     )
-    outcome = db.session.execute(
+    claimed = db.session.execute(
         update(Job)
         .where(Job.id == job_id, claimable)
         .values(
@@ -85,9 +91,10 @@ def _claim(job_id: int, worker: str, lease: timedelta) -> bool:
             lease_until=now + lease,
             started_at=now,
         )
-    )
+        .returning(Job.args, Job.attempts)
+    ).first()
     db.session.commit()
-    return outcome.rowcount == 1  # type: ignore[attr-defined]
+    return None if claimed is None else (claimed.args, claimed.attempts)
 
 
 def _mine(job_id: int, worker: str) -> object:
