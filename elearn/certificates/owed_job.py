@@ -2,17 +2,18 @@
 
 A certificate is issued after its completion commits. Without a job broker (``make run``,
 tests) the request that completed the course issues it, as the jobs run inline anyway.
-With workers, the request only records a ``certificates.issue-owed`` job naming the
-enrolments (one INSERT) and a worker issues them moments later: a spike of learners
-finishing together then no longer queues its requests behind the certificate counter
-row and the badge check, and the completion page says "Sertifikat sedang disiapkan"
-until the certificate is there.
+With workers, the completing transaction also records a ``certificates.issue-owed`` job
+naming the enrolment (one INSERT, sent once it commits) and a worker issues it moments
+later: a spike of learners finishing together then no longer queues its requests behind
+the certificate counter row and the badge check, and the completion page says
+"Sertifikat sedang disiapkan" until the certificate is there.
 
-When that fails, for instance because the database went away between the two, the
-completion stays stored without one. Workers run ``certificates.issue-missing`` every
-``CERTIFICATES_OWED_EVERY_SECONDS`` (Settings.certificates.owed_every_seconds, 5 minutes
-by default), so nobody has to remember ``flask certificates issue-missing``; both jobs
-are idempotent (one certificate per enrolment).
+When issuing fails, or the job's message is lost (Redis down at the commit: the jobs'
+sweep sends it again), the completion stays stored without one for a while. Workers run
+``certificates.issue-missing`` every ``CERTIFICATES_OWED_EVERY_SECONDS``
+(Settings.certificates.owed_every_seconds, 5 minutes by default), so nobody has to
+remember ``flask certificates issue-missing``; both jobs are idempotent (one certificate
+per enrolment).
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from __future__ import annotations
 import secrets
 
 from elearn import clock
+from elearn.certificates import issuance
 from elearn.certificates.issuance import issue_certificates_of, issue_missing
 from elearn.extensions import db
+from elearn.jobs.binding import current_jobs
 from elearn.jobs.queue import InlineQueue
 from elearn.jobs.registry import JobContext, JobKind, Outcome
-from elearn.jobs.service import Jobs
+from elearn.models import Enrollment
 from elearn.programs.completion import issue_program_certificates_of
 from elearn.settings import Settings, current_settings
 
@@ -49,20 +52,30 @@ def issue_owed_kind() -> JobKind:
     return JobKind(ISSUE_OWED_KIND, _run_owed, max_attempts=3)
 
 
-def settle_owed(jobs: Jobs, enrollment_ids: list[int], settings: Settings) -> None:
-    """Settle what these committed completions are owed now, or hand it to a worker when
-    jobs run on workers."""
-    if not enrollment_ids:
-        return
+def owe_certificate(enrollment: Enrollment) -> None:
+    """This transaction completes ``enrollment``: its certificate is owed once it commits.
+
+    With jobs on workers the job that issues it is recorded now, in the completing
+    transaction, and sent when that commits (``Jobs.record_new``): no second transaction,
+    and nothing left to issue if the completion rolls back. A completing quiz submit gets
+    here before it writes its rollups, so their shared rows are not held longer for it.
+    Without workers the request settles it itself after the commit (``settle_owed``).
+    """
+    jobs = current_jobs()
     if isinstance(jobs.queue, InlineQueue):
-        settle_completions(enrollment_ids, settings)
+        issuance.owe_certificate(enrollment)
         return
     # Each completion happens once, so its job is new. The key is unique by construction
-    # (the enrolment and 48 random bits: a clash needs the same enrolment settled twice and
-    # a 1 in 2**48 draw), which spares the look-up and the savepoint; running the job twice
-    # would issue nothing more anyway.
-    key = f"{ISSUE_OWED_KIND}:{enrollment_ids[0]}:{secrets.token_hex(6)}"
-    jobs.submit_new(ISSUE_OWED_KIND, {"enrollments": enrollment_ids}, key=key)
+    # (the enrolment and 48 random bits: a clash needs the same enrolment completed twice
+    # and a 1 in 2**48 draw); running the job twice would issue nothing more anyway.
+    key = f"{ISSUE_OWED_KIND}:{enrollment.id}:{secrets.token_hex(6)}"
+    jobs.record_new(ISSUE_OWED_KIND, {"enrollments": [enrollment.id]}, key=key)
+
+
+def settle_owed(enrollment_ids: list[int], settings: Settings) -> None:
+    """Issue what these committed completions are owed, here and now (jobs run inline)."""
+    if enrollment_ids:
+        settle_completions(enrollment_ids, settings)
 
 
 def settle_completions(enrollment_ids: list[int], settings: Settings) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from elearn import clock
 from elearn.extensions import db
+from elearn.jobs.after_commit import send_after_commit
 from elearn.jobs.queue import InlineQueue, JobQueue
 from elearn.jobs.registry import JobRegistry
 from elearn.jobs.runner import RunResult, run_job
@@ -34,7 +35,7 @@ class Schedule:
         return f"{self.kind}@{int(now.timestamp()) // self.every_seconds}"
 
 
-# The row ``submit_new`` inserts (the table's, not the entity's: no ORM set-up), the columns
+# The row ``record_new`` inserts (the table's, not the entity's: no ORM set-up), the columns
 # not named taking their defaults. Built once.
 _JOBS: Table = Job.__table__  # type: ignore[assignment]
 _NEW_JOB = insert(_JOBS).returning(_JOBS.c.id)
@@ -96,17 +97,16 @@ class Jobs:
         self.queue.send(job_id)
         return job
 
-    def submit_new(
+    def record_new(
         self, kind: str, args: dict[str, Any], *, key: str, owner_id: int | None = None
     ) -> int:
-        """Record a job under a key the caller made unique (a random part), commit, send it;
-        return its id.
+        """Record a job in the caller's transaction, to be sent once that commits; its id.
 
-        The key is neither looked up first nor inserted under a savepoint, and the row is
-        one INSERT … RETURNING id, not an ORM object flushed (a request on a hot path, the
-        completing quiz submit, saves three statements and the unit of work); a clash
-        raises IntegrityError instead of returning the other job. Commits the caller's
-        transaction: the job must exist before a worker looks for it.
+        For work a transaction causes: the job commits or rolls back with it, in the same
+        commit (jobs/after_commit.py). The key must be new (the caller adds a random
+        part): it is neither looked up first nor inserted under a savepoint, and the row
+        is one INSERT … RETURNING id, not an ORM object flushed, since the completing quiz
+        submit is on a hot path; a clash raises IntegrityError.
         """
         now = clock.now()
         job_id: int = db.session.execute(
@@ -121,8 +121,7 @@ class Jobs:
                 "run_after": now,
             },
         ).scalar_one()
-        db.session.commit()
-        self.queue.send(job_id)
+        send_after_commit(db.session(), self.queue, job_id)
         return job_id
 
     def requeue(self, job_id: int) -> bool:

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from elearn import clock
-from elearn.certificates.issuance import owe_certificate
+from elearn.certificates.owed_job import owe_certificate
 from elearn.content.quiz import QuizRole
 from elearn.extensions import db
 from elearn.learning.events import EventRows, record_event

@@ -32,7 +32,6 @@ from elearn.content.quiz import ReviewMoment
 from elearn.coordinator.forms import ActionForm
 from elearn.delivery import revalidated_tag
 from elearn.extensions import db
-from elearn.jobs.binding import current_jobs
 from elearn.learning.attempts import (
     AttemptRefused,
     accepts_answers,
@@ -82,9 +81,10 @@ def _signed_in_only() -> None:
 @bp.after_request
 def _issue_owed_certificates(response: Response) -> Response:
     """Settle what the completions this request committed are owed (certificates, badges,
-    program certificates), or leave it to a worker when jobs run on workers."""
+    program certificates) when jobs run inline; with workers the completing transaction
+    recorded a job for it instead (owed_job.owe_certificate)."""
     try:
-        settle_owed(current_jobs(), owed_enrollment_ids(), current_settings())
+        settle_owed(owed_enrollment_ids(), current_settings())
     except Exception as error:
         # The database went away after the completion was committed (benchmarks/cluster.py
         # stops it under load): the learner's answer is safe, so answer it, not a bare 500,

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from elearn import clock
 from elearn.certificates.owed_job import ISSUE_OWED_KIND
 from elearn.extensions import db
 from elearn.jobs.binding import current_jobs
+from elearn.learning.progress import check_completion, mark_quiz_passed
 from elearn.models import Certificate, Enrollment, ProgramCertificate, QuizAttempt
 from elearn.models.job import Job, JobState
 from tests.certificates.test_completion_rush import ONE_QUIZ, ready_to_submit
 from tests.certificates.test_pdf_store import SentIds
+from tests.conftest import csrf_token
 from tests.learning.helpers import answer_form, publish_course, sign_in
 from tests.programs.helpers import join, publish_program, publish_short_course
 
@@ -94,3 +98,67 @@ def test_the_worker_also_issues_the_program_certificate_the_completion_earned(
     db.session.expire_all()
     assert _count(Certificate) == 1 and _count(ProgramCertificate) == 1
     assert db.session.get_one(Job, job_id).result_info == {"issued": 2}
+
+
+class ReadWhenSent(SentIds):
+    """Notes the jobs it is given and what another connection read of each at that moment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: list[JobState | None] = []
+
+    def send(self, job_id: int, delay: timedelta | None = None) -> None:
+        with db.engine.connect() as other:
+            self.read.append(other.scalar(select(Job.state).where(Job.id == job_id)))
+        super().send(job_id, delay)
+
+
+def test_the_completion_and_its_job_commit_together_and_the_job_is_sent_after(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    version = publish_course(tmp_path, **ONE_QUIZ)
+    learner = sign_in(app)
+    url = ready_to_submit(app, learner)
+    queue = ReadWhenSent()
+    monkeypatch.setattr(current_jobs(app), "queue", queue)
+    form = {**answer_form(version, "kuis-siklus", correct=True), "action": "submit"}
+    form["csrf_token"] = csrf_token(learner.client, url)
+    commits: list[object] = []
+
+    def committed(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(db.engine, "commit", committed)
+    try:
+        response = learner.client.post(url, data=form)
+    finally:
+        event.remove(db.engine, "commit", committed)
+
+    assert response.status_code == 302
+    # One transaction: the score, the completion, its rollups and the certificate's job
+    # (the job had a second one of its own, with its own wait for the WAL flush).
+    assert len(commits) == 1
+    # A worker told of the job can claim it: the row was committed when the id was sent.
+    assert queue.read == [JobState.QUEUED] and len(queue.sent) == 1
+    db.session.expire_all()
+    assert db.session.scalar(select(Enrollment.completed_at)) is not None
+
+
+def test_a_completion_rolled_back_leaves_no_certificate_job(
+    app: Flask, tmp_path: Path, queue: SentIds
+):
+    version = publish_course(tmp_path, **ONE_QUIZ)
+    learner = sign_in(app)
+    learner.enroll()
+    learner.post("/learn/dasar-proyek/siklus/complete")
+    enrollment = db.session.scalars(select(Enrollment)).one()
+    item = next(i for i in version.items if i.name == "kuis-siklus")
+
+    mark_quiz_passed(enrollment, item, clock.now())
+    assert check_completion(enrollment)  # records the job in this transaction
+    assert _count(Job) == 1
+    db.session.rollback()
+
+    assert queue.sent == [] and _count(Job) == 0
+    db.session.expire_all()
+    assert db.session.scalar(select(Enrollment.completed_at)) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from elearn.extensions import db
@@ -99,11 +99,13 @@ def test_an_idempotency_key_is_run_once(app: Flask):
     assert job_now().args == {"n": 1}
 
 
-def test_a_new_key_is_run_and_a_reused_one_is_refused(app: Flask):
+def test_a_new_key_is_run_once_committed_and_a_reused_one_is_refused(app: Flask):
     switch = Switch(failing=False)
     jobs = current_jobs(app)
     jobs.registry.add(flaky_kind(switch))
-    first = jobs.submit_new("test.flaky", {"n": 1}, key="random-part")
+    first = jobs.record_new("test.flaky", {"n": 1}, key="random-part")
+    assert switch.calls == []  # recorded in the caller's transaction, not sent yet
+    db.session.commit()
     assert switch.calls == [1] and job_now().id == first  # sent by the id it was given
     # A plain INSERT, no ORM object: what it names is stored, the rest took their defaults
     # (the inline queue has run it since).
@@ -116,6 +118,24 @@ def test_a_new_key_is_run_and_a_reused_one_is_refused(app: Flask):
 
     # The caller promised a unique key: a reused one is an error, not the other job.
     with pytest.raises(IntegrityError):
-        jobs.submit_new("test.flaky", {"n": 2}, key="random-part")
+        jobs.record_new("test.flaky", {"n": 2}, key="random-part")
     db.session.rollback()
     assert switch.calls == [1] and job_now().args == {"n": 1}
+
+
+def test_a_job_recorded_in_a_transaction_that_rolls_back_is_never_sent(app: Flask):
+    switch = Switch(failing=False)
+    jobs = current_jobs(app)
+    jobs.registry.add(flaky_kind(switch))
+    jobs.record_new("test.flaky", {"n": 1}, key="rolled-back")
+    db.session.rollback()
+    db.session.commit()  # a later commit does not send what the rollback dropped
+    assert switch.calls == []
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 0
+
+    # Nor does a session closed with the job still uncommitted (a request that failed).
+    jobs.record_new("test.flaky", {"n": 2}, key="closed")
+    db.session.close()
+    db.session.commit()
+    assert switch.calls == []
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 0
