@@ -228,10 +228,23 @@ class WaitSampler:
         return "mean active backends " + ", ".join(f"{k} {v:.1f}" for k, v in means.items())
 
 
-def start_worker(environment: dict[str, str]) -> Any:
-    """``flask jobs worker`` on the server's settings (its own process group)."""
+# The deployment gives the workers CPUWeight=20 against the web's 100 (docs/deploy.md). Off
+# systemd, a session's autogroup nice is the same knob (the scheduler shares the cores
+# between sessions by it, as between cgroups by CPUWeight; a process's own nice only counts
+# within its session): nice 7 is a weight of 215 against 1,024, about 20 against 100.
+WORKER_AUTOGROUP_NICE = 7
+
+
+def start_worker(environment: dict[str, str], autogroup_nice: int) -> Any:
+    """``flask jobs worker`` on the server's settings, in a session (and process group) of
+    its own, whose share of the cores is set as the deployment sets it."""
     command = [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "jobs", "worker", "--threads", "2"]
-    return subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
+    worker = subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
+    try:
+        Path(f"/proc/{worker.pid}/autogroup").write_text(str(autogroup_nice))
+    except OSError as exc:  # a kernel without autogroups: the worker competes as an equal
+        print(f"worker's CPU weight left as it is: {exc}", flush=True)
+    return worker
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -287,6 +300,12 @@ def main() -> None:
         default="",
         help="Redis URL: jobs (certificates) run on one `flask jobs worker` (default: inline)",
     )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=WORKER_AUTOGROUP_NICE,
+        help="the worker session's autogroup nice (default 7, as CPUWeight=20; 0: as the web)",
+    )
     args = parser.parse_args()
 
     worker_figures: dict[str, float] = {}
@@ -297,7 +316,7 @@ def main() -> None:
         worker = None
         if args.broker:
             environment["JOB_BROKER_URL"] = args.broker
-            worker = start_worker(environment)
+            worker = start_worker(environment, args.worker_nice)
         server = start_server("wsgi:app", GTHREAD, port, environment)
         try:
             args.sample_url = url if url.startswith("postgresql") else ""
@@ -320,7 +339,8 @@ def main() -> None:
     )
     if args.broker:
         print(
-            f"jobs on one worker ({args.broker}): every certificate issued "
+            f"jobs on one worker ({args.broker}, autogroup nice {args.worker_nice}): "
+            "every certificate issued "
             f"{worker_figures.get('seconds', float('nan')):.1f} s after the last submit; "
             f"worker CPU during the run {worker_figures.get('cpu', float('nan')):.1f} s"
         )
