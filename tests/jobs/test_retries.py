@@ -10,11 +10,13 @@ from sqlalchemy.exc import IntegrityError
 
 from elearn.extensions import db
 from elearn.jobs.binding import current_jobs
+from elearn.jobs.registry import JobContext, JobKind, Outcome
 from elearn.models import Role
 from elearn.models.job import Job, JobState
 from tests.conftest import AuthActions, csrf_token
 from tests.factories import make_unit, make_user
 from tests.jobs.kinds import Switch, flaky_kind
+from tests.learning.test_statement_budget import _queries, counted
 
 
 def job_now() -> Job:
@@ -139,3 +141,26 @@ def test_a_job_recorded_in_a_transaction_that_rolls_back_is_never_sent(app: Flas
     db.session.commit()
     assert switch.calls == []
     assert db.session.scalar(select(func.count()).select_from(Job)) == 0
+
+
+def test_a_job_is_claimed_with_two_statements_before_it_runs(app: Flask):
+    """A worker runs a certificate job per completion in a rush: its claim stays small."""
+    jobs = current_jobs(app)
+    before_run: list[list[str]] = []
+
+    def run(context: JobContext) -> Outcome:
+        before_run.append(_queries(list(statements)))
+        return Outcome(info={"args": context.args, "attempt": context.attempt})
+
+    jobs.registry.add(JobKind("test.counted", run))
+    with counted(app) as statements:
+        job_id = jobs.record_new("test.counted", {"n": 1}, key="counted")
+        db.session.commit()  # the inline queue runs it now
+
+    # The INSERT, then its kind and the claim, which returns the arguments and attempt.
+    [claim] = before_run
+    assert len(claim) == 3, "\n".join(claim)
+    assert claim[1].startswith("SELECT job.kind") and claim[2].startswith("UPDATE job SET")
+    db.session.expire_all()
+    job = db.session.get_one(Job, job_id)
+    assert job.state == JobState.DONE and job.result_info == {"args": {"n": 1}, "attempt": 1}
