@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,9 +17,9 @@ from elearn.jobs.binding import current_jobs
 from elearn.learning.progress import check_completion, mark_quiz_passed
 from elearn.models import Certificate, Enrollment, ProgramCertificate, QuizAttempt
 from elearn.models.job import Job, JobState
-from tests.certificates.test_completion_rush import ONE_QUIZ, ready_to_submit
+from tests.certificates.test_completion_rush import ONE_QUIZ, RUSH, ready_to_submit
 from tests.certificates.test_pdf_store import SentIds
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, run_in_parallel
 from tests.learning.helpers import answer_form, publish_course, sign_in
 from tests.programs.helpers import join, publish_program, publish_short_course
 
@@ -162,3 +163,37 @@ def test_a_completion_rolled_back_leaves_no_certificate_job(
     assert queue.sent == [] and _count(Job) == 0
     db.session.expire_all()
     assert db.session.scalar(select(Enrollment.completed_at)) is None
+
+
+def test_a_rush_of_completions_records_and_sends_one_job_each(
+    app: Flask, tmp_path: Path, queue: SentIds
+):
+    version = publish_course(tmp_path, **ONE_QUIZ)
+    answers = answer_form(version, "kuis-siklus", correct=True)
+    learners = [sign_in(app) for _ in range(RUSH)]
+    ready = [(learner, ready_to_submit(app, learner)) for learner in learners]
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def submit() -> None:
+        with lock:
+            learner, url = ready.pop()
+        response = learner.post(url, {**answers, "action": "submit"}, page=url)
+        statuses.append(response.status_code)
+
+    errors = run_in_parallel(app, RUSH, submit)
+
+    assert errors == [] and statuses == [302] * RUSH
+    db.session.expire_all()
+    jobs = db.session.scalars(select(Job).order_by(Job.id)).all()
+    # Every completion committed its own job, and each was sent once, after its commit.
+    assert sorted(queue.sent) == [j.id for j in jobs] and len(jobs) == RUSH
+    owed = sorted(j.args["enrollments"][0] for j in jobs)
+    assert owed == sorted(db.session.scalars(select(Enrollment.id)))
+    assert {j.state for j in jobs} == {JobState.QUEUED}
+
+    for job_id in queue.sent:  # the workers, later
+        current_jobs(app).run(job_id)
+    db.session.expire_all()
+    certificates = db.session.scalars(select(Certificate)).all()
+    assert len({(c.user_id, c.number) for c in certificates}) == RUSH == len(learners)
