@@ -160,8 +160,9 @@ def issue_after_completion(enrollment: Enrollment, settings: Settings) -> Certif
     return certificate
 
 
-def owe_certificate(enrollment: Enrollment) -> None:
-    """Note that this transaction completes ``enrollment``; issue after it commits."""
+def note_owed_certificate(enrollment: Enrollment) -> None:
+    """Note that this transaction completes ``enrollment``, for the request to issue its
+    certificate after the commit (jobs inline: ``owed_job.owe_certificate`` decides)."""
     db.session.info.setdefault(_OWED, set()).add(enrollment.id)
 
 
@@ -202,13 +203,13 @@ _COMPLETED_ENROLLMENT = (
 
 
 def issue_owed_certificates(settings: Settings) -> None:
-    """Issue the certificates noted by ``owe_certificate``, each after its completion;
+    """Issue the certificates noted by ``note_owed_certificate``, each after its completion;
     then the Pembelajar ASN badges those completions brought to the year's target."""
     issue_certificates_of(owed_enrollment_ids(), settings)
 
 
 def owed_enrollment_ids() -> list[int]:
-    """The enrolments this transaction completed (``owe_certificate``), taken off the list."""
+    """The enrolments this transaction completed (``note_owed_certificate``), taken off the list."""
     return sorted(db.session.info.pop(_OWED, set()))
 
 

@@ -63,7 +63,7 @@ def owe_certificate(enrollment: Enrollment) -> None:
     """
     jobs = current_jobs()
     if isinstance(jobs.queue, InlineQueue):
-        issuance.owe_certificate(enrollment)
+        issuance.note_owed_certificate(enrollment)
         return
     # Each completion happens once, so its job is new. The key is unique by construction
     # (the enrolment and 48 random bits: a clash needs the same enrolment completed twice

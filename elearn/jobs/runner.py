@@ -27,7 +27,7 @@ class RunResult:
 
 def run_job(job_id: int, registry: JobRegistry, settings: JobSettings, worker: str) -> RunResult:
     """Run job ``job_id`` if it is due and nobody holds it; safe to call more than once."""
-    # Its kind first (its lease is the kind's), then the claim returns the rest: three
+    # Its kind first (its lease is the kind's), then the claim returns the rest: two
     # statements and one commit before the job runs.
     kind_name = db.session.scalar(_KIND, {"job_id": job_id})
     if kind_name is None:

@@ -1,6 +1,6 @@
 """Completing a program: its certificate, checked after each course completion commits.
 
-A completion owes its course certificate (``certificates.issuance.owe_certificate``); once it
+A completion owes its course certificate (``certificates.owed_job.owe_certificate``); once it
 commits, ``certificates.owed_job.settle_completions`` issues that and then checks the open
 programs of the same learners here, in the request or in a worker. The hourly job
 ``programs.issue-missing`` (``elearn/programs/job.py``, or ``flask programs issue-missing``)
