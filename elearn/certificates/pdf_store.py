@@ -147,4 +147,6 @@ def certificate_pdf_kind(store: BlobStore) -> JobKind:
         db.session.commit()
         return Outcome(result=ref, info={"bytes": len(data)})
 
-    return JobKind(PDF_KIND, run, max_attempts=3, lease_seconds=120)
+    # Rendered ahead of any download (which renders its own if it comes first): in a rush the
+    # certificates themselves come first.
+    return JobKind(PDF_KIND, run, max_attempts=3, lease_seconds=120, background=True)

@@ -17,9 +17,11 @@ _WAITING = "elearn.jobs.waiting_for_commit"
 _COMMITTED = "elearn.jobs.committed"
 
 
-def send_after_commit(session: Session, queue: JobQueue, job_id: int) -> None:
+def send_after_commit(
+    session: Session, queue: JobQueue, job_id: int, *, background: bool = False
+) -> None:
     """Send ``job_id`` to ``queue`` once ``session``'s transaction commits (never if not)."""
-    session.info.setdefault(_WAITING, []).append((queue, job_id))
+    session.info.setdefault(_WAITING, []).append((queue, job_id, background))
 
 
 @event.listens_for(Session, "after_commit")
@@ -38,5 +40,5 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
     # Ids still waiting here did not commit (a rollback, or a session closed): their rows
     # are gone with the transaction.
     session.info.pop(_WAITING, None)
-    for queue, job_id in session.info.pop(_COMMITTED, ()):
-        queue.send(job_id)
+    for queue, job_id, background in session.info.pop(_COMMITTED, ()):
+        queue.send(job_id, background=background)

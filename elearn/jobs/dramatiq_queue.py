@@ -24,6 +24,12 @@ from elearn.jobs.runner import RunResult
 log = logging.getLogger(__name__)
 QUEUE_NAME = "elearn-jobs"
 ACTOR_NAME = "run_job"
+# Background kinds (JobKind.background) go to a queue of their own whose actor has a lower
+# priority (a higher number): a worker with messages of both at hand takes the others first,
+# so a rush of certificates is not issued behind the PDF renders of the certificates before.
+BACKGROUND_QUEUE_NAME = "elearn-jobs-background"
+BACKGROUND_ACTOR_NAME = "run_background_job"
+BACKGROUND_PRIORITY = 100
 # The job's own failures are retried from the job table (with its backoff);
 # Dramatiq's retries cover the rest, e.g. the database being down during a claim.
 INFRASTRUCTURE_RETRIES = 5
@@ -42,20 +48,34 @@ class DramatiqQueue:
         self.broker = RedisBroker(url=broker_url, namespace="elearn", middleware=middleware)
         self._app = app
         self._run = run
-        self.actor: dramatiq.Actor = dramatiq.Actor(
-            self._perform,
+        self.actor: dramatiq.Actor = self._actor(self._perform, ACTOR_NAME, QUEUE_NAME, 0)
+        self.background_actor: dramatiq.Actor = self._actor(
+            self._perform_background,
+            BACKGROUND_ACTOR_NAME,
+            BACKGROUND_QUEUE_NAME,
+            BACKGROUND_PRIORITY,
+        )
+
+    def _actor(
+        self, perform: Callable[[int], None], name: str, queue: str, priority: int
+    ) -> dramatiq.Actor:
+        return dramatiq.Actor(
+            perform,
             broker=self.broker,
-            actor_name=ACTOR_NAME,
-            queue_name=QUEUE_NAME,
-            priority=0,
+            actor_name=name,
+            queue_name=queue,
+            priority=priority,
             options={"time_limit": TIME_LIMIT_MS},
         )
 
-    def send(self, job_id: int, delay: timedelta | None = None) -> None:
+    def send(
+        self, job_id: int, delay: timedelta | None = None, *, background: bool = False
+    ) -> None:
         """Send the job's id; with Redis down the job stays queued and a sweep sends it later."""
         milliseconds = int(delay.total_seconds() * 1000) if delay else None
+        actor = self.background_actor if background else self.actor
         try:
-            self.actor.send_with_options(args=(job_id,), delay=milliseconds)
+            actor.send_with_options(args=(job_id,), delay=milliseconds)
         except (redis.RedisError, dramatiq.errors.BrokerError) as exc:
             # The row is committed: a worker's sweep sends it again once Redis is back.
             log.warning("job %s not sent to Redis (%s); the sweep will resend it", job_id, exc)
@@ -66,7 +86,13 @@ class DramatiqQueue:
         self.broker.client.connection_pool.disconnect()
 
     def _perform(self, job_id: int) -> None:
+        self._perform_on(job_id, background=False)
+
+    def _perform_background(self, job_id: int) -> None:
+        self._perform_on(job_id, background=True)
+
+    def _perform_on(self, job_id: int, *, background: bool) -> None:
         with self._app.app_context():
             result = self._run(job_id)
         if result.retry_in is not None:
-            self.send(job_id, result.retry_in)
+            self.send(job_id, result.retry_in, background=background)

@@ -14,7 +14,9 @@ class JobQueue(Protocol):
 
     name: str
 
-    def send(self, job_id: int, delay: timedelta | None = None) -> None: ...
+    def send(
+        self, job_id: int, delay: timedelta | None = None, *, background: bool = False
+    ) -> None: ...
 
 
 class InlineQueue:
@@ -29,7 +31,9 @@ class InlineQueue:
     def __init__(self, run: Callable[[int], RunResult]) -> None:
         self._run = run
 
-    def send(self, job_id: int, delay: timedelta | None = None) -> None:
+    def send(
+        self, job_id: int, delay: timedelta | None = None, *, background: bool = False
+    ) -> None:
         if delay:
             return
         self._run(job_id)

@@ -40,6 +40,8 @@ class JobKind:
     max_attempts: int = 5
     # A claim older than this is taken to mean the worker died; progress renews it.
     lease_seconds: int = 300
+    # Work nobody waits on (a PDF rendered ahead): a worker holding both takes the rest first.
+    background: bool = False
 
 
 class JobRegistry:

@@ -94,7 +94,7 @@ class Jobs:
         # Read before the commit expires the job: reading it after would reload the row.
         job_id = job.id
         db.session.commit()
-        self.queue.send(job_id)
+        self.queue.send(job_id, background=self.background(kind))
         return job
 
     def record_new(
@@ -121,12 +121,12 @@ class Jobs:
                 "run_after": now,
             },
         ).scalar_one()
-        send_after_commit(db.session(), self.queue, job_id)
+        send_after_commit(db.session(), self.queue, job_id, background=self.background(kind))
         return job_id
 
     def requeue(self, job_id: int) -> bool:
         """Give a failed or dead job a fresh set of attempts; False if it is neither."""
-        requeued = db.session.execute(
+        kind = db.session.execute(
             update(Job)
             .where(Job.id == job_id, Job.state.in_([JobState.FAILED, JobState.DEAD]))
             .values(
@@ -136,11 +136,12 @@ class Jobs:
                 run_after=clock.now(),
                 finished_at=None,
             )
-        )
+            .returning(Job.kind)
+        ).scalar()
         db.session.commit()
-        if requeued.rowcount != 1:  # type: ignore[attr-defined]
+        if kind is None:
             return False
-        self.queue.send(job_id)
+        self.queue.send(job_id, background=self.background(kind))
         return True
 
     def sweep(self, *, grace: timedelta | None = None) -> int:
@@ -159,7 +160,8 @@ class Jobs:
             and_(Job.state == JobState.RUNNING, Job.lease_until < now),
             and_(Job.state.in_([JobState.QUEUED, JobState.FAILED]), Job.run_after <= now - grace),
         )
-        ids = list(db.session.scalars(select(Job.id).where(forgotten).order_by(Job.id)))
+        rows = db.session.execute(select(Job.id, Job.kind).where(forgotten).order_by(Job.id)).all()
+        ids = [job_id for job_id, _ in rows]
         if grace:  # not again before another grace period has passed
             db.session.execute(
                 update(Job)
@@ -167,9 +169,13 @@ class Jobs:
                 .values(run_after=now)
             )
         db.session.commit()
-        for job_id in ids:
-            self.queue.send(job_id)
+        for job_id, kind in rows:
+            self.queue.send(job_id, background=self.background(kind))
         return len(ids)
+
+    def background(self, kind: str) -> bool:
+        """Whether jobs of ``kind`` wait for the others when a worker has both at hand."""
+        return kind in self.registry and self.registry.get(kind).background
 
 
 def worker_name() -> str:

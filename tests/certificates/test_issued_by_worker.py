@@ -55,7 +55,7 @@ def test_the_submit_is_answered_first_and_a_worker_issues_the_certificate(
     assert "Sertifikat sedang disiapkan" in page
     jobs = db.session.scalars(select(Job)).all()
     assert [(j.kind, j.state) for j in jobs] == [(ISSUE_OWED_KIND, JobState.QUEUED)]
-    assert queue.sent == [jobs[0].id]
+    assert queue.sent == [jobs[0].id] and queue.background == []  # not behind any PDF
 
     # The worker takes the job; a second run (a redelivered message) issues nothing more.
     current_jobs(app).run(queue.sent[0])
@@ -108,10 +108,12 @@ class ReadWhenSent(SentIds):
         super().__init__()
         self.read: list[JobState | None] = []
 
-    def send(self, job_id: int, delay: timedelta | None = None) -> None:
+    def send(
+        self, job_id: int, delay: timedelta | None = None, *, background: bool = False
+    ) -> None:
         with db.engine.connect() as other:
             self.read.append(other.scalar(select(Job.state).where(Job.id == job_id)))
-        super().send(job_id, delay)
+        super().send(job_id, delay, background=background)
 
 
 def test_the_completion_and_its_job_commit_together_and_the_job_is_sent_after(

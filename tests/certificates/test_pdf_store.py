@@ -76,9 +76,14 @@ class SentIds:
 
     def __init__(self) -> None:
         self.sent: list[int] = []
+        self.background: list[int] = []  # those sent to wait for the others
 
-    def send(self, job_id: int, delay: timedelta | None = None) -> None:
+    def send(
+        self, job_id: int, delay: timedelta | None = None, *, background: bool = False
+    ) -> None:
         self.sent.append(job_id)
+        if background:
+            self.background.append(job_id)
 
 
 class IssuingWorker(SentIds):
@@ -88,12 +93,14 @@ class IssuingWorker(SentIds):
         super().__init__()
         self._jobs = jobs
 
-    def send(self, job_id: int, delay: timedelta | None = None) -> None:
+    def send(
+        self, job_id: int, delay: timedelta | None = None, *, background: bool = False
+    ) -> None:
         job = db.session.get(Job, job_id)
         if job is not None and job.kind == ISSUE_OWED_KIND:
             self._jobs.run(job_id)
         else:
-            super().send(job_id, delay)
+            super().send(job_id, delay, background=background)
 
 
 def test_first_download_stores_the_pdf_via_the_job_and_later_ones_serve_it(
@@ -201,6 +208,8 @@ def test_with_workers_issuing_queues_the_job_and_the_download_waits_for_nothing(
     [job] = pdf_jobs()
     assert queue.sent == [job.id] and job.state == JobState.QUEUED
     assert job.args["certificate_id"] == certificate.id
+    # Rendered ahead, nobody waiting on it: a worker takes other jobs first.
+    assert queue.background == [job.id]
 
     # The worker is behind: the download renders on the spot and submits nothing new.
     url = f"/certificates/{certificate.code}/pdf"

@@ -13,7 +13,9 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import dramatiq
 import pytest
 import redis
 from flask import Flask
@@ -22,7 +24,7 @@ from config import TestConfig
 from elearn import create_app
 from elearn.extensions import db
 from elearn.jobs.binding import current_jobs
-from elearn.jobs.dramatiq_queue import DramatiqQueue
+from elearn.jobs.dramatiq_queue import BACKGROUND_QUEUE_NAME, QUEUE_NAME, DramatiqQueue
 from elearn.models.job import Job, JobState
 from elearn.settings import with_changes
 from tests.conftest import IsolatedClient, _postgres_url, redis_url
@@ -191,3 +193,34 @@ def test_a_job_of_a_killed_worker_is_run_by_another_after_its_lease(queued_app, 
     assert job.attempts == 2
     assert job.result == f"pid:{second.pid}"
     assert started.read_text().split() == [str(first.pid), str(second.pid)]
+
+
+def test_background_jobs_wait_in_a_queue_a_worker_takes_after_the_others(app: Flask):
+    """A PDF rendered ahead goes to its own queue, whose actor a worker ranks below the
+    rest (Dramatiq: lower number, higher priority): certificates first in a rush."""
+    broker = redis_url()
+    client = redis.Redis.from_url(broker)
+    client.flushdb()
+    queue = DramatiqQueue(app, broker, current_jobs(app).run)
+    try:
+        queue.send(11, background=True)
+        queue.send(12, background=True)
+        queue.send(13)
+        waiting = {
+            name: [m.args[0] for m in map(decode_message, client.hvals(f"elearn:{name}.msgs"))]
+            for name in (QUEUE_NAME, BACKGROUND_QUEUE_NAME)
+        }
+        assert sorted(waiting[BACKGROUND_QUEUE_NAME]) == [11, 12] and waiting[QUEUE_NAME] == [13]
+        assert queue.background_actor.priority > queue.actor.priority
+        assert {a.actor_name: a.queue_name for a in (queue.actor, queue.background_actor)} == {
+            "run_job": QUEUE_NAME,
+            "run_background_job": BACKGROUND_QUEUE_NAME,
+        }
+    finally:
+        queue.close()
+        client.flushdb()
+        client.close()
+
+
+def decode_message(data: bytes) -> dramatiq.Message[Any]:
+    return dramatiq.Message.decode(data)
