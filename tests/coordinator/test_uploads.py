@@ -136,7 +136,7 @@ def test_ten_parallel_uploads_of_one_course_never_fail_with_a_server_error(
 ):
     palu = palu_coordinator(auth)
     # Leave the uploads queued; the test processes them all at the same moment.
-    monkeypatch.setattr(current_jobs(app).queue, "send", lambda *args: None)
+    monkeypatch.setattr(current_jobs(app).queue, "send", lambda *args, **kwargs: None)
     ids = []
     for number in range(10):
         # Half identical, half each with its own change: new versions and "unchanged" mixed.
