@@ -1,6 +1,6 @@
 """The printable certificate: A4 landscape, Bahasa Indonesia, embedded fonts, QR to verification.
 
-Also the small pieces both PDFs share (fonts, Indonesian dates, NIP grouping, metadata), so the
+Also the small pieces both PDFs share (Indonesian dates, NIP grouping, metadata), so the
 certificate and the career record print names, dates and NIPs the same way.
 """
 
@@ -17,13 +17,11 @@ from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from elearn.certificates.document import CertificateDocument
+from elearn.certificates.pdf_fonts import SANS, SERIF, add_fonts, output_pdf
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 MONTHS = tuple(
     "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember".split()
 )
-SANS = "dejavu-sans"
-SERIF = "dejavu-serif"
 
 NAVY = (22, 43, 84)
 GOLD = (168, 132, 52)
@@ -79,13 +77,6 @@ def competency_label(value: str) -> str:
     return " ".join(word.capitalize() for word in value.replace("-", " ").split())
 
 
-def add_fonts(pdf: FPDF) -> None:
-    """Register the bundled DejaVu fonts, which fpdf2 embeds (subset) in the file."""
-    pdf.add_font(SANS, "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font(SANS, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
-    pdf.add_font(SERIF, "B", FONT_DIR / "DejaVuSerif-Bold.ttf")
-
-
 def set_metadata(pdf: FPDF, *, title: str, author: str, subject: str, created: date) -> None:
     """Fill the document information; the creation date comes from the document, not the clock."""
     pdf.set_title(title)
@@ -102,10 +93,10 @@ def qr_code(url: str) -> segno.QRCode:
     return segno.make(url, error="m", boost_error=False, micro=False)
 
 
-def qr_png(url: str) -> bytes:
-    """Draw the QR code of ``url`` as a PNG with the standard 4-module quiet zone."""
+def qr_png(code: segno.QRCode) -> bytes:
+    """Draw ``code`` as a PNG with the standard 4-module quiet zone."""
     out = io.BytesIO()
-    qr_code(url).save(out, kind="png", scale=10, border=QR_BORDER)
+    code.save(out, kind="png", scale=10, border=QR_BORDER)
     return out.getvalue()
 
 
@@ -170,11 +161,16 @@ def draw(pdf: FPDF, item: Text, x: float, width: float, align: str = "C") -> Non
 
 def render_certificate_pdf(doc: CertificateDocument) -> bytes:
     """Lay out the certificate for ``doc`` and return the PDF file."""
+    return output_pdf(lambda fonts: certificate_layout(doc, fonts))
+
+
+def certificate_layout(doc: CertificateDocument, fonts: Path) -> FPDF:
+    """The certificate for ``doc`` laid out with the fonts in ``fonts``, not yet written."""
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
     pdf.c_margin = 0  # measured widths are the printed widths
-    add_fonts(pdf)
+    add_fonts(pdf, fonts)
     revoked = "DICABUT — " if doc.revoked_on else ""
     set_metadata(
         pdf,
@@ -194,7 +190,7 @@ def render_certificate_pdf(doc: CertificateDocument) -> bytes:
     draw(pdf, note, (PAGE_W - CONTENT_W) / 2, CONTENT_W)
     if doc.revoked_on is not None:
         _revoked_stamp(pdf, doc.revoked_on)
-    return bytes(pdf.output())
+    return pdf
 
 
 def _revoked_stamp(pdf: FPDF, revoked_on: date) -> None:
@@ -402,11 +398,12 @@ def _draw_identity(pdf: FPDF, block: Identity) -> None:
 
 def _verification(pdf: FPDF, doc: CertificateDocument) -> None:
     x, width = 21.0, 95.0
-    modules = qr_code(doc.verify_url).symbol_size(scale=1, border=QR_BORDER)[0]
+    code = qr_code(doc.verify_url)
+    modules = code.symbol_size(scale=1, border=QR_BORDER)[0]
     quiet = QR_SIZE * QR_BORDER / modules
     # Shift the white quiet zone into the margin so the dark modules line up with the text.
     pdf.image(
-        io.BytesIO(qr_png(doc.verify_url)),
+        io.BytesIO(qr_png(code)),
         x=x - quiet,
         y=BAND_TOP,
         w=QR_SIZE,

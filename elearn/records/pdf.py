@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableCellFillMode, XPos, YPos
 
-from elearn.certificates.pdf import (
-    SANS,
-    SERIF,
-    add_fonts,
-    competency_label,
-    group_nip,
-    indonesian_date,
-    set_metadata,
-)
+from elearn.certificates.pdf import competency_label, group_nip, indonesian_date, set_metadata
+from elearn.certificates.pdf_fonts import SANS, SERIF, add_fonts, output_pdf
 from elearn.records.document import CareerRecordDocument, RecordRow, YearTotal
 
 NAVY = (22, 43, 84)
@@ -100,10 +94,14 @@ class _RecordPDF(FPDF):
 
 def render_record_pdf(doc: CareerRecordDocument) -> bytes:
     """Lay out ``doc`` as a multi-page table with yearly JP totals and return the PDF file."""
+    return output_pdf(lambda fonts: _layout(doc, fonts))
+
+
+def _layout(doc: CareerRecordDocument, fonts: Path) -> FPDF:
     pdf = _RecordPDF(doc)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=FOOTER_SPACE)
-    add_fonts(pdf)
+    add_fonts(pdf, fonts)
     set_metadata(
         pdf,
         title=f"Riwayat Pengembangan Kompetensi — {doc.learner_name}",
@@ -118,7 +116,7 @@ def render_record_pdf(doc: CareerRecordDocument) -> bytes:
     _totals(pdf, doc)
     _section(pdf, "Daftar kegiatan pengembangan kompetensi")
     _rows(pdf, doc.rows)
-    return bytes(pdf.output())
+    return pdf
 
 
 def _id_label(doc: CareerRecordDocument) -> str:

@@ -17,10 +17,7 @@ from pypdf import PdfReader
 
 from elearn.certificates.document import CertificateDocument
 from elearn.certificates.pdf import (
-    SANS,
-    SERIF,
     Text,
-    add_fonts,
     competency_label,
     date_span,
     fit,
@@ -28,6 +25,7 @@ from elearn.certificates.pdf import (
     indonesian_date,
     render_certificate_pdf,
 )
+from elearn.certificates.pdf_fonts import SANS, SERIF, add_fonts
 
 MM = 72 / 25.4  # points per millimetre
 CODE = "q3Vx8LmN2pR7sT0wYb4KcA"
