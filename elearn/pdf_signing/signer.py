@@ -12,14 +12,16 @@ import asyncio
 import io
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from elearn.pdf_signing.identity import SigningIdentity, chain_pem
@@ -54,6 +56,29 @@ class LocalPdfSigner:
             signing_key=asn1_keys.PrivateKeyInfo.load(key),
             cert_registry=SimpleCertificateStore.from_certs(certificates),
         )
+        self._room: int | None = None
+
+    def _signature_room(self) -> int:
+        """The bytes kept in the file for the signature: pyHanko's estimate, made once.
+
+        Left to itself pyHanko estimates it for every PDF by building a whole dummy
+        signature, half of a signing's CPU. Without a time-stamp authority ours has the
+        same size every time (give or take a byte of the ECDSA value), so the estimate is
+        made once, the way pyHanko makes it (the hex digits, plus half again).
+        """
+        if self._room is None:
+            dummy = outside_any_event_loop(
+                self._signer.async_sign(
+                    hashes.Hash(hashes.SHA256()).finalize(),
+                    "sha256",
+                    use_pades=True,
+                    dry_run=True,
+                    signed_attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(UTC)),
+                )
+            )
+            digits = len(dummy.dump()) * 2
+            self._room = digits + 2 * (digits // 4)
+        return self._room
 
     def sign(self, pdf: bytes, *, reason: str) -> bytes:
         metadata = signers.PdfSignatureMetadata(
@@ -63,7 +88,9 @@ class LocalPdfSigner:
             subfilter=SigSeedSubFilter.PADES,
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        signing = signers.async_sign_pdf(writer, metadata, signer=self._signer)
+        signing = signers.async_sign_pdf(
+            writer, metadata, signer=self._signer, bytes_reserved=self._signature_room()
+        )
         signed: io.BytesIO = outside_any_event_loop(signing)
         return signed.getvalue()
 

@@ -177,3 +177,27 @@ def test_signing_works_where_an_event_loop_is_running(tmp_path: Path):
     with ThreadPoolExecutor(max_workers=1) as pool:
         signed = pool.submit(asyncio.run, inside_a_loop()).result()
     assert b"/ByteRange" in signed
+
+
+def test_the_room_for_the_signature_is_estimated_once_and_each_pdf_validates(tmp_path: Path):
+    # pyHanko would build a dummy signature for every PDF to size the room it keeps for
+    # the real one: half of a signing's CPU, for a size that does not change.
+    signer = LocalPdfSigner(local_identity(tmp_path))
+    signings: list[bool] = []
+    sign_cms = signer._signer.async_sign
+
+    async def counted(*args: object, **kwargs: object) -> object:
+        signings.append(bool(kwargs.get("dry_run")))
+        return await sign_cms(*args, **kwargs)  # type: ignore[arg-type]
+
+    signer._signer.async_sign = counted  # type: ignore[method-assign]
+    pdfs = []
+    for page in range(3):
+        blank = FPDF()
+        blank.add_page()
+        blank.set_title(f"Halaman {page}")
+        pdfs.append(signer.sign(bytes(blank.output()), reason="Uji"))
+    assert signings == [True, False, False, False]
+    for pdf in pdfs:
+        code, report = validate(pdf, signer.certificates_pem(), tmp_path)
+        assert code == 0, report
