@@ -12,7 +12,6 @@ import asyncio
 import io
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from asn1crypto import keys as asn1_keys
@@ -24,6 +23,7 @@ from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from elearn import clock
 from elearn.pdf_signing.identity import SigningIdentity, chain_pem
 
 FIELD = "TandaTanganElektronik"
@@ -73,7 +73,7 @@ class LocalPdfSigner:
                     "sha256",
                     use_pades=True,
                     dry_run=True,
-                    signed_attr_settings=PdfCMSSignedAttributes(signing_time=datetime.now(UTC)),
+                    signed_attr_settings=PdfCMSSignedAttributes(signing_time=clock.now()),
                 )
             )
             digits = len(dummy.dump()) * 2
