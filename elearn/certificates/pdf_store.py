@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import logging
 from dataclasses import replace
 from datetime import timedelta
 
@@ -24,7 +23,6 @@ from elearn.certificates.pdf import render_certificate_pdf
 from elearn.certificates.signing import canonical_json
 from elearn.extensions import db
 from elearn.issuers.registry import logo_by_slug
-from elearn.jobs.queue import InlineQueue
 from elearn.jobs.registry import JobContext, JobKind, Outcome, PermanentFailure
 from elearn.jobs.service import Jobs
 from elearn.models import PLATFORM_SLUG, Certificate, IssuerProfile
@@ -37,8 +35,6 @@ PDF_KIND = "certificate.pdf"
 KEEP_PDF = timedelta(days=8)
 # Raise when pdf.py draws differently: PDFs stored (and ETags given) before are then unused.
 LAYOUT = 3  # 2: signed (PAdES); 3: by the issuer's own signer, with its logo
-
-log = logging.getLogger(__name__)
 
 
 def signed_certificate_pdf(certificate: Certificate, base_url: str) -> bytes:
@@ -107,21 +103,19 @@ def request_pdf(jobs: Jobs, certificate: Certificate, base_url: str) -> None:
     )
 
 
-def prepare_after_issue(jobs: Jobs, certificates: list[Certificate], base_url: str) -> None:
-    """Have workers render newly issued certificates' PDFs before anyone asks for them.
+def record_pdf_job(jobs: Jobs, certificate: Certificate, base_url: str) -> None:
+    """Record the job that renders a just-issued certificate's PDF before anyone asks for it,
+    in the issuing transaction: the two commit together, and the job is sent after.
 
-    Inline (no Redis) the job would render in the learner's completing request, about
-    250 ms of CPU: there the first download runs it instead. A failure here (Redis
-    down is already handled by the queue) must not fail the learner's request.
+    The certificate is new, so is the job's key (it names the certificate's id).
     """
-    if isinstance(jobs.queue, InlineQueue):
-        return
-    for certificate in certificates:
-        try:
-            request_pdf(jobs, certificate, base_url)
-        except Exception:  # noqa: BLE001 - the download renders it on the spot anyway
-            db.session.rollback()
-            log.exception("certificate %s: PDF job not submitted", certificate.id)
+    digest = pdf_digest(certificate, base_url)
+    jobs.record_new(
+        PDF_KIND,
+        {"certificate_id": certificate.id, "base_url": base_url, "digest": digest},
+        key=f"{PDF_KIND}:{certificate.id}:{digest}",
+        owner_id=certificate.user_id,
+    )
 
 
 def certificate_pdf_kind(store: BlobStore) -> JobKind:

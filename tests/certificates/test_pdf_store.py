@@ -7,9 +7,9 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import event, func, select, update
 
-from elearn.certificates.issuance import document_of
+from elearn.certificates.issuance import document_of, issue_missing
 from elearn.certificates.owed_job import ISSUE_OWED_KIND
 from elearn.certificates.pdf import render_certificate_pdf
 from elearn.certificates.pdf_store import PDF_KIND
@@ -21,13 +21,13 @@ from elearn.jobs.service import Jobs
 from elearn.models import Certificate, Role, Unit, User
 from elearn.models.blob import Blob, BlobChunk
 from elearn.models.job import Job, JobState
-from elearn.settings import with_changes
+from elearn.settings import current_settings, with_changes
 from tests.certificates.helpers import NO_QUIZZES, complete_course
 from tests.certificates.test_pdf import page_text
 from tests.conftest import AuthActions, csrf_token
 from tests.content.course_fixtures import write_course
 from tests.factories import make_unit, make_user
-from tests.learning.helpers import sign_in
+from tests.learning.helpers import publish_course, sign_in
 
 BASE = "https://elearn.palukota.go.id"
 # Stands in for the stored file, so a test can tell it from a fresh rendering.
@@ -222,3 +222,70 @@ def test_with_workers_issuing_queues_the_job_and_the_download_waits_for_nothing(
     mark_stored_pdf(pdf_jobs()[0])
     assert learner.client.get(url).data == MARKED
     assert db.session.get(Certificate, certificate.id) is not None
+
+
+class ReadWhenSent(IssuingWorker):
+    """Also notes what another connection reads of a background job when its id is sent."""
+
+    def __init__(self, jobs: Jobs) -> None:
+        super().__init__(jobs)
+        self.read: list[JobState | None] = []
+
+    def send(
+        self, job_id: int, delay: timedelta | None = None, *, background: bool = False
+    ) -> None:
+        if background:
+            with db.engine.connect() as other:
+                self.read.append(other.scalar(select(Job.state).where(Job.id == job_id)))
+        super().send(job_id, delay, background=background)
+
+
+def test_a_certificate_and_its_pdf_job_commit_together_and_the_job_is_sent_after(
+    app: Flask, tmp_path: Path
+):
+    with_changes(app, public_base_url=BASE)
+    jobs = current_jobs(app)
+    queue = ReadWhenSent(jobs)
+    jobs.queue = queue
+    transactions: list[set[str]] = [set()]  # what each transaction inserted, in order
+
+    def inserted(_conn, _cursor, statement: str, params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO certificate "):
+            transactions[-1].add("certificate")
+        elif statement.startswith("INSERT INTO job ") and PDF_KIND in str(params):
+            transactions[-1].add("its PDF job")
+
+    def ended(_conn: object) -> None:
+        transactions.append(set())
+
+    listeners = (("before_cursor_execute", inserted), ("commit", ended), ("rollback", ended))
+    for name, listener in listeners:
+        event.listen(db.engine, name, listener)
+    try:
+        complete_course(app, tmp_path)
+    finally:
+        for name, listener in listeners:
+            event.remove(db.engine, name, listener)
+    # One commit for both: the job used to commit on its own after the certificate's (on
+    # PostgreSQL, a second wait for the WAL flush for every certificate of a rush).
+    assert [t for t in transactions if t] == [{"certificate", "its PDF job"}]
+    # A worker told of it can claim it: the row was committed when its id was sent.
+    assert queue.read == [JobState.QUEUED] and len(pdf_jobs()) == 1
+
+
+def test_a_certificate_the_sweep_issues_has_its_pdf_rendered_ahead_too(app: Flask, tmp_path: Path):
+    with_changes(app, public_base_url=BASE)
+    jobs = current_jobs(app)
+    queue = SentIds()  # no worker: the owed certificate stays owed
+    jobs.queue = queue
+    learner = sign_in(app)
+    publish_course(tmp_path, **NO_QUIZZES)
+    learner.enroll()
+    learner.post("/learn/dasar-proyek/siklus/complete")
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+
+    with app.test_request_context():
+        assert issue_missing(current_settings()) == 1
+    [job] = pdf_jobs()
+    certificate = db.session.scalars(select(Certificate)).one()
+    assert job.args["certificate_id"] == certificate.id and job.id in queue.background
