@@ -13,6 +13,7 @@ import hashlib
 import io
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -94,13 +95,8 @@ def request_pdf(jobs: Jobs, certificate: Certificate, base_url: str) -> None:
     """Submit the job that stores the certificate's PDF (commits; inline: runs it here)."""
     if certificate.revoked_at is not None:
         return
-    digest = pdf_digest(certificate, base_url)
-    jobs.submit(
-        PDF_KIND,
-        {"certificate_id": certificate.id, "base_url": base_url, "digest": digest},
-        key=f"{PDF_KIND}:{certificate.id}:{digest}",
-        owner_id=certificate.user_id,
-    )
+    args, key = _pdf_job(certificate, base_url)
+    jobs.submit(PDF_KIND, args, key=key, owner_id=certificate.user_id)
 
 
 def record_pdf_job(jobs: Jobs, certificate: Certificate, base_url: str) -> None:
@@ -109,13 +105,15 @@ def record_pdf_job(jobs: Jobs, certificate: Certificate, base_url: str) -> None:
 
     The certificate is new, so is the job's key (it names the certificate's id).
     """
+    args, key = _pdf_job(certificate, base_url)
+    jobs.record_new(PDF_KIND, args, key=key, owner_id=certificate.user_id)
+
+
+def _pdf_job(certificate: Certificate, base_url: str) -> tuple[dict[str, Any], str]:
+    """The job's arguments, and its key: the certificate and the digest of what it shows."""
     digest = pdf_digest(certificate, base_url)
-    jobs.record_new(
-        PDF_KIND,
-        {"certificate_id": certificate.id, "base_url": base_url, "digest": digest},
-        key=f"{PDF_KIND}:{certificate.id}:{digest}",
-        owner_id=certificate.user_id,
-    )
+    args = {"certificate_id": certificate.id, "base_url": base_url, "digest": digest}
+    return args, f"{PDF_KIND}:{certificate.id}:{digest}"
 
 
 def certificate_pdf_kind(store: BlobStore) -> JobKind:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -30,6 +32,7 @@ from tests.factories import make_unit, make_user
 from tests.learning.helpers import publish_course, sign_in
 
 BASE = "https://elearn.palukota.go.id"
+Queue = TypeVar("Queue", bound="SentIds")
 # Stands in for the stored file, so a test can tell it from a fresh rendering.
 MARKED = b"%PDF-1.4 stored by the job"
 
@@ -197,13 +200,20 @@ def test_only_owner_and_managers_download_a_stored_pdf(app: Flask, tmp_path: Pat
     assert signed_in(app, coordinator).get(url).data == stored
 
 
+def with_workers(app: Flask, queue: Callable[[Jobs], Queue]) -> Queue:
+    """Jobs go to ``queue`` as to workers, and PDFs are rendered ahead (PUBLIC_BASE_URL)."""
+    with_changes(app, public_base_url=BASE)
+    jobs = current_jobs(app)
+    made = queue(jobs)
+    jobs.queue = made
+    return made
+
+
 def test_with_workers_issuing_queues_the_job_and_the_download_waits_for_nothing(
     app: Flask, tmp_path: Path
 ):
-    with_changes(app, public_base_url=BASE)
+    queue = with_workers(app, IssuingWorker)
     jobs = current_jobs(app)
-    queue = IssuingWorker(jobs)
-    jobs.queue = queue
     learner, certificate = complete_course(app, tmp_path)
     [job] = pdf_jobs()
     assert queue.sent == [job.id] and job.state == JobState.QUEUED
@@ -243,10 +253,7 @@ class ReadWhenSent(IssuingWorker):
 def test_a_certificate_and_its_pdf_job_commit_together_and_the_job_is_sent_after(
     app: Flask, tmp_path: Path
 ):
-    with_changes(app, public_base_url=BASE)
-    jobs = current_jobs(app)
-    queue = ReadWhenSent(jobs)
-    jobs.queue = queue
+    queue = with_workers(app, ReadWhenSent)
     transactions: list[set[str]] = [set()]  # what each transaction inserted, in order
 
     def inserted(_conn, _cursor, statement: str, params, _context, _many) -> None:  # type: ignore[no-untyped-def]
@@ -274,10 +281,7 @@ def test_a_certificate_and_its_pdf_job_commit_together_and_the_job_is_sent_after
 
 
 def test_a_certificate_the_sweep_issues_has_its_pdf_rendered_ahead_too(app: Flask, tmp_path: Path):
-    with_changes(app, public_base_url=BASE)
-    jobs = current_jobs(app)
-    queue = SentIds()  # no worker: the owed certificate stays owed
-    jobs.queue = queue
+    queue = with_workers(app, lambda _jobs: SentIds())  # no worker: the certificate stays owed
     learner = sign_in(app)
     publish_course(tmp_path, **NO_QUIZZES)
     learner.enroll()
