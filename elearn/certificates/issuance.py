@@ -26,7 +26,6 @@ from elearn.extensions import db
 from elearn.i18n import zone_for
 from elearn.issuers.keystore import current_keystore
 from elearn.issuers.registry import issuer_of_unit
-from elearn.jobs.queue import InlineQueue
 from elearn.models import (
     Certificate,
     CertificateCounter,
@@ -130,7 +129,7 @@ def _render_pdf_ahead(certificate: Certificate, settings: Settings) -> None:
     from elearn.jobs.binding import current_jobs
 
     jobs = current_jobs()
-    if not isinstance(jobs.queue, InlineQueue):
+    if not jobs.runs_inline:
         record_pdf_job(jobs, certificate, settings.public_base_url)
 
 
@@ -250,7 +249,7 @@ def issue_certificates_of(enrollment_ids: Iterable[int], settings: Settings) -> 
 
     Run after the completions commit: in the request or in a worker (``owed_job``).
     """
-    issued = []
+    issued = 0
     learners = set()
     changes: list[JpChange] = []
     now_year = clock.now().year
@@ -268,12 +267,11 @@ def issue_certificates_of(enrollment_ids: Iterable[int], settings: Settings) -> 
                 near = abs(change.year - now_year) < _REACH_YEARS
                 if not near or int(reach) >= settings.jp_target_per_year:
                     changes.append(change)
-            certificate = issue_after_completion(enrollment, settings)
-            if certificate is not None:
-                issued.append(certificate)
+            if issue_after_completion(enrollment, settings) is not None:
+                issued += 1
     if changes:
         award_after_change(changes, clock.now(), settings)
-    return Settled(len(issued), frozenset(learners))
+    return Settled(issued, frozenset(learners))
 
 
 def jp_change_of(enrollment: Enrollment, settings: Settings) -> JpChange:

@@ -25,7 +25,6 @@ from elearn.certificates import issuance
 from elearn.certificates.issuance import issue_certificates_of, issue_missing
 from elearn.extensions import db
 from elearn.jobs.binding import current_jobs
-from elearn.jobs.queue import InlineQueue
 from elearn.jobs.registry import JobContext, JobKind, Outcome
 from elearn.models import Enrollment
 from elearn.programs.completion import issue_program_certificates_of
@@ -62,7 +61,7 @@ def owe_certificate(enrollment: Enrollment) -> None:
     Without workers the request settles it itself after the commit (``settle_owed``).
     """
     jobs = current_jobs()
-    if isinstance(jobs.queue, InlineQueue):
+    if jobs.runs_inline:
         issuance.note_owed_certificate(enrollment)
         return
     # Each completion happens once, so its job is new. The key is unique by construction

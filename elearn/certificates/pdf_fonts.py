@@ -52,7 +52,7 @@ LATIN_CUT = (
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_cut: dict[int, Path] = {}  # the process id that made it: a forked child makes its own
+_cut: tuple[int, Path] | None = None  # who made it, where: a forked child makes its own
 
 
 def add_fonts(pdf: FPDF, folder: Path = FONT_DIR) -> None:
@@ -79,17 +79,16 @@ def output_pdf(layout: Callable[[Path], FPDF]) -> bytes:
 
 def latin_cut() -> Path:
     """The folder holding this process's Latin cut of the bundled fonts, made on first use."""
+    global _cut
     pid = os.getpid()
     with _lock:
-        folder = _cut.get(pid)
-        if folder is None:
+        if _cut is None or _cut[0] != pid:
             folder = Path(tempfile.mkdtemp(prefix="elearn-pdf-fonts-"))
             for _family, _style, name in FONTS:
                 _save_cut(FONT_DIR / name, folder / name)
-            _cut.clear()
-            _cut[pid] = folder
+            _cut = (pid, folder)
             atexit.register(_remove, folder, pid)
-        return folder
+        return _cut[1]
 
 
 def _save_cut(source: Path, target: Path) -> None:

@@ -173,6 +173,11 @@ class Jobs:
             self.queue.send(job_id, background=self.background(kind))
         return len(ids)
 
+    @property
+    def runs_inline(self) -> bool:
+        """True when jobs run in the process that submits them (no broker: ``make run``)."""
+        return isinstance(self.queue, InlineQueue)
+
     def background(self, kind: str) -> bool:
         """Whether jobs of ``kind`` wait for the others when a worker has both at hand."""
         return kind in self.registry and self.registry.get(kind).background

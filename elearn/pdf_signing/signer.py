@@ -16,14 +16,12 @@ from typing import Any, Protocol, TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from elearn import clock
 from elearn.pdf_signing.identity import SigningIdentity, chain_pem
 
 FIELD = "TandaTanganElektronik"
@@ -58,28 +56,6 @@ class LocalPdfSigner:
         )
         self._room: int | None = None
 
-    def _signature_room(self) -> int:
-        """The bytes kept in the file for the signature: pyHanko's estimate, made once.
-
-        Left to itself pyHanko estimates it for every PDF by building a whole dummy
-        signature, half of a signing's CPU. Without a time-stamp authority ours has the
-        same size every time (give or take a byte of the ECDSA value), so the estimate is
-        made once, the way pyHanko makes it (the hex digits, plus half again).
-        """
-        if self._room is None:
-            dummy = outside_any_event_loop(
-                self._signer.async_sign(
-                    hashes.Hash(hashes.SHA256()).finalize(),
-                    "sha256",
-                    use_pades=True,
-                    dry_run=True,
-                    signed_attr_settings=PdfCMSSignedAttributes(signing_time=clock.now()),
-                )
-            )
-            digits = len(dummy.dump()) * 2
-            self._room = digits + 2 * (digits // 4)
-        return self._room
-
     def sign(self, pdf: bytes, *, reason: str) -> bytes:
         metadata = signers.PdfSignatureMetadata(
             field_name=FIELD,
@@ -87,15 +63,32 @@ class LocalPdfSigner:
             md_algorithm="sha256",
             subfilter=SigSeedSubFilter.PADES,
         )
+        if self._room is None:
+            # Left to itself pyHanko estimates the room for every PDF by building a whole
+            # dummy signature, half of a signing's CPU. Without a time-stamp authority ours
+            # has the same size every time (give or take a byte of the ECDSA value), so
+            # pyHanko's estimate is made once, on a copy of the first PDF.
+            self._room = outside_any_event_loop(_estimated_room(pdf, metadata, self._signer))
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         signing = signers.async_sign_pdf(
-            writer, metadata, signer=self._signer, bytes_reserved=self._signature_room()
+            writer, metadata, signer=self._signer, bytes_reserved=self._room
         )
         signed: io.BytesIO = outside_any_event_loop(signing)
         return signed.getvalue()
 
     def certificates_pem(self) -> bytes:
         return self._chain_pem
+
+
+async def _estimated_room(
+    pdf: bytes, metadata: signers.PdfSignatureMetadata, signer: signers.Signer
+) -> int:
+    """The bytes pyHanko would keep for the signature of ``pdf`` (its own estimate)."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    session = signers.PdfSigner(metadata, signer=signer).init_signing_session(writer)
+    validation = await session.perform_presign_validation(writer)
+    room: int = await session.estimate_signature_container_size(validation)
+    return room
 
 
 def outside_any_event_loop(work: Coroutine[Any, Any, T]) -> T:
