@@ -169,7 +169,9 @@ def test_learner_completes_a_course_on_a_phone(phone: Page, live_server: LiveSer
     expect(page.get_by_text("Anda terdaftar. Selamat belajar!")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text(course.modules[0])
 
-    # Read each module, mark it done, and follow "→" past the quizzes for now.
+    # Read each module, mark it done, and follow "→" past the quizzes for now. count() does
+    # not wait, so each click waits for the page it leads to: on a slow machine the next
+    # count() would otherwise still see the page before, and a module would be skipped.
     read: list[str] = []
     pager = page.get_by_role("navigation", name="Navigasi materi")
     for _ in range(3 * len(course.modules)):
@@ -177,12 +179,14 @@ def test_learner_completes_a_course_on_a_phone(phone: Page, live_server: LiveSer
         if done_button.count():
             assert_fits_phone(page)
             read.append(page.get_by_role("heading", level=1).inner_text())
-            done_button.click()
+            with page.expect_navigation():
+                done_button.click()
             continue
         following = pager.get_by_role("link", name=re.compile("→$"))
         if not following.count():
             break
-        following.click()
+        with page.expect_navigation():
+            following.click()
     assert read == course.modules
     outline = page.get_by_role("navigation", name="Isi kursus")
     expect(outline.get_by_text("selesai", exact=True)).to_have_count(len(course.modules))
