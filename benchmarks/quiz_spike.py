@@ -254,6 +254,43 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# Which processes do a spike's work, by their command line (PostgreSQL's server and
+# backends name themselves "postgres: …"; this benchmark's own line names the URL).
+ROLES = {"web": b"gunicorn", "worker": b" jobs worker ", "PostgreSQL": b"postgres"}
+
+
+def cpu_by_role() -> dict[str, dict[int, float]]:
+    """CPU seconds so far of every process of each role, by pid.
+
+    The spike's p99 is a queue's length near saturation, which this shared machine moves by
+    a factor of three from minute to minute; the CPU each part spent on the same 100 submits
+    is the steadier figure to compare trees by.
+    """
+    found: dict[str, dict[int, float]] = {role: {} for role in ROLES}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            for role, marker in ROLES.items():
+                if command.startswith(marker) if role == "PostgreSQL" else marker in command:
+                    found[role][int(entry.name)] = _cpu_seconds(int(entry.name))
+                    break
+        except OSError:  # the process ended meanwhile
+            continue
+    return found
+
+
+def cpu_spent(before: dict[str, dict[int, float]]) -> str:
+    """CPU seconds each role spent since ``before`` (processes started since count whole)."""
+    after = cpu_by_role()
+    spent = {
+        role: sum(cpu - before[role].get(pid, 0.0) for pid, cpu in pids.items())
+        for role, pids in after.items()
+    }
+    return ", ".join(f"{role} {seconds:.2f} s" for role, seconds in spent.items())
+
+
 def wait_for_certificates(database_url: str, expected: int, worker: Any) -> dict[str, float]:
     """Seconds until the worker has issued every certificate (at most 300), and its CPU."""
     from sqlalchemy import create_engine, text
@@ -360,6 +397,8 @@ def main() -> None:
         )
         for failure in row["failures"]:
             print(f"  e.g. {failure}")
+        if row.get("cpu"):
+            print(f"  CPU spent on it: {row['cpu']}")
         if row.get("waits"):
             print(f"  sampled during it: {row['waits']}")
     expected = 2 * args.learners
@@ -403,8 +442,10 @@ def run(port: int, seeded: dict[str, Any], args: Any) -> dict[str, Any]:
     # The worker's CPU from here on (its start-up, app import included, is left out).
     args.worker_cpu_before = _cpu_seconds(args.worker_pid) if args.worker_pid else 0.0
     figures = {"spike: start quiz": spread(spike, args.learners, start)}
+    cpu_before = cpu_by_role()
     with WaitSampler(args.sample_url) as waits:
         figures["spike: submit"] = spread(spike, args.learners, submit)
+    figures["spike: submit"]["cpu"] = cpu_spent(cpu_before)
     figures["spike: submit"]["waits"] = waits.summary()
     for session in steady:  # not measured: these attempts are opened beforehand
         start(session)
