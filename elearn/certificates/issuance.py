@@ -61,7 +61,54 @@ def find_certificate(enrollment: Enrollment) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.enrollment_id == enrollment.id))
 
 
-def issue_certificate(enrollment: Enrollment, settings: Settings) -> Certificate | None:
+# The best passed score of each quiz of the enrolment's version, correlated with the
+# enrolment of the statement it is read in.
+_BEST_SCORES = (
+    select(func.max(QuizAttempt.score).label("best"))
+    .join(CourseItem, QuizAttempt.item_id == CourseItem.id)
+    .where(
+        QuizAttempt.enrollment_id == Enrollment.id,
+        QuizAttempt.passed.is_(True),
+        CourseItem.version_id == Enrollment.version_id,
+    )
+    .group_by(QuizAttempt.item_id)
+    .correlate(Enrollment)
+    .subquery("best_scores")
+)
+# What issuing reads besides the enrolment, as columns read with it (a certificate job reads
+# them with the enrolment, ``_COMPLETED_ENROLLMENT``): the certificate it may have already
+# (a job delivered twice), and the sum and number of those best scores.
+_ISSUING_FACTS = (
+    select(Certificate.id).where(Certificate.enrollment_id == Enrollment.id).scalar_subquery(),
+    select(func.sum(_BEST_SCORES.c.best)).scalar_subquery(),
+    select(func.count(_BEST_SCORES.c.best)).scalar_subquery(),
+)
+_ISSUING_FACTS_OF = select(*_ISSUING_FACTS).where(Enrollment.id == bindparam("enrollment_id"))
+
+
+@dataclass(frozen=True)
+class IssuingFacts:
+    certificate_id: int | None  # issued already
+    best_sum: float | None
+    best_count: int
+
+    @property
+    def score_summary(self) -> str:
+        """E.g. "Rata-rata nilai kuis 86,5 (2 kuis)": the best passed score of each quiz."""
+        if not self.best_count or self.best_sum is None:
+            return "Seluruh modul diselesaikan"
+        average = f"{self.best_sum / self.best_count:.1f}".replace(".", ",")
+        return f"Rata-rata nilai kuis {average} ({self.best_count} kuis)"
+
+
+def issuing_facts(enrollment_id: int) -> IssuingFacts:
+    row = db.session.execute(_ISSUING_FACTS_OF, {"enrollment_id": enrollment_id}).one()
+    return IssuingFacts(*row)
+
+
+def issue_certificate(
+    enrollment: Enrollment, settings: Settings, facts: IssuingFacts | None = None
+) -> Certificate | None:
     """Issue the certificate of a completed enrolment, once, even under parallel calls.
 
     The number comes from the year's counter row (an upsert: parallel issuers
@@ -69,19 +116,23 @@ def issue_certificate(enrollment: Enrollment, settings: Settings) -> Certificate
     see ``issue_after_completion``). The unique constraint on
     the enrolment makes a second certificate fail; the loser's savepoint, its
     counter increment included, is rolled back and it returns the winner's.
+    ``facts`` are read here unless the caller read them with the enrolment.
     """
     if enrollment.completed_at is None or not enrollment.version.certificate:
         return None
-    existing = find_certificate(enrollment)
-    if existing is not None:
-        return existing
+    if facts is None:
+        facts = issuing_facts(enrollment.id)
+    if facts.certificate_id is not None:
+        return db.session.get_one(Certificate, facts.certificate_id)
     now = clock.now()
     year = now.astimezone(zone_for(enrollment.user, settings.default_timezone)).year
     code = new_code()
     # Every read happens before the number is taken: from then on the counter row
     # stays locked until this transaction commits, so that stretch is kept short.
     issuer = issuer_of_unit(enrollment.version.course.unit, settings, current_keystore(), now)
-    draft = certificate_payload(enrollment, code, "", now, settings, issuer=issuer)
+    draft = certificate_payload(
+        enrollment, code, "", now, settings, issuer=issuer, score_summary=facts.score_summary
+    )
     try:
         with db.session.begin_nested():
             sequence = next_sequence(year)
@@ -109,11 +160,11 @@ def issue_certificate(enrollment: Enrollment, settings: Settings) -> Certificate
         if existing is None:
             raise
         return existing
-    _render_pdf_ahead(certificate, settings)
+    _render_pdf_ahead(certificate, issuer, settings)
     return certificate
 
 
-def _render_pdf_ahead(certificate: Certificate, settings: Settings) -> None:
+def _render_pdf_ahead(certificate: Certificate, issuer: IssuerProfile, settings: Settings) -> None:
     """With workers, have one render the new certificate's PDF before anyone asks for it.
 
     Recorded in the issuing transaction, so a rush's certificates are not followed by a
@@ -130,7 +181,7 @@ def _render_pdf_ahead(certificate: Certificate, settings: Settings) -> None:
 
     jobs = current_jobs()
     if not jobs.runs_inline:
-        record_pdf_job(jobs, certificate, settings.public_base_url)
+        record_pdf_job(jobs, certificate, issuer, settings.public_base_url)
 
 
 def next_sequence(year: int) -> int:
@@ -158,7 +209,9 @@ def next_sequence(year: int) -> int:
     return int(db.session.execute(statement).scalar_one())
 
 
-def issue_after_completion(enrollment: Enrollment, settings: Settings) -> Certificate | None:
+def issue_after_completion(
+    enrollment: Enrollment, settings: Settings, facts: IssuingFacts | None = None
+) -> Certificate | None:
     """Issue in a transaction of its own, after the completion itself was committed.
 
     A failure here is logged and rolled back alone: the learner's submitted
@@ -168,7 +221,7 @@ def issue_after_completion(enrollment: Enrollment, settings: Settings) -> Certif
     if enrollment.completed_at is None:
         return None
     try:
-        certificate = issue_certificate(enrollment, settings)
+        certificate = issue_certificate(enrollment, settings, facts)
         db.session.commit()
     except Exception:  # noqa: BLE001 - whatever failed, the completion is already safe
         db.session.rollback()
@@ -204,9 +257,10 @@ _REACH_YEARS = 2
 
 # The enrolment with everything its certificate shows (learner, units up to the instansi,
 # version, course), read in one statement and afresh, so a completion rolled back reads as
-# not complete; built once, so it is compiled once. With it, the JP within reach (above).
+# not complete; built once, so it is compiled once. With it, the JP within reach (above)
+# and what issuing reads (``_ISSUING_FACTS``).
 _COMPLETED_ENROLLMENT = (
-    select(Enrollment, _JP_WITHIN_REACH)
+    select(Enrollment, _JP_WITHIN_REACH, *_ISSUING_FACTS)
     .where(Enrollment.id == bindparam("enrollment_id"))
     .options(
         joinedload(Enrollment.user)
@@ -259,7 +313,7 @@ def issue_certificates_of(enrollment_ids: Iterable[int], settings: Settings) -> 
             _COMPLETED_ENROLLMENT, {"enrollment_id": enrollment_id, **years}
         ).one_or_none()
         if found is not None:
-            enrollment, reach = found
+            enrollment, reach, *facts = found
             learners.add(enrollment.user_id)
             if enrollment.completed_at is not None:
                 change = jp_change_of(enrollment, settings)
@@ -267,7 +321,7 @@ def issue_certificates_of(enrollment_ids: Iterable[int], settings: Settings) -> 
                 near = abs(change.year - now_year) < _REACH_YEARS
                 if not near or int(reach) >= settings.jp_target_per_year:
                     changes.append(change)
-            if issue_after_completion(enrollment, settings) is not None:
+            if issue_after_completion(enrollment, settings, IssuingFacts(*facts)) is not None:
                 issued += 1
     if changes:
         award_after_change(changes, clock.now(), settings)
@@ -311,6 +365,7 @@ def certificate_payload(
     settings: Settings,
     *,
     issuer: IssuerProfile,
+    score_summary: str,
 ) -> dict[str, Any]:
     """The signed content of the certificate (strings, ints and None only).
 
@@ -337,7 +392,7 @@ def certificate_payload(
         "jp": version.jp,
         "enrolled_on": enrollment.enrolled_at.astimezone(zone).date().isoformat(),
         "completed_on": completed_at.astimezone(zone).date().isoformat(),
-        "score_summary": score_summary(enrollment),
+        "score_summary": score_summary,
         "issuer_name": issuer.name,
         "signatory_name": issued_by.signatory_name,
         "signatory_position": issued_by.signatory_position,
@@ -345,25 +400,6 @@ def certificate_payload(
         "issued_on": issued_at.astimezone(zone).date().isoformat(),
         **({"issuer_city": issuer.city} if issuer.city else {}),
     }
-
-
-def score_summary(enrollment: Enrollment) -> str:
-    """E.g. "Rata-rata nilai kuis 86,5 (2 kuis)": the best passed score of each quiz."""
-    best_scores = db.session.scalars(
-        select(func.max(QuizAttempt.score))
-        .join(CourseItem, QuizAttempt.item_id == CourseItem.id)
-        .where(
-            QuizAttempt.enrollment_id == enrollment.id,
-            QuizAttempt.passed.is_(True),
-            CourseItem.version_id == enrollment.version_id,
-        )
-        .group_by(QuizAttempt.item_id)
-    )
-    best = [score for score in best_scores if score is not None]
-    if not best:
-        return "Seluruh modul diselesaikan"
-    average = f"{sum(best) / len(best):.1f}".replace(".", ",")
-    return f"Rata-rata nilai kuis {average} ({len(best)} kuis)"
 
 
 def public_base_url(settings: Settings, request_root: str) -> str:

@@ -55,13 +55,19 @@ def signed_certificate_pdf(certificate: Certificate, base_url: str) -> bytes:
 
 def pdf_digest(certificate: Certificate, base_url: str) -> str:
     """What the PDF shows, how and whether it was revoked, in 32 hex digits (also the ETag)."""
+    return digest_with_logo(certificate, base_url, _logo_digest(certificate))
+
+
+def digest_with_logo(certificate: Certificate, base_url: str, logo_sha256: str | None) -> str:
+    """``pdf_digest`` with the issuer's logo digest given (None: it has no logo), for a caller
+    that has the issuer's row at hand."""
     revoked = certificate.revoked_at.isoformat() if certificate.revoked_at else ""
     facts = {
         "payload": certificate.payload,
         "base_url": base_url,
         "revoked": revoked,
         "layout": LAYOUT,
-        "logo": _logo_digest(certificate),
+        "logo": logo_sha256,
     }
     return hashlib.sha256(canonical_json(facts)).hexdigest()[:32]
 
@@ -95,23 +101,27 @@ def request_pdf(jobs: Jobs, certificate: Certificate, base_url: str) -> None:
     """Submit the job that stores the certificate's PDF (commits; inline: runs it here)."""
     if certificate.revoked_at is not None:
         return
-    args, key = _pdf_job(certificate, base_url)
+    args, key = _pdf_job(certificate, base_url, pdf_digest(certificate, base_url))
     jobs.submit(PDF_KIND, args, key=key, owner_id=certificate.user_id)
 
 
-def record_pdf_job(jobs: Jobs, certificate: Certificate, base_url: str) -> None:
+def record_pdf_job(
+    jobs: Jobs, certificate: Certificate, issuer: IssuerProfile, base_url: str
+) -> None:
     """Record the job that renders a just-issued certificate's PDF before anyone asks for it,
     in the issuing transaction: the two commit together, and the job is sent after.
 
-    The certificate is new, so is the job's key (it names the certificate's id).
+    The certificate is new, so is the job's key (it names the certificate's id). ``issuer``
+    is the profile it was issued by, as read to issue it: its logo's digest is not read again
+    while the year's certificate counter is locked.
     """
-    args, key = _pdf_job(certificate, base_url)
+    digest = digest_with_logo(certificate, base_url, issuer.logo_sha256)
+    args, key = _pdf_job(certificate, base_url, digest)
     jobs.record_new(PDF_KIND, args, key=key, owner_id=certificate.user_id)
 
 
-def _pdf_job(certificate: Certificate, base_url: str) -> tuple[dict[str, Any], str]:
+def _pdf_job(certificate: Certificate, base_url: str, digest: str) -> tuple[dict[str, Any], str]:
     """The job's arguments, and its key: the certificate and the digest of what it shows."""
-    digest = pdf_digest(certificate, base_url)
     args = {"certificate_id": certificate.id, "base_url": base_url, "digest": digest}
     return args, f"{PDF_KIND}:{certificate.id}:{digest}"
 

@@ -8,9 +8,9 @@ from flask import Flask, template_rendered
 from jinja2 import Template
 from sqlalchemy import func, select
 
-from elearn.certificates.issuance import issue_certificate
+from elearn.certificates.issuance import issue_certificate, issue_certificates_of
 from elearn.extensions import db
-from elearn.models import Certificate, Enrollment, Role, utcnow
+from elearn.models import Certificate, Enrollment, ItemKind, QuizAttempt, Role, utcnow
 from elearn.settings import current_settings, with_changes
 from tests.certificates.helpers import complete_course
 from tests.conftest import AuthActions, csrf_token, run_in_parallel, without_csrf_tokens
@@ -68,6 +68,54 @@ def test_parallel_issuance_gives_one_certificate(app: Flask, tmp_path: Path):
     errors = run_in_parallel(app, 6, issue)
     assert errors == []
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
+
+
+def test_the_certificate_names_the_average_of_each_quizs_best_passed_score(
+    app: Flask, tmp_path: Path
+):
+    """Read with the enrolment by the certificate job, or on its own by the sweep's path:
+    the same summary, from the best passed attempt of each quiz; a failed one does not count,
+    even with a higher score (a pass mark raised since)."""
+    from tests.learning.helpers import publish_course
+
+    version = publish_course(tmp_path)
+    quizzes = {i.name: i.id for i in version.items if i.kind == ItemKind.QUIZ}
+    scores = {
+        "kuis-siklus": [(80.0, True), (95.0, False), (90.0, True)],
+        "kuis-akhir": [(73.0, True)],
+    }
+    enrollment_ids = []
+    for _ in range(2):
+        learner = sign_in(app)
+        learner.enroll()
+        enrollment = db.session.scalars(
+            select(Enrollment).where(Enrollment.user_id == learner.user.id)
+        ).one()
+        for name, tries in scores.items():
+            for number, (score, passed) in enumerate(tries, start=1):
+                db.session.add(
+                    QuizAttempt(
+                        enrollment_id=enrollment.id,
+                        item_id=quizzes[name],
+                        number=number,
+                        paper=[],
+                        submitted_at=utcnow(),
+                        score=score,
+                        passed=passed,
+                    )
+                )
+        enrollment.completed_at = utcnow()
+        enrollment_ids.append(enrollment.id)
+    db.session.commit()
+    settings = current_settings()
+
+    issue_certificates_of(enrollment_ids[:1], settings)  # the job's path
+    alone = issue_certificate(db.session.get_one(Enrollment, enrollment_ids[1]), settings)
+    db.session.commit()
+
+    summaries = db.session.scalars(select(Certificate.payload).order_by(Certificate.id)).all()
+    assert alone is not None and len(summaries) == 2
+    assert [p["score_summary"] for p in summaries] == ["Rata-rata nilai kuis 81,5 (2 kuis)"] * 2
 
 
 def test_verification_page_valid_shows_only_what_is_needed(app: Flask, tmp_path: Path):
