@@ -77,11 +77,14 @@ _BEST_SCORES = (
 )
 # What issuing reads besides the enrolment, as columns read with it (a certificate job reads
 # them with the enrolment, ``_COMPLETED_ENROLLMENT``): the certificate it may have already
-# (a job delivered twice), and the sum and number of those best scores.
+# (a job delivered twice), the sum and number of those best scores, and the status list
+# its bit is drawn from. All before the year's counter is taken: that row stays locked
+# until the commit, and every certificate of the year waits for it.
 _ISSUING_FACTS = (
     select(Certificate.id).where(Certificate.enrollment_id == Enrollment.id).scalar_subquery(),
     select(func.sum(_BEST_SCORES.c.best)).scalar_subquery(),
     select(func.count(_BEST_SCORES.c.best)).scalar_subquery(),
+    status_list.CURRENT_LIST_NO,
 )
 _ISSUING_FACTS_OF = select(*_ISSUING_FACTS).where(Enrollment.id == bindparam("enrollment_id"))
 
@@ -91,6 +94,7 @@ class IssuingFacts:
     certificate_id: int | None  # issued already
     best_sum: float | None
     best_count: int
+    status_list_no: int | None  # None: no list yet
 
     @property
     def score_summary(self) -> str:
@@ -154,7 +158,9 @@ def issue_certificate(
             )
             db.session.add(certificate)
             db.session.flush()
-            status_list.allocate(now, certificate_ids=[certificate.id])
+            status_list.allocate(
+                now, certificate_ids=[certificate.id], list_no=facts.status_list_no or 1
+            )
     except IntegrityError:
         existing = find_certificate(enrollment)
         if existing is None:

@@ -66,6 +66,7 @@ def allocate(
     badge_ids: Iterable[int] = (),
     program_certificate_ids: Iterable[int] = (),
     revoked_certificates: Iterable[int] = (),
+    list_no: int | None = None,
 ) -> None:
     """Give each credential its own random bit, once; safe under any number of parallel calls.
 
@@ -73,7 +74,9 @@ def allocate(
     taken bit (in this batch or committed by another issuer) inserts nothing and is drawn
     again. Credentials that already hold an entry raise IntegrityError: callers allocate only
     for rows they have just inserted. ``revoked_certificates`` are owners (of any kind) whose
-    bit starts set.
+    bit starts set. ``list_no``: the current list's number (``CURRENT_LIST_NO``) as the
+    caller read it before taking a lock it holds until its commit; one that went full since
+    costs a few draws before the next list is taken.
     """
     revoked = set(revoked_certificates)
     pending: list[tuple[str, int]] = [(CERTIFICATE, i) for i in certificate_ids]
@@ -81,7 +84,8 @@ def allocate(
     pending += [(PROGRAM_CERTIFICATE, i) for i in program_certificate_ids]
     if not pending:
         return
-    list_no = current_list_no()
+    if list_no is None:
+        list_no = current_list_no()
     misses = 0
     while pending:
         drawn: dict[tuple[int, int], tuple[str, int]] = {}
@@ -119,8 +123,12 @@ def _insert(rows: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
     return [(ln, index) for ln, index in db.session.execute(statement)]
 
 
+# The number of the list new bits are drawn from (None before the first: list 1).
+CURRENT_LIST_NO = select(func.max(StatusListEntry.list_no)).scalar_subquery()
+
+
 def current_list_no() -> int:
-    return int(db.session.scalar(select(func.max(StatusListEntry.list_no))) or 1)
+    return int(db.session.scalar(select(CURRENT_LIST_NO)) or 1)
 
 
 def entry_of(column: str, owner_id: int) -> StatusListEntry | None:
@@ -275,11 +283,8 @@ def owner_status(column: str, owner_id: int, revoked: bool, list_base: str) -> d
     first if it has none; the caller commits."""
     entry = entry_of(column, owner_id)
     if entry is None:
-        allocate(
-            clock.now(),
-            **{f"{column.removesuffix('_id')}_ids": [owner_id]},
-            revoked_certificates=[owner_id] if revoked else [],
-        )
+        owners: dict[str, Any] = {f"{column.removesuffix('_id')}_ids": [owner_id]}
+        allocate(clock.now(), **owners, revoked_certificates=[owner_id] if revoked else [])
         entry = entry_of(column, owner_id)
     if entry is None:  # allocate() inserts or raises: this cannot happen
         raise RuntimeError("status list entry missing right after allocation")
