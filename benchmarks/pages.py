@@ -7,8 +7,9 @@ gunicorn configuration (``gthread`` 2 workers x 4 threads as in the README, and
 ``sync`` 2 workers), it starts the bare Flask app and eLearn side by side, signs the
 learners in through the login form, and runs interleaved rounds of a closed-loop load
 generator (one keep-alive connection per learner, each in its own process) against
-the bare app and against each page. Figures are medians over the rounds; the machine
-is shared, so rounds are interleaved rather than run back to back.
+the bare app, against bare Flask reading one row from the same database (the floor of a
+page that reads its database), and against each page. Figures are medians over the rounds;
+the machine is shared, so rounds are interleaved rather than run back to back.
 
     .venv/bin/python benchmarks/pages.py [--rounds 3] [--seconds 4] [--connections 8]
     .venv/bin/python benchmarks/pages.py --database-url postgresql+psycopg://postgres@127.0.0.1/x
@@ -48,11 +49,32 @@ def hello() -> str:
     return "Hello, World!"
 
 
+# The floor a page that reads its database cannot go below: bare Flask reading one row per
+# request from the benchmark's database, with the app's pool settings (PostgreSQL: a
+# pre-ping on each checkout). Its engine is made in each worker, on first request.
+ONE_ROW_URL = "BENCH_ONE_ROW_URL"
+one_row_app = Flask("one_row")
+
+
+@one_row_app.route("/")
+def one_row() -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = one_row_app.extensions.get("engine")
+    if engine is None:
+        url = os.environ[ONE_ROW_URL]
+        options = {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+        engine = one_row_app.extensions["engine"] = create_engine(url, **options)
+    with engine.connect() as connection:
+        return f"Hello, {connection.execute(text('SELECT 1')).scalar_one()}!"
+
+
 GUNICORN_CONFIGS = {
     "gthread 2x4": ["--worker-class", "gthread", "-w", "2", "--threads", "4"],
     "sync 2": ["--worker-class", "sync", "-w", "2"],
 }
 PAGES = ("module", "quiz landing", "catalog", "/me", "verify")
+FLOOR = "bare Flask + 1 row"
 
 
 def _free_port() -> int:
@@ -242,9 +264,14 @@ def run_config(
     name: str, options: list[str], app_env: dict[str, str], seeded: dict[str, Any], args: Any
 ) -> dict[str, dict[str, float]]:
     hello_port, app_port = _free_port(), _free_port()
+    one_row_port = _free_port()
     hello = start_server("benchmarks.pages:hello_app", options, hello_port, dict(os.environ))
+    one_row_env = dict(os.environ, **{ONE_ROW_URL: app_env["DATABASE_URL"]})
+    one_row_server = start_server(
+        "benchmarks.pages:one_row_app", options, one_row_port, one_row_env
+    )
     server = start_server("wsgi:app", options, app_port, app_env)
-    samples: dict[str, list[dict[str, float]]] = {"bare Flask": []}
+    samples: dict[str, list[dict[str, float]]] = {"bare Flask": [], FLOOR: []}
     samples.update({page: [] for page in PAGES})
     try:
         nips = seeded["nips"][: args.connections]
@@ -256,6 +283,9 @@ def run_config(
                 samples["bare Flask"].append(
                     load(pool, hello_port, "/", [""] * len(cookies), args.seconds)
                 )
+                samples[FLOOR].append(
+                    load(pool, one_row_port, "/", [""] * len(cookies), args.seconds)
+                )
                 for page in PAGES:
                     samples[page].append(
                         load(pool, app_port, seeded["paths"][page], cookies, args.seconds)
@@ -263,6 +293,7 @@ def run_config(
                 print(f"  {name}: round {round_number + 1}/{args.rounds} done", flush=True)
     finally:
         stop_server(server)
+        stop_server(one_row_server)
         stop_server(hello)
     return {
         target: {key: statistics.median(s[key] for s in rounds) for key in ("rps", "p50", "p99")}
