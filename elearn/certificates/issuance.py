@@ -91,6 +91,8 @@ _ISSUING_FACTS_OF = select(*_ISSUING_FACTS).where(Enrollment.id == bindparam("en
 
 @dataclass(frozen=True)
 class IssuingFacts:
+    """What issuing reads besides the enrolment (``_ISSUING_FACTS``), in that order."""
+
     certificate_id: int | None  # issued already
     best_sum: float | None
     best_count: int
@@ -105,7 +107,7 @@ class IssuingFacts:
         return f"Rata-rata nilai kuis {average} ({self.best_count} kuis)"
 
 
-def issuing_facts(enrollment_id: int) -> IssuingFacts:
+def _issuing_facts(enrollment_id: int) -> IssuingFacts:
     row = db.session.execute(_ISSUING_FACTS_OF, {"enrollment_id": enrollment_id}).one()
     return IssuingFacts(*row)
 
@@ -125,7 +127,7 @@ def issue_certificate(
     if enrollment.completed_at is None or not enrollment.version.certificate:
         return None
     if facts is None:
-        facts = issuing_facts(enrollment.id)
+        facts = _issuing_facts(enrollment.id)
     if facts.certificate_id is not None:
         return db.session.get_one(Certificate, facts.certificate_id)
     now = clock.now()
