@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.pages import production_app, throwaway_database  # noqa: E402
-from benchmarks.quiz_spike import WaitSampler, seed  # noqa: E402
+from benchmarks.quiz_spike import WaitSampler, cpu_by_role, cpu_spent, seed  # noqa: E402
 
 
 def complete_all(url: str) -> list[int]:
@@ -50,7 +50,8 @@ def complete_all(url: str) -> list[int]:
 
 
 def settle_share(url: str, broker: str, ids: list[int], start: Any, out: Any) -> None:
-    """One worker process: settle each completion in ``ids`` after ``start``; put latencies."""
+    """One worker process: settle each completion in ``ids`` after ``start``; put the
+    latencies and the process's CPU seconds for them."""
     from elearn.certificates.owed_job import settle_completions
     from elearn.settings import current_settings
 
@@ -59,11 +60,13 @@ def settle_share(url: str, broker: str, ids: list[int], start: Any, out: Any) ->
     with app.app_context():
         settings = current_settings()
         start.wait()
+        cpu = time.process_time()
         for enrollment_id in ids:
             began = time.perf_counter()
             settle_completions([enrollment_id], settings)
             latencies.append(time.perf_counter() - began)
-    out.put(latencies)
+        cpu = time.process_time() - cpu
+    out.put((latencies, cpu))
 
 
 def rush(url: str, broker: str, ids: list[int], workers: int) -> dict[str, Any]:
@@ -77,11 +80,15 @@ def rush(url: str, broker: str, ids: list[int], workers: int) -> dict[str, Any]:
         process.start()
     time.sleep(8)  # every worker has built its app and waits on the start
     sampled_url = url
+    before = cpu_by_role()
     with WaitSampler(sampled_url) as waits:
         began = time.perf_counter()
         start.set()
-        latencies = sorted(x for _ in processes for x in out.get())
+        shares = [out.get() for _ in processes]
         seconds = time.perf_counter() - began
+    database_cpu = cpu_spent(before).split(", ")[-1]  # PostgreSQL's backends
+    latencies = sorted(x for share, _ in shares for x in share)
+    worker_cpu = sum(cpu for _, cpu in shares)
     for process in processes:
         process.join()
     return {
@@ -90,6 +97,8 @@ def rush(url: str, broker: str, ids: list[int], workers: int) -> dict[str, Any]:
         "p50": latencies[len(latencies) // 2] * 1000,
         "p99": latencies[int(len(latencies) * 0.99)] * 1000,
         "waits": waits.summary(),
+        "cpu": f"workers {worker_cpu * 1000 / len(latencies):.1f} ms of CPU a certificate; "
+        f"{database_cpu} in all",
     }
 
 
@@ -132,6 +141,7 @@ def main() -> None:
         f"{count / figures['seconds']:.0f}/s; each settle p50 {figures['p50']:.1f} ms, "
         f"p99 {figures['p99']:.1f} ms"
     )
+    print(f"CPU: {figures['cpu']}")
     print(f"sampled during it: {figures['waits']}")
 
 
