@@ -33,7 +33,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.pages import production_app, throwaway_database  # noqa: E402
-from benchmarks.quiz_spike import WaitSampler, cpu_by_role, cpu_spent, seed  # noqa: E402
+from benchmarks.quiz_spike import (  # noqa: E402
+    WaitSampler,
+    check,
+    cpu_by_role,
+    cpu_spent,
+    seed,
+)
 
 
 def complete_all(url: str) -> list[int]:
@@ -50,8 +56,8 @@ def complete_all(url: str) -> list[int]:
 
 
 def settle_share(url: str, broker: str, ids: list[int], start: Any, out: Any) -> None:
-    """One worker process: settle each completion in ``ids`` after ``start``; put the
-    latencies and the process's CPU seconds for them."""
+    """One worker process: build the app, wait at the ``start`` barrier with the others, then
+    settle each completion in ``ids``; put the latencies and the process's CPU for them."""
     from elearn.certificates.owed_job import settle_completions
     from elearn.settings import current_settings
 
@@ -71,22 +77,20 @@ def settle_share(url: str, broker: str, ids: list[int], start: Any, out: Any) ->
 
 def rush(url: str, broker: str, ids: list[int], workers: int) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")  # each worker imports the app afresh
-    start, out = context.Event(), context.Queue()
+    start, out = context.Barrier(workers + 1), context.Queue()
     processes = [
         context.Process(target=settle_share, args=(url, broker, ids[w::workers], start, out))
         for w in range(workers)
     ]
     for process in processes:
         process.start()
-    time.sleep(8)  # every worker has built its app and waits on the start
-    sampled_url = url
+    start.wait(timeout=300)  # every worker has built its app: the rush starts now
     before = cpu_by_role()
-    with WaitSampler(sampled_url) as waits:
+    with WaitSampler(url) as waits:
         began = time.perf_counter()
-        start.set()
         shares = [out.get() for _ in processes]
         seconds = time.perf_counter() - began
-    database_cpu = cpu_spent(before).split(", ")[-1]  # PostgreSQL's backends
+    database_cpu = cpu_spent(before)["PostgreSQL"]
     latencies = sorted(x for share, _ in shares for x in share)
     worker_cpu = sum(cpu for _, cpu in shares)
     for process in processes:
@@ -98,19 +102,8 @@ def rush(url: str, broker: str, ids: list[int], workers: int) -> dict[str, Any]:
         "p99": latencies[int(len(latencies) * 0.99)] * 1000,
         "waits": waits.summary(),
         "cpu": f"workers {worker_cpu * 1000 / len(latencies):.1f} ms of CPU a certificate; "
-        f"{database_cpu} in all",
+        f"PostgreSQL {database_cpu:.2f} s in all",
     }
-
-
-def issued(url: str) -> tuple[int, int]:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.connect() as connection:
-        count = connection.scalar(text("SELECT count(*) FROM certificate"))
-        distinct = connection.scalar(text("SELECT count(DISTINCT number) FROM certificate"))
-    engine.dispose()
-    return int(count or 0), int(distinct or 0)
 
 
 def main() -> None:
@@ -128,7 +121,8 @@ def main() -> None:
         seed(url, args.learners)
         ids = complete_all(url)
         figures = rush(url, args.broker, ids, args.workers)
-        count, distinct = issued(url)
+        stored = check(url)
+        count, distinct = stored["certificates"], stored["distinct numbers"]
     queue.flushdb()
 
     print()

@@ -62,8 +62,10 @@ def one_row() -> str:
 
     engine = one_row_app.extensions.get("engine")
     if engine is None:
+        import config  # the app's pool options (elearn.database drops the ping on SQLite)
+
         url = os.environ[ONE_ROW_URL]
-        options = {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+        options = {} if url.startswith("sqlite") else config.Config.SQLALCHEMY_ENGINE_OPTIONS
         engine = one_row_app.extensions["engine"] = create_engine(url, **options)
     with engine.connect() as connection:
         return f"Hello, {connection.execute(text('SELECT 1')).scalar_one()}!"

@@ -281,13 +281,15 @@ def cpu_by_role() -> dict[str, dict[int, float]]:
     return found
 
 
-def cpu_spent(before: dict[str, dict[int, float]]) -> str:
+def cpu_spent(before: dict[str, dict[int, float]]) -> dict[str, float]:
     """CPU seconds each role spent since ``before`` (processes started since count whole)."""
-    after = cpu_by_role()
-    spent = {
+    return {
         role: sum(cpu - before[role].get(pid, 0.0) for pid, cpu in pids.items())
-        for role, pids in after.items()
+        for role, pids in cpu_by_role().items()
     }
+
+
+def seconds_by_role(spent: dict[str, float]) -> str:
     return ", ".join(f"{role} {seconds:.2f} s" for role, seconds in spent.items())
 
 
@@ -310,7 +312,7 @@ def wait_for_certificates(database_url: str, expected: int, worker: Any) -> dict
     return {"seconds": time.monotonic() - began, "cpu": _cpu_seconds(worker.pid)}
 
 
-def check(database_url: str, count: int) -> dict[str, int]:
+def check(database_url: str) -> dict[str, int]:
     """Stored submissions and certificates after the run."""
     from sqlalchemy import create_engine, text
 
@@ -373,7 +375,7 @@ def main() -> None:
             stop_server(server)
             if worker is not None:
                 stop_server(worker)
-        stored = check(url, args.learners)
+        stored = check(url)
 
     print()
     print(
@@ -445,7 +447,7 @@ def run(port: int, seeded: dict[str, Any], args: Any) -> dict[str, Any]:
     cpu_before = cpu_by_role()
     with WaitSampler(args.sample_url) as waits:
         figures["spike: submit"] = spread(spike, args.learners, submit)
-    figures["spike: submit"]["cpu"] = cpu_spent(cpu_before)
+    figures["spike: submit"]["cpu"] = seconds_by_role(cpu_spent(cpu_before))
     figures["spike: submit"]["waits"] = waits.summary()
     for session in steady:  # not measured: these attempts are opened beforehand
         start(session)

@@ -96,7 +96,7 @@ class IssuingFacts:
     certificate_id: int | None  # issued already
     best_sum: float | None
     best_count: int
-    status_list_no: int | None  # None: no list yet
+    status_list_no: int
 
     @property
     def score_summary(self) -> str:
@@ -161,7 +161,7 @@ def issue_certificate(
             db.session.add(certificate)
             db.session.flush()
             status_list.allocate(
-                now, certificate_ids=[certificate.id], list_no=facts.status_list_no or 1
+                now, certificate_ids=[certificate.id], list_no=facts.status_list_no
             )
     except IntegrityError:
         existing = find_certificate(enrollment)

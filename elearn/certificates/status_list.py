@@ -123,12 +123,12 @@ def _insert(rows: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
     return [(ln, index) for ln, index in db.session.execute(statement)]
 
 
-# The number of the list new bits are drawn from (None before the first: list 1).
-CURRENT_LIST_NO = select(func.max(StatusListEntry.list_no)).scalar_subquery()
+# The number of the list new bits are drawn from (list 1 before there is any).
+CURRENT_LIST_NO = func.coalesce(select(func.max(StatusListEntry.list_no)).scalar_subquery(), 1)
 
 
 def current_list_no() -> int:
-    return int(db.session.scalar(select(CURRENT_LIST_NO)) or 1)
+    return int(db.session.scalar(select(CURRENT_LIST_NO)))
 
 
 def entry_of(column: str, owner_id: int) -> StatusListEntry | None:
