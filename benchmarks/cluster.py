@@ -19,7 +19,9 @@ Afterwards each check prints PASS or FAIL (exit status 1 if any fails):
 acknowledged submits stored; one certificate per completion (the workers' recurring
 ``certificates.issue-missing`` job, every CERTIFICATES_OWED_EVERY_SECONDS = 5 s here, issues
 those the outage interrupted: the check waits at most OWED_DEADLINE for it, runs no command);
-every xAPI statement at the LRS exactly once (after the workers drained the outbox); 5xx
+every xAPI statement at the LRS (after the workers drained the outbox), sent twice only when
+a SIGKILL or the database stop cut the commit after its batch's POST (at least once is the
+design; the LRS keeps the first copy by id); 5xx
 only in flight on the killed server (nginx's 502) or during the database stop (the app's
 Indonesian 503 page, never a traceback; an export already streaming is cut so the client
 sees it incomplete); recovered without a restart (both app servers
@@ -104,10 +106,10 @@ def missing_parts() -> str:
 
 
 class Lrs:
-    """A local LRS: records the id of every statement POSTed, answers 200."""
+    """A local LRS: records when each statement id was POSTed, answers 200."""
 
     def __init__(self) -> None:
-        self.received: list[str] = []
+        self.received: list[tuple[float, str]] = []  # (time.time() on arrival, statement id)
         lock = threading.Lock()
         received = self.received
 
@@ -116,7 +118,8 @@ class Lrs:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 statements = body if isinstance(body, list) else [body]
                 with lock:
-                    received.extend(statement["id"] for statement in statements)
+                    now = time.time()
+                    received.extend((now, statement["id"]) for statement in statements)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", "2")
@@ -662,21 +665,57 @@ def drain_outbox(cluster: Cluster) -> tuple[int, float]:
         time.sleep(1.0)
 
 
+STATEMENTS_CHECK = "every xAPI statement reached the LRS, twice only where a failure cut it"
+
+
+def cut_windows(cluster: Cluster) -> list[tuple[float, float]]:
+    """When a batch the LRS took could lose its commit to an injected failure.
+
+    A worker POSTs a batch, then commits that it was delivered. A SIGKILL or the database stop
+    between the two leaves the batch pending, and it is sent again: at least once is the
+    design (docs/xapi.md), and the LRS keeps the first copy by its id.
+    """
+    events = cluster.events
+    windows = []
+    if "worker killed" in events:
+        windows.append((events["worker killed"] - IN_FLIGHT_SLACK, events["worker killed"]))
+    if "database stopped" in events:
+        stopped = events["database stopped"]
+        windows.append((stopped - IN_FLIGHT_SLACK, events.get("database started", stopped)))
+    return windows
+
+
+def sort_repeats(cluster: Cluster) -> tuple[Counter[str], list[str], list[str]]:
+    """Each statement's arrivals at the LRS, and its repeats: (cut by a failure, not cut)."""
+    first: dict[str, float] = {}
+    counts: Counter[str] = Counter()
+    for arrived, statement_id in cluster.lrs.received:
+        first.setdefault(statement_id, arrived)
+        counts[statement_id] += 1
+    windows = cut_windows(cluster)
+    cut, uncut = [], []
+    for statement_id, count in counts.items():
+        if count > 1:
+            was_cut = any(low <= first[statement_id] <= high for low, high in windows)
+            (cut if was_cut else uncut).append(statement_id)
+    return counts, cut, uncut
+
+
 def check_statements(cluster: Cluster) -> Check:
     pending, waited = drain_outbox(cluster)
     ids = {row[0] for row in _scalar_rows(cluster.pair.primary_url,
                                           "SELECT statement_id FROM statement_outbox")}  # fmt: skip
-    counts = Counter(list(cluster.lrs.received))
-    twice = sum(1 for count in counts.values() if count > 1)
+    counts, cut, uncut = sort_repeats(cluster)
     missing = len(ids - set(counts))
     unknown = len(set(counts) - ids)
-    passed = bool(ids) and not pending and not twice and not missing and not unknown
+    passed = bool(ids) and not pending and not uncut and not missing and not unknown
     detail = (
         f"{len(ids)} in the outbox, {len(counts)} distinct at the LRS "
-        f"({len(cluster.lrs.received)} received); {missing} missing, {twice} more than once, "
-        f"{unknown} unknown; drained {waited:.0f} s after the load"
+        f"({len(cluster.lrs.received)} received); {missing} missing, {unknown} unknown; "
+        f"{len(cut)} sent again after a failure cut their batch's commit, {len(uncut)} sent "
+        f"again otherwise; drained {waited:.0f} s after the load"
     )
-    return Check("every xAPI statement reached the LRS exactly once", passed, detail)
+    return Check(STATEMENTS_CHECK, passed, detail)
 
 
 def classify_5xx(cluster: Cluster, load: Load) -> tuple[Counter[str], list[Record]]:

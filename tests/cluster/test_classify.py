@@ -1,4 +1,4 @@
-"""How the cluster proof sorts failed requests (no cluster needed)."""
+"""How the cluster proof sorts failed requests and repeated statements (no cluster needed)."""
 
 from __future__ import annotations
 
@@ -32,3 +32,19 @@ def test_a_traceback_or_a_bare_500_is_never_expected():
     bare = cluster.Record(100.0, 100.1, "GET", "/me", 500, "Internal Server Error")
     traced = cluster.Record(100.0, 100.1, "GET", "/me", 503, "Traceback (most recent call)")
     assert sorted_failures(bare, traced)[1] == [bare, traced]
+
+
+def sorted_repeats(*arrivals: tuple[float, str]) -> tuple[list[str], list[str]]:
+    events = {**EVENTS, "worker killed": 50.0}
+    fake: Any = SimpleNamespace(events=events, lrs=SimpleNamespace(received=list(arrivals)))
+    _, cut, uncut = cluster.sort_repeats(fake)
+    return cut, uncut
+
+
+def test_a_statement_is_expected_twice_only_when_a_failure_cut_its_first_commit():
+    # Sent just before the worker's SIGKILL or the database stop, then again after.
+    assert sorted_repeats((49.7, "a"), (60.0, "a"), (98.5, "b"), (120.0, "b")) == (["a", "b"], [])
+    # Sent long before any failure: its commit was not cut, so a repeat is a fault.
+    assert sorted_repeats((20.0, "c"), (20.5, "c"), (49.7, "d")) == ([], ["c"])
+    # A repeat counts against the first arrival, not the later one inside a window.
+    assert sorted_repeats((45.0, "e"), (50.0, "e")) == ([], ["e"])
