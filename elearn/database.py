@@ -1,15 +1,18 @@
-"""Database binding: SQLite gets WAL, foreign keys, a busy timeout and two kinds of BEGIN."""
+"""Database binding: SQLite gets WAL, foreign keys, a busy timeout and two kinds of BEGIN;
+PostgreSQL page views read in autocommit and open a transaction at their first write."""
 
 from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from elearn.extensions import db
@@ -19,6 +22,12 @@ logger = logging.getLogger(__name__)
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 15000
+# A statement a page may run outside a transaction block: a SELECT (or WITH … SELECT) that
+# writes nothing, locks nothing and sets nothing for "the rest of the transaction". The
+# keywords are SQLAlchemy's, which it writes in capitals; a false match only costs a BEGIN.
+_PLAIN_READ = re.compile(r"\s*(SELECT|WITH)\b")
+_NOT_PLAIN = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|SHARE)\b|set_config|advisory|nextval")
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: no transaction block open
 
 
 def init_database(app: Flask) -> None:
@@ -37,6 +46,9 @@ def init_database(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _tune_sqlite)
             event.listen(db.engine, "begin", _begin_sqlite)
+        elif db.engine.dialect.name == "postgresql":
+            event.listen(db.engine, "engine_connect", _autocommit_page_reads)
+            event.listen(db.engine, "before_cursor_execute", _begin_before_writing)
 
 
 def _remove_session(_error: BaseException | None) -> None:
@@ -105,6 +117,46 @@ def _set_busy_timeout(connection: Any, milliseconds: int) -> None:
         connection.info["busy_timeout"] = milliseconds
 
 
+def _autocommit_page_reads(connection: Connection) -> None:
+    # A page view's reads need no transaction block on PostgreSQL: under READ COMMITTED each
+    # statement takes its own snapshot inside one anyway. Without it the page saves the BEGIN
+    # and the ROLLBACK that ends it, two of its four or five round trips. The first statement
+    # that is not a plain read opens the block (_begin_before_writing), so a page's writes
+    # stay one transaction. The pool puts the connection back in its usual mode on return.
+    if reads_only():
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _begin_before_writing(
+    connection: Connection, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+) -> None:
+    # A server-side cursor (yield_per) lives in a transaction block too.
+    streams = context is not None and context.execution_options.get("stream_results")
+    if streams or not plain_read(statement):
+        ensure_transaction(connection)
+
+
+def plain_read(statement: str) -> bool:
+    """Whether ``statement`` may run outside a transaction block without changing its effect."""
+    return bool(_PLAIN_READ.match(statement)) and not _NOT_PLAIN.search(statement)
+
+
+def ensure_transaction(connection: Connection) -> None:
+    """Open a transaction block on a page's autocommit connection, if none is open.
+
+    For work that must share one transaction whatever runs it: the writes of a page view
+    (done for every statement SQLAlchemy runs), or a DBAPI cursor used directly, as the CSV
+    export's COPY with its transaction-local time zone. Elsewhere it does nothing.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    if getattr(dbapi_connection, "autocommit", False) and (
+        dbapi_connection.info.transaction_status == _IDLE  # type: ignore[union-attr]
+    ):
+        # SQLAlchemy's commit and rollback reach psycopg's, which end the block it finds
+        # open whatever the mode (they look at the server's transaction status).
+        dbapi_connection.execute("BEGIN")  # type: ignore[union-attr]
+
+
 @contextmanager
 def writes(wait_ms: int | None = None) -> Iterator[None]:
     """Run the block in a transaction that may write, committed at the end.
@@ -114,7 +166,8 @@ def writes(wait_ms: int | None = None) -> Iterator[None]:
     ``wait_ms`` bounds that wait (SQLite only): past it the block raises
     OperationalError, for writes a page may skip. PostgreSQL has no such snapshot
     to go stale (rows are locked as they are written), so there the block joins
-    the page's transaction: a commit and a BEGIN fewer, two round trips a visit.
+    the page's connection: its first write opens the transaction
+    (``_begin_before_writing``), a commit and a BEGIN fewer, two round trips a visit.
     """
     if db.engine.dialect.name == "sqlite":
         db.session.commit()

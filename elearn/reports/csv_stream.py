@@ -22,6 +22,7 @@ from typing import Any
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import Connection, Select, select
 
+from elearn.database import ensure_transaction
 from elearn.exports.cells import FORMULA_PREFIXES
 from elearn.extensions import db
 from elearn.models import Certificate, Course, CourseVersion, Enrollment, User
@@ -134,6 +135,7 @@ class EnrollmentCsv:
         raw = connection.connection.driver_connection
         if raw is None:
             raise RuntimeError("no open PostgreSQL connection")
+        ensure_transaction(connection)  # the page's connection reads in autocommit
         with raw.cursor() as cursor:
             # Local to this transaction: dates are written in the viewer's zone.
             cursor.execute("SELECT set_config('TimeZone', %(zone)s, true)", params)

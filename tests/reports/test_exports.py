@@ -384,6 +384,20 @@ def test_stream_rows_keeps_a_limit_and_paged_rows_reads_everything(app: Flask):
     assert every == [f"Peserta {index}" for index in range(5)]
 
 
+def test_the_downloaded_csv_dates_a_completion_in_the_evaluators_zone(app: Flask, clock):
+    # On PostgreSQL the file is written by COPY with the zone set for its transaction, on the
+    # page's connection, which reads in autocommit: the COPY must run in that transaction.
+    palu = make_unit(code="palu")  # Asia/Makassar, UTC+8
+    learner = make_user(unit=palu, name="Budi Santoso")
+    at = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # already 1 January in Palu
+    enroll(learner, make_course(), enrolled_at=at - timedelta(days=1), completed_at=at)
+
+    response = staff_client(app, palu).get("/reports/export/enrollments.csv")
+    (line,) = [cells for cells in read_csv(response.data)[1:] if "Budi Santoso" in cells]
+    assert line[HEADERS.index("Tanggal selesai")] == "2027-01-01T07:30:00+08:00"
+    assert line[HEADERS.index("Tanggal daftar")] == "2026-12-31T07:30:00+08:00"
+
+
 def test_a_large_export_streams_in_many_chunks(app: Flask, clock):
     palu = make_unit(code="palu")
     bulk_enrollments(palu, make_course(), 4500)  # more than two pages of paged_rows

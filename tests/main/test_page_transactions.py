@@ -1,0 +1,105 @@
+"""PostgreSQL page views read outside a transaction block and write inside one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.exc import DBAPIError
+
+from elearn.database import plain_read
+from elearn.extensions import db
+from elearn.models import AuditEntry, ItemProgress
+from tests.conftest import FrozenClock
+from tests.learning.helpers import publish_course, sign_in
+
+MODULE = "/learn/dasar-proyek/siklus"
+IDLE = 0  # psycopg's TransactionStatus: no block open
+
+
+@pytest.fixture
+def postgresql(app: Flask) -> Flask:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's page views begin a deferred transaction (elearn/database.py)")
+    return app
+
+
+@pytest.fixture
+def in_block() -> Iterator[list[tuple[str, bool]]]:
+    """Each statement's first word, and whether it ran inside a transaction block."""
+    seen: list[tuple[str, bool]] = []
+
+    def note(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        status = connection.connection.dbapi_connection.info.transaction_status
+        seen.append((statement.split()[0].upper(), status != IDLE))
+
+    # Listens after the app's own hook, so it sees the block that hook opened.
+    event.listen(db.engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_a_read_page_opens_no_transaction(postgresql: Flask, tmp_path: Path, in_block):
+    publish_course(tmp_path)
+    learner = sign_in(postgresql, name="Belajar")
+    in_block.clear()
+
+    for page in ("/courses/", "/me"):
+        assert learner.client.get(page).status_code == 200
+    assert in_block and not any(inside for _, inside in in_block), in_block
+
+
+def test_a_page_that_notes_a_visit_writes_in_one_transaction(
+    postgresql: Flask, tmp_path: Path, in_block, clock: FrozenClock
+):
+    publish_course(tmp_path)
+    learner = sign_in(postgresql, name="Belajar")
+    learner.enroll()
+    in_block.clear()
+
+    assert learner.client.get(MODULE).status_code == 200
+    reads = [inside for word, inside in in_block if word == "SELECT"]
+    writes = [inside for word, inside in in_block if word in {"INSERT", "UPDATE"}]
+    assert reads and not any(reads)
+    assert len(writes) == 2 and all(writes)  # the progress row and the resume point
+    assert db.session.scalars(select(ItemProgress.seconds_spent)).all() == [0]
+
+
+def test_a_page_views_writes_roll_back_together(postgresql: Flask):
+    with postgresql.test_request_context("/", method="GET"):
+        assert db.session.execute(select(AuditEntry.id)).all() == []  # read in autocommit
+        db.session.execute(insert(AuditEntry).values(action="test.first", filters={}))
+        with pytest.raises(DBAPIError):  # the page's second write fails
+            db.session.execute(text("UPDATE audit_entry SET row_count = 1 / 0"))
+        db.session.rollback()
+        db.session.remove()
+    assert db.session.scalars(select(AuditEntry.action)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("statement", "plain"),
+    [
+        ("SELECT user_account.id, enrollment.updated_at FROM enrollment", True),
+        ("WITH RECURSIVE unit_root(unit_id) AS (SELECT unit.id FROM unit) SELECT 1", True),
+        ("  SELECT count(*) FROM quiz_attempt", True),
+        ("SELECT statement_outbox.id FROM statement_outbox FOR UPDATE SKIP LOCKED", False),
+        ("SELECT job.id FROM job FOR NO KEY UPDATE", False),
+        ("SELECT unit.id FROM unit FOR KEY SHARE", False),
+        (
+            "WITH y AS (INSERT INTO learner_jp_year (user_id) VALUES (1) RETURNING 1) SELECT 1",
+            False,
+        ),
+        ("SELECT set_config('TimeZone', 'Asia/Makassar', true)", False),
+        ("SELECT pg_advisory_xact_lock(42)", False),
+        ("SELECT nextval('certificate_id_seq')", False),
+        ("UPDATE enrollment SET last_seen_at = now()", False),
+        ("SAVEPOINT sa_savepoint_1", False),
+        ("COPY (SELECT 1) TO STDOUT", False),
+    ],
+)
+def test_only_plain_reads_run_outside_a_transaction_block(statement: str, plain: bool):
+    assert plain_read(statement) is plain
