@@ -28,6 +28,9 @@ BUSY_TIMEOUT_MS = 15000
 _PLAIN_READ = re.compile(r"\s*(SELECT|WITH)\b")
 _NOT_PLAIN = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|SHARE)\b|set_config|advisory|nextval")
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: no transaction block open
+# The execution option of a write that is the whole of its transaction (one statement is
+# atomic by itself): a page view that runs it alone needs no transaction block for it.
+WHOLE_TRANSACTION = {"elearn_whole_transaction": True}
 
 
 def init_database(app: Flask) -> None:
@@ -130,9 +133,11 @@ def _autocommit_page_reads(connection: Connection) -> None:
 def _begin_before_writing(
     connection: Connection, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
 ) -> None:
+    options = context.execution_options if context is not None else {}
+    if options.get("elearn_whole_transaction"):
+        return
     # A server-side cursor (yield_per) lives in a transaction block too.
-    streams = context is not None and context.execution_options.get("stream_results")
-    if streams or not plain_read(statement):
+    if options.get("stream_results") or not plain_read(statement):
         ensure_transaction(connection)
 
 
