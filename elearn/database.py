@@ -30,7 +30,8 @@ _NOT_PLAIN = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|SHARE)\b|set_config|advi
 _IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: no transaction block open
 # The execution option of a write that is the whole of its transaction (one statement is
 # atomic by itself): a page view that runs it alone needs no transaction block for it.
-WHOLE_TRANSACTION = {"elearn_whole_transaction": True}
+_WHOLE = "elearn_whole_transaction"
+WHOLE_TRANSACTION = {_WHOLE: True}
 
 
 def init_database(app: Flask) -> None:
@@ -134,7 +135,7 @@ def _begin_before_writing(
     connection: Connection, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
 ) -> None:
     options = context.execution_options if context is not None else {}
-    if options.get("elearn_whole_transaction"):
+    if options.get(_WHOLE):
         return
     # A server-side cursor (yield_per) lives in a transaction block too.
     if options.get("stream_results") or not plain_read(statement):
