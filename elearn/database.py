@@ -147,6 +147,18 @@ def plain_read(statement: str) -> bool:
     return bool(_PLAIN_READ.match(statement)) and not _NOT_PLAIN.search(statement)
 
 
+def runs_alone(connection: Connection) -> bool:
+    """Whether a statement run now on ``connection`` is a transaction of its own.
+
+    True on a page view's autocommit connection while no write has opened a block; then a
+    write may choose its own durability without touching anyone else's.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    return bool(getattr(dbapi_connection, "autocommit", False)) and (
+        dbapi_connection.info.transaction_status == _IDLE  # type: ignore[union-attr]
+    )
+
+
 def ensure_transaction(connection: Connection) -> None:
     """Open a transaction block on a page's autocommit connection, if none is open.
 
@@ -154,13 +166,10 @@ def ensure_transaction(connection: Connection) -> None:
     (done for every statement SQLAlchemy runs), or a DBAPI cursor used directly, as the CSV
     export's COPY with its transaction-local time zone. Elsewhere it does nothing.
     """
-    dbapi_connection = connection.connection.dbapi_connection
-    if getattr(dbapi_connection, "autocommit", False) and (
-        dbapi_connection.info.transaction_status == _IDLE  # type: ignore[union-attr]
-    ):
+    if runs_alone(connection):
         # SQLAlchemy's commit and rollback reach psycopg's, which end the block it finds
         # open whatever the mode (they look at the server's transaction status).
-        dbapi_connection.execute("BEGIN")  # type: ignore[union-attr]
+        connection.connection.dbapi_connection.execute("BEGIN")  # type: ignore[union-attr]
 
 
 @contextmanager

@@ -13,9 +13,10 @@ from sqlalchemy.exc import DBAPIError
 
 from elearn.database import plain_read
 from elearn.extensions import db
-from elearn.models import AuditEntry, ItemProgress
+from elearn.models import AuditEntry, ItemProgress, QuizAttempt
 from tests.conftest import FrozenClock
-from tests.learning.helpers import publish_course, sign_in
+from tests.content.course_fixtures import QUIZ_MD
+from tests.learning.helpers import QUIZ_URL, publish_course, sign_in
 
 MODULE = "/learn/dasar-proyek/siklus"
 IDLE = 0  # psycopg's TransactionStatus: no block open
@@ -71,6 +72,47 @@ def test_a_page_notes_its_visit_in_one_statement_outside_a_block(
     spent = db.session.scalars(select(ItemProgress.seconds_spent)).all()
     assert sorted(spent) == [0, 120]
     assert learner.client.get("/learn/dasar-proyek").headers["Location"] == MODULE
+
+
+def test_only_a_visit_alone_commits_without_waiting_for_the_disk(
+    postgresql: Flask, tmp_path: Path, clock: FrozenClock
+):
+    timed = QUIZ_MD.replace("max_attempts: 3\n", "max_attempts: 3\ntime_limit: 10\n")
+    publish_course(tmp_path, **{"02-kuis-siklus.quiz.md": timed})
+    learner = sign_in(postgresql, name="Belajar")
+    learner.enroll()
+    started = learner.post(f"{QUIZ_URL}/attempts", page=QUIZ_URL)
+    assert started.status_code == 302
+    clock.advance(hours=3)  # the attempt expired: the next view of the quiz submits it
+    relaxed: list[bool] = []  # per statement asking for it: whether it ran alone
+    at_commit: list[str] = []  # synchronous_commit as each transaction block commits
+
+    def note(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "set_config" in statement:
+            status = connection.connection.dbapi_connection.info.transaction_status
+            relaxed.append(status == IDLE)
+
+    def committed(connection: Any) -> None:
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection.info.transaction_status != IDLE:
+            row = dbapi_connection.execute("SHOW synchronous_commit").fetchone()
+            at_commit.append(row[0])
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    event.listen(db.engine, "commit", committed)
+    try:
+        for page in (QUIZ_URL, MODULE):
+            assert learner.client.get(page).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+        event.remove(db.engine, "commit", committed)
+    # The expired attempt's submission committed in a block, waiting for the disk; the
+    # module's visit, alone, did not; the quiz's visit did whichever its place allowed.
+    assert at_commit and set(at_commit) == {"on"}
+    assert relaxed and all(relaxed)
+    assert db.session.scalar(select(QuizAttempt.submitted_at)) is not None
+    # Set for the visit's own transaction only: the connection is back to the default.
+    assert db.session.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
 
 
 def test_a_page_views_writes_roll_back_together(postgresql: Flask):
