@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,10 @@ from sqlalchemy.exc import DBAPIError
 
 from elearn.database import plain_read
 from elearn.extensions import db
-from elearn.models import AuditEntry, ItemProgress, QuizAttempt
+from elearn.models import AuditEntry, CourseItem, Enrollment, ItemProgress, QuizAttempt
 from tests.conftest import FrozenClock
 from tests.content.course_fixtures import QUIZ_MD
-from tests.learning.helpers import QUIZ_URL, publish_course, sign_in
+from tests.learning.helpers import QUIZ_URL, Learner, publish_course, sign_in
 
 MODULE = "/learn/dasar-proyek/siklus"
 IDLE = 0  # psycopg's TransactionStatus: no block open
@@ -113,6 +114,50 @@ def test_only_a_visit_alone_commits_without_waiting_for_the_disk(
     assert db.session.scalar(select(QuizAttempt.submitted_at)) is not None
     # Set for the visit's own transaction only: the connection is back to the default.
     assert db.session.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
+
+
+def test_a_rush_of_learners_each_get_their_own_visits_exactly(
+    app: Flask, tmp_path: Path, clock: FrozenClock
+):
+    """Distinct learners open the quiz, then the module, all at once (both databases)."""
+    publish_course(tmp_path)
+    learners = [sign_in(app, name=f"Peserta {n}") for n in range(12)]
+    for learner in learners:
+        learner.enroll()
+    db.session.commit()
+
+    def rush(page: str) -> list[int]:
+        barrier = threading.Barrier(len(learners))
+        statuses: list[int] = []
+
+        def view(learner: Learner) -> None:
+            with app.app_context():  # each learner's browser is a client of its own
+                barrier.wait()
+                statuses.append(learner.client.get(page).status_code)
+
+        threads = [threading.Thread(target=view, args=(one,)) for one in learners]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        return statuses
+
+    assert rush(QUIZ_URL) == [200] * len(learners)
+    clock.advance(minutes=2)
+    assert rush(MODULE) == [200] * len(learners)
+
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(Enrollment.user_id, CourseItem.name, ItemProgress.seconds_spent)
+        .join(ItemProgress, ItemProgress.enrollment_id == Enrollment.id)
+        .join(CourseItem, CourseItem.id == ItemProgress.item_id)
+    ).all()
+    for learner in learners:
+        mine = {name: spent for user_id, name, spent in rows if user_id == learner.user.id}
+        assert mine == {"kuis-siklus": 120, "siklus": 0}, learner.user.full_name
+    resume = db.session.scalars(select(CourseItem.name).join(
+        Enrollment, Enrollment.last_item_id == CourseItem.id)).all()  # fmt: skip
+    assert resume == ["siklus"] * len(learners)
 
 
 def test_a_page_views_writes_roll_back_together(postgresql: Flask):
