@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -27,7 +28,6 @@ BUSY_TIMEOUT_MS = 15000
 # keywords are SQLAlchemy's, which it writes in capitals; a false match only costs a BEGIN.
 _PLAIN_READ = re.compile(r"\s*(SELECT|WITH)\b")
 _NOT_PLAIN = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|SHARE)\b|set_config|advisory|nextval")
-_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE: no transaction block open
 # The execution option of a write that is the whole of its transaction (one statement is
 # atomic by itself): a page view that runs it alone needs no transaction block for it.
 _WHOLE = "elearn_whole_transaction"
@@ -134,12 +134,16 @@ def _autocommit_page_reads(connection: Connection) -> None:
 def _begin_before_writing(
     connection: Connection, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
 ) -> None:
+    # Runs before every statement on PostgreSQL: POSTs, jobs and a block already open leave
+    # at the first check, before the statement's text is looked at.
+    if not runs_alone(connection):
+        return
     options = context.execution_options if context is not None else {}
     if options.get(_WHOLE):
         return
     # A server-side cursor (yield_per) lives in a transaction block too.
     if options.get("stream_results") or not plain_read(statement):
-        ensure_transaction(connection)
+        _begin(connection)
 
 
 def plain_read(statement: str) -> bool:
@@ -153,9 +157,9 @@ def runs_alone(connection: Connection) -> bool:
     True on a page view's autocommit connection while no write has opened a block; then a
     write may choose its own durability without touching anyone else's.
     """
-    dbapi_connection = connection.connection.dbapi_connection
+    dbapi_connection: Any = connection.connection.dbapi_connection
     return bool(getattr(dbapi_connection, "autocommit", False)) and (
-        dbapi_connection.info.transaction_status == _IDLE  # type: ignore[union-attr]
+        dbapi_connection.info.transaction_status == TransactionStatus.IDLE
     )
 
 
@@ -167,9 +171,14 @@ def ensure_transaction(connection: Connection) -> None:
     export's COPY with its transaction-local time zone. Elsewhere it does nothing.
     """
     if runs_alone(connection):
-        # SQLAlchemy's commit and rollback reach psycopg's, which end the block it finds
-        # open whatever the mode (they look at the server's transaction status).
-        connection.connection.dbapi_connection.execute("BEGIN")  # type: ignore[union-attr]
+        _begin(connection)
+
+
+def _begin(connection: Connection) -> None:
+    # SQLAlchemy's commit and rollback reach psycopg's, which end the block it finds open
+    # whatever the mode (they look at the server's transaction status).
+    dbapi_connection: Any = connection.connection.dbapi_connection
+    dbapi_connection.execute("BEGIN")
 
 
 @contextmanager

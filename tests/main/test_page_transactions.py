@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from psycopg.pq import TransactionStatus
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -21,7 +22,7 @@ from tests.content.course_fixtures import QUIZ_MD
 from tests.learning.helpers import QUIZ_URL, Learner, publish_course, sign_in
 
 MODULE = "/learn/dasar-proyek/siklus"
-IDLE = 0  # psycopg's TransactionStatus: no block open
+IDLE = TransactionStatus.IDLE  # no transaction block open
 
 
 @pytest.fixture
