@@ -106,6 +106,9 @@ def answer_key(quiz: PublishedQuiz) -> dict[str, list[str]]:
 def answer_correctly(page: Page, quiz: PublishedQuiz) -> int:
     """Fill the open attempt with right answers by pointer; return the fields answered."""
     key = answer_key(quiz)
+    # The click that opened the attempt may still be loading it: its buttons come after every
+    # question, so once they show, the whole paper is there to read.
+    expect(page.locator("form.quiz-form .actions button[value='submit']")).to_be_visible()
     on_paper = page.locator(FIELDS).evaluate_all("els => [...new Set(els.map(e => e.name))]")
     assert on_paper and set(on_paper) <= set(key), "the paper shows fields the key lacks"
     for name in on_paper:
