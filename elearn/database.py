@@ -213,6 +213,34 @@ def writes(wait_ms: int | None = None) -> Iterator[None]:
             g.db_writes, g.db_write_wait_ms = had
 
 
+def write_in_place(work: Callable[[Connection], None], wait_ms: int | None = None) -> None:
+    """Run ``work`` on the session's connection and commit, in the page's own transaction if it can.
+
+    A page view on SQLite reads in a deferred transaction. When no other write has
+    committed since its first read, SQLite lets that transaction take the write lock
+    itself; when it cannot, it says so at once, without waiting ("database is locked",
+    the transaction left as it was). Taken in place, the write needs neither the commit
+    that ends the reads nor a BEGIN IMMEDIATE of its own, and it writes from exactly what
+    the page read. Refused, the transaction is rolled back (the session's objects expire)
+    and ``work`` runs again as ``writes`` runs it, so it must hold statements only.
+    Elsewhere (PostgreSQL, a request that already writes) it is ``writes``.
+    """
+    if db.engine.dialect.name == "sqlite" and reads_only():
+        try:
+            work(db.session.connection())
+        except OperationalError as exc:
+            # Also when a later statement was refused after the first took the lock (never
+            # seen): the rollback undoes the first, so nothing is written twice.
+            db.session.rollback()
+            if not _stale_snapshot(exc):
+                raise
+        else:
+            db.session.commit()
+            return
+    with writes(wait_ms):
+        work(db.session.connection())
+
+
 def _stale_snapshot(exc: OperationalError) -> bool:
     return "database is locked" in str(exc.orig) or "database is busy" in str(exc.orig)
 

@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import contains_eager, joinedload
 
-from elearn.database import WHOLE_TRANSACTION, runs_alone, writes
+from elearn.database import WHOLE_TRANSACTION, runs_alone, write_in_place
 from elearn.extensions import db
 from elearn.learning.attempts import finish_if_expired
 from elearn.learning.outline import Outline, OutlineItem, outline_of
@@ -279,9 +280,10 @@ def note_visit(page: StudyPage, item: OutlineItem, now: datetime, cap: timedelta
 
     Without loading anything: one UPDATE of the enrolment, plus one upsert of
     progress rows when the item is opened for the first time or time is due; on
-    PostgreSQL the two are one statement. Its own short transaction, so on SQLite
-    it waits for the write lock instead of failing on the page's read snapshot, and
-    a reader never waits long.
+    PostgreSQL the two are one statement. On SQLite it goes in the page's read
+    transaction when no other write has committed since the page read (it then credits
+    exactly what the page read); otherwise in a short transaction of its own, waiting at
+    most ``VISIT_WAIT_MS`` for the write lock (``write_in_place``).
     """
     enrollment = page.enrollment
     known = {i.id for i in page.outline.items}
@@ -293,29 +295,31 @@ def note_visit(page: StudyPage, item: OutlineItem, now: datetime, cap: timedelta
     if item.id not in page.progress:
         seconds.setdefault(item.id, 0)
     resume: dict[str, Any] = {"enrollment_id": enrollment.id, "item_id": item.id, "seen_at": now}
+
+    def write(connection: Connection) -> None:
+        # On the session's connection as Core statements: the ORM's bulk-statement set-up
+        # cost more than the statements, and no loaded object is touched.
+        if connection.dialect.name == "postgresql":
+            for row, (item_id, spent) in enumerate(seconds.items()):
+                resume[f"progress_item_{row}"] = item_id
+                resume[f"progress_seconds_{row}"] = spent
+            connection.execute(POSTGRESQL_VISITS[runs_alone(connection)][len(seconds)], resume)
+            return
+        if seconds:
+            rows = [
+                {
+                    "enrollment_id": enrollment.id,
+                    "item_id": item_id,
+                    "first_opened_at": now,
+                    "seconds_spent": spent,
+                }
+                for item_id, spent in seconds.items()
+            ]
+            connection.execute(SQLITE_PROGRESS_UPSERT, rows)
+        connection.execute(RESUME_POINT, resume)
+
     try:
-        with writes(wait_ms=VISIT_WAIT_MS):
-            # On the session's connection as Core statements: the ORM's bulk-statement
-            # set-up cost more than the statements, and no loaded object is touched.
-            connection = db.session.connection()
-            if connection.dialect.name == "postgresql":
-                for row, (item_id, spent) in enumerate(seconds.items()):
-                    resume[f"progress_item_{row}"] = item_id
-                    resume[f"progress_seconds_{row}"] = spent
-                connection.execute(POSTGRESQL_VISITS[runs_alone(connection)][len(seconds)], resume)
-                return
-            if seconds:
-                rows = [
-                    {
-                        "enrollment_id": enrollment.id,
-                        "item_id": item_id,
-                        "first_opened_at": now,
-                        "seconds_spent": spent,
-                    }
-                    for item_id, spent in seconds.items()
-                ]
-                connection.execute(SQLITE_PROGRESS_UPSERT, rows)
-            connection.execute(RESUME_POINT, resume)
+        write_in_place(write, wait_ms=VISIT_WAIT_MS)
     except OperationalError as exc:
         # SQLite's write lock is held by something long (a backup, an import):
         # the page is shown all the same; the next view notes the visit.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ from sqlalchemy import event, select
 from elearn.extensions import db
 from elearn.models import ItemProgress
 from tests.conftest import FrozenClock
+from tests.factories import make_user
 from tests.learning.helpers import Learner, publish_course, sign_in
 
 MODULE = "/learn/dasar-proyek/siklus"
@@ -103,28 +107,78 @@ def test_quiz_landing_lists_the_learners_own_attempts(app: Flask, tmp_path: Path
     assert "Lanjutkan percobaan" not in landing and f"{QUIZ}/attempts/1" not in landing
 
 
-def test_module_page_notes_the_visit_in_its_own_transaction_on_postgresql(
+def _transaction_ends(kind: str) -> Iterator[list[object]]:
+    """Collect the engine's ``kind`` events ("commit" or "rollback") while the block runs."""
+    ends: list[object] = []
+
+    def ended(connection: object) -> None:
+        ends.append(connection)
+
+    event.listen(db.engine, kind, ended)
+    try:
+        yield ends
+    finally:
+        event.remove(db.engine, kind, ended)
+
+
+commits = contextmanager(functools.partial(_transaction_ends, "commit"))
+rollbacks = contextmanager(functools.partial(_transaction_ends, "rollback"))
+
+
+def test_module_page_notes_the_visit_in_the_pages_own_transaction(
     app: Flask, tmp_path: Path, clock: FrozenClock
 ):
-    """PostgreSQL: the page's reads and the visit's write commit once (SQLite commits the
-    read first, so its write can begin IMMEDIATE). The visit is noted as before."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite ends the read transaction before the visit's write")
+    """The page's reads and the visit's write commit once: on SQLite the read transaction
+    takes the write lock itself when nobody wrote since it read (``write_in_place``)."""
     publish_course(tmp_path)
     learner = _enrolled(app, tmp_path)
     learner.client.get(QUIZ)
     clock.advance(minutes=2)
-    commits: list[object] = []
-
-    def committed(connection: object) -> None:
-        commits.append(connection)
-
-    event.listen(db.engine, "commit", committed)
-    try:
+    with commits() as committed, rollbacks() as rolled_back:
         assert learner.client.get(MODULE).status_code == 200
-    finally:
-        event.remove(db.engine, "commit", committed)
-    assert len(commits) == 1
+    assert (len(committed), len(rolled_back)) == (1, 0)
     spent = db.session.scalars(select(ItemProgress.seconds_spent)).all()
     assert sorted(spent) == [0, 120]  # the quiz landing's 2 minutes, the module opened
+    assert learner.client.get("/learn/dasar-proyek").headers["Location"] == MODULE
+
+
+def test_a_visit_refused_in_the_read_transaction_is_noted_in_one_of_its_own(
+    app: Flask, tmp_path: Path, clock: FrozenClock
+):
+    """SQLite: another learner's write commits between the page's reads and its visit. The
+    read transaction may no longer write; the visit is written after it, once and exact."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has no read snapshot that a write must be current with")
+    publish_course(tmp_path)
+    learner = _enrolled(app, tmp_path)
+    other_learner = make_user(name="Lain").id
+    learner.client.get(QUIZ)
+    clock.advance(minutes=2)
+    db.session.commit()
+    interleaved: list[str] = []
+
+    def another_write_first(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        if interleaved or not statement.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            return
+        interleaved.append(statement)
+        other = db.engine.raw_connection()
+        try:
+            # A write that changes a row: SQLite commits no change at all for one that does not.
+            renamed = "UPDATE user_account SET full_name = full_name || '.' WHERE id = ?"
+            other.execute(renamed, (other_learner,))
+            other.commit()
+        finally:
+            other.close()
+
+    event.listen(db.engine, "before_cursor_execute", another_write_first)
+    try:
+        with commits() as committed, rollbacks() as rolled_back:
+            assert learner.client.get(MODULE).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", another_write_first)
+    assert interleaved, "the page wrote nothing"
+    # Refused in place (rolled back), then written in a transaction of its own.
+    assert (len(committed), len(rolled_back)) == (1, 1)
+    spent = db.session.scalars(select(ItemProgress.seconds_spent)).all()
+    assert sorted(spent) == [0, 120]
     assert learner.client.get("/learn/dasar-proyek").headers["Location"] == MODULE
