@@ -228,15 +228,17 @@ def write_in_place(work: Callable[[Connection], None], wait_ms: int | None = Non
     if db.engine.dialect.name == "sqlite" and reads_only():
         try:
             work(db.session.connection())
+            db.session.commit()
+            return
         except OperationalError as exc:
             # Also when a later statement was refused after the first took the lock (never
             # seen): the rollback undoes the first, so nothing is written twice.
             db.session.rollback()
             if not _stale_snapshot(exc):
                 raise
-        else:
-            db.session.commit()
-            return
+        except BaseException:
+            db.session.rollback()
+            raise
     with writes(wait_ms):
         work(db.session.connection())
 

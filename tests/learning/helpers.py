@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from elearn.content.parse import parse_course
 from elearn.content.publish import store_version
@@ -48,6 +51,21 @@ def sign_in(app, **user_kwargs: object) -> Learner:  # type: ignore[no-untyped-d
 
 
 QUIZ_URL = "/learn/dasar-proyek/kuis-siklus"
+
+
+@contextmanager
+def engine_events(kind: str) -> Iterator[list[object]]:
+    """The app engine's ``kind`` events ("commit", "rollback") while the block runs."""
+    seen: list[object] = []
+
+    def note(connection: object) -> None:
+        seen.append(connection)
+
+    event.listen(db.engine, kind, note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, kind, note)
 
 
 def paper_keys(page: str) -> list[str]:

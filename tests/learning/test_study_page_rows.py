@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,7 +13,7 @@ from elearn.extensions import db
 from elearn.models import ItemProgress
 from tests.conftest import FrozenClock
 from tests.factories import make_user
-from tests.learning.helpers import Learner, publish_course, sign_in
+from tests.learning.helpers import Learner, engine_events, publish_course, sign_in
 
 MODULE = "/learn/dasar-proyek/siklus"
 QUIZ = "/learn/dasar-proyek/kuis-siklus"
@@ -107,24 +104,6 @@ def test_quiz_landing_lists_the_learners_own_attempts(app: Flask, tmp_path: Path
     assert "Lanjutkan percobaan" not in landing and f"{QUIZ}/attempts/1" not in landing
 
 
-def _transaction_ends(kind: str) -> Iterator[list[object]]:
-    """Collect the engine's ``kind`` events ("commit" or "rollback") while the block runs."""
-    ends: list[object] = []
-
-    def ended(connection: object) -> None:
-        ends.append(connection)
-
-    event.listen(db.engine, kind, ended)
-    try:
-        yield ends
-    finally:
-        event.remove(db.engine, kind, ended)
-
-
-commits = contextmanager(functools.partial(_transaction_ends, "commit"))
-rollbacks = contextmanager(functools.partial(_transaction_ends, "rollback"))
-
-
 def test_module_page_notes_the_visit_in_the_pages_own_transaction(
     app: Flask, tmp_path: Path, clock: FrozenClock
 ):
@@ -134,7 +113,7 @@ def test_module_page_notes_the_visit_in_the_pages_own_transaction(
     learner = _enrolled(app, tmp_path)
     learner.client.get(QUIZ)
     clock.advance(minutes=2)
-    with commits() as committed, rollbacks() as rolled_back:
+    with engine_events("commit") as committed, engine_events("rollback") as rolled_back:
         assert learner.client.get(MODULE).status_code == 200
     assert (len(committed), len(rolled_back)) == (1, 0)
     spent = db.session.scalars(select(ItemProgress.seconds_spent)).all()
@@ -172,7 +151,7 @@ def test_a_visit_refused_in_the_read_transaction_is_noted_in_one_of_its_own(
 
     event.listen(db.engine, "before_cursor_execute", another_write_first)
     try:
-        with commits() as committed, rollbacks() as rolled_back:
+        with engine_events("commit") as committed, engine_events("rollback") as rolled_back:
             assert learner.client.get(MODULE).status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", another_write_first)

@@ -1,5 +1,6 @@
 """Page views and their transactions: on PostgreSQL reads run outside a block, writes inside
-one; a rush of learners' visits comes out exact on both databases."""
+one; a page's write in place commits once or not at all; a rush of learners' visits comes out
+exact on both databases."""
 
 from __future__ import annotations
 
@@ -14,12 +15,20 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.exc import DBAPIError
 
-from elearn.database import plain_read
+from elearn.database import plain_read, write_in_place
 from elearn.extensions import db
-from elearn.models import AuditEntry, CourseItem, Enrollment, ItemProgress, QuizAttempt
+from elearn.models import (
+    AuditEntry,
+    CourseItem,
+    Enrollment,
+    ItemProgress,
+    QuizAttempt,
+    User,
+)
 from tests.conftest import FrozenClock
 from tests.content.course_fixtures import QUIZ_MD
-from tests.learning.helpers import QUIZ_URL, Learner, publish_course, sign_in
+from tests.factories import make_user
+from tests.learning.helpers import QUIZ_URL, Learner, engine_events, publish_course, sign_in
 
 MODULE = "/learn/dasar-proyek/siklus"
 IDLE = TransactionStatus.IDLE  # no transaction block open
@@ -196,3 +205,50 @@ def test_a_page_views_writes_roll_back_together(postgresql: Flask):
 )
 def test_only_plain_reads_run_outside_a_transaction_block(statement: str, plain: bool):
     assert plain_read(statement) is plain
+
+
+def _rename(user_id: int, name: str) -> Any:
+    """Work for ``write_in_place``: rename a user (a write), as a page's visit writes."""
+
+    def work(connection: Any) -> None:
+        connection.execute(
+            text("UPDATE user_account SET full_name = :name WHERE id = :id"),
+            {"name": name, "id": user_id},
+        )
+
+    return work
+
+
+def _name_seen_elsewhere(user_id: int) -> str:
+    """The user's name as another connection reads it: what was committed."""
+    with db.engine.connect() as other:
+        query = text("SELECT full_name FROM user_account WHERE id = :id")
+        return str(other.execute(query, {"id": user_id}).scalar_one())
+
+
+def test_a_page_write_in_place_is_committed_once(app: Flask):
+    """``write_in_place`` in a page view, after the page read: written and committed once."""
+    user_id = make_user(name="Lama").id
+    db.session.commit()  # and nothing read after it: outside a request that would hold the lock
+    with app.test_request_context("/learn/x/y"), engine_events("commit") as commits:
+        assert db.session.scalar(select(User.full_name).where(User.id == user_id)) == "Lama"
+        write_in_place(_rename(user_id, "Baru"))
+    assert _name_seen_elsewhere(user_id) == "Baru"
+    assert len(commits) == 1
+
+
+def test_a_page_write_in_place_that_fails_leaves_nothing(app: Flask):
+    """Work that fails after its first statement is rolled back whole, and its error raised."""
+    user_id = make_user(name="Lama").id
+    db.session.commit()  # and nothing read after it: outside a request that would hold the lock
+
+    def rename_then_fail(connection: Any) -> None:
+        _rename(user_id, "Baru")(connection)
+        raise RuntimeError("the second step failed")
+
+    with app.test_request_context("/learn/x/y"):
+        db.session.scalar(select(User.full_name).where(User.id == user_id))
+        with pytest.raises(RuntimeError, match="second step"):
+            write_in_place(rename_then_fail)
+        db.session.commit()  # whatever the view commits later does not carry the failed work
+    assert _name_seen_elsewhere(user_id) == "Lama"
