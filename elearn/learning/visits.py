@@ -12,7 +12,7 @@ from sqlalchemy import Integer, Select, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from elearn.database import WHOLE_TRANSACTION, runs_alone, write_in_place
 from elearn.extensions import db
@@ -174,8 +174,12 @@ RESUME_POINT = (
     )
     .execution_options(synchronize_session=False)
 )
+# The landing lists each attempt's number, times, score and verdict: the drawn paper, the
+# answers and the per-question results (JSON, kilobytes an attempt) are read only when an
+# expired attempt is submitted on the way (``finish_if_expired``).
 ATTEMPTS = (
     select(QuizAttempt)
+    .options(defer(QuizAttempt.paper), defer(QuizAttempt.answers), defer(QuizAttempt.results))
     .where(
         QuizAttempt.enrollment_id == bindparam("enrollment_id"),
         QuizAttempt.item_id == bindparam("item_id"),

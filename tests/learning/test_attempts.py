@@ -1,8 +1,9 @@
 """The quiz rules, enforced on the server."""
 
+import re
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from elearn.extensions import db
 from elearn.learning.attempts import start_attempt, submit_attempt
@@ -154,6 +155,40 @@ def test_expired_attempt_is_submitted_at_its_deadline_with_what_was_saved(
     assert "Hasil percobaan 1" in page
     attempt = only_attempt()
     assert attempt.submitted_at == attempt.deadline and attempt.score == 100
+
+
+def test_quiz_landing_submits_an_expired_attempt_and_lists_it_without_reading_papers(
+    app, tmp_path: Path, clock: FrozenClock
+):
+    """The landing lists attempts from their scores alone; an expired one it finds is still
+    scored on what was saved (its paper and answers read for that, and only then)."""
+    version = publish_course(tmp_path, **{"02-kuis-siklus.quiz.md": TIMED_QUIZ})
+    learner = sign_in(app)
+    learner.enroll()
+    url = start(learner)
+    right = answer_form(version, "kuis-siklus", correct=True)
+    learner.post(url, {**right, "action": "save"}, page=url)
+    clock.advance(hours=3)  # the learner closed the tab, and comes back to the quiz
+    landing = learner.client.get(QUIZ_URL).get_data(as_text=True)
+    assert "Lulus" in landing and "Sedang dikerjakan" not in landing
+    attempt = only_attempt()
+    assert attempt.submitted_at == attempt.deadline and attempt.score == 100
+
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        again = learner.client.get(QUIZ_URL).get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert "Lulus" in again
+    read = [s for s in statements if "FROM quiz_attempt" in s]
+    assert len(read) == 1
+    for column in ("paper", "answers", "results"):
+        assert not re.search(rf"quiz_attempt\.{column}\b", read[0]), column
 
 
 def test_another_learners_attempts_and_progress_are_404(app, tmp_path: Path):
