@@ -175,8 +175,8 @@ RESUME_POINT = (
     .execution_options(synchronize_session=False)
 )
 # The landing lists each attempt's number, times, score and verdict: the drawn paper, the
-# answers and the per-question results (JSON, kilobytes an attempt) are read only when an
-# expired attempt is submitted on the way (``finish_if_expired``).
+# answers and the per-question results (JSON it never shows, parsed for every attempt) are
+# read only when an expired attempt is submitted on the way (``finish_if_expired``).
 ATTEMPTS = (
     select(QuizAttempt)
     .options(defer(QuizAttempt.paper), defer(QuizAttempt.answers), defer(QuizAttempt.results))
