@@ -124,6 +124,7 @@ def test_button_and_routes_only_when_configured(
     # Browsers hold the button's redirect to the page's form-action: the provider is allowed.
     policy = login.headers["Content-Security-Policy"]
     assert f"form-action 'self' {provider.issuer};" in policy
+    assert login.headers.getlist("Content-Security-Policy") == [policy]  # the page's, alone
     assert "form-action 'self';" in sso_client.get("/me").headers["Content-Security-Policy"]
     # The button is a form POST: without the CSRF token it does not leave the site.
     assert sso_client.post("/login/sso").status_code == 400

@@ -1,4 +1,5 @@
 import pytest
+from flask import Flask, Response
 from flask.testing import FlaskClient
 
 from config import Config
@@ -36,6 +37,25 @@ def test_security_headers(client: FlaskClient):
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    for name in ("content-security-policy", "x-content-type-options", "referrer-policy"):
+        assert len(response.headers.getlist(name)) == 1, name  # sent once, whatever the case
+
+
+def test_a_views_own_security_header_is_sent_alone(app: Flask):
+    """A response that sets its own policy keeps it, once, whatever case it was named in."""
+
+    @app.get("/_own-policy")
+    def own_policy() -> Response:
+        response = Response("ok")
+        response.headers["content-security-policy"] = "default-src 'none'"
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        return response
+
+    response = app.test_client().get("/_own-policy")
+    assert response.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"]  # not set: added
 
 
 def test_times_are_shown_in_the_users_zone(client: FlaskClient, auth: AuthActions):
