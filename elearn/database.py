@@ -230,15 +230,12 @@ def write_in_place(work: Callable[[Connection], None], wait_ms: int | None = Non
             work(db.session.connection())
             db.session.commit()
             return
-        except OperationalError as exc:
-            # Also when a later statement was refused after the first took the lock (never
-            # seen): the rollback undoes the first, so nothing is written twice.
+        except BaseException as exc:
+            # Whatever failed, nothing of ``work`` stays: also when a later statement was
+            # refused after the first took the lock (never seen), so nothing is written twice.
             db.session.rollback()
-            if not _stale_snapshot(exc):
+            if not (isinstance(exc, OperationalError) and _stale_snapshot(exc)):
                 raise
-        except BaseException:
-            db.session.rollback()
-            raise
     with writes(wait_ms):
         work(db.session.connection())
 

@@ -71,13 +71,22 @@ def csrf_field(token: str | None = None) -> Markup:
     )
 
 
-_DEFAULT_HEADERS = (
+_HEADERS = (
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),
 )
 _HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
+def _keyed(headers: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+    """(name, lower-case name for the look-up, value): lowered once, not per response."""
+    return tuple((name, name.lower(), value) for name, value in headers)
+
+
+_DEFAULT_HEADERS = _keyed(_HEADERS)
+_WITH_HSTS = _keyed((*_HEADERS, _HSTS))
 
 
 def register_security_headers(app: Flask) -> None:
@@ -88,11 +97,9 @@ def register_security_headers(app: Flask) -> None:
         # A view's own header wins (the SSO login page widens form-action). One look at the
         # names already set, then plain appends: werkzeug's ``setdefault`` raised and caught
         # a KeyError for each header missing, ~12 µs on every response.
+        hsts = app.config.get("SESSION_COOKIE_SECURE") and not app.debug and not app.testing
         present = {name.lower() for name in response.headers.keys()}
-        for name, value in _DEFAULT_HEADERS:
-            if name.lower() not in present:
+        for name, key, value in _WITH_HSTS if hsts else _DEFAULT_HEADERS:
+            if key not in present:
                 response.headers.add(name, value)
-        if app.config.get("SESSION_COOKIE_SECURE") and not app.debug and not app.testing:
-            if "strict-transport-security" not in present:
-                response.headers.add(*_HSTS)
         return response

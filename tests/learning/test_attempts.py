@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from elearn.extensions import db
 from elearn.learning.attempts import start_attempt, submit_attempt
@@ -13,11 +13,13 @@ from tests.conftest import FrozenClock, run_in_parallel
 from tests.content.course_fixtures import QUIZ_MD
 from tests.learning.helpers import (
     QUIZ_URL,
+    Learner,
     answer_form,
     paper_keys,
     publish_course,
     sign_in,
 )
+from tests.learning.test_statement_budget import counted
 
 TIMED_QUIZ = QUIZ_MD.replace("max_attempts: 3\n", "max_attempts: 3\ntime_limit: 10\n")
 
@@ -141,16 +143,25 @@ def test_time_limit_is_enforced_on_the_server(app, tmp_path: Path, clock: Frozen
     assert attempt.score == 100 and attempt.passed
 
 
-def test_expired_attempt_is_submitted_at_its_deadline_with_what_was_saved(
+def _abandoned_with_right_answers_saved(
     app, tmp_path: Path, clock: FrozenClock
-):
+) -> tuple[Learner, str]:
+    """A learner who saved right answers in a timed attempt, then closed the tab for 3 hours;
+    the learner and the attempt's URL."""
     version = publish_course(tmp_path, **{"02-kuis-siklus.quiz.md": TIMED_QUIZ})
     learner = sign_in(app)
     learner.enroll()
     url = start(learner)
     right = answer_form(version, "kuis-siklus", correct=True)
     learner.post(url, {**right, "action": "save"}, page=url)
-    clock.advance(hours=3)  # the learner closed the tab
+    clock.advance(hours=3)
+    return learner, url
+
+
+def test_expired_attempt_is_submitted_at_its_deadline_with_what_was_saved(
+    app, tmp_path: Path, clock: FrozenClock
+):
+    learner, url = _abandoned_with_right_answers_saved(app, tmp_path, clock)
     page = learner.client.get(url).get_data(as_text=True)
     assert "Hasil percobaan 1" in page
     attempt = only_attempt()
@@ -162,28 +173,14 @@ def test_quiz_landing_submits_an_expired_attempt_and_lists_it_without_reading_pa
 ):
     """The landing lists attempts from their scores alone; an expired one it finds is still
     scored on what was saved (its paper and answers read for that, and only then)."""
-    version = publish_course(tmp_path, **{"02-kuis-siklus.quiz.md": TIMED_QUIZ})
-    learner = sign_in(app)
-    learner.enroll()
-    url = start(learner)
-    right = answer_form(version, "kuis-siklus", correct=True)
-    learner.post(url, {**right, "action": "save"}, page=url)
-    clock.advance(hours=3)  # the learner closed the tab, and comes back to the quiz
-    landing = learner.client.get(QUIZ_URL).get_data(as_text=True)
+    learner, _url = _abandoned_with_right_answers_saved(app, tmp_path, clock)
+    landing = learner.client.get(QUIZ_URL).get_data(as_text=True)  # back to the quiz
     assert "Lulus" in landing and "Sedang dikerjakan" not in landing
     attempt = only_attempt()
     assert attempt.submitted_at == attempt.deadline and attempt.score == 100
 
-    statements: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with counted(app) as statements:
         again = learner.client.get(QUIZ_URL).get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
     assert "Lulus" in again
     read = [s for s in statements if "FROM quiz_attempt" in s]
     assert len(read) == 1
